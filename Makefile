@@ -1,0 +1,87 @@
+# sonde: BPF objects -> skeletons -> one binary, build/sonde.
+# `make` checks the build dependencies first and installs them when missing
+# (scripts/check-deps.sh -> scripts/install-deps.sh).
+
+BUILD     := build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := x86
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
+
+# Recursive (=) so pkg-config runs after the dependency check installed things.
+PKGS       = libbpf libelf zlib jansson
+CFLAGS    ?= -g -O2
+CFLAGS    += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -I$(BUILD) -Iuser
+LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lstdc++ -lm
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Everything but main.c, linked into the unit tests too.
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+
+.PHONY: all deps test unit integration demo bench clean format
+.SECONDARY:
+all: $(BUILD)/sonde
+
+deps $(BUILD)/.deps-ok:
+	$(Q)scripts/check-deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $(BUILD)/.deps-ok
+
+$(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c Makefile | $(BUILD)/.deps-ok
+	@echo "  BPF      $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	@echo "  SKEL     $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/sonde: $(USER_OBJS)
+	@echo "  LINK     $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests -------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+# Programs with known behaviour that the integration tests and the demo trace.
+include tests/targets/targets.mk
+include demo/demo.mk
+
+test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS)
+	$(Q)tests/run.sh $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	$(Q)SONDE_SKIP_INTEGRATION=1 tests/run.sh $(UNIT_BINS)
+
+demo: $(BUILD)/sonde $(DEMO_BINS)
+	$(Q)demo/run.sh
+
+bench: $(BUILD)/sonde
+	$(Q)bench/run.sh
+
+format:
+	clang-format -i bpf/*.c include/sonde/*.h user/*.[ch] tests/unit/*.c tests/targets/*.c
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d)

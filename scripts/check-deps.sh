@@ -1,0 +1,31 @@
+#!/bin/sh
+# Called by make before building: are sonde's build dependencies present?
+# If not, install them as root, or say exactly what to run.
+set -eu
+here="$(cd "$(dirname "$0")" && pwd)"
+missing=""
+
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $1"; }
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $1"; }
+
+need_cmd clang
+need_cmd llvm-strip
+need_cmd bpftool
+need_cmd pkg-config
+need_cmd jq
+if command -v pkg-config >/dev/null 2>&1; then
+	need_pc libelf
+	need_pc zlib
+	need_pc cmocka
+	need_pc jansson
+	pkg-config --atleast-version=1.4 libbpf 2>/dev/null || missing="$missing libbpf>=1.4"
+fi
+[ -z "$missing" ] && exit 0
+
+echo "sonde: missing build dependencies:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "sonde: run as root: sudo $here/install-deps.sh" >&2
+	exit 2
+fi
+echo "sonde: installing them with $here/install-deps.sh" >&2
+exec "$here/install-deps.sh"

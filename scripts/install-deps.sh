@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install sonde's build and test dependencies from the distribution archive.
+# Debian 12 needs bookworm-backports for libbpf >= 1.4 (uprobe_multi) and
+# bpftool >= 7.4; Ubuntu >= 24.04 has them in its own archive.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "sonde: installing dependencies needs root; run: sudo $0" >&2
+	exit 2
+fi
+
+. /etc/os-release
+export DEBIAN_FRONTEND=noninteractive
+PKGS="clang llvm jq libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc"
+
+case "${ID}:${VERSION_CODENAME:-}" in
+debian:bookworm)
+	list=/etc/apt/sources.list.d/bookworm-backports.list
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		echo "deb http://deb.debian.org/debian bookworm-backports main" >"$list"
+	fi
+	apt-get update -q
+	apt-get install -y -q $PKGS
+	apt-get install -y -q -t bookworm-backports libbpf-dev bpftool
+	;;
+ubuntu:*)
+	apt-get update -q
+	apt-get install -y -q $PKGS libbpf-dev
+	apt-get install -y -q bpftool 2>/dev/null ||
+		apt-get install -y -q linux-tools-common "linux-tools-$(uname -r)" || true
+	;;
+*)
+	echo "sonde: unsupported distribution '$ID'; install: $PKGS libbpf-dev (>= 1.4) bpftool (>= 7.4)" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "attach.h"
+#include "util.h"
+
+struct attachment {
+	struct bpf_link **links;
+	size_t nr, cap;
+};
+
+bool attach_use_multi(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	/* Lets the tests exercise the per-function fallback on a new kernel. */
+	if (getenv("SONDE_NO_UPROBE_MULTI"))
+		return false;
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 6);
+}
+
+void attach_select_progs(const struct probe_progs *p, bool multi)
+{
+	bpf_program__set_autoload(p->entry_multi, multi);
+	bpf_program__set_autoload(p->ret_multi, multi);
+	bpf_program__set_autoload(p->entry_single, !multi);
+	bpf_program__set_autoload(p->ret_single, !multi);
+}
+
+static int keep_link(struct attachment *a, struct bpf_link *link)
+{
+	if (a->nr == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct bpf_link **v = realloc(a->links, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->links = v;
+		a->cap = cap;
+	}
+	a->links[a->nr++] = link;
+	return 0;
+}
+
+/* Sites [first, first+cnt) share one object: one link for all of them. */
+static int attach_multi(struct attachment *a, struct bpf_program *prog, bool retprobe,
+			const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
+	unsigned long *offsets;
+	__u64 *cookies;
+	struct bpf_link *link;
+	size_t i;
+	int err;
+
+	offsets = calloc(cnt, sizeof(*offsets));
+	cookies = calloc(cnt, sizeof(*cookies));
+	if (!offsets || !cookies) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < cnt; i++) {
+		offsets[i] = set->sites[first + i].offset;
+		cookies[i] = first + i; /* the function id */
+	}
+	opts.offsets = offsets;
+	opts.cookies = cookies;
+	opts.cnt = cnt;
+	opts.retprobe = retprobe;
+	link = bpf_program__attach_uprobe_multi(prog, pid, set->sites[first].object, NULL, &opts);
+	if (!link) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = keep_link(a, link);
+	if (err)
+		bpf_link__destroy(link);
+cleanup:
+	free(offsets);
+	free(cookies);
+	return err;
+}
+
+static int attach_single(struct attachment *a, struct bpf_program *prog, bool retprobe,
+			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+{
+	struct bpf_link *link;
+	size_t i;
+	int err;
+
+	for (i = first; i < first + cnt; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = i, .retprobe = retprobe);
+
+		link = bpf_program__attach_uprobe_opts(prog, pid, set->sites[i].object,
+						       set->sites[i].offset, &opts);
+		if (!link)
+			return -errno;
+		err = keep_link(a, link);
+		if (err) {
+			bpf_link__destroy(link);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int attach_object(struct attachment *a, const struct probe_progs *p, bool multi,
+			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+{
+	int err;
+
+	/*
+	 * Returns before entries: a call already running when its return probe
+	 * lands has no entry and is counted as an orphan return, instead of
+	 * leaving a frame that no return will ever pop.
+	 */
+	if (multi) {
+		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid);
+		if (!err)
+			err = attach_multi(a, p->entry_multi, false, set, first, cnt, pid);
+	} else {
+		err = attach_single(a, p->ret_single, true, set, first, cnt, pid);
+		if (!err)
+			err = attach_single(a, p->entry_single, false, set, first, cnt, pid);
+	}
+	if (err)
+		return sonde_fail(SONDE_EXIT_SYSTEM,
+				  "cannot attach uprobes to %s: %s%s", set->sites[first].object,
+				  strerror(-err),
+				  err == -ESRCH ? " (the target exited)" : "");
+	return 0;
+}
+
+int attach_probes(const struct probe_progs *p, bool multi, const struct probe_set *set,
+		  const struct target *t, struct attachment **out)
+{
+	struct attachment *a = calloc(1, sizeof(*a));
+	size_t first, end;
+	int i, err = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (first = 0; first < set->nr && !err; first = end) {
+		for (end = first; end < set->nr; end++)
+			if (strcmp(set->sites[end].object, set->sites[first].object))
+				break;
+		if (!target_has_pids(t)) {
+			err = attach_object(a, p, multi, set, first, end - first, -1);
+			continue;
+		}
+		for (i = 0; i < t->nr_pids && !err; i++)
+			err = attach_object(a, p, multi, set, first, end - first, t->pids[i]);
+	}
+	if (err) {
+		attachment_free(a);
+		return err;
+	}
+	*out = a;
+	return 0;
+}
+
+size_t attachment_nr_links(const struct attachment *a)
+{
+	return a ? a->nr : 0;
+}
+
+void attachment_free(struct attachment *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	/* Detach entries before returns, the reverse of attaching. */
+	for (i = a->nr; i > 0; i--)
+		bpf_link__destroy(a->links[i - 1]);
+	free(a->links);
+	free(a);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attach an entry and a return program to every site of a probe set: one
+ * uprobe_multi link per object and PID for entries and one for returns, or one
+ * perf-event uprobe per site on kernels without uprobe_multi (< 6.6). The
+ * attach cookie of each site is its function id.
+ */
+#ifndef SONDE_ATTACH_H
+#define SONDE_ATTACH_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+#include "probes.h"
+#include "target.h"
+
+struct probe_progs {
+	struct bpf_program *entry_multi, *ret_multi;
+	struct bpf_program *entry_single, *ret_single;
+};
+
+struct attachment;
+
+/* Whether to use uprobe_multi; call before loading so the unused pair is not loaded. */
+bool attach_use_multi(void);
+void attach_select_progs(const struct probe_progs *progs, bool multi);
+
+int attach_probes(const struct probe_progs *progs, bool multi, const struct probe_set *set,
+		  const struct target *t, struct attachment **out);
+size_t attachment_nr_links(const struct attachment *a);
+void attachment_free(struct attachment *a);
+
+#endif

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Subcommands: each parses its own options and returns an exit status. */
+#ifndef SONDE_CMD_H
+#define SONDE_CMD_H
+
+int cmd_lat(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif

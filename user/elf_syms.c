@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Defined function symbols of an ELF object, from .symtab and .dynsym, with
+ * the file offset of each (what uprobes attach to): the PT_LOAD segment that
+ * holds st_value maps it to the file, so PIE and shared objects need no
+ * load address.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "elf_syms.h"
+
+/* libstdc++'s demangler; C linkage by the Itanium C++ ABI. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+struct syms {
+	struct sym *v;
+	size_t nr, cap;
+	bool has_symtab;
+};
+
+struct load_seg {
+	__u64 vaddr, filesz, offset;
+};
+
+static int sym_cmp_addr(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	if (x->vaddr != y->vaddr)
+		return x->vaddr < y->vaddr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int vaddr_to_offset(const struct load_seg *segs, size_t nr, __u64 vaddr, __u64 *off)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (vaddr >= segs[i].vaddr && vaddr < segs[i].vaddr + segs[i].filesz) {
+			*off = vaddr - segs[i].vaddr + segs[i].offset;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static struct sym *syms_push(struct syms *s)
+{
+	if (s->nr == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct sym *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->v = v;
+		s->cap = cap;
+	}
+	memset(&s->v[s->nr], 0, sizeof(s->v[0]));
+	return &s->v[s->nr++];
+}
+
+/* "malloc@@GLIBC_2.2.5" -> "malloc"; only .symtab spells versions this way. */
+static char *name_without_version(const char *name)
+{
+	const char *at = strchr(name, '@');
+
+	return at && at != name ? strndup(name, at - name) : strdup(name);
+}
+
+static int read_segments(Elf *elf, struct load_seg **out, size_t *nr_out)
+{
+	struct load_seg *segs;
+	size_t phnum, i, n = 0;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &phnum))
+		return -ENOEXEC;
+	segs = calloc(phnum ? phnum : 1, sizeof(*segs));
+	if (!segs)
+		return -ENOMEM;
+	for (i = 0; i < phnum; i++) {
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		segs[n].vaddr = ph.p_vaddr;
+		segs[n].filesz = ph.p_filesz;
+		segs[n].offset = ph.p_offset;
+		n++;
+	}
+	*out = segs;
+	*nr_out = n;
+	return 0;
+}
+
+static int read_symtab(struct syms *s, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+		       const struct load_seg *segs, size_t nr_segs)
+{
+	bool dynamic = sh->sh_type == SHT_DYNSYM;
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t i, n;
+
+	if (!data || !sh->sh_entsize)
+		return 0;
+	n = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < n; i++) {
+		int type, status;
+		const char *raw;
+		struct sym *sym;
+		GElf_Sym es;
+		__u64 off;
+
+		if (!gelf_getsym(data, (int)i, &es))
+			continue;
+		type = GELF_ST_TYPE(es.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || es.st_shndx == SHN_UNDEF)
+			continue;
+		raw = elf_strptr(elf, sh->sh_link, es.st_name);
+		if (!raw || !*raw)
+			continue;
+		if (vaddr_to_offset(segs, nr_segs, es.st_value, &off))
+			continue;
+		sym = syms_push(s);
+		if (!sym)
+			return -ENOMEM;
+		sym->name = name_without_version(raw);
+		if (!sym->name)
+			return -ENOMEM;
+		sym->vaddr = es.st_value;
+		sym->offset = off;
+		sym->size = es.st_size;
+		sym->bind = GELF_ST_BIND(es.st_info);
+		sym->ifunc = type == STT_GNU_IFUNC;
+		sym->dynamic = dynamic;
+		if (!strncmp(sym->name, "_Z", 2))
+			sym->demangled = __cxa_demangle(sym->name, NULL, NULL, &status);
+	}
+	return 0;
+}
+
+/* A function in both tables keeps one entry, marked dynamic only if it was nowhere else. */
+static void drop_duplicates(struct syms *s)
+{
+	size_t i, out = 0;
+
+	qsort(s->v, s->nr, sizeof(*s->v), sym_cmp_addr);
+	for (i = 0; i < s->nr; i++) {
+		struct sym *prev = out ? &s->v[out - 1] : NULL;
+
+		if (prev && prev->vaddr == s->v[i].vaddr && !strcmp(prev->name, s->v[i].name)) {
+			prev->dynamic = prev->dynamic && s->v[i].dynamic;
+			if (!prev->size)
+				prev->size = s->v[i].size;
+			free((char *)s->v[i].name);
+			free((char *)s->v[i].demangled);
+			continue;
+		}
+		s->v[out++] = s->v[i];
+	}
+	s->nr = out;
+}
+
+struct syms *syms__load(const char *path, int *err)
+{
+	struct load_seg *segs = NULL;
+	struct syms *s = NULL;
+	Elf_Scn *scn = NULL;
+	size_t nr_segs = 0;
+	Elf *elf = NULL;
+	GElf_Shdr sh;
+	int fd, ret;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		*err = -ENOEXEC;
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		ret = -ENOEXEC;
+		goto cleanup;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	ret = read_segments(elf, &segs, &nr_segs);
+	if (ret)
+		goto cleanup;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			s->has_symtab = true;
+		ret = read_symtab(s, elf, scn, &sh, segs, nr_segs);
+		if (ret)
+			goto cleanup;
+	}
+	drop_duplicates(s);
+	ret = 0;
+cleanup:
+	free(segs);
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	if (ret) {
+		syms__free(s);
+		*err = ret;
+		return NULL;
+	}
+	*err = 0;
+	return s;
+}
+
+void syms__free(struct syms *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr; i++) {
+		free((char *)s->v[i].name);
+		free((char *)s->v[i].demangled);
+	}
+	free(s->v);
+	free(s);
+}
+
+size_t syms__count(const struct syms *s)
+{
+	return s->nr;
+}
+
+const struct sym *syms__get(const struct syms *s, size_t i)
+{
+	return i < s->nr ? &s->v[i] : NULL;
+}
+
+bool syms__has_symtab(const struct syms *s)
+{
+	return s->has_symtab;
+}
+
+const struct sym *syms__find_addr(const struct syms *s, __u64 vaddr)
+{
+	size_t lo = 0, hi = s->nr;
+	const struct sym *best = NULL;
+
+	/* Last symbol starting at or below vaddr, then check its extent. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].vaddr <= vaddr) {
+			best = &s->v[mid];
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	if (!best)
+		return NULL;
+	if (vaddr >= best->vaddr + (best->size ? best->size : 1))
+		return NULL;
+	return best;
+}

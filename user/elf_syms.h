@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Function symbols of one ELF object (.symtab and .dynsym), read with libelf. */
+#ifndef SONDE_ELF_SYMS_H
+#define SONDE_ELF_SYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct sym {
+	const char *name;      /* version suffix ("@@GLIBC_2.2.5") removed */
+	const char *demangled; /* C++ name with parameters, or NULL */
+	__u64 vaddr;	       /* st_value */
+	__u64 offset;	       /* file offset of the first instruction, for uprobes */
+	__u64 size;
+	unsigned char bind; /* STB_GLOBAL, STB_WEAK, STB_LOCAL */
+	bool ifunc;	    /* STT_GNU_IFUNC: the resolver, not the function */
+	bool dynamic;	    /* found in .dynsym (no .symtab entry) */
+};
+
+struct syms;
+
+/* Load the defined function symbols of `path`. NULL with *err = -errno on failure:
+ * -ENOENT missing, -EACCES unreadable, -ENOEXEC not an ELF object. */
+struct syms *syms__load(const char *path, int *err);
+void syms__free(struct syms *syms);
+
+size_t syms__count(const struct syms *syms);
+const struct sym *syms__get(const struct syms *syms, size_t i);
+/* True when the object has a .symtab (is not stripped). */
+bool syms__has_symtab(const struct syms *syms);
+/* The function containing vaddr, or NULL. */
+const struct sym *syms__find_addr(const struct syms *syms, __u64 vaddr);
+
+#endif

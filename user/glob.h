@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* PROBE arguments ("[OBJECT:]GLOB") and matching globs against symbols. */
+#ifndef SONDE_GLOB_H
+#define SONDE_GLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "elf_syms.h"
+
+struct probe_spec {
+	char *object; /* library name or path; NULL = the main executable */
+	char *glob;
+};
+
+/* Split at the first single ':' (C++ "::" is part of the name). -EINVAL on an empty part. */
+int probe_spec_parse(const char *arg, struct probe_spec *spec);
+void probe_spec_free(struct probe_spec *spec);
+
+/* Does the glob match the symbol's name, its demangled name, or the demangled
+ * name without its parameter list? */
+bool glob_matches_sym(const char *glob, const struct sym *sym);
+
+/*
+ * Edit distance between a glob and a name, where '*' matches any run and '?'
+ * any one character at no cost. Used to suggest names for a typo.
+ */
+size_t glob_distance(const char *glob, const char *name);
+
+/* Up to max names closest to the glob (distance <= a third of its length, at
+ * least 1 and at most 3); returns how many were written. */
+size_t glob_suggest(const char *glob, const struct syms *syms, const char **out, size_t max);
+
+#endif

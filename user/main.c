@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sonde: a uprobe tracer for live services. main only dispatches; each
+ * subcommand lives in user/cmd_*.c and parses its own options.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "lat", cmd_lat, "per-function latency: sonde lat [options] PROBE... TARGET" },
+	{ "list", cmd_list, "what can be probed: sonde list [PATTERN...] TARGET" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: sonde COMMAND [options]\n\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nTARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
+		   "Run 'sonde COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return SONDE_EXIT_INPUT;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return SONDE_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].func(argc - 1, argv + 1);
+	sonde_fail(SONDE_EXIT_INPUT, "unknown command '%s' (try: sonde --help)", argv[1]);
+	return SONDE_EXIT_INPUT;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "profile.h"
+
+struct lat_profile *lat_profile_new(size_t nr_funcs)
+{
+	struct lat_profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->funcs = calloc(nr_funcs ? nr_funcs : 1, sizeof(*p->funcs));
+	if (!p->funcs) {
+		free(p);
+		return NULL;
+	}
+	p->nr_funcs = nr_funcs;
+	return p;
+}
+
+void lat_profile_free(struct lat_profile *p)
+{
+	if (!p)
+		return;
+	free(p->funcs);
+	free(p);
+}
+
+static __u64 sub_floor0(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
+		       const struct lat_profile *prev)
+{
+	size_t i;
+	int b, first, last;
+
+	out->final = false;
+	out->duration_ns = sub_floor0(cur->duration_ns, prev->duration_ns);
+	for (i = 0; i < SONDE_DROP__COUNT; i++)
+		out->drops[i] = sub_floor0(cur->drops[i], prev->drops[i]);
+	for (i = 0; i < cur->nr_funcs && i < out->nr_funcs; i++) {
+		const struct func_result *c = &cur->funcs[i], *p = &prev->funcs[i];
+		struct func_result *o = &out->funcs[i];
+
+		o->object = c->object;
+		o->name = c->name;
+		o->calls = sub_floor0(c->calls, p->calls);
+		o->total_ns = sub_floor0(c->total_ns, p->total_ns);
+		o->self_ns = sub_floor0(c->self_ns, p->self_ns);
+		for (b = 0; b < SONDE_HIST_BUCKETS; b++)
+			o->hist[b] = sub_floor0(c->hist[b], p->hist[b]);
+		/*
+		 * The kernel keeps min and max for the whole run only; an interval's
+		 * are bounded by its own buckets, and by the run's.
+		 */
+		o->min_ns = o->max_ns = 0;
+		if (!hist_range(o->hist, &first, &last)) {
+			o->min_ns = sonde_bucket_lower_ns(first);
+			if (o->min_ns < c->min_ns)
+				o->min_ns = c->min_ns;
+			o->max_ns = sonde_bucket_upper_ns(last) - 1;
+			if (o->max_ns > c->max_ns)
+				o->max_ns = c->max_ns;
+		}
+	}
+}
+
+static int func_cmp_total(const void *a, const void *b)
+{
+	const struct func_result *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void lat_profile_sort(struct lat_profile *p)
+{
+	qsort(p->funcs, p->nr_funcs, sizeof(*p->funcs), func_cmp_total);
+}
+
+const char *drop_name(enum sonde_drop d)
+{
+	static const char *const names[SONDE_DROP__COUNT] = {
+		[SONDE_DROP_DEPTH] = "depth",
+		[SONDE_DROP_NO_STORAGE] = "no_storage",
+		[SONDE_DROP_MISSED_RETURN] = "missed_return",
+		[SONDE_DROP_ORPHAN_RETURN] = "orphan_return",
+		[SONDE_DROP_BAD_ID] = "bad_id",
+	};
+
+	return d < SONDE_DROP__COUNT ? names[d] : "unknown";
+}
+
+__u64 lat_profile_drops(const struct lat_profile *p)
+{
+	__u64 n = 0;
+	int i;
+
+	for (i = 0; i < SONDE_DROP__COUNT; i++)
+		n += p->drops[i];
+	return n;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The in-memory model of a latency run: what the terminal and JSON renderers
+ * print, for an interval or for the whole run.
+ */
+#ifndef SONDE_PROFILE_H
+#define SONDE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "sonde/lat.h"
+
+struct func_result {
+	const char *object; /* path of the object */
+	const char *name;
+	__u64 calls;
+	__u64 total_ns;
+	__u64 self_ns;
+	__u64 min_ns;
+	__u64 max_ns;
+	__u64 hist[SONDE_HIST_BUCKETS];
+};
+
+struct lat_profile {
+	bool final;
+	const char *main_object; /* shown without its path; others as "libx.so:name" */
+	__u64 duration_ns;
+	__u64 drops[SONDE_DROP__COUNT];
+	size_t nr_funcs;
+	struct func_result *funcs;
+};
+
+struct lat_profile *lat_profile_new(size_t nr_funcs);
+void lat_profile_free(struct lat_profile *p);
+
+/* Totals and histogram of `cur` minus `prev` (cumulative snapshots), for an
+ * interval; min and max come from the interval's own histogram bounds. */
+void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
+		       const struct lat_profile *prev);
+
+/* Sort order of reports: total time, descending; then name. */
+void lat_profile_sort(struct lat_profile *p);
+
+const char *drop_name(enum sonde_drop d);
+__u64 lat_profile_drops(const struct lat_profile *p);
+
+#endif

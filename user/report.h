@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Renderers of a latency profile: terminal table (and histograms), JSON. */
+#ifndef SONDE_REPORT_H
+#define SONDE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "profile.h"
+
+struct report_opts {
+	bool hist;  /* --hist: draw each function's histogram */
+	bool color; /* a terminal, and NO_COLOR unset */
+};
+
+bool report_want_color(FILE *f);
+void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_opts *o);
+/* One JSON object on one line (DESIGN.md contract). */
+int report_lat_json(FILE *f, const struct lat_profile *p);
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON renderer: one object per report, one line each, field names per DESIGN.md. */
+#include <errno.h>
+#include <jansson.h>
+#include "hist.h"
+#include "report.h"
+
+static json_t *hist_json(const __u64 *hist)
+{
+	json_t *arr = json_array();
+	int b;
+
+	for (b = 0; arr && b < SONDE_HIST_BUCKETS; b++) {
+		if (!hist[b])
+			continue;
+		json_array_append_new(arr, json_pack("[II]", (json_int_t)sonde_bucket_lower_ns(b),
+						     (json_int_t)hist[b]));
+	}
+	return arr;
+}
+
+static json_t *func_json(const struct func_result *f)
+{
+	json_t *o;
+
+#define Q(q) ((json_int_t)(hist_quantile(f->hist, f->min_ns, f->max_ns, q) + 0.5))
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "object", f->object, "name", f->name,
+		      "calls", (json_int_t)f->calls,
+		      "total_ns", (json_int_t)f->total_ns,
+		      "self_ns", (json_int_t)f->self_ns,
+		      "min_ns", (json_int_t)f->min_ns,
+		      "max_ns", (json_int_t)f->max_ns,
+		      "mean_ns", (json_int_t)(f->calls ? f->total_ns / f->calls : 0),
+		      "p50_ns", Q(0.50), "p90_ns", Q(0.90), "p99_ns", Q(0.99), "p999_ns", Q(0.999));
+#undef Q
+	if (o)
+		json_object_set_new(o, "hist", hist_json(f->hist));
+	return o;
+}
+
+int report_lat_json(FILE *f, const struct lat_profile *p)
+{
+	json_t *root, *drops, *funcs;
+	size_t i;
+	int err = 0;
+
+	root = json_pack("{s:s, s:b, s:I}", "type", "lat", "final", p->final, "duration_ns",
+			 (json_int_t)p->duration_ns);
+	drops = json_object();
+	funcs = json_array();
+	if (!root || !drops || !funcs) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < SONDE_DROP__COUNT; i++)
+		json_object_set_new(drops, drop_name(i), json_integer((json_int_t)p->drops[i]));
+	for (i = 0; i < p->nr_funcs; i++)
+		json_array_append_new(funcs, func_json(&p->funcs[i]));
+	json_object_set(root, "drops", drops);
+	json_object_set(root, "functions", funcs);
+	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
+		err = -EIO;
+	fputc('\n', f);
+	fflush(f);
+cleanup:
+	json_decref(drops);
+	json_decref(funcs);
+	json_decref(root);
+	return err;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Terminal renderer: a table sized to its contents, then optional histograms. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hist.h"
+#include "report.h"
+#include "util.h"
+
+#define COL_BOLD "\033[1m"
+#define COL_DIM "\033[2m"
+#define COL_YELLOW "\033[33m"
+#define COL_RESET "\033[0m"
+
+enum col { C_NAME, C_CALLS, C_RATE, C_P50, C_P90, C_P99, C_P999, C_MAX, C_MEAN, C_TOTAL, C_SELF, NR_COLS };
+
+static const char *const col_titles[NR_COLS] = {
+	"FUNCTION", "CALLS", "CALLS/S", "P50", "P90", "P99", "P99.9", "MAX", "MEAN", "TOTAL", "SELF",
+};
+
+struct cell {
+	char s[NR_COLS][160];
+};
+
+bool report_want_color(FILE *f)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (no_color && *no_color)
+		return false;
+	return isatty(fileno(f));
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static void fill_row(struct cell *c, const struct func_result *f, const struct lat_profile *p)
+{
+	double secs = p->duration_ns ? p->duration_ns / 1e9 : 0;
+	static const double qs[] = { 0.50, 0.90, 0.99, 0.999 };
+	int i;
+
+	if (p->main_object && strcmp(f->object, p->main_object))
+		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s:%s", base_name(f->object), f->name);
+	else
+		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s", f->name);
+	fmt_count(c->s[C_CALLS], sizeof(c->s[0]), (double)f->calls);
+	fmt_count(c->s[C_RATE], sizeof(c->s[0]), secs > 0 ? f->calls / secs : 0);
+	if (!f->calls) {
+		for (i = C_P50; i < NR_COLS; i++)
+			snprintf(c->s[i], sizeof(c->s[0]), "-");
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		fmt_ns(c->s[C_P50 + i], sizeof(c->s[0]),
+		       hist_quantile(f->hist, f->min_ns, f->max_ns, qs[i]));
+	fmt_ns(c->s[C_MAX], sizeof(c->s[0]), (double)f->max_ns);
+	fmt_ns(c->s[C_MEAN], sizeof(c->s[0]), (double)f->total_ns / f->calls);
+	fmt_ns(c->s[C_TOTAL], sizeof(c->s[0]), (double)f->total_ns);
+	fmt_ns(c->s[C_SELF], sizeof(c->s[0]), (double)f->self_ns);
+}
+
+static void print_drops(FILE *f, const struct lat_profile *p, const struct report_opts *o)
+{
+	int i, n = 0;
+
+	if (!lat_profile_drops(p))
+		return;
+	fprintf(f, "%sdropped:", o->color ? COL_YELLOW : "");
+	for (i = 0; i < SONDE_DROP__COUNT; i++)
+		if (p->drops[i])
+			fprintf(f, "%s %s=%llu", n++ ? "," : "", drop_name(i),
+				(unsigned long long)p->drops[i]);
+	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+}
+
+/* Rows of a collapsed histogram: groups of 2^k sub-buckets so that at most ~24 rows show. */
+static void print_hist(FILE *f, const struct func_result *fr, const char *name,
+		       const struct report_opts *o)
+{
+	int first, last, group = 1, b, g, width = 40;
+	__u64 max_count = 0, counts;
+	double p50, p99;
+	char lo[32], hi[32];
+
+	if (hist_range(fr->hist, &first, &last))
+		return;
+	while ((last / group - first / group + 1) > 24 && group < SONDE_HIST_SUB)
+		group *= 2;
+	while ((last / group - first / group + 1) > 24)
+		group *= 2;
+	first -= first % group;
+	for (b = first; b <= last; b += group) {
+		for (counts = 0, g = b; g < b + group && g < SONDE_HIST_BUCKETS; g++)
+			counts += fr->hist[g];
+		if (counts > max_count)
+			max_count = counts;
+	}
+	p50 = hist_quantile(fr->hist, fr->min_ns, fr->max_ns, 0.50);
+	p99 = hist_quantile(fr->hist, fr->min_ns, fr->max_ns, 0.99);
+	fprintf(f, "\n%s%s%s\n", o->color ? COL_BOLD : "", name, o->color ? COL_RESET : "");
+	for (b = first; b <= last; b += group) {
+		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
+		__u64 low = sonde_bucket_lower_ns(b), high = sonde_bucket_lower_ns(end);
+		const char *mark = "";
+		int bar;
+
+		for (counts = 0, g = b; g < end; g++)
+			counts += fr->hist[g];
+		if (p50 >= low && p50 < high)
+			mark = p99 >= low && p99 < high ? " <- p50 p99" : " <- p50";
+		else if (p99 >= low && p99 < high)
+			mark = " <- p99";
+		bar = max_count ? (int)((counts * width + max_count - 1) / max_count) : 0;
+		fprintf(f, "  %8s .. %-8s %10llu |%s%-*.*s%s|%s\n", fmt_ns(lo, sizeof(lo), low),
+			fmt_ns(hi, sizeof(hi), high), (unsigned long long)counts,
+			o->color ? COL_YELLOW : "", width, bar,
+			"########################################", o->color ? COL_RESET : "", mark);
+	}
+}
+
+void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_opts *o)
+{
+	int widths[NR_COLS], i;
+	struct cell *cells;
+	char dur[32];
+	size_t r;
+
+	cells = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*cells));
+	if (!cells)
+		return;
+	for (i = 0; i < NR_COLS; i++)
+		widths[i] = (int)strlen(col_titles[i]);
+	for (r = 0; r < p->nr_funcs; r++) {
+		fill_row(&cells[r], &p->funcs[r], p);
+		for (i = 0; i < NR_COLS; i++)
+			if ((int)strlen(cells[r].s[i]) > widths[i])
+				widths[i] = (int)strlen(cells[r].s[i]);
+	}
+	fprintf(f, "%s%s over %s%s\n", o->color ? COL_DIM : "",
+		p->final ? "final report" : "interval", fmt_ns(dur, sizeof(dur), (double)p->duration_ns),
+		o->color ? COL_RESET : "");
+	fputs(o->color ? COL_BOLD : "", f);
+	for (i = 0; i < NR_COLS; i++)
+		fprintf(f, i ? "  %*s" : "%-*s", widths[i], col_titles[i]);
+	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	for (r = 0; r < p->nr_funcs; r++) {
+		for (i = 0; i < NR_COLS; i++)
+			fprintf(f, i ? "  %*s" : "%-*s", widths[i], cells[r].s[i]);
+		fputc('\n', f);
+	}
+	print_drops(f, p, o);
+	if (o->hist)
+		for (r = 0; r < p->nr_funcs; r++)
+			print_hist(f, &p->funcs[r], cells[r].s[C_NAME], o);
+	fflush(f);
+	free(cells);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The wait loop of a tracing run: interval reports, the -d deadline, Ctrl-C
+ * and SIGTERM, and the target's exit, whichever comes first.
+ */
+#ifndef SONDE_SESSION_H
+#define SONDE_SESSION_H
+
+#include <linux/types.h>
+#include "target.h"
+
+struct session {
+	__u64 start_ns;
+	__u64 duration_ns; /* 0: until stopped */
+	__u64 interval_ns; /* 0: no interval reports */
+	__u64 next_report_ns;
+};
+
+enum session_event {
+	SESSION_INTERVAL,    /* time for an interval report */
+	SESSION_STOPPED,     /* Ctrl-C, SIGTERM or the deadline */
+	SESSION_TARGET_EXIT, /* every traced process has exited */
+};
+
+/* SIGINT/SIGTERM stop the run; a second SIGINT kills sonde at once. */
+void session_install_signals(void);
+void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns);
+enum session_event session_wait(struct session *s, struct target *t);
+
+#endif

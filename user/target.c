@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "target.h"
+#include "util.h"
+
+void target_init(struct target *t)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->hold_fd = -1;
+	for (i = 0; i < SONDE_MAX_PIDS; i++)
+		t->pidfds[i] = -1;
+}
+
+static int parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int target_parse_arg(struct target *t, int argc, char **argv, int *i)
+{
+	const char *opt = argv[*i];
+	pid_t pid;
+
+	if (!strcmp(opt, "--")) {
+		if (*i + 1 >= argc)
+			return sonde_fail(SONDE_EXIT_INPUT, "'--' must be followed by a command to run");
+		t->cmd = &argv[*i + 1];
+		*i = argc;
+		return 1;
+	}
+	if (strcmp(opt, "-p") && strcmp(opt, "--pid") && strcmp(opt, "-b") &&
+	    strcmp(opt, "--binary"))
+		return 0;
+	if (*i + 1 >= argc)
+		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)", opt);
+	(*i)++;
+	if (opt[1] == 'b' || !strcmp(opt, "--binary")) {
+		if (t->binary)
+			return sonde_fail(SONDE_EXIT_INPUT, "-b given twice; trace one binary per run");
+		t->binary = argv[*i];
+		return 1;
+	}
+	if (parse_pid(argv[*i], &pid))
+		return sonde_fail(SONDE_EXIT_INPUT, "-p '%s' is not a process ID (try: -p $(pidof NAME))",
+				  argv[*i]);
+	if (t->nr_pids == SONDE_MAX_PIDS)
+		return sonde_fail(SONDE_EXIT_INPUT, "at most %d -p options; use -b BINARY for more",
+				  SONDE_MAX_PIDS);
+	t->pids[t->nr_pids++] = pid;
+	return 1;
+}
+
+/* The file as the process sees it, through /proc/PID/root (containers). */
+static int proc_root_path(pid_t pid, const char *path, char *out, size_t len)
+{
+	char prefix[32];
+	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d/root", pid);
+
+	if (plen + strlen(path) >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, prefix, plen);
+	memcpy(out + plen, path, strlen(path) + 1);
+	return 0;
+}
+
+/* execvp's search, without a shell: the path that would run for `name`. */
+static int search_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return access(out, F_OK) ? -errno : 0;
+	}
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		snprintf(out, len, "%.*s/%s", (int)(end - p), p, name);
+		if (!access(out, X_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int prepare_pids(struct target *t)
+{
+	char link[64], exe[PATH_MAX];
+	struct stat first, st;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < t->nr_pids; i++) {
+		pid_t pid = t->pids[i];
+
+		t->pidfds[i] = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (t->pidfds[i] < 0 && errno == ESRCH)
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "no process with PID %d (find it with: pgrep -a NAME)", pid);
+		snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+		if (stat(link, &st))
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s (is it a kernel thread?)",
+					  link, strerror(errno));
+		if (i == 0) {
+			first = st;
+			n = readlink(link, exe, sizeof(exe) - 1);
+			if (n <= 0)
+				return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s", link,
+						  strerror(errno));
+			exe[n] = '\0';
+			proc_root_path(pid, exe, t->exe, sizeof(t->exe));
+			/* Deleted or replaced since it started: the magic link still opens it. */
+			if (access(t->exe, R_OK))
+				snprintf(t->exe, sizeof(t->exe), "%s", link);
+		} else if (st.st_dev != first.st_dev || st.st_ino != first.st_ino) {
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "PIDs %d and %d run different programs; trace each in its own sonde run",
+					  t->pids[0], pid);
+		}
+	}
+	return 0;
+}
+
+static int prepare_binary(struct target *t)
+{
+	char found[PATH_MAX];
+	int err = search_path(t->binary, found, sizeof(found));
+
+	if (err)
+		return sonde_fail(SONDE_EXIT_INPUT, "binary '%s' not found (give a path, or a name on $PATH)",
+				  t->binary);
+	if (!realpath(found, t->exe))
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found, strerror(errno));
+	return 0;
+}
+
+/* The child waits for one byte on the pipe, then execs; EOF means give up. */
+static void run_held_child(int hold_rd, char **cmd)
+{
+	char go;
+
+	if (read(hold_rd, &go, 1) != 1)
+		_exit(127);
+	close(hold_rd);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "sonde: cannot run '%s': %s\n", cmd[0], strerror(errno));
+	_exit(127);
+}
+
+static int prepare_cmd(struct target *t)
+{
+	char found[PATH_MAX];
+	int pipefd[2];
+	pid_t pid;
+
+	if (search_path(t->cmd[0], found, sizeof(found)))
+		return sonde_fail(SONDE_EXIT_INPUT, "command '%s' not found (give a path, or a name on $PATH)",
+				  t->cmd[0]);
+	if (!realpath(found, t->exe))
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found, strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC))
+		return sonde_fail(SONDE_EXIT_SYSTEM, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pipefd[1]);
+		run_held_child(pipefd[0], t->cmd);
+	}
+	close(pipefd[0]);
+	t->hold_fd = pipefd[1];
+	t->child_started = true;
+	t->pids[0] = pid;
+	t->nr_pids = 1;
+	t->pidfds[0] = (int)syscall(SYS_pidfd_open, pid, 0);
+	return 0;
+}
+
+int target_prepare(struct target *t)
+{
+	int kinds = (t->nr_pids > 0) + (t->binary != NULL) + (t->cmd != NULL);
+
+	if (kinds == 0)
+		return sonde_fail(SONDE_EXIT_INPUT, "no target: give -p PID, -b BINARY or -- CMD ARGS...");
+	if (kinds > 1)
+		return sonde_fail(SONDE_EXIT_INPUT, "give one kind of target: -p PID, -b BINARY or -- CMD");
+	if (t->nr_pids)
+		return prepare_pids(t);
+	if (t->binary)
+		return prepare_binary(t);
+	if (t->resolve_only) {
+		t->binary = t->cmd[0];
+		return prepare_binary(t);
+	}
+	return prepare_cmd(t);
+}
+
+int target_release(struct target *t)
+{
+	char go = 1;
+	int err = 0;
+
+	if (t->hold_fd < 0)
+		return 0;
+	if (write(t->hold_fd, &go, 1) != 1)
+		err = -errno;
+	close(t->hold_fd);
+	t->hold_fd = -1;
+	return err;
+}
+
+/* "libc" matches libc.so.6, "libssl.so.3" itself, "libz" libz.so.1.2.13. */
+static bool object_name_matches(const char *base, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strcmp(base, name))
+		return true;
+	if (strncmp(base, name, n))
+		return false;
+	return base[n] == '.' || base[n] == '-';
+}
+
+static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
+{
+	char maps[64], line[PATH_MAX + 128], *file, *base;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		file = strchr(line, '/');
+		if (!file)
+			continue;
+		base = strrchr(file, '/') + 1;
+		if (!object_name_matches(base, name))
+			continue;
+		proc_root_path(pid, file, path, len);
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static int find_in_dir(const char *dir, const char *name, char *path, size_t len)
+{
+	struct dirent *de;
+	char best[NAME_MAX + 1] = "";
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (!object_name_matches(de->d_name, name))
+			continue;
+		/* Prefer the exact name, then the shortest (libz.so.1 over libz.so.1.2.13). */
+		if (!strcmp(de->d_name, name) || !best[0] || strlen(de->d_name) < strlen(best))
+			snprintf(best, sizeof(best), "%s", de->d_name);
+		if (!strcmp(de->d_name, name))
+			break;
+	}
+	closedir(d);
+	if (!best[0])
+		return -ENOENT;
+	snprintf(path, len, "%s/%s", dir, best);
+	return 0;
+}
+
+/* Without a running process to look at (-b, or a command not yet exec'ed):
+ * the executable's own directory, LD_LIBRARY_PATH, then the system's. */
+static int find_on_disk(const struct target *t, const char *name, char *path, size_t len)
+{
+	static const char *const sys_dirs[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib", "/usr/lib", "/usr/local/lib",
+	};
+	char dir[PATH_MAX], *slash, *llp, *tok, *save = NULL;
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s", t->exe);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!find_in_dir(dir, name, path, len))
+			return 0;
+	}
+	llp = getenv("LD_LIBRARY_PATH");
+	if (llp && (llp = strdup(llp))) {
+		for (tok = strtok_r(llp, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+			if (!find_in_dir(tok, name, path, len)) {
+				free(llp);
+				return 0;
+			}
+		}
+		free(llp);
+	}
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++)
+		if (!find_in_dir(sys_dirs[i], name, path, len))
+			return 0;
+	return -ENOENT;
+}
+
+int target_find_object(const struct target *t, const char *name, char *path, size_t len)
+{
+	char real[PATH_MAX];
+
+	if (strchr(name, '/')) {
+		if (t->nr_pids && !t->child_started && name[0] == '/')
+			proc_root_path(t->pids[0], name, path, len);
+		else
+			snprintf(path, len, "%s", name);
+		return access(path, R_OK) ? -ENOENT : 0;
+	}
+	if (t->nr_pids && !t->child_started)
+		return find_in_maps(t->pids[0], name, path, len);
+	if (find_on_disk(t, name, path, len))
+		return -ENOENT;
+	if (realpath(path, real))
+		snprintf(path, len, "%s", real);
+	return 0;
+}
+
+bool target_has_pids(const struct target *t)
+{
+	return t->nr_pids > 0;
+}
+
+bool target_all_exited(struct target *t)
+{
+	int i, alive = 0;
+
+	if (!t->nr_pids)
+		return false;
+	for (i = 0; i < t->nr_pids; i++) {
+		struct pollfd p = { .fd = t->pidfds[i], .events = POLLIN };
+
+		if (t->exited[i])
+			continue;
+		if (t->pidfds[i] < 0)
+			t->exited[i] = kill(t->pids[i], 0) && errno == ESRCH;
+		else
+			t->exited[i] = poll(&p, 1, 0) > 0;
+		if (t->exited[i] && t->pidfds[i] >= 0 && !t->child_started) {
+			/* Closed so that the wait loop stops polling it. */
+			close(t->pidfds[i]);
+			t->pidfds[i] = -1;
+		}
+		alive += !t->exited[i];
+	}
+	return alive == 0;
+}
+
+int target_reap(struct target *t)
+{
+	int status;
+
+	if (!t->child_started)
+		return 0;
+	if (waitpid(t->pids[0], &status, 0) < 0)
+		return -errno;
+	t->child_started = false;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+void target_abort(struct target *t)
+{
+	/* Only a child still held: one already running is the user's to stop. */
+	if (!t->child_started || t->hold_fd < 0)
+		return;
+	/* EOF on the pipe: the child exits without running the command. */
+	close(t->hold_fd);
+	t->hold_fd = -1;
+	waitpid(t->pids[0], NULL, 0);
+	t->child_started = false;
+}
+
+void target_free(struct target *t)
+{
+	int i;
+
+	target_abort(t);
+	for (i = 0; i < SONDE_MAX_PIDS; i++)
+		if (t->pidfds[i] >= 0)
+			close(t->pidfds[i]);
+}

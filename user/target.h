@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What is traced: processes by PID (-p), every process running a binary (-b),
+ * or a command sonde starts and holds until the probes are attached (-- CMD).
+ */
+#ifndef SONDE_TARGET_H
+#define SONDE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SONDE_MAX_PIDS 64
+
+struct target {
+	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
+	int nr_pids;
+	char *binary;	  /* -b, as given */
+	char **cmd;	  /* -- CMD ARGS..., NULL-terminated */
+	char exe[4096];	  /* main executable, as a path sonde can open */
+	int pidfds[SONDE_MAX_PIDS];
+	bool exited[SONDE_MAX_PIDS];
+	bool resolve_only; /* sonde list: do not start the command */
+	int hold_fd;	  /* write end of the pipe the held child waits on */
+	bool child_started;
+};
+
+void target_init(struct target *t);
+
+/* Parse one target option: returns 1 when argv[*i] was a target option (and
+ * advances *i past its value), 0 when it was not, or a sonde_fail() code. */
+int target_parse_arg(struct target *t, int argc, char **argv, int *i);
+
+/* Check the target (PIDs exist, binary is there) and resolve the executable;
+ * for -- CMD, fork the child and hold it before exec. */
+int target_prepare(struct target *t);
+
+/* -- CMD: let the held child exec. */
+int target_release(struct target *t);
+
+/* Path of an object named in a PROBE ("libc", "libssl.so.3", a path) as the
+ * target maps it (through /proc/PID/root, so containers work). */
+int target_find_object(const struct target *t, const char *name, char *path, size_t len);
+
+/* PID filter for attaching: the pids, or none (-b: every process). */
+bool target_has_pids(const struct target *t);
+
+/* Are all traced processes gone? (-b never ends on its own.) */
+bool target_all_exited(struct target *t);
+
+/* Exit status of the started command, once it has exited. */
+int target_reap(struct target *t);
+
+/* Let a held child that never ran (attach failed) exit, and reap it. */
+void target_abort(struct target *t);
+
+void target_free(struct target *t);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Errors, durations and number formatting shared by every module. */
+#ifndef SONDE_UTIL_H
+#define SONDE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+/* Exit statuses of the CLI contract (DESIGN.md). */
+enum sonde_exit {
+	SONDE_EXIT_OK = 0,
+	SONDE_EXIT_REGRESSION = 1,
+	SONDE_EXIT_INPUT = 2,  /* bad usage or bad input */
+	SONDE_EXIT_SYSTEM = 3, /* no privilege, BPF unsupported, target vanished */
+};
+
+/*
+ * Print "sonde: <message>" on stderr and return -status, so a caller can
+ * `return sonde_fail(SONDE_EXIT_INPUT, ...)` and main can exit with -ret.
+ */
+int sonde_fail(enum sonde_exit status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The exit status for a function's result: 0, a sonde_fail() code, or -errno (system). */
+int exit_status_of(int err);
+
+/* Print "sonde: <message>" on stderr only when -v was given. */
+extern bool sonde_verbose;
+void sonde_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse "500ms", "30s", "2m", "1h", "250us", "100ns"; a bare number is seconds. */
+int parse_duration_ns(const char *s, __u64 *ns);
+
+/* Format nanoseconds in the unit that reads best: "812ns", "50.1us", "2.03ms", "1.50s". */
+const char *fmt_ns(char *buf, size_t len, double ns);
+
+/* Format a count compactly: "999", "12.3k", "4.56M". */
+const char *fmt_count(char *buf, size_t len, double n);
+
+__u64 now_ns(void); /* CLOCK_MONOTONIC */
+
+#endif /* SONDE_UTIL_H */
