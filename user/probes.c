@@ -132,21 +132,42 @@ static int add_site(struct resolver *r, const char *path, const struct sym *sym)
 	return 0;
 }
 
+/* glibc names an IFUNC's implementations "__memcpy_avx_unaligned_erms" and the like. */
+static bool is_ifunc_impl(const char *name, const char *ifunc)
+{
+	size_t n = strlen(ifunc);
+
+	while (*name == '_')
+		name++;
+	return !strncmp(name, ifunc, n) && name[n] == '_';
+}
+
 static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, char *buf, size_t len)
 {
 	size_t i, n = 0, used = 0;
 
-	buf[0] = '\0';
+	snprintf(buf, len, "; its implementations are local symbols, not in this object's tables");
 	for (i = 0; i < syms__count(syms) && n < 4; i++) {
 		const struct sym *s = syms__get(syms, i);
 
-		if (s->ifunc || !s->size || s == ifunc || !strstr(s->name, ifunc->name))
+		if (s->ifunc || !s->size || !is_ifunc_impl(s->name, ifunc->name))
 			continue;
-		used += snprintf(buf + used, len - used, "%s%s", n ? ", " : "", s->name);
+		used += snprintf(buf + used, len - used, "%s%s", n ? ", " : "; probe one of: ", s->name);
 		if (used >= len)
 			break;
 		n++;
 	}
+}
+
+/* An IFUNC that matched next to real functions is skipped, but never silently. */
+static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const char *path)
+{
+	char impls[512];
+
+	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
+	fprintf(stderr,
+		"sonde: note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at load time)%s\n",
+		ifunc->name, object_shown_path(path), impls);
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
@@ -159,8 +180,8 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 	if (ifunc) {
 		list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
 		return sonde_fail(SONDE_EXIT_INPUT,
-				  "'%s' in %s is an IFUNC (its implementation is chosen at load time); probe an implementation instead%s%s",
-				  ifunc->name, shown, impls[0] ? ": " : "", impls);
+				  "'%s' in %s is an IFUNC (its implementation is chosen at load time), not probed%s",
+				  ifunc->name, shown, impls);
 	}
 	if (zero_size)
 		return sonde_fail(SONDE_EXIT_INPUT,
@@ -235,6 +256,8 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		free(best);
 		return no_match(r, spec, path, syms, ifunc, zero_size);
 	}
+	if (ifunc)
+		warn_ifunc(syms, ifunc, path);
 	for (i = 0; i < matched && !err; i++)
 		err = add_site(r, path, best[i]);
 	free(best);

@@ -277,8 +277,10 @@ static int find_in_dir(const char *dir, const char *name, char *path, size_t len
 	if (!d)
 		return -ENOENT;
 	while ((de = readdir(d))) {
-		if (!object_name_matches(de->d_name, name))
-			continue;
+		/* Shared objects only: not libc.a, not linker scripts named libc.so. */
+		if (!object_name_matches(de->d_name, name) || !strstr(de->d_name, ".so."))
+			if (strcmp(de->d_name, name))
+				continue;
 		/* Prefer the exact name, then the shortest (libz.so.1 over libz.so.1.2.13). */
 		if (!strcmp(de->d_name, name) || !best[0] || strlen(de->d_name) < strlen(best))
 			snprintf(best, sizeof(best), "%s", de->d_name);
