@@ -65,6 +65,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
 # Programs with known behaviour that the integration tests and the demo trace.
 include tests/targets/targets.mk
 include demo/demo.mk
+include bench/bench.mk
 
 test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS)
 	$(Q)tests/run.sh $(UNIT_BINS)
@@ -75,7 +76,7 @@ unit: $(UNIT_BINS)
 demo: $(BUILD)/sonde $(DEMO_BINS)
 	$(Q)demo/run.sh
 
-bench: $(BUILD)/sonde
+bench: $(BUILD)/sonde $(BENCH_BINS)
 	$(Q)bench/run.sh
 
 format:

@@ -223,15 +223,18 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	struct probe_progs progs;
 	struct session s;
 	enum session_event ev;
+	__u64 t0;
 	int err;
 
 	err = load_bpf(o, set, multi, &skel);
 	if (err)
 		return err;
 	progs = lat_progs(skel);
+	t0 = now_ns();
 	err = attach_probes(&progs, multi, set, &o->target, &att);
 	if (err)
 		goto cleanup;
+	sonde_info("attached %zu functions in %.3f s", set->nr, (now_ns() - t0) / 1e9);
 	if (target_all_exited(&o->target)) {
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "the target exited while probes were being attached");
 		goto cleanup;
@@ -273,7 +276,10 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	if (err)
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s", strerror(-err));
 cleanup:
+	t0 = now_ns();
 	attachment_free(att);
+	if (att)
+		sonde_info("detached in %.3f s", (now_ns() - t0) / 1e9);
 	lat_bpf__destroy(skel);
 	lat_profile_free(cur);
 	lat_profile_free(prev);
