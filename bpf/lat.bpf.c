@@ -24,6 +24,7 @@ __u64 drops[SONDE_DROP__COUNT] = {};
 struct sonde_frame {
 	__u64 start_ns;
 	__u64 child_ns; /* wall time spent in traced callees */
+	__u64 sp;	/* stack pointer at entry: where the return address is */
 	__u32 id;
 	__u32 pad;
 };
@@ -86,6 +87,7 @@ static __always_inline int on_entry(void *ctx)
 		return 0;
 	}
 	t->frames[d].id = id;
+	t->frames[d].sp = PT_REGS_SP((struct pt_regs *)ctx);
 	t->frames[d].start_ns = now;
 	t->frames[d].child_ns = 0;
 	t->depth = d + 1;
@@ -127,7 +129,8 @@ static __always_inline void account_call(__u32 id, __u64 wall, __u64 self)
 static __always_inline int on_return(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 id = (__u32)bpf_get_attach_cookie(ctx);
+	/* The return popped the return address the entry saw at the stack top. */
+	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
 	__u64 wall, self;
@@ -146,19 +149,20 @@ static __always_inline int on_return(void *ctx)
 		return 0;
 	}
 	/*
-	 * Frames above the one that matches `id` belong to calls whose return
-	 * never fired (longjmp, C++ exceptions): drop them, counted.
+	 * Match by stack pointer, not by function id: it needs no cookie lookup,
+	 * and it tells stale frames apart exactly. Frames deeper than this return
+	 * (a lower sp) belong to calls whose return never fired (longjmp, C++
+	 * exceptions): dropped, counted. A frame shallower than it means this
+	 * return's entry was never seen (attached mid-call).
 	 */
-	for (i = 0; i < SONDE_UNWIND_LOOKBACK; i++) {
-		__u32 idx = d - 1 - i;
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && i < d; i++) {
+		__u32 idx = (d - 1 - i) & (SONDE_MAX_DEPTH - 1);
 
-		if (i >= d)
-			break;
-		if (idx >= SONDE_MAX_DEPTH)
-			break;
 		f = &t->frames[idx];
-		if (f->id != id)
+		if (f->sp < entry_sp)
 			continue;
+		if (f->sp > entry_sp)
+			break;
 		if (i)
 			__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
 		wall = now - f->start_ns;
@@ -167,7 +171,7 @@ static __always_inline int on_return(void *ctx)
 		/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
 		if (idx > 0)
 			t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)].child_ns += wall;
-		account_call(id, wall, self);
+		account_call(f->id, wall, self);
 		return 0;
 	}
 	count_drop(SONDE_DROP_ORPHAN_RETURN);

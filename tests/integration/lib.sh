@@ -1,0 +1,311 @@
+# shellcheck shell=bash
+# Helpers for the integration tests: sourced by tests/integration/test_*.sh.
+#
+# A test file defines functions named t_<name> and ends with `run_tests`,
+# which runs them in the order they appear, each in its own subshell, and
+# prints one line per test:
+#   ok - <name>
+#   FAIL - <name>: <why, with the numbers>
+#   skip - <name>: <reason>
+# Without root or BPF every test reports "skip - <name>: skipped: needs root and BPF".
+# Background processes a test starts with start_bg are killed after it.
+
+IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SONDE=${SONDE:-$IT_ROOT/build/sonde}
+TGT=$IT_ROOT/build/targets
+# Upper bound on any single sonde run, so a hang fails a test instead of CI.
+IT_TIMEOUT=${IT_TIMEOUT:-40}
+
+IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sonde-it.XXXXXX")
+trap 'it_kill_bg; rm -rf "$IT_TMP"' EXIT
+
+# ---- running tests --------------------------------------------------------
+
+# Why integration tests cannot run here, or nothing when they can.
+it_skip_reason()
+{
+	if [ "$(id -u)" != 0 ]; then
+		echo "skipped: needs root and BPF"
+	elif ! command -v bpftool >/dev/null || ! bpftool prog show >/dev/null 2>&1; then
+		echo "skipped: needs root and BPF"
+	elif [ ! -x "$SONDE" ]; then
+		echo "skipped: $SONDE is not built (run make)"
+	fi
+}
+
+fail()
+{
+	echo "FAIL - $T_NAME: $*"
+	: >"$IT_TMP/failed"
+	exit 1
+}
+
+skip()
+{
+	echo "skip - $T_NAME: $*"
+	: >"$IT_TMP/skipped"
+	exit 0
+}
+
+it_kill_bg()
+{
+	local pid
+
+	[ -f "$IT_TMP/pids" ] || return 0
+	while read -r pid; do
+		kill -TERM "$pid" 2>/dev/null
+	done <"$IT_TMP/pids"
+	sleep 0.1
+	while read -r pid; do
+		kill -KILL "$pid" 2>/dev/null
+	done <"$IT_TMP/pids"
+	rm -f "$IT_TMP/pids"
+}
+
+run_one()
+{
+	local fn=$1 rc
+
+	T_NAME=${fn#t_}
+	T_DIR=$IT_TMP/$T_NAME
+	mkdir -p "$T_DIR"
+	rm -f "$IT_TMP/failed" "$IT_TMP/skipped"
+	("$fn")
+	rc=$?
+	it_kill_bg
+	if [ -e "$IT_TMP/failed" ] || [ -e "$IT_TMP/skipped" ]; then
+		return 0
+	fi
+	if [ "$rc" != 0 ]; then
+		echo "FAIL - $T_NAME: the test itself stopped with status $rc"
+	else
+		echo "ok - $T_NAME"
+	fi
+}
+
+# Run every t_* function of the calling script, in file order.
+run_tests()
+{
+	local reason fn
+
+	reason=${SONDE_IT_SKIP:-$(it_skip_reason)}
+	for fn in $(grep -oE '^t_[A-Za-z0-9_]+\(\)' "$0" | tr -d '()'); do
+		if [ -n "$reason" ]; then
+			echo "skip - ${fn#t_}: $reason"
+		else
+			run_one "$fn"
+		fi
+	done
+}
+
+# ---- processes --------------------------------------------------------------
+
+# start_bg OUTFILE CMD ARGS...: start CMD in the background, output to OUTFILE;
+# its PID is in BG_PID. Killed after the test.
+start_bg()
+{
+	local out=$1
+
+	shift
+	"$@" >"$out" 2>&1 &
+	BG_PID=$!
+	echo "$BG_PID" >>"$IT_TMP/pids"
+}
+
+# stop_bg PID: SIGTERM, then wait for it (the targets print their summary).
+stop_bg()
+{
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# sonde_run ARGS...: run sonde with a time limit; stdout in $T_DIR/out,
+# stderr in $T_DIR/err, exit status in RC, wall time in ms in ELAPSED_MS.
+sonde_run()
+{
+	local t0 t1
+
+	t0=$(date +%s%N)
+	timeout -k 5 "$IT_TIMEOUT" "$SONDE" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+	RC=$?
+	t1=$(date +%s%N)
+	# shellcheck disable=SC2034 # read by the tests
+	ELAPSED_MS=$(((t1 - t0) / 1000000))
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		fail "sonde $* did not finish within ${IT_TIMEOUT}s"
+	fi
+	if [ "$RC" -ge 128 ]; then
+		fail "sonde $* was killed by signal $((RC - 128)); stderr: $(err_text)"
+	fi
+	return 0
+}
+
+# Must exit 0: otherwise fail with the status and what sonde said.
+expect_ok()
+{
+	[ "$RC" = 0 ] || fail "sonde exited $RC, expected 0; stderr: $(err_text)"
+}
+
+err_text()
+{
+	head -c 400 "$T_DIR/err" | tr '\n' '|'
+}
+
+# Wait until a process has mapped FILE (a library loads after exec).
+wait_mapped()
+{
+	local pid=$1 file=$2 _
+
+	for _ in $(seq 50); do
+		grep -qF "$file" "/proc/$pid/maps" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "process $pid never mapped $file"
+}
+
+# ---- JSON output ------------------------------------------------------------
+
+# The final report (the last "final":true lat object) of $T_DIR/out.
+final_json()
+{
+	grep '^{' "$T_DIR/out" | jq -c 'select(.type == "lat" and .final == true)' 2>/dev/null | tail -n 1
+}
+
+# Fails the test unless the output holds a final report.
+need_final()
+{
+	FINAL=$(final_json)
+	[ -n "$FINAL" ] || fail "no final JSON report on stdout (exit $RC); stdout: $(head -c 300 "$T_DIR/out" | tr '\n' '|') stderr: $(err_text)"
+}
+
+# fn_count NAME: how many rows of the final report are named NAME.
+fn_count()
+{
+	jq -r --arg n "$1" '[.functions[] | select(.name == $n)] | length' <<<"$FINAL"
+}
+
+# fn_field NAME FIELD: FIELD of the row named NAME in the final report;
+# "none" when there is no such row, the values joined by "," when several.
+# (It never fails: it runs inside $(...), where fail could not end the test.)
+fn_field()
+{
+	jq -r --arg n "$1" --arg f "$2" '
+		[.functions[] | select(.name == $n) | .[$f]]
+		| if length == 0 then "none" else map(tostring) | join(",") end' <<<"$FINAL"
+}
+
+# hist_sum NAME: the counts of NAME's histogram, added up.
+hist_sum()
+{
+	jq -r --arg n "$1" '[.functions[] | select(.name == $n) | .hist[][1]] | add // 0' <<<"$FINAL"
+}
+
+# drops: the drop counters of the final report, "k=v ..." for messages.
+drops_text()
+{
+	jq -r '.drops | to_entries | map("\(.key)=\(.value)") | join(" ")' <<<"$FINAL"
+}
+
+drops_total()
+{
+	jq -r '[.drops[]] | add // 0' <<<"$FINAL"
+}
+
+# ---- numbers ----------------------------------------------------------------
+
+is_num()
+{
+	[[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]
+}
+
+# within_pct ACTUAL EXPECTED PCT: |ACTUAL - EXPECTED| <= PCT % of EXPECTED.
+within_pct()
+{
+	is_num "$1" && awk -v a="$1" -v e="$2" -v p="$3" \
+		'BEGIN { d = a - e; if (d < 0) d = -d; exit !(d <= e * p / 100) }'
+}
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq()
+{
+	[ "$2" = "$3" ] || fail "$1 is $2, expected exactly $3"
+}
+
+# expect_ns WHAT ACTUAL_NS EXPECTED_NS PCT: a time within PCT % of EXPECTED.
+expect_ns()
+{
+	within_pct "$2" "$3" "$4" ||
+		fail "$1 is $(ns_us "$2"), expected $(ns_us "$3") +-$4% ($(pct_off "$2" "$3"))"
+}
+
+# pct_off ACTUAL EXPECTED: the signed difference in percent, for messages.
+pct_off()
+{
+	is_num "$1" || { echo "n/a"; return; }
+	awk -v a="$1" -v e="$2" 'BEGIN { printf "%+.1f%%", (a - e) * 100 / e }'
+}
+
+# ns_us NS: nanoseconds as microseconds with one decimal, for messages.
+ns_us()
+{
+	is_num "$1" || { echo "$1"; return; }
+	awk -v n="$1" 'BEGIN { printf "%.1fus", n / 1000 }'
+}
+
+# target_says KEY: the value of KEY=... in the target's summary line in $T_DIR/out.
+target_says()
+{
+	grep -oE "(^| )$1=[0-9]+" "$T_DIR/out" | tail -n 1 | cut -d= -f2
+}
+
+# ---- uprobe links -----------------------------------------------------------
+
+# Uprobe links (uprobe_multi, or perf_event uprobes of the per-function
+# fallback) on the test targets and on libc: every file these tests probe.
+# Limited to those files so that other tracers running on the machine do not
+# disturb the before/after comparison.
+uprobe_links()
+{
+	bpftool link show -j 2>/dev/null | jq -r --arg t "$TGT/" '
+		[.[] | select(.type == "uprobe_multi" or (.type == "perf_event" and has("file")))
+		     | (.path // .file // "")
+		     | select(startswith($t) or test("/libc[.-]"))] | length'
+}
+
+# wait_links_on FILE: wait (up to 5 s) until some uprobe link is on FILE.
+wait_links_on()
+{
+	local _
+
+	for _ in $(seq 100); do
+		if bpftool link show -j 2>/dev/null |
+			jq -e --arg f "$1" 'any(.[]; (.path // .file // "") == $f)' >/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "no uprobe link on $1 appeared within 5s; sonde stderr: $(err_text)"
+}
+
+# ---- bad input --------------------------------------------------------------
+
+# bad_input STATUS REGEX ARGS...: sonde ARGS must exit STATUS with exactly one
+# line on stderr, starting "sonde: " and matching the extended REGEX
+# (case-insensitive), and leave no uprobe link behind.
+bad_input()
+{
+	local want=$1 re=$2 before after lines
+
+	shift 2
+	before=$(uprobe_links)
+	sonde_run "$@"
+	after=$(uprobe_links)
+	lines=$(grep -c . "$T_DIR/err")
+	[ "$RC" = "$want" ] || fail "exit status $RC, expected $want; stderr: $(err_text)"
+	[ "$lines" = 1 ] || fail "expected one line on stderr, got $lines: $(err_text)"
+	grep -q '^sonde: ' "$T_DIR/err" || fail "stderr does not start with 'sonde: ': $(err_text)"
+	grep -qiE "$re" "$T_DIR/err" || fail "message does not match /$re/: $(err_text)"
+	[ "$before" = "$after" ] || fail "uprobe links before: $before, after: $after"
+	return 0
+}

@@ -1,0 +1,107 @@
+#!/bin/bash
+# sonde lat measures what the targets are known to do: latencies within 10 %,
+# call counts exact, self time right under nesting, recursion and threads.
+# The targets start with `push %rbp`, so a probe hit costs ~1 us here
+# (DESIGN.md), small next to the 10 % tolerances.
+. "$(dirname "$0")/lib.sh"
+
+# spin_50us busy-waits 50 us: p50 within 10 % of 50 us (traced with -p).
+t_spin_50us_p50()
+{
+	start_bg "$T_DIR/target" "$TGT/spin"
+	sonde_run lat --json -p "$BG_PID" spin_50us -d 2s
+	expect_ok
+	need_final
+	calls=$(fn_field spin_50us calls)
+	[ "$calls" != none ] && [ "$calls" -ge 1000 ] ||
+		fail "spin_50us: $calls calls in 2s, expected >= 1000 (about 35,000)"
+	expect_ns "spin_50us p50" "$(fn_field spin_50us p50_ns)" 50000 10
+	min=$(fn_field spin_50us min_ns)
+	[ "$min" -ge 50000 ] || fail "spin_50us min is $(ns_us "$min"), but it never takes less than 50us"
+}
+
+# sleep_2ms is one 2 ms nanosleep: p50 within 10 % of 2 ms (traced with -p).
+t_sleep_2ms_p50()
+{
+	start_bg "$T_DIR/target" "$TGT/sleeper"
+	sonde_run lat --json -p "$BG_PID" sleep_2ms -d 2s
+	expect_ok
+	need_final
+	calls=$(fn_field sleep_2ms calls)
+	[ "$calls" != none ] && [ "$calls" -ge 200 ] ||
+		fail "sleep_2ms: $calls calls in 2s, expected >= 200 (about 950)"
+	expect_ns "sleep_2ms p50" "$(fn_field sleep_2ms p50_ns)" 2000000 10
+}
+
+# outer spins 60 us itself, then calls inner (40 us): outer's wall time is
+# 100 us, its self time 60 us per call; inner's wall and self time 40 us.
+t_nested_self_time()
+{
+	sonde_run lat --json outer inner -- "$TGT/nested" 3000
+	expect_ok
+	need_final
+	expect_eq "target's calls" "$(target_says calls)" 3000
+	expect_eq "outer calls" "$(fn_field outer calls)" 3000
+	expect_eq "inner calls" "$(fn_field inner calls)" 3000
+	outer_self=$(fn_field outer self_ns)
+	inner_total=$(fn_field inner total_ns)
+	expect_ns "outer self time per call" $((outer_self / 3000)) 60000 10
+	expect_ns "outer p50 (wall)" "$(fn_field outer p50_ns)" 100000 10
+	expect_ns "inner p50 (wall)" "$(fn_field inner p50_ns)" 40000 10
+	expect_ns "inner wall time per call" $((inner_total / 3000)) 40000 10
+	# inner calls nothing traced: its self time is all of its wall time.
+	expect_ns "inner self time" "$(fn_field inner self_ns)" "$inner_total" 1
+}
+
+# main calls recurse(20) 1000 times: recurse runs exactly 20,000 times, and
+# none of its 20-deep stacks overflows sonde's call stack.
+t_recursion_20_deep()
+{
+	sonde_run lat --json recurse -- "$TGT/recurse" 1000 20
+	expect_ok
+	need_final
+	expect_eq "target's recurse_calls" "$(target_says recurse_calls)" 20000
+	expect_eq "recurse calls" "$(fn_field recurse calls)" 20000
+	expect_eq "drops" "$(drops_text)" "$(jq -r '.drops | map_values(0) | to_entries | map("\(.key)=0") | join(" ")' <<<"$FINAL")"
+	expect_eq "histogram total" "$(hist_sum recurse)" 20000
+}
+
+# 4 threads each call thread_work 5,000 times, concurrently: exactly 20,000.
+t_threads_4_x_n()
+{
+	sonde_run lat --json thread_work -- "$TGT/threads" 5000 4
+	expect_ok
+	need_final
+	expect_eq "target's calls" "$(target_says calls)" 20000
+	expect_eq "thread_work calls" "$(fn_field thread_work calls)" 20000
+	expect_eq "dropped records" "$(drops_total)" 0
+	expect_ns "thread_work p50" "$(fn_field thread_work p50_ns)" 5000 25
+}
+
+# The histogram holds every call, and the percentiles are ordered.
+t_hist_consistent()
+{
+	sonde_run lat --json --hist spin_50us -- "$TGT/spin" 2000
+	expect_ok
+	need_final
+	calls=$(fn_field spin_50us calls)
+	expect_eq "spin_50us calls" "$calls" 2000
+	expect_eq "histogram total" "$(hist_sum spin_50us)" "$calls"
+	jq -e '.functions[0] | .min_ns <= .p50_ns and .p50_ns <= .p90_ns and .p90_ns <= .p99_ns
+		and .p99_ns <= .p999_ns and .p999_ns <= .max_ns' <<<"$FINAL" >/dev/null ||
+		fail "percentiles out of order: $(jq -c '.functions[0] | {min_ns,p50_ns,p90_ns,p99_ns,p999_ns,max_ns}' <<<"$FINAL")"
+	total=$(fn_field spin_50us total_ns)
+	mean=$(fn_field spin_50us mean_ns)
+	within_pct "$mean" $((total / calls)) 1 || fail "mean_ns $mean but total_ns/calls = $((total / calls))"
+}
+
+# The terminal report (no --json) names the function and its call count.
+t_terminal_report()
+{
+	sonde_run lat --hist spin_50us -- "$TGT/spin" 500
+	expect_ok
+	grep -qE '^ *spin_50us +500 ' "$T_DIR/out" ||
+		fail "no row 'spin_50us  500 ...' in the report: $(head -c 400 "$T_DIR/out" | tr '\n' '|')"
+}
+
+run_tests
