@@ -232,6 +232,13 @@ expect_eq()
 	[ "$2" = "$3" ] || fail "$1 is $2, expected exactly $3"
 }
 
+# expect_ge WHAT ACTUAL MIN [NOTE]
+expect_ge()
+{
+	is_num "$2" && awk -v a="$2" -v m="$3" 'BEGIN { exit !(a >= m) }' ||
+		fail "$1 is $2, expected >= $3${4:+ ($4)}"
+}
+
 # expect_ns WHAT ACTUAL_NS EXPECTED_NS PCT: a time within PCT % of EXPECTED.
 expect_ns()
 {

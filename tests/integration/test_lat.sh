@@ -12,12 +12,9 @@ t_spin_50us_p50()
 	sonde_run lat --json -p "$BG_PID" spin_50us -d 2s
 	expect_ok
 	need_final
-	calls=$(fn_field spin_50us calls)
-	[ "$calls" != none ] && [ "$calls" -ge 1000 ] ||
-		fail "spin_50us: $calls calls in 2s, expected >= 1000 (about 35,000)"
+	expect_ge "spin_50us calls in 2s" "$(fn_field spin_50us calls)" 1000 "about 35,000 expected"
 	expect_ns "spin_50us p50" "$(fn_field spin_50us p50_ns)" 50000 10
-	min=$(fn_field spin_50us min_ns)
-	[ "$min" -ge 50000 ] || fail "spin_50us min is $(ns_us "$min"), but it never takes less than 50us"
+	expect_ge "spin_50us min_ns (it never takes less than 50us)" "$(fn_field spin_50us min_ns)" 50000
 }
 
 # sleep_2ms is one 2 ms nanosleep: p50 within 10 % of 2 ms (traced with -p).
@@ -27,9 +24,7 @@ t_sleep_2ms_p50()
 	sonde_run lat --json -p "$BG_PID" sleep_2ms -d 2s
 	expect_ok
 	need_final
-	calls=$(fn_field sleep_2ms calls)
-	[ "$calls" != none ] && [ "$calls" -ge 200 ] ||
-		fail "sleep_2ms: $calls calls in 2s, expected >= 200 (about 950)"
+	expect_ge "sleep_2ms calls in 2s" "$(fn_field sleep_2ms calls)" 200 "about 950 expected"
 	expect_ns "sleep_2ms p50" "$(fn_field sleep_2ms p50_ns)" 2000000 10
 }
 
@@ -62,7 +57,7 @@ t_recursion_20_deep()
 	need_final
 	expect_eq "target's recurse_calls" "$(target_says recurse_calls)" 20000
 	expect_eq "recurse calls" "$(fn_field recurse calls)" 20000
-	expect_eq "drops" "$(drops_text)" "$(jq -r '.drops | map_values(0) | to_entries | map("\(.key)=0") | join(" ")' <<<"$FINAL")"
+	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
 	expect_eq "histogram total" "$(hist_sum recurse)" 20000
 }
 
@@ -74,8 +69,7 @@ t_threads_4_x_n()
 	need_final
 	expect_eq "target's calls" "$(target_says calls)" 20000
 	expect_eq "thread_work calls" "$(fn_field thread_work calls)" 20000
-	expect_eq "dropped records" "$(drops_total)" 0
-	expect_ns "thread_work p50" "$(fn_field thread_work p50_ns)" 5000 25
+	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
 }
 
 # The histogram holds every call, and the percentiles are ordered.
