@@ -129,9 +129,8 @@ static int attach_object(struct attachment *a, const struct probe_progs *p, bool
 			err = attach_single(a, p->entry_single, false, set, first, cnt, pid);
 	}
 	if (err)
-		return sonde_fail(SONDE_EXIT_SYSTEM,
-				  "cannot attach uprobes to %s: %s%s", set->sites[first].object,
-				  strerror(-err),
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s%s",
+				  set->sites[first].object, strerror(-err),
 				  err == -ESRCH ? " (the target exited)" : "");
 	return 0;
 }

@@ -56,7 +56,8 @@ static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, 
 static int option_value(int argc, char **argv, int *i, const char **val)
 {
 	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)", argv[*i]);
+		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
+				  argv[*i]);
 	*val = argv[++*i];
 	return 0;
 }
@@ -64,8 +65,8 @@ static int option_value(int argc, char **argv, int *i, const char **val)
 static int parse_duration_opt(const char *opt, const char *val, __u64 *ns)
 {
 	if (parse_duration_ns(val, ns) || *ns == 0)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s '%s' is not a duration (try: 500ms, 30s, 2m)",
-				  opt, val);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "%s '%s' is not a duration (try: 500ms, 30s, 2m)", opt, val);
 	return 0;
 }
 
@@ -77,8 +78,8 @@ static int add_spec(struct lat_opts *o, const char *arg)
 		return -ENOMEM;
 	o->specs = v;
 	if (probe_spec_parse(arg, &v[o->nr_specs]))
-		return sonde_fail(SONDE_EXIT_INPUT, "bad probe '%s' (expected [OBJECT:]GLOB, like libc:malloc)",
-				  arg);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "bad probe '%s' (expected [OBJECT:]GLOB, like libc:malloc)", arg);
 	o->nr_specs++;
 	return 0;
 }
@@ -103,7 +104,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			exit(SONDE_EXIT_OK);
 		} else if (!strcmp(a, "-d") || !strcmp(a, "-i")) {
 			if ((ret = option_value(argc, argv, &i, &val)) ||
-			    (ret = parse_duration_opt(a, val, a[1] == 'd' ? &o->duration_ns : &o->interval_ns)))
+			    (ret = parse_duration_opt(
+				 a, val, a[1] == 'd' ? &o->duration_ns : &o->interval_ns)))
 				return ret;
 		} else if (!strcmp(a, "--max-probes")) {
 			if ((ret = option_value(argc, argv, &i, &val)))
@@ -111,7 +113,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			errno = 0;
 			o->max_probes = strtoul(val, &end, 10);
 			if (errno || *end || !*val || o->max_probes == 0)
-				return sonde_fail(SONDE_EXIT_INPUT, "--max-probes '%s' is not a positive number",
+				return sonde_fail(SONDE_EXIT_INPUT,
+						  "--max-probes '%s' is not a positive number",
 						  val);
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
@@ -120,19 +123,21 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			sonde_verbose = true;
 		} else if (a[0] == '-' && a[1]) {
-			return sonde_fail(SONDE_EXIT_INPUT, "unknown option '%s' (try: sonde lat --help)", a);
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "unknown option '%s' (try: sonde lat --help)", a);
 		} else if ((ret = add_spec(o, a))) {
 			return ret;
 		}
 	}
 	if (!o->nr_specs)
-		return sonde_fail(SONDE_EXIT_INPUT, "no PROBE given (example: sonde lat 'handle_*' -p PID)");
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
 	return 0;
 }
 
 static void emit_report(const struct lat_opts *o, struct lat_profile *p)
 {
-	struct report_opts ro = { .hist = o->hist, .color = report_want_color(stdout) };
+	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
 
 	lat_profile_sort(p);
 	if (o->json)
@@ -166,10 +171,10 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 static struct probe_progs lat_progs(struct lat_bpf *skel)
 {
 	return (struct probe_progs){
-		.entry_multi = skel->progs.lat_entry_multi,
-		.ret_multi = skel->progs.lat_return_multi,
-		.entry_single = skel->progs.lat_entry_single,
-		.ret_single = skel->progs.lat_return_single,
+	    .entry_multi = skel->progs.lat_entry_multi,
+	    .ret_multi = skel->progs.lat_return_multi,
+	    .entry_single = skel->progs.lat_entry_single,
+	    .ret_single = skel->progs.lat_return_single,
 	};
 }
 
@@ -196,7 +201,8 @@ static int load_bpf(const struct lat_opts *o, const struct probe_set *set, bool 
 
 	skel = lat_bpf__open();
 	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s", strerror(errno));
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
+				  strerror(errno));
 	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)set->nr);
 	if (err)
 		goto fail;
@@ -210,8 +216,8 @@ static int load_bpf(const struct lat_opts *o, const struct probe_set *set, bool 
 	return 0;
 fail:
 	lat_bpf__destroy(skel);
-	return sonde_fail(SONDE_EXIT_SYSTEM, "cannot load BPF programs: %s (is BPF enabled? try -v)",
-			  strerror(-err));
+	return sonde_fail(SONDE_EXIT_SYSTEM,
+			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
 }
 
 static int trace(struct lat_opts *o, const struct probe_set *set)
@@ -236,7 +242,8 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 		goto cleanup;
 	sonde_info("attached %zu functions in %.3f s", set->nr, (now_ns() - t0) / 1e9);
 	if (target_all_exited(&o->target)) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "the target exited while probes were being attached");
+		err = sonde_fail(SONDE_EXIT_SYSTEM,
+				 "the target exited while probes were being attached");
 		goto cleanup;
 	}
 	cur = lat_profile_new(set->nr);
@@ -247,8 +254,8 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	}
 	cur->main_object = prev->main_object = object_shown_path(o->target.exe);
 	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n", set->nr,
-		set->nr == 1 ? "" : "s", attachment_nr_links(att), multi ? "uprobe_multi" : "uprobes",
-		o->duration_ns ? "" : "; Ctrl-C to stop");
+		set->nr == 1 ? "" : "s", attachment_nr_links(att),
+		multi ? "uprobe_multi" : "uprobes", o->duration_ns ? "" : "; Ctrl-C to stop");
 	session_install_signals();
 	session_start(&s, o->duration_ns, o->interval_ns);
 	err = target_release(&o->target);
@@ -288,8 +295,8 @@ cleanup:
 
 int cmd_lat(int argc, char **argv)
 {
-	struct probe_set set = { 0 };
-	struct lat_opts o = { 0 };
+	struct probe_set set = {0};
+	struct lat_opts o = {0};
 	size_t i;
 	int err, status;
 
@@ -298,8 +305,9 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	if (geteuid() != 0) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM,
-				 "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
+		err = sonde_fail(
+		    SONDE_EXIT_SYSTEM,
+		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
 		goto cleanup;
 	}
 	libbpf_set_print(libbpf_print_verbose);

@@ -40,7 +40,7 @@ static void print_sites(const struct probe_set *set)
 int cmd_list(int argc, char **argv)
 {
 	struct probe_spec *specs = NULL;
-	struct probe_set set = { 0 };
+	struct probe_set set = {0};
 	size_t nr_specs = 0, i;
 	struct target t;
 	int err = 0, ret, a;
@@ -66,8 +66,8 @@ int cmd_list(int argc, char **argv)
 			continue;
 		}
 		if (argv[a][0] == '-') {
-			err = sonde_fail(SONDE_EXIT_INPUT, "unknown option '%s' (try: sonde list --help)",
-					 argv[a]);
+			err = sonde_fail(SONDE_EXIT_INPUT,
+					 "unknown option '%s' (try: sonde list --help)", argv[a]);
 			break;
 		}
 		v = realloc(specs, (nr_specs + 1) * sizeof(*v));
@@ -77,8 +77,8 @@ int cmd_list(int argc, char **argv)
 		}
 		specs = v;
 		if (probe_spec_parse(argv[a], &specs[nr_specs]))
-			err = sonde_fail(SONDE_EXIT_INPUT, "bad pattern '%s' (expected [OBJECT:]GLOB)",
-					 argv[a]);
+			err = sonde_fail(SONDE_EXIT_INPUT,
+					 "bad pattern '%s' (expected [OBJECT:]GLOB)", argv[a]);
 		else
 			nr_specs++;
 	}
@@ -88,7 +88,7 @@ int cmd_list(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	if (!nr_specs) {
-		struct probe_spec all = { .glob = "*" };
+		struct probe_spec all = {.glob = "*"};
 
 		err = probes_resolve(&t, &all, 1, (size_t)-1, &set);
 	} else {

@@ -99,7 +99,8 @@ size_t glob_distance(const char *glob, const char *name)
 		cur[0] = g == '*' ? prev[0] : prev[0] + 1;
 		for (j = 1; j <= nl; j++) {
 			if (g == '*') {
-				/* '*' absorbs nothing (prev[j]) or one more character (cur[j-1]). */
+				/* '*' absorbs nothing (prev[j]) or one more character (cur[j-1]).
+				 */
 				cur[j] = prev[j] < cur[j - 1] ? prev[j] : cur[j - 1];
 				continue;
 			}

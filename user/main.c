@@ -13,8 +13,8 @@ static const struct {
 	int (*func)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "lat", cmd_lat, "per-function latency: sonde lat [options] PROBE... TARGET" },
-	{ "list", cmd_list, "what can be probed: sonde list [PATTERN...] TARGET" },
+    {"lat", cmd_lat, "per-function latency: sonde lat [options] PROBE... TARGET"},
+    {"list", cmd_list, "what can be probed: sonde list [PATTERN...] TARGET"},
 };
 
 static void usage(FILE *f)

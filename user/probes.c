@@ -43,10 +43,12 @@ static int object_path(struct resolver *r, const struct probe_spec *spec, char *
 	if (!target_find_object(t, spec->object, path, len))
 		return 0;
 	if (t->nr_pids && !t->child_started)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "'%s' is not mapped by PID %d (see its libraries: cat /proc/%d/maps)",
-				  spec->object, t->pids[0], t->pids[0]);
-	return sonde_fail(SONDE_EXIT_INPUT, "library '%s' not found (give its path: /path/to/%s.so:GLOB)",
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' is not mapped by PID %d (see its libraries: cat /proc/%d/maps)",
+		    spec->object, t->pids[0], t->pids[0]);
+	return sonde_fail(SONDE_EXIT_INPUT,
+			  "library '%s' not found (give its path: /path/to/%s.so:GLOB)",
 			  spec->object, spec->object);
 }
 
@@ -66,9 +68,11 @@ static int load_object(struct resolver *r, const char *path, struct syms **out)
 	syms = syms__load(path, &err);
 	if (!syms) {
 		if (err == -ENOENT)
-			return sonde_fail(SONDE_EXIT_INPUT, "'%s' does not exist", object_shown_path(path));
+			return sonde_fail(SONDE_EXIT_INPUT, "'%s' does not exist",
+					  object_shown_path(path));
 		if (err == -ENOEXEC)
-			return sonde_fail(SONDE_EXIT_INPUT, "'%s' is not an ELF executable or library",
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "'%s' is not an ELF executable or library",
 					  object_shown_path(path));
 		return sonde_fail(SONDE_EXIT_INPUT, "cannot read '%s': %s", object_shown_path(path),
 				  strerror(-err));
@@ -142,7 +146,8 @@ static bool is_ifunc_impl(const char *name, const char *ifunc)
 	return !strncmp(name, ifunc, n) && name[n] == '_';
 }
 
-static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, char *buf, size_t len)
+static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, char *buf,
+			     size_t len)
 {
 	size_t i, n = 0, used = 0;
 
@@ -152,7 +157,8 @@ static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, c
 
 		if (s->ifunc || !s->size || !is_ifunc_impl(s->name, ifunc->name))
 			continue;
-		used += snprintf(buf + used, len - used, "%s%s", n ? ", " : "; probe one of: ", s->name);
+		used += snprintf(buf + used, len - used, "%s%s",
+				 n ? ", " : "; probe one of: ", s->name);
 		if (used >= len)
 			break;
 		n++;
@@ -166,7 +172,8 @@ static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const c
 
 	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
 	fprintf(stderr,
-		"sonde: note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at load time)%s\n",
+		"sonde: note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
+		"load time)%s\n",
 		ifunc->name, object_shown_path(path), impls);
 }
 
@@ -180,12 +187,14 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 	if (ifunc) {
 		list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
 		return sonde_fail(SONDE_EXIT_INPUT,
-				  "'%s' in %s is an IFUNC (its implementation is chosen at load time), not probed%s",
+				  "'%s' in %s is an IFUNC (its implementation is chosen at load "
+				  "time), not probed%s",
 				  ifunc->name, shown, impls);
 	}
 	if (zero_size)
 		return sonde_fail(SONDE_EXIT_INPUT,
-				  "'%s' in %s matches only symbols without a size (not functions sonde can probe; see -v)",
+				  "'%s' in %s matches only symbols without a size (not functions "
+				  "sonde can probe; see -v)",
 				  spec->glob, shown);
 	if (r->t->binary)
 		snprintf(list_cmd, sizeof(list_cmd), "sonde list -b %s", r->t->binary);
@@ -195,12 +204,14 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 		snprintf(list_cmd, sizeof(list_cmd), "sonde list -b %s", shown);
 	if (!syms__has_symtab(syms))
 		return sonde_fail(SONDE_EXIT_INPUT,
-				  "no function matches '%s' in %s: it is stripped, and its %zu exported functions (.dynsym) do not include it; use an unstripped build or debug symbols (try: %s)",
+				  "no function matches '%s' in %s: it is stripped, and its %zu "
+				  "exported functions (.dynsym) do not include it; use an "
+				  "unstripped build or debug symbols (try: %s)",
 				  spec->glob, shown, syms__count(syms), list_cmd);
 	n = glob_suggest(spec->glob, syms, names, 3);
 	for (i = 0; i < n && used < sizeof(hint); i++)
-		used += snprintf(hint + used, sizeof(hint) - used, "%s'%s'", i ? ", " : "did you mean ",
-				 names[i]);
+		used += snprintf(hint + used, sizeof(hint) - used, "%s'%s'",
+				 i ? ", " : "did you mean ", names[i]);
 	if (n && used < sizeof(hint))
 		snprintf(hint + used, sizeof(hint) - used, "? ");
 	return sonde_fail(SONDE_EXIT_INPUT, "no function matches '%s' in %s (%stry: %s '%s')",
@@ -232,14 +243,14 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		if (!glob_matches_sym(spec->glob, s))
 			continue;
 		if (s->ifunc) {
-			sonde_info("skipping %s in %s: an IFUNC resolver, not the function", s->name,
-				   object_shown_path(path));
+			sonde_info("skipping %s in %s: an IFUNC resolver, not the function",
+				   s->name, object_shown_path(path));
 			ifunc = ifunc ? ifunc : s;
 			continue;
 		}
 		if (!s->size) {
-			sonde_info("skipping %s in %s: zero-size symbol (no extent to probe)", s->name,
-				   object_shown_path(path));
+			sonde_info("skipping %s in %s: zero-size symbol (no extent to probe)",
+				   s->name, object_shown_path(path));
 			zero_size++;
 			continue;
 		}
@@ -277,7 +288,7 @@ static int site_cmp(const void *a, const void *b)
 int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
 		   size_t max_probes, struct probe_set *set)
 {
-	struct resolver r = { .t = t, .set = set };
+	struct resolver r = {.t = t, .set = set};
 	size_t i;
 	int err = 0;
 
@@ -286,7 +297,8 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 		err = resolve_spec(&r, &specs[i]);
 	if (!err && set->nr > max_probes)
 		err = sonde_fail(SONDE_EXIT_INPUT,
-				 "the probes match %zu functions, more than --max-probes %zu; narrow the patterns or raise --max-probes",
+				 "the probes match %zu functions, more than --max-probes %zu; "
+				 "narrow the patterns or raise --max-probes",
 				 set->nr, max_probes);
 	if (!err)
 		qsort(set->sites, set->nr, sizeof(*set->sites), site_cmp);

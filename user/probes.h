@@ -9,9 +9,9 @@
 #include "target.h"
 
 struct probe_site {
-	char *object;	/* path used to attach (and shown, shortened) */
-	char *name;	/* the name shown: the demangled one for C++ */
-	__u64 offset;	/* file offset of the probed instruction */
+	char *object; /* path used to attach (and shown, shortened) */
+	char *name;   /* the name shown: the demangled one for C++ */
+	__u64 offset; /* file offset of the probed instruction */
 	__u64 vaddr;
 	__u64 size;
 };

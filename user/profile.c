@@ -88,11 +88,11 @@ void lat_profile_sort(struct lat_profile *p)
 const char *drop_name(enum sonde_drop d)
 {
 	static const char *const names[SONDE_DROP__COUNT] = {
-		[SONDE_DROP_DEPTH] = "depth",
-		[SONDE_DROP_NO_STORAGE] = "no_storage",
-		[SONDE_DROP_MISSED_RETURN] = "missed_return",
-		[SONDE_DROP_ORPHAN_RETURN] = "orphan_return",
-		[SONDE_DROP_BAD_ID] = "bad_id",
+	    [SONDE_DROP_DEPTH] = "depth",
+	    [SONDE_DROP_NO_STORAGE] = "no_storage",
+	    [SONDE_DROP_MISSED_RETURN] = "missed_return",
+	    [SONDE_DROP_ORPHAN_RETURN] = "orphan_return",
+	    [SONDE_DROP_BAD_ID] = "bad_id",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";

@@ -24,15 +24,12 @@ static json_t *func_json(const struct func_result *f)
 	json_t *o;
 
 #define Q(q) ((json_int_t)(hist_quantile(f->hist, f->min_ns, f->max_ns, q) + 0.5))
-	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		      "object", f->object, "name", f->name,
-		      "calls", (json_int_t)f->calls,
-		      "total_ns", (json_int_t)f->total_ns,
-		      "self_ns", (json_int_t)f->self_ns,
-		      "min_ns", (json_int_t)f->min_ns,
-		      "max_ns", (json_int_t)f->max_ns,
-		      "mean_ns", (json_int_t)(f->calls ? f->total_ns / f->calls : 0),
-		      "p50_ns", Q(0.50), "p90_ns", Q(0.90), "p99_ns", Q(0.99), "p999_ns", Q(0.999));
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "object",
+		      f->object, "name", f->name, "calls", (json_int_t)f->calls, "total_ns",
+		      (json_int_t)f->total_ns, "self_ns", (json_int_t)f->self_ns, "min_ns",
+		      (json_int_t)f->min_ns, "max_ns", (json_int_t)f->max_ns, "mean_ns",
+		      (json_int_t)(f->calls ? f->total_ns / f->calls : 0), "p50_ns", Q(0.50),
+		      "p90_ns", Q(0.90), "p99_ns", Q(0.99), "p999_ns", Q(0.999));
 #undef Q
 	if (o)
 		json_object_set_new(o, "hist", hist_json(f->hist));

@@ -7,15 +7,28 @@
 #include "report.h"
 #include "util.h"
 
-#define COL_BOLD "\033[1m"
-#define COL_DIM "\033[2m"
+#define COL_BOLD   "\033[1m"
+#define COL_DIM	   "\033[2m"
 #define COL_YELLOW "\033[33m"
-#define COL_RESET "\033[0m"
+#define COL_RESET  "\033[0m"
 
-enum col { C_NAME, C_CALLS, C_RATE, C_P50, C_P90, C_P99, C_P999, C_MAX, C_MEAN, C_TOTAL, C_SELF, NR_COLS };
+enum col {
+	C_NAME,
+	C_CALLS,
+	C_RATE,
+	C_P50,
+	C_P90,
+	C_P99,
+	C_P999,
+	C_MAX,
+	C_MEAN,
+	C_TOTAL,
+	C_SELF,
+	NR_COLS
+};
 
 static const char *const col_titles[NR_COLS] = {
-	"FUNCTION", "CALLS", "CALLS/S", "P50", "P90", "P99", "P99.9", "MAX", "MEAN", "TOTAL", "SELF",
+    "FUNCTION", "CALLS", "CALLS/S", "P50", "P90", "P99", "P99.9", "MAX", "MEAN", "TOTAL", "SELF",
 };
 
 struct cell {
@@ -41,7 +54,7 @@ static const char *base_name(const char *path)
 static void fill_row(struct cell *c, const struct func_result *f, const struct lat_profile *p)
 {
 	double secs = p->duration_ns ? p->duration_ns / 1e9 : 0;
-	static const double qs[] = { 0.50, 0.90, 0.99, 0.999 };
+	static const double qs[] = {0.50, 0.90, 0.99, 0.999};
 	int i;
 
 	if (p->main_object && strcmp(f->object, p->main_object))
@@ -119,7 +132,8 @@ static void print_hist(FILE *f, const struct func_result *fr, const char *name,
 		fprintf(f, "  %8s .. %-8s %10llu |%s%-*.*s%s|%s\n", fmt_ns(lo, sizeof(lo), low),
 			fmt_ns(hi, sizeof(hi), high), (unsigned long long)counts,
 			o->color ? COL_YELLOW : "", width, bar,
-			"########################################", o->color ? COL_RESET : "", mark);
+			"########################################", o->color ? COL_RESET : "",
+			mark);
 	}
 }
 
@@ -142,8 +156,8 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 				widths[i] = (int)strlen(cells[r].s[i]);
 	}
 	fprintf(f, "%s%s over %s%s\n", o->color ? COL_DIM : "",
-		p->final ? "final report" : "interval", fmt_ns(dur, sizeof(dur), (double)p->duration_ns),
-		o->color ? COL_RESET : "");
+		p->final ? "final report" : "interval",
+		fmt_ns(dur, sizeof(dur), (double)p->duration_ns), o->color ? COL_RESET : "");
 	fputs(o->color ? COL_BOLD : "", f);
 	for (i = 0; i < NR_COLS; i++)
 		fprintf(f, i ? "  %*s" : "%-*s", widths[i], col_titles[i]);

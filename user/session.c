@@ -62,8 +62,9 @@ enum session_event session_wait(struct session *s, struct target *t)
 		timeout_ms = (int)((wake - now + 999999) / 1000000);
 		for (i = 0; i < t->nr_pids; i++)
 			if (t->pidfds[i] >= 0)
-				fds[n++] = (struct pollfd){ .fd = t->pidfds[i], .events = POLLIN };
-		/* A pidfd turns readable when its process exits; signals end the poll with EINTR. */
+				fds[n++] = (struct pollfd){.fd = t->pidfds[i], .events = POLLIN};
+		/* A pidfd turns readable when its process exits; signals end the poll with EINTR.
+		 */
 		if (poll(fds, n, timeout_ms) < 0 && errno != EINTR)
 			return SESSION_STOPPED;
 	}

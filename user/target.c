@@ -43,7 +43,8 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 
 	if (!strcmp(opt, "--")) {
 		if (*i + 1 >= argc)
-			return sonde_fail(SONDE_EXIT_INPUT, "'--' must be followed by a command to run");
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "'--' must be followed by a command to run");
 		t->cmd = &argv[*i + 1];
 		*i = argc;
 		return 1;
@@ -52,17 +53,19 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 	    strcmp(opt, "--binary"))
 		return 0;
 	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)", opt);
+		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
+				  opt);
 	(*i)++;
 	if (opt[1] == 'b' || !strcmp(opt, "--binary")) {
 		if (t->binary)
-			return sonde_fail(SONDE_EXIT_INPUT, "-b given twice; trace one binary per run");
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "-b given twice; trace one binary per run");
 		t->binary = argv[*i];
 		return 1;
 	}
 	if (parse_pid(argv[*i], &pid))
-		return sonde_fail(SONDE_EXIT_INPUT, "-p '%s' is not a process ID (try: -p $(pidof NAME))",
-				  argv[*i]);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "-p '%s' is not a process ID (try: -p $(pidof NAME))", argv[*i]);
 	if (t->nr_pids == SONDE_MAX_PIDS)
 		return sonde_fail(SONDE_EXIT_INPUT, "at most %d -p options; use -b BINARY for more",
 				  SONDE_MAX_PIDS);
@@ -116,11 +119,13 @@ static int prepare_pids(struct target *t)
 		t->pidfds[i] = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (t->pidfds[i] < 0 && errno == ESRCH)
 			return sonde_fail(SONDE_EXIT_INPUT,
-					  "no process with PID %d (find it with: pgrep -a NAME)", pid);
+					  "no process with PID %d (find it with: pgrep -a NAME)",
+					  pid);
 		snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 		if (stat(link, &st))
-			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s (is it a kernel thread?)",
-					  link, strerror(errno));
+			return sonde_fail(SONDE_EXIT_SYSTEM,
+					  "cannot read %s: %s (is it a kernel thread?)", link,
+					  strerror(errno));
 		if (i == 0) {
 			first = st;
 			n = readlink(link, exe, sizeof(exe) - 1);
@@ -134,7 +139,8 @@ static int prepare_pids(struct target *t)
 				snprintf(t->exe, sizeof(t->exe), "%s", link);
 		} else if (st.st_dev != first.st_dev || st.st_ino != first.st_ino) {
 			return sonde_fail(SONDE_EXIT_INPUT,
-					  "PIDs %d and %d run different programs; trace each in its own sonde run",
+					  "PIDs %d and %d run different programs; trace each in "
+					  "its own sonde run",
 					  t->pids[0], pid);
 		}
 	}
@@ -147,10 +153,12 @@ static int prepare_binary(struct target *t)
 	int err = search_path(t->binary, found, sizeof(found));
 
 	if (err)
-		return sonde_fail(SONDE_EXIT_INPUT, "binary '%s' not found (give a path, or a name on $PATH)",
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "binary '%s' not found (give a path, or a name on $PATH)",
 				  t->binary);
 	if (!realpath(found, t->exe))
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found, strerror(errno));
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found,
+				  strerror(errno));
 	return 0;
 }
 
@@ -174,10 +182,12 @@ static int prepare_cmd(struct target *t)
 	pid_t pid;
 
 	if (search_path(t->cmd[0], found, sizeof(found)))
-		return sonde_fail(SONDE_EXIT_INPUT, "command '%s' not found (give a path, or a name on $PATH)",
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "command '%s' not found (give a path, or a name on $PATH)",
 				  t->cmd[0]);
 	if (!realpath(found, t->exe))
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found, strerror(errno));
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found,
+				  strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC))
 		return sonde_fail(SONDE_EXIT_SYSTEM, "pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -202,9 +212,11 @@ int target_prepare(struct target *t)
 	int kinds = (t->nr_pids > 0) + (t->binary != NULL) + (t->cmd != NULL);
 
 	if (kinds == 0)
-		return sonde_fail(SONDE_EXIT_INPUT, "no target: give -p PID, -b BINARY or -- CMD ARGS...");
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "no target: give -p PID, -b BINARY or -- CMD ARGS...");
 	if (kinds > 1)
-		return sonde_fail(SONDE_EXIT_INPUT, "give one kind of target: -p PID, -b BINARY or -- CMD");
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "give one kind of target: -p PID, -b BINARY or -- CMD");
 	if (t->nr_pids)
 		return prepare_pids(t);
 	if (t->binary)
@@ -299,8 +311,13 @@ static int find_in_dir(const char *dir, const char *name, char *path, size_t len
 static int find_on_disk(const struct target *t, const char *name, char *path, size_t len)
 {
 	static const char *const sys_dirs[] = {
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
-		"/lib", "/usr/lib", "/usr/local/lib",
+	    "/lib/x86_64-linux-gnu",
+	    "/usr/lib/x86_64-linux-gnu",
+	    "/lib64",
+	    "/usr/lib64",
+	    "/lib",
+	    "/usr/lib",
+	    "/usr/local/lib",
 	};
 	char dir[PATH_MAX], *slash, *llp, *tok, *save = NULL;
 	size_t i;
@@ -360,7 +377,7 @@ bool target_all_exited(struct target *t)
 	if (!t->nr_pids)
 		return false;
 	for (i = 0; i < t->nr_pids; i++) {
-		struct pollfd p = { .fd = t->pidfds[i], .events = POLLIN };
+		struct pollfd p = {.fd = t->pidfds[i], .events = POLLIN};
 
 		if (t->exited[i])
 			continue;

@@ -15,13 +15,13 @@
 struct target {
 	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
 	int nr_pids;
-	char *binary;	  /* -b, as given */
-	char **cmd;	  /* -- CMD ARGS..., NULL-terminated */
-	char exe[4096];	  /* main executable, as a path sonde can open */
+	char *binary;	/* -b, as given */
+	char **cmd;	/* -- CMD ARGS..., NULL-terminated */
+	char exe[4096]; /* main executable, as a path sonde can open */
 	int pidfds[SONDE_MAX_PIDS];
 	bool exited[SONDE_MAX_PIDS];
 	bool resolve_only; /* sonde list: do not start the command */
-	int hold_fd;	  /* write end of the pipe the held child waits on */
+	int hold_fd;	   /* write end of the pipe the held child waits on */
 	bool child_started;
 };
 

@@ -47,8 +47,8 @@ static const struct {
 	const char *suffix;
 	double ns;
 } duration_units[] = {
-	{ "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 },
-	{ "s", 1e9 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 },
+    {"ns", 1},	{"us", 1e3}, {"µs", 1e3},   {"ms", 1e6},
+    {"s", 1e9}, {"m", 60e9}, {"min", 60e9}, {"h", 3600e9},
 };
 
 int parse_duration_ns(const char *s, __u64 *ns)
@@ -83,7 +83,7 @@ const char *fmt_ns(char *buf, size_t len, double ns)
 	static const struct {
 		double div;
 		const char *unit;
-	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
+	} units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
 	size_t i;
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -92,8 +92,11 @@ const char *fmt_ns(char *buf, size_t len, double ns)
 		if (v < 1)
 			continue;
 		/* Three significant digits: 1.23, 12.3, 123. */
-		snprintf(buf, len, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v,
-			 units[i].unit);
+		snprintf(buf, len,
+			 v < 10	   ? "%.2f%s"
+			 : v < 100 ? "%.1f%s"
+				   : "%.0f%s",
+			 v, units[i].unit);
 		return buf;
 	}
 	snprintf(buf, len, "%.0fns", ns);

@@ -12,9 +12,10 @@
 #define SONDE_HIST_H
 
 #define SONDE_HIST_SUB_BITS 4
-#define SONDE_HIST_SUB (1 << SONDE_HIST_SUB_BITS)
+#define SONDE_HIST_SUB	    (1 << SONDE_HIST_SUB_BITS)
 #define SONDE_HIST_MAX_LOG2 40
-#define SONDE_HIST_BUCKETS (SONDE_HIST_SUB + (SONDE_HIST_MAX_LOG2 - SONDE_HIST_SUB_BITS + 1) * SONDE_HIST_SUB)
+#define SONDE_HIST_BUCKETS                                                                         \
+	(SONDE_HIST_SUB + (SONDE_HIST_MAX_LOG2 - SONDE_HIST_SUB_BITS + 1) * SONDE_HIST_SUB)
 
 /* floor(log2(v)) for v > 0, branch-light so the BPF verifier sees no loop. */
 static inline __u32 sonde_log2_u64(__u64 v)

@@ -235,8 +235,9 @@ expect_eq()
 # expect_ge WHAT ACTUAL MIN [NOTE]
 expect_ge()
 {
-	is_num "$2" && awk -v a="$2" -v m="$3" 'BEGIN { exit !(a >= m) }' ||
+	if ! is_num "$2" || ! awk -v a="$2" -v m="$3" 'BEGIN { exit !(a >= m) }'; then
 		fail "$1 is $2, expected >= $3${4:+ ($4)}"
+	fi
 }
 
 # expect_ns WHAT ACTUAL_NS EXPECTED_NS PCT: a time within PCT % of EXPECTED.
