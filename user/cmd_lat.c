@@ -112,7 +112,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 				return ret;
 			errno = 0;
 			o->max_probes = strtoul(val, &end, 10);
-			if (errno || *end || !*val || o->max_probes == 0)
+			if (errno || *end || *val < '0' || *val > '9' || o->max_probes == 0)
 				return sonde_fail(SONDE_EXIT_INPUT,
 						  "--max-probes '%s' is not a positive number",
 						  val);

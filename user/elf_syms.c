@@ -11,6 +11,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "elf_syms.h"
 
@@ -146,6 +147,8 @@ static void drop_duplicates(struct syms *s)
 {
 	size_t i, out = 0;
 
+	if (s->nr < 2)
+		return;
 	qsort(s->v, s->nr, sizeof(*s->v), sym_cmp_addr);
 	for (i = 0; i < s->nr; i++) {
 		struct sym *prev = out ? &s->v[out - 1] : NULL;
@@ -161,6 +164,20 @@ static void drop_duplicates(struct syms *s)
 		s->v[out++] = s->v[i];
 	}
 	s->nr = out;
+}
+
+/* A truncated file would read as one without sections or segments: refuse it. */
+static int check_extent(Elf *elf, int fd)
+{
+	GElf_Ehdr eh;
+	struct stat st;
+
+	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st))
+		return -ENOEXEC;
+	if (eh.e_shoff + (__u64)eh.e_shnum * eh.e_shentsize > (__u64)st.st_size ||
+	    eh.e_phoff + (__u64)eh.e_phnum * eh.e_phentsize > (__u64)st.st_size)
+		return -ENOEXEC;
+	return 0;
 }
 
 struct syms *syms__load(const char *path, int *err)
@@ -192,6 +209,9 @@ struct syms *syms__load(const char *path, int *err)
 		ret = -ENOMEM;
 		goto cleanup;
 	}
+	ret = check_extent(elf, fd);
+	if (ret)
+		goto cleanup;
 	ret = read_segments(elf, &segs, &nr_segs);
 	if (ret)
 		goto cleanup;

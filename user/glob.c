@@ -45,31 +45,58 @@ void probe_spec_free(struct probe_spec *spec)
 	spec->object = spec->glob = NULL;
 }
 
-/* "ns::Cache::get(int) const" matches "ns::Cache::get" too: compare without the parameters. */
-static bool glob_matches_unparameterized(const char *glob, const char *demangled)
+/*
+ * The demangled name without its parameter list ("ns::Cache::get(int) const"
+ * -> "ns::Cache::get", "ns::Cache::operator()(int)" -> "ns::Cache::operator()")
+ * and without a template function's return type ("int ns::max<int>(int, int)"
+ * -> "ns::max<int>"). Returns false when there is no parameter list.
+ */
+static bool demangled_base_name(const char *demangled, char *buf, size_t len)
 {
-	const char *paren = strchr(demangled, '(');
-	char buf[1024];
+	const char *close = strrchr(demangled, ')'), *open = NULL, *p, *start = demangled;
+	int depth = 0;
 	size_t n;
 
-	if (!paren || paren == demangled)
+	if (!close)
 		return false;
-	n = (size_t)(paren - demangled);
-	if (n >= sizeof(buf))
+	/* The '(' that matches the last ')'. */
+	for (p = close; p >= demangled; p--) {
+		depth += *p == ')';
+		depth -= *p == '(';
+		if (!depth) {
+			open = p;
+			break;
+		}
+	}
+	if (!open || open == demangled)
 		return false;
-	memcpy(buf, demangled, n);
+	/* A space outside <...> before the name ends the return type. */
+	for (p = demangled, depth = 0; p < open; p++) {
+		depth += *p == '<';
+		depth -= *p == '>';
+		if (*p == ' ' && !depth)
+			start = p + 1;
+	}
+	n = (size_t)(open - start);
+	if (n >= len)
+		return false;
+	memcpy(buf, start, n);
 	buf[n] = '\0';
-	return fnmatch(glob, buf, 0) == 0;
+	return true;
 }
 
 bool glob_matches_sym(const char *glob, const struct sym *sym)
 {
+	char base[1024];
+
 	if (fnmatch(glob, sym->name, 0) == 0)
 		return true;
 	if (!sym->demangled)
 		return false;
-	return fnmatch(glob, sym->demangled, 0) == 0 ||
-	       glob_matches_unparameterized(glob, sym->demangled);
+	if (fnmatch(glob, sym->demangled, 0) == 0)
+		return true;
+	return demangled_base_name(sym->demangled, base, sizeof(base)) &&
+	       fnmatch(glob, base, 0) == 0;
 }
 
 static size_t min3(size_t a, size_t b, size_t c)

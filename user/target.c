@@ -28,6 +28,8 @@ static int parse_pid(const char *s, pid_t *pid)
 	char *end;
 	long v;
 
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v <= 0 || v > INT_MAX)

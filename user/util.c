@@ -57,7 +57,8 @@ int parse_duration_ns(const char *s, __u64 *ns)
 	char *end;
 	size_t i;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* Digits first: strtod would also take " 5", "+5" and hex. */
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xX"))
 		return -EINVAL;
 	errno = 0;
 	value = strtod(s, &end);
@@ -78,42 +79,43 @@ int parse_duration_ns(const char *s, __u64 *ns)
 	return 0;
 }
 
+/* Three significant digits, with the precision chosen after rounding so that
+ * 9999 prints as "10.0" and 999.7 moves up to the next unit. */
+static const char *fmt_3digits(char *buf, size_t len, double v, const char *unit)
+{
+	if (v < 9.995)
+		snprintf(buf, len, "%.2f%s", v, unit);
+	else if (v < 99.95)
+		snprintf(buf, len, "%.1f%s", v, unit);
+	else
+		snprintf(buf, len, "%.0f%s", v, unit);
+	return buf;
+}
+
 const char *fmt_ns(char *buf, size_t len, double ns)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
-	size_t i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		double v = ns / units[i].div;
-
-		if (v < 1)
-			continue;
-		/* Three significant digits: 1.23, 12.3, 123. */
-		snprintf(buf, len,
-			 v < 10	   ? "%.2f%s"
-			 : v < 100 ? "%.1f%s"
-				   : "%.0f%s",
-			 v, units[i].unit);
+	if (ns < 999.5) {
+		snprintf(buf, len, "%.0fns", ns);
 		return buf;
 	}
-	snprintf(buf, len, "%.0fns", ns);
-	return buf;
+	if (ns < 999.5e3)
+		return fmt_3digits(buf, len, ns / 1e3, "us");
+	if (ns < 999.5e6)
+		return fmt_3digits(buf, len, ns / 1e6, "ms");
+	return fmt_3digits(buf, len, ns / 1e9, "s");
 }
 
 const char *fmt_count(char *buf, size_t len, double n)
 {
-	if (n < 1e4)
+	if (n < 1e4) {
 		snprintf(buf, len, n == floor(n) ? "%.0f" : "%.1f", n);
-	else if (n < 1e6)
-		snprintf(buf, len, "%.1fk", n / 1e3);
-	else if (n < 1e9)
-		snprintf(buf, len, "%.2fM", n / 1e6);
-	else
-		snprintf(buf, len, "%.2fG", n / 1e9);
-	return buf;
+		return buf;
+	}
+	if (n < 999.5e3)
+		return fmt_3digits(buf, len, n / 1e3, "k");
+	if (n < 999.5e6)
+		return fmt_3digits(buf, len, n / 1e6, "M");
+	return fmt_3digits(buf, len, n / 1e9, "G");
 }
 
 __u64 now_ns(void)

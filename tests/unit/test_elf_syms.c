@@ -83,8 +83,10 @@ static int build_fixtures(void **state)
 	    fx_write(map, ver_map) || fx_write(fx.text, "just some text, not an ELF file\n"))
 		return -1;
 	if (fx_run(pie) || fx_run(nopie) || fx_run(rdyn) || fx_run(strip) || fx_run(lib) ||
-	    fx_run(ver))
+	    fx_run(ver)) {
+		fx_rmtree(fx.dir);
 		return -1;
+	}
 	*state = &fx;
 	return 0;
 }
@@ -352,6 +354,23 @@ static void test_errors(void **state)
 	assert_true(err < 0);
 }
 
+/* Cut short (a copy interrupted): the section headers lie past the end of the file. */
+static void test_truncated(void **state)
+{
+	char path[512], buf[4096];
+	int in = open(fx.pie, O_RDONLY), out;
+
+	(void)state;
+	fx_path(path, sizeof(path), fx.dir, "truncated");
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(in >= 0 && out >= 0);
+	assert_int_equal(read(in, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(write(out, buf, sizeof(buf)), sizeof(buf));
+	close(in);
+	close(out);
+	expect_load_error(path, -ENOEXEC);
+}
+
 /* Unreadable: as root the check runs in a child that dropped to "nobody". */
 static void test_unreadable(void **state)
 {
@@ -400,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_versioned_names),
 		cmocka_unit_test(test_find_addr),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_unreadable),
 	};
 

@@ -1,0 +1,192 @@
+#!/bin/bash
+# The three ways to name a target (-p PID, -b BINARY, -- CMD), functions in a
+# shared library, C++ names, and `sonde list`.
+. "$(dirname "$0")/lib.sh"
+
+# -- CMD: traced from the first instruction, so sonde counts exactly the calls
+# the target says it made; sonde exits 0 when the command does.
+t_cmd_mode_exact_count()
+{
+	sonde_run lat --json spin_50us -- "$TGT/spin" 2000
+	expect_ok
+	need_final
+	made=$(target_says calls)
+	expect_eq "target's calls" "$made" 2000
+	expect_eq "spin_50us calls (target made $made)" "$(fn_field spin_50us calls)" "$made"
+	expect_eq "object" "$(fn_field spin_50us object)" "$TGT/spin"
+}
+
+# -p PID: traces that process and no other running the same binary. With two
+# spinning processes, a count above what one can do in the run (duration /
+# 50 us) means the other one was traced too.
+t_pid_mode_traces_only_that_pid()
+{
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs to tell two spinning processes apart"
+	start_bg "$T_DIR/traced" "$TGT/spin"
+	traced=$BG_PID
+	start_bg "$T_DIR/other" "$TGT/spin"
+	sonde_run lat --json -p "$traced" spin_50us -d 2s
+	expect_ok
+	need_final
+	calls=$(fn_field spin_50us calls)
+	dur=$(jq -r .duration_ns <<<"$FINAL")
+	most=$((dur / 50000))
+	expect_ge "spin_50us calls" "$calls" 1000
+	[ "$calls" -le "$most" ] ||
+		fail "$calls calls in $(ns_us "$dur"), but one process makes at most $most: the other PID was traced too"
+}
+
+# -p PID -p PID: both processes traced, so more calls than one can make.
+t_pid_mode_two_pids()
+{
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs to tell two spinning processes apart"
+	start_bg "$T_DIR/a" "$TGT/spin"
+	a=$BG_PID
+	start_bg "$T_DIR/b" "$TGT/spin"
+	b=$BG_PID
+	sonde_run lat --json -p "$a" -p "$b" spin_50us -d 2s
+	expect_ok
+	need_final
+	calls=$(fn_field spin_50us calls)
+	dur=$(jq -r .duration_ns <<<"$FINAL")
+	expect_ge "spin_50us calls of two processes in $(ns_us "$dur")" "$calls" \
+		$((dur * 13 / 10 / 50000)) "one process makes at most $((dur / 50000))"
+}
+
+# -b BINARY: a process that was already running it is traced.
+t_binary_mode_running_process()
+{
+	start_bg "$T_DIR/target" "$TGT/spin"
+	sonde_run lat --json -b "$TGT/spin" spin_50us -d 2s
+	expect_ok
+	need_final
+	expect_ge "spin_50us calls" "$(fn_field spin_50us calls)" 1000
+	expect_ns "spin_50us p50" "$(fn_field spin_50us p50_ns)" 50000 10
+}
+
+# -b BINARY: a process started after the probes are attached is traced, every
+# call of it.
+t_binary_mode_started_later()
+{
+	timeout -k 5 "$IT_TIMEOUT" "$SONDE" lat --json -b "$TGT/spin" spin_50us -d 4s \
+		>"$T_DIR/out" 2>"$T_DIR/err" &
+	sonde_pid=$!
+	echo "$sonde_pid" >>"$IT_TMP/pids"
+	wait_links_on "$TGT/spin"
+	"$TGT/spin" 1000 >"$T_DIR/target" || fail "spin 1000 failed"
+	wait "$sonde_pid"
+	RC=$?
+	expect_ok
+	need_final
+	made=$(grep -oE 'calls=[0-9]+' "$T_DIR/target" | cut -d= -f2)
+	expect_eq "spin_50us calls (the process started later made $made)" \
+		"$(fn_field spin_50us calls)" "$made"
+}
+
+# A shared library's function, by library name as mapped: 30 us spin.
+t_shared_lib_by_name_pid()
+{
+	start_bg "$T_DIR/target" "$TGT/uselib"
+	wait_mapped "$BG_PID" "$TGT/libsondetest.so"
+	sonde_run lat --json -p "$BG_PID" 'libsondetest:sondetest_*' -d 2s
+	expect_ok
+	need_final
+	expect_eq "object" "$(fn_field sondetest_spin_30us object)" "$TGT/libsondetest.so"
+	expect_ge "sondetest_spin_30us calls" "$(fn_field sondetest_spin_30us calls)" 1000
+	expect_ns "sondetest_spin_30us p50" "$(fn_field sondetest_spin_30us p50_ns)" 30000 10
+}
+
+# libsondetest.so:FUNC with -- CMD: the library is not mapped yet when the
+# probes go in; every call is still counted.
+t_shared_lib_by_soname_cmd()
+{
+	sonde_run lat --json 'libsondetest.so:sondetest_spin_30us' -- "$TGT/uselib" 2000
+	expect_ok
+	need_final
+	expect_eq "target's calls" "$(target_says calls)" 2000
+	expect_eq "sondetest_spin_30us calls" "$(fn_field sondetest_spin_30us calls)" 2000
+	expect_eq "object" "$(fn_field sondetest_spin_30us object)" "$TGT/libsondetest.so"
+}
+
+# The library by its path, traced in a running process.
+t_shared_lib_by_path_pid()
+{
+	start_bg "$T_DIR/target" "$TGT/uselib"
+	wait_mapped "$BG_PID" "$TGT/libsondetest.so"
+	sonde_run lat --json -p "$BG_PID" "$TGT/libsondetest.so:sondetest_spin_30us" -d 1s
+	expect_ok
+	need_final
+	expect_ge "sondetest_spin_30us calls" "$(fn_field sondetest_spin_30us calls)" 500
+}
+
+# C++: 'ns::Cache::get*' matches ns::Cache::get(int) by its demangled name,
+# and not ns::Cache::put(int, int).
+t_cxx_demangled_glob()
+{
+	sonde_run lat --json 'ns::Cache::get*' -- "$TGT/cxx" 5000
+	expect_ok
+	need_final
+	expect_eq "target's get_calls" "$(target_says get_calls)" 5000
+	names=$(jq -c '[.functions[].name]' <<<"$FINAL")
+	expect_eq "functions matched" "$(jq -r '.functions | length' <<<"$FINAL")" 1
+	name=$(jq -r '.functions[0].name' <<<"$FINAL")
+	case $name in
+	ns::Cache::get* | _ZN2ns5Cache3getEi) ;;
+	*) fail "matched $names, expected ns::Cache::get(int)" ;;
+	esac
+	expect_eq "$name calls" "$(fn_field "$name" calls)" 5000
+}
+
+# C++ by mangled name works too.
+t_cxx_mangled_glob()
+{
+	sonde_run lat --json '_ZN2ns5Cache3put*' -- "$TGT/cxx" 3000
+	expect_ok
+	need_final
+	expect_eq "functions matched" "$(jq -r '.functions | length' <<<"$FINAL")" 1
+	expect_eq "calls of $(jq -r '.functions[0].name' <<<"$FINAL")" \
+		"$(jq -r '.functions[0].calls' <<<"$FINAL")" 3000
+}
+
+# A stripped binary: functions left in .dynsym can still be traced.
+t_stripped_dynsym_function()
+{
+	sonde_run lat --json visible_fn -- "$TGT/dynsyms.stripped" 700
+	expect_ok
+	need_final
+	expect_eq "visible_fn calls" "$(fn_field visible_fn calls)" 700
+}
+
+# sonde list -b: one row per matching function with the address and size the
+# ELF symbol table gives (nm), and the object's path.
+t_list_binary()
+{
+	sonde_run list -b "$TGT/fanout" 'fan_*'
+	expect_ok
+	head -n 1 "$T_DIR/out" | grep -qE '^ADDRESS +SIZE +OBJECT +FUNCTION *$' ||
+		fail "header is '$(head -n 1 "$T_DIR/out")', expected ADDRESS SIZE OBJECT FUNCTION"
+	rows=$(grep -cE ' fan_[0-9]+$' "$T_DIR/out")
+	expect_eq "rows listed" "$rows" 12
+	nm -S --defined-only "$TGT/fanout" | awk '$4 ~ /^fan_/ { print $4, $1, $2 }' | sort >"$T_DIR/nm"
+	while read -r name addr size; do
+		row=$(grep -E " $name\$" "$T_DIR/out")
+		read -r laddr lsize lobj lname <<<"$row"
+		[ "$lname" = "$name" ] || fail "no row for $name: $(tr '\n' '|' <"$T_DIR/out")"
+		[ "$lobj" = "$TGT/fanout" ] || fail "$name: object '$lobj', expected $TGT/fanout"
+		[ $((laddr)) = $((16#$addr)) ] || fail "$name: address $laddr, nm says 0x$addr"
+		[ "$lsize" = $((16#$size)) ] || fail "$name: size $lsize, nm says $((16#$size))"
+	done <"$T_DIR/nm"
+}
+
+# sonde list -p: a library function shows with the library as its object.
+t_list_pid_library()
+{
+	start_bg "$T_DIR/target" "$TGT/uselib"
+	wait_mapped "$BG_PID" "$TGT/libsondetest.so"
+	sonde_run list -p "$BG_PID" 'libsondetest:*'
+	expect_ok
+	grep -qE "^0x[0-9a-f]+ +[0-9]+ +$TGT/libsondetest.so +sondetest_spin_30us\$" "$T_DIR/out" ||
+		fail "no row for sondetest_spin_30us in libsondetest.so: $(tr '\n' '|' <"$T_DIR/out")"
+}
+
+run_tests
