@@ -9,6 +9,7 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $1"; }
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $1"; }
 
 need_cmd clang
+need_cmd g++
 need_cmd llvm-strip
 need_cmd bpftool
 need_cmd pkg-config

@@ -75,7 +75,7 @@ else
 fi
 
 echo
-echo "cmocka: $unit_passed passed, $unit_failed failed ($# test binaries)"
 echo "integration: $it_passed passed, $it_failed failed, $it_skipped skipped"
+echo "cmocka: $unit_passed passed, $unit_failed failed ($# test binaries)"
 echo "$((unit_passed + it_passed)) passed, $((unit_failed + it_failed)) failed, $it_skipped skipped"
 [ $((unit_failed + it_failed)) = 0 ]

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include "attach.h"
@@ -128,10 +129,13 @@ static int attach_object(struct attachment *a, const struct probe_progs *p, bool
 		if (!err)
 			err = attach_single(a, p->entry_single, false, set, first, cnt, pid);
 	}
+	/* A process that exits takes its /proc/PID/root with it: ENOENT, not ESRCH. */
+	if (err && pid > 0 && kill(pid, 0) && errno == ESRCH)
+		return sonde_fail(SONDE_EXIT_SYSTEM,
+				  "process %d exited while probes were being attached", pid);
 	if (err)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s%s",
-				  set->sites[first].object, strerror(-err),
-				  err == -ESRCH ? " (the target exited)" : "");
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
+				  object_shown_path(set->sites[first].object), strerror(-err));
 	return 0;
 }
 

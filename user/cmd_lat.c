@@ -275,6 +275,8 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	}
 	if (ev == SESSION_TARGET_EXIT)
 		sonde_info("the target exited; final report");
+	else
+		target_stop_cmd(&o->target);
 	/* Read everything before detaching: what was measured is never lost. */
 	err = lat_read(skel, set, cur);
 	cur->duration_ns = now_ns() - s.start_ns;
@@ -318,7 +320,7 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	if (!err && o.target.child_started && target_all_exited(&o.target)) {
+	if (!err && o.target.child_started) {
 		status = target_reap(&o.target);
 		sonde_info("the command exited with status %d", status);
 	}

@@ -18,14 +18,16 @@
 /* libstdc++'s demangler; C linkage by the Itanium C++ ABI. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
+struct load_seg {
+	__u64 vaddr, filesz, offset;
+};
+
 struct syms {
 	struct sym *v;
 	size_t nr, cap;
 	bool has_symtab;
-};
-
-struct load_seg {
-	__u64 vaddr, filesz, offset;
+	struct load_seg *segs; /* PT_LOAD segments, to map file offsets back */
+	size_t nr_segs;
 };
 
 static int sym_cmp_addr(const void *a, const void *b)
@@ -227,6 +229,9 @@ struct syms *syms__load(const char *path, int *err)
 			goto cleanup;
 	}
 	drop_duplicates(s);
+	s->segs = segs;
+	s->nr_segs = nr_segs;
+	segs = NULL;
 	ret = 0;
 cleanup:
 	free(segs);
@@ -253,6 +258,7 @@ void syms__free(struct syms *s)
 		free((char *)s->v[i].demangled);
 	}
 	free(s->v);
+	free(s->segs);
 	free(s);
 }
 
@@ -292,4 +298,17 @@ const struct sym *syms__find_addr(const struct syms *s, __u64 vaddr)
 	if (vaddr >= best->vaddr + (best->size ? best->size : 1))
 		return NULL;
 	return best;
+}
+
+const struct sym *syms__find_offset(const struct syms *s, __u64 offset)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_segs; i++) {
+		const struct load_seg *seg = &s->segs[i];
+
+		if (offset >= seg->offset && offset < seg->offset + seg->filesz)
+			return syms__find_addr(s, offset - seg->offset + seg->vaddr);
+	}
+	return NULL;
 }

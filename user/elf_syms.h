@@ -29,6 +29,9 @@ size_t syms__count(const struct syms *syms);
 const struct sym *syms__get(const struct syms *syms, size_t i);
 /* True when the object has a .symtab (is not stripped). */
 bool syms__has_symtab(const struct syms *syms);
+/* The function containing the byte at this file offset (an address in a mapping
+ * minus the mapping's start plus its file offset), or NULL. */
+const struct sym *syms__find_offset(const struct syms *syms, __u64 offset);
 /* The function containing vaddr, or NULL. */
 const struct sym *syms__find_addr(const struct syms *syms, __u64 vaddr);
 

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -409,6 +410,17 @@ int target_reap(struct target *t)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+void target_stop_cmd(struct target *t)
+{
+	struct pollfd p = { .fd = t->pidfds[0], .events = POLLIN };
+
+	if (!t->child_started || t->hold_fd >= 0 || target_all_exited(t))
+		return;
+	kill(t->pids[0], SIGTERM);
+	if (p.fd < 0 || poll(&p, 1, 2000) <= 0)
+		kill(t->pids[0], SIGKILL);
 }
 
 void target_abort(struct target *t)

@@ -51,6 +51,10 @@ bool target_all_exited(struct target *t);
 /* Exit status of the started command, once it has exited. */
 int target_reap(struct target *t);
 
+/* -- CMD, when sonde stops first (-d, Ctrl-C, SIGTERM): the command sonde
+ * started ends with it — SIGTERM, then SIGKILL after 2 s. */
+void target_stop_cmd(struct target *t);
+
 /* Let a held child that never ran (attach failed) exit, and reap it. */
 void target_abort(struct target *t);
 

@@ -112,6 +112,48 @@ start_bg()
 	echo "$BG_PID" >>"$IT_TMP/pids"
 }
 
+# start_held OUTFILE CMD ARGS...: start a target that waits for SIGUSR1 before
+# its first call (TGT_WAIT_USR1, tests/targets/targets.h); returns once it
+# waits. Its PID is in BG_PID; let it go with: kill -USR1 PID.
+start_held()
+{
+	local caught _
+
+	TGT_WAIT_USR1=1 start_bg "$@"
+	for _ in $(seq 100); do
+		# SigCgt holds SIGUSR1 (signal 10: 0x200) once the target waits for it.
+		caught=$(awk '/^SigCgt:/ { print $2 }' "/proc/$BG_PID/status" 2>/dev/null)
+		if [ -n "$caught" ] && ((16#$caught & 0x200)); then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "$* did not get ready to wait for SIGUSR1"
+}
+
+# start_sonde ARGS...: sonde in the background (stdout, stderr as sonde_run);
+# its PID is in SONDE_PID. Collect it with wait_sonde.
+start_sonde()
+{
+	timeout -k 5 "$IT_TIMEOUT" "$SONDE" "$@" >"$T_DIR/out" 2>"$T_DIR/err" &
+	SONDE_PID=$!
+	echo "$SONDE_PID" >>"$IT_TMP/pids"
+	SONDE_T0=$(date +%s%N)
+}
+
+wait_sonde()
+{
+	wait "$SONDE_PID"
+	RC=$?
+	# shellcheck disable=SC2034 # read by the tests
+	ELAPSED_MS=$((($(date +%s%N) - SONDE_T0) / 1000000))
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		fail "sonde did not finish within ${IT_TIMEOUT}s"
+	fi
+	[ "$RC" -lt 128 ] || fail "sonde was killed by signal $((RC - 128)); stderr: $(err_text)"
+	return 0
+}
+
 # stop_bg PID: SIGTERM, then wait for it (the targets print their summary).
 stop_bg()
 {
@@ -281,19 +323,31 @@ uprobe_links()
 		     | select(startswith($t) or test("/libc[.-]"))] | length'
 }
 
-# wait_links_on FILE: wait (up to 5 s) until some uprobe link is on FILE.
+links_on()
+{
+	bpftool link show -j 2>/dev/null |
+		jq -r --arg f "$1" '[.[] | select((.path // .file // "") == $f)] | length'
+}
+
+# wait_links_on FILE: wait until uprobe links are on FILE and their number has
+# not changed for 0.3 s (entry and return links go in one after the other):
+# sonde has attached. Up to 5 s.
 wait_links_on()
 {
-	local _
+	local n last=0 same=0 _
 
 	for _ in $(seq 100); do
-		if bpftool link show -j 2>/dev/null |
-			jq -e --arg f "$1" 'any(.[]; (.path // .file // "") == $f)' >/dev/null; then
-			return 0
+		n=$(links_on "$1")
+		if [ "$n" -gt 0 ] && [ "$n" = "$last" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 3 ] && return 0
+		else
+			same=0
 		fi
-		sleep 0.05
+		last=$n
+		sleep 0.1
 	done
-	fail "no uprobe link on $1 appeared within 5s; sonde stderr: $(err_text)"
+	fail "no settled uprobe links on $1 within 10s (last count $last); sonde stderr: $(err_text)"
 }
 
 # ---- bad input --------------------------------------------------------------

@@ -2,6 +2,7 @@
 # Bad input and targets that go away: each gives one line on stderr that says
 # what to do, the exit status of DESIGN.md (2 bad input, 3 system refused), and
 # leaves no uprobe link behind; a target that exits is not an error.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 # Not root: the system refuses, exit 3.
@@ -67,14 +68,17 @@ t_no_match_cmd()
 {
 	bad_input 2 "did you mean.*spin_50us" lat 'spn_50us' -- "$TGT/spin" 100
 	grep -q '^calls=' "$T_DIR/out" && fail "the command ran although sonde refused to trace it"
-	pgrep -f "^$TGT/spin 100\$" >/dev/null && fail "the held command is still running"
+	for cmdline in /proc/[0-9]*/cmdline; do
+		[ "$(tr '\0' ' ' <"$cmdline" 2>/dev/null)" = "$TGT/spin 100 " ] &&
+			fail "the held command is still running: ${cmdline%/cmdline}"
+	done
 	return 0
 }
 
 # 'fan_*' matches 12 functions; --max-probes 5 refuses and says 12.
 t_max_probes()
 {
-	bad_input 2 '12' lat --max-probes 5 'fan_*' -b "$TGT/fanout" -d 1s
+	bad_input 2 '(^|[^0-9])12 ' lat --max-probes 5 'fan_*' -b "$TGT/fanout" -d 1s
 }
 
 # Stripped: hidden_fn was only in .symtab, now gone; .dynsym lacks it.

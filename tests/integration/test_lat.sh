@@ -3,6 +3,7 @@
 # call counts exact, self time right under nesting, recursion and threads.
 # The targets start with `push %rbp`, so a probe hit costs ~1 us here
 # (DESIGN.md), small next to the 10 % tolerances.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 # spin_50us busy-waits 50 us: p50 within 10 % of 50 us (traced with -p).
@@ -87,6 +88,25 @@ t_hist_consistent()
 	total=$(fn_field spin_50us total_ns)
 	mean=$(fn_field spin_50us mean_ns)
 	within_pct "$mean" $((total / calls)) 1 || fail "mean_ns $mean but total_ns/calls = $((total / calls))"
+}
+
+# -i: an interval report ("final":false) every 200 ms with that interval's
+# calls, then the final report with all of them.
+t_interval_reports()
+{
+	sonde_run lat --json -i 200ms spin_50us -- "$TGT/spin" 12000
+	expect_ok
+	need_final
+	grep '^{' "$T_DIR/out" | jq -c 'select(.type == "lat" and .final == false)' >"$T_DIR/intervals"
+	n=$(grep -c . "$T_DIR/intervals")
+	expect_ge "interval reports in a run of about 0.6s" "$n" 2
+	expect_eq "final spin_50us calls" "$(fn_field spin_50us calls)" 12000
+	sum=$(jq -s '[.[].functions[].calls] | add' "$T_DIR/intervals")
+	[ "$sum" -le 12000 ] || fail "the interval reports add up to $sum calls, more than the 12000 made"
+	expect_ge "calls in the interval reports" "$sum" $((12000 * (n - 1) / (n + 1)))
+	while read -r dur; do
+		expect_ns "an interval's duration_ns" "$dur" 200000000 25
+	done < <(jq -r .duration_ns "$T_DIR/intervals")
 }
 
 # The terminal report (no --json) names the function and its call count.

@@ -40,9 +40,9 @@ int main(int argc, char **argv)
 
 	tgt_init();
 	if (want) {
-		for (; puts < want; puts++)
+		for (; tgt_more(puts, want); puts++)
 			cache.put((int)puts, (int)puts);
-		for (; gets < want; gets++)
+		for (; tgt_more(gets, want); gets++)
 			sum += cache.get((int)gets);
 	} else {
 		while (!tgt_stop) {

@@ -10,6 +10,8 @@
 
 static volatile int sink;
 
+/* Twelve functions, one line each in the table below. */
+/* clang-format off */
 #define FAN(i)                                                  \
 	__attribute__((noinline)) void fan_##i(void)            \
 	{                                                       \
@@ -21,6 +23,7 @@ FAN(06) FAN(07) FAN(08) FAN(09) FAN(10) FAN(11)
 
 static void (*const fans[])(void) = { fan_00, fan_01, fan_02, fan_03, fan_04, fan_05,
 				      fan_06, fan_07, fan_08, fan_09, fan_10, fan_11 };
+/* clang-format on */
 
 int main(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include "targets.h"
 
 #define OUTER_SELF_US 60
-#define INNER_US 40
+#define INNER_US      40
 
 __attribute__((noinline)) void inner(void)
 {

@@ -37,16 +37,41 @@ static inline void tgt_on_signal(int sig)
 	tgt_stop = 1;
 }
 
-/* SIGTERM and SIGINT end the main loop, so the summary line is still printed. */
+static volatile sig_atomic_t tgt_go;
+
+static inline void tgt_on_usr1(int sig)
+{
+	(void)sig;
+	tgt_go = 1;
+}
+
+/*
+ * SIGTERM and SIGINT end the main loop, so the summary line is still printed.
+ * With TGT_WAIT_USR1=1 in the environment, wait for SIGUSR1 before starting:
+ * a test attaches sonde to the waiting process (-p), then lets it go, and
+ * knows every call happened while traced. The SIGUSR1 handler is installed
+ * first, so a test can tell from SigCgt in /proc/PID/status when to send it.
+ */
 static inline void tgt_init(void)
 {
 	struct sigaction sa;
+	sigset_t usr1, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = tgt_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!getenv("TGT_WAIT_USR1"))
+		return;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	sa.sa_handler = tgt_on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigdelset(&old, SIGUSR1);
+	while (!tgt_go && !tgt_stop)
+		sigsuspend(&old);
 }
 
 static inline unsigned long long tgt_now_ns(void)
@@ -69,8 +94,8 @@ static inline void tgt_spin_ns(unsigned long long ns)
 /* Sleep ns nanoseconds, resuming after signals so the sleep is whole. */
 static inline void tgt_sleep_ns(unsigned long long ns)
 {
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
-			       .tv_nsec = (long)(ns % 1000000000ull) };
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
+			      .tv_nsec = (long)(ns % 1000000000ull)};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -98,10 +123,10 @@ static inline unsigned long long tgt_arg(int argc, char **argv, int i, unsigned 
 	return v;
 }
 
-/* Keep going: n calls done out of want (0 = until a signal). */
+/* Keep going: n calls done out of want (0 = no limit), and no SIGTERM yet. */
 static inline int tgt_more(unsigned long long n, unsigned long long want)
 {
-	return want ? n < want : !tgt_stop;
+	return !tgt_stop && (!want || n < want);
 }
 
 #endif /* SONDE_TARGETS_H */

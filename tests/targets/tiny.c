@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	for (n = 0; tgt_more(n, want); n++)
 		sum += tiny_add((int)(n & 0xff));
 	t1 = tgt_now_ns();
-	printf("calls=%llu sum=%lld ns_per_call=%.2f\n", n, sum, n ? (double)(t1 - t0) / (double)n : 0.0);
+	printf("calls=%llu sum=%lld ns_per_call=%.2f\n", n, sum,
+	       n ? (double)(t1 - t0) / (double)n : 0.0);
 	return 0;
 }

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Addresses in a process -> "function+0xoff (object)", through
+ * /proc/PID/maps and the same symbol tables (elf_syms) the probes use.
+ */
+#ifndef SONDE_SYMBOLIZE_H
+#define SONDE_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+struct symbolizer;
+
+struct symbolizer *symbolizer__new(void);
+void symbolizer__free(struct symbolizer *s);
+
+/* Name of the function holding addr in process pid: "handle_req+0x1c", or
+ * "libc.so.6+0x2a1f0" without a symbol, or "0x7f..." without a mapping.
+ * Maps are read once per process and again when an address falls outside them. */
+const char *symbolizer__name(struct symbolizer *s, pid_t pid, __u64 addr, char *buf, size_t len);
+
+/* Forget a process (it exited, or its mappings changed). */
+void symbolizer__forget(struct symbolizer *s, pid_t pid);
+
+#endif
