@@ -1,30 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sonde lat: per-function latency from entry/return uprobes.
+ * sonde lat: per-function latency from entry/return uprobes, split into
+ * on-CPU, run-queue and blocked time by the scheduler tracepoints.
  *
  * Each traced function has an id (the attach cookie). The entry probe pushes
- * {id, start} on a per-thread call stack kept in task storage, so the kernel
- * frees it when the thread exits; the return probe pops it and adds the call
- * to the function's per-CPU totals and log-linear histogram. A callee's wall
- * time is added to its caller's frame so the caller's self time excludes it.
+ * {id, start, the thread's time totals} on a per-thread call stack kept in
+ * task storage; the return probe pops it and adds the call to the function's
+ * per-CPU totals and histograms. A callee's wall time is added to its
+ * caller's frame so the caller's self time excludes it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sonde/lat.h"
+#include "thread_time.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Non-zero with -b and library probes: only count tasks running this executable. */
 const volatile __u64 filter_exe_ino = 0;
+/* The scheduler split (off with --no-sched: the probes skip its bookkeeping). */
+const volatile bool sched_split = true;
+/* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
+const volatile __u64 slower_than_ns = 0;
 
 __u64 drops[SONDE_DROP__COUNT] = {};
+/* Per-thread states created and freed: equal once every traced thread has exited. */
+__u64 threads_tracked = 0;
+__u64 threads_freed = 0;
 
 struct sonde_frame {
 	__u64 start_ns;
 	__u64 child_ns; /* wall time spent in traced callees */
 	__u64 sp;	/* stack pointer at entry: where the return address is */
+	__u64 time_at_entry[SONDE_TS__COUNT];
 	__u32 id;
 	__u32 pad;
 };
@@ -32,6 +42,7 @@ struct sonde_frame {
 struct sonde_thread {
 	__u32 depth; /* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
 	__u32 pad;
+	struct sonde_thread_time time;
 	struct sonde_frame frames[SONDE_MAX_DEPTH];
 };
 
@@ -49,6 +60,11 @@ struct {
 	__type(value, struct sonde_func_stats);
 } func_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* resized by the loader */
+} events SEC(".maps");
+
 static __always_inline void count_drop(enum sonde_drop kind)
 {
 	__sync_fetch_and_add(&drops[kind], 1);
@@ -64,21 +80,37 @@ static __always_inline bool task_is_filtered_out(void)
 	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
 }
 
+static __always_inline struct sonde_thread *thread_get_or_create(__u64 now)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_thread *t;
+
+	t = bpf_task_storage_get(&threads, task, NULL, 0);
+	if (t)
+		return t;
+	t = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		count_drop(SONDE_DROP_NO_STORAGE);
+		return NULL;
+	}
+	__sync_fetch_and_add(&threads_tracked, 1);
+	thread_time_init(&t->time, now);
+	return t;
+}
+
 static __always_inline int on_entry(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 id = (__u32)bpf_get_attach_cookie(ctx);
+	struct sonde_frame *f;
 	struct sonde_thread *t;
 	__u32 d;
 
 	if (task_is_filtered_out())
 		return 0;
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t) {
-		count_drop(SONDE_DROP_NO_STORAGE);
+	t = thread_get_or_create(now);
+	if (!t)
 		return 0;
-	}
 	d = t->depth;
 	if (d >= SONDE_MAX_DEPTH) {
 		/* Keep counting so the matching returns unwind to the right frame. */
@@ -86,18 +118,43 @@ static __always_inline int on_entry(void *ctx)
 		count_drop(SONDE_DROP_DEPTH);
 		return 0;
 	}
-	t->frames[d].id = id;
-	t->frames[d].sp = PT_REGS_SP((struct pt_regs *)ctx);
-	t->frames[d].start_ns = now;
-	t->frames[d].child_ns = 0;
+	f = &t->frames[d];
+	f->id = id;
+	f->sp = PT_REGS_SP((struct pt_regs *)ctx);
+	f->start_ns = now;
+	f->child_ns = 0;
+	if (sched_split) {
+		/* Running now: close the on-CPU span so the snapshot is current. */
+		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
+		f->time_at_entry[SONDE_TS_ONCPU] = t->time.total_ns[SONDE_TS_ONCPU];
+		f->time_at_entry[SONDE_TS_RUNQ] = t->time.total_ns[SONDE_TS_RUNQ];
+		f->time_at_entry[SONDE_TS_BLOCKED] = t->time.total_ns[SONDE_TS_BLOCKED];
+	}
 	t->depth = d + 1;
 	return 0;
 }
 
-static __always_inline void account_call(__u32 id, __u64 wall, __u64 self)
+struct sonde_call {
+	__u32 id;
+	__u64 wall, self;
+	__u64 split[SONDE_TS__COUNT];
+};
+
+static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
+{
+	__u32 b = sonde_bucket_of_ns(ns);
+
+	/* Already in range, but clang drops the check the verifier needs unless told not to. */
+	barrier_var(b);
+	if (b >= SONDE_HIST_BUCKETS)
+		b = SONDE_HIST_BUCKETS - 1;
+	__sync_fetch_and_add(&hist[b], 1);
+}
+
+static __always_inline void account_call(const struct sonde_call *c)
 {
 	struct sonde_func_stats *s;
-	__u32 b;
+	__u32 id = c->id;
 
 	s = bpf_map_lookup_elem(&func_stats, &id);
 	if (!s) {
@@ -109,18 +166,46 @@ static __always_inline void account_call(__u32 id, __u64 wall, __u64 self)
 	 * of this program on the same CPU; atomic adds keep the counts exact.
 	 */
 	__sync_fetch_and_add(&s->calls, 1);
-	__sync_fetch_and_add(&s->total_ns, wall);
-	__sync_fetch_and_add(&s->self_ns, self);
-	if (wall > s->max_ns)
-		s->max_ns = wall;
-	if (s->min_ns == 0 || wall < s->min_ns)
-		s->min_ns = wall;
-	b = sonde_bucket_of_ns(wall);
-	/* Already in range, but clang drops the check the verifier needs unless told not to. */
-	barrier_var(b);
-	if (b >= SONDE_HIST_BUCKETS)
-		b = SONDE_HIST_BUCKETS - 1;
-	__sync_fetch_and_add(&s->hist[b], 1);
+	__sync_fetch_and_add(&s->total_ns, c->wall);
+	__sync_fetch_and_add(&s->self_ns, c->self);
+	if (c->wall > s->max_ns)
+		s->max_ns = c->wall;
+	if (s->min_ns == 0 || c->wall < s->min_ns)
+		s->min_ns = c->wall;
+	add_to_hist(s->hist, c->wall);
+	if (!sched_split)
+		return;
+	__sync_fetch_and_add(&s->oncpu_ns, c->split[SONDE_TS_ONCPU]);
+	__sync_fetch_and_add(&s->runq_ns, c->split[SONDE_TS_RUNQ]);
+	__sync_fetch_and_add(&s->blocked_ns, c->split[SONDE_TS_BLOCKED]);
+	add_to_hist(s->offcpu_hist, c->split[SONDE_TS_RUNQ] + c->split[SONDE_TS_BLOCKED]);
+}
+
+static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c, __u64 now)
+{
+	struct sonde_rec_slow *r;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long n;
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop(SONDE_DROP_RINGBUF);
+		return;
+	}
+	r->type = SONDE_REC_SLOW_CALL;
+	r->id = c->id;
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	r->end_ns = now;
+	r->wall_ns = c->wall;
+	r->oncpu_ns = c->split[SONDE_TS_ONCPU];
+	r->runq_ns = c->split[SONDE_TS_RUNQ];
+	r->blocked_ns = c->split[SONDE_TS_BLOCKED];
+	r->pad = 0;
+	/* After the return, the user stack starts at the caller. Frame pointers only. */
+	n = bpf_get_stack(ctx, r->frames, sizeof(r->frames), BPF_F_USER_STACK);
+	r->nr_frames = n > 0 ? (__u32)(n / sizeof(__u64)) : 0;
+	bpf_ringbuf_submit(r, 0);
 }
 
 /* How far down the stack a return looks for its entry before calling it an orphan. */
@@ -131,10 +216,10 @@ static __always_inline int on_return(void *ctx)
 	__u64 now = bpf_ktime_get_ns();
 	/* The return popped the return address the entry saw at the stack top. */
 	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
+	struct sonde_call call = {};
 	struct sonde_frame *f;
 	struct sonde_thread *t;
-	__u64 wall, self;
-	__u32 d, i;
+	__u32 d, i, s;
 
 	if (task_is_filtered_out())
 		return 0;
@@ -165,13 +250,21 @@ static __always_inline int on_return(void *ctx)
 			break;
 		if (i)
 			__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
-		wall = now - f->start_ns;
-		self = wall > f->child_ns ? wall - f->child_ns : 0;
+		call.id = f->id;
+		call.wall = now - f->start_ns;
+		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
+		if (sched_split) {
+			thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
+			for (s = 0; s < SONDE_TS__COUNT; s++)
+				call.split[s] = t->time.total_ns[s] - f->time_at_entry[s];
+		}
 		t->depth = idx;
 		/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
 		if (idx > 0)
-			t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)].child_ns += wall;
-		account_call(f->id, wall, self);
+			t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)].child_ns += call.wall;
+		account_call(&call);
+		if (slower_than_ns && call.wall >= slower_than_ns)
+			emit_slow_call(ctx, &call, now);
 		return 0;
 	}
 	count_drop(SONDE_DROP_ORPHAN_RETURN);
@@ -202,4 +295,61 @@ SEC("uretprobe")
 int BPF_URETPROBE(lat_return_single)
 {
 	return on_return(ctx);
+}
+
+/*
+ * Scheduler side. These run on every context switch and wakeup of the
+ * machine: a task that never made a traced call has no task storage, and
+ * the lookup returns NULL at once (task->bpf_storage is NULL), which is the
+ * earliest filter there is.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	struct sonde_thread *t;
+	__u64 now = 0;
+
+	t = bpf_task_storage_get(&threads, prev, NULL, 0);
+	if (t) {
+		now = bpf_ktime_get_ns();
+		/* Still TASK_RUNNING when switched out: preempted, so it waits for a CPU. */
+		thread_time_enter(&t->time, now,
+				  prev_state == 0 ? SONDE_TS_RUNQ : SONDE_TS_BLOCKED);
+	}
+	t = bpf_task_storage_get(&threads, next, NULL, 0);
+	if (t) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
+	}
+	return 0;
+}
+
+/* Woken: from blocked to waiting for a CPU (sched_switch makes it on-CPU). */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(lat_sched_wakeup, struct task_struct *p)
+{
+	struct sonde_thread *t = bpf_task_storage_get(&threads, p, NULL, 0);
+
+	if (t && t->time.state == SONDE_TS_BLOCKED)
+		thread_time_enter(&t->time, bpf_ktime_get_ns(), SONDE_TS_RUNQ);
+	return 0;
+}
+
+/*
+ * The kernel frees task storage with the task; deleting it at exit makes the
+ * release prompt and countable (threads_freed), so a run over many
+ * short-lived threads can show that nothing was left behind.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lat_sched_exit, struct task_struct *p)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!bpf_task_storage_get(&threads, task, NULL, 0))
+		return 0;
+	if (!bpf_task_storage_delete(&threads, task))
+		__sync_fetch_and_add(&threads_freed, 1);
+	return 0;
 }

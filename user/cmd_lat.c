@@ -8,11 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "attach.h"
 #include "cmd.h"
-#include "lat_read.h"
+#include "lat_tracer.h"
 #include "report.h"
 #include "session.h"
 #include "util.h"
@@ -24,8 +23,9 @@ struct lat_opts {
 	struct probe_spec *specs;
 	size_t nr_specs;
 	__u64 duration_ns, interval_ns;
+	__u64 slower_than_ns;
 	size_t max_probes;
-	bool json, hist;
+	bool json, hist, sched;
 };
 
 static void lat_usage(FILE *f)
@@ -41,6 +41,8 @@ static void lat_usage(FILE *f)
 		"  -i INTERVAL      print a report every INTERVAL\n"
 		"  --hist           add each function's latency histogram\n"
 		"  --json           one JSON object per report, one per line\n"
+		"  --slower-than D  print each call slower than D as it happens, with its stack\n"
+		"  --no-sched       no on-CPU / run-queue / blocked split (no scheduler hooks)\n"
 		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
 		"  -v               say what is skipped and why; libbpf's messages\n",
 		SONDE_DEFAULT_MAX_PROBES);
@@ -91,6 +93,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	int i, ret;
 
 	o->max_probes = SONDE_DEFAULT_MAX_PROBES;
+	o->sched = true;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -116,6 +119,12 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 				return sonde_fail(SONDE_EXIT_INPUT,
 						  "--max-probes '%s' is not a positive number",
 						  val);
+		} else if (!strcmp(a, "--slower-than")) {
+			if ((ret = option_value(argc, argv, &i, &val)) ||
+			    (ret = parse_duration_opt(a, val, &o->slower_than_ns)))
+				return ret;
+		} else if (!strcmp(a, "--no-sched")) {
+			o->sched = false;
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
 		} else if (!strcmp(a, "--hist")) {
@@ -155,92 +164,42 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 	if (!shown)
 		return -ENOMEM;
 	if (final) {
-		memcpy(shown->funcs, cur->funcs, cur->nr_funcs * sizeof(*cur->funcs));
-		memcpy(shown->drops, cur->drops, sizeof(cur->drops));
-		shown->duration_ns = cur->duration_ns;
+		lat_profile_copy(shown, cur);
 		shown->final = true;
 	} else {
 		lat_profile_delta(shown, cur, prev);
 	}
-	shown->main_object = cur->main_object;
 	emit_report(o, shown);
 	lat_profile_free(shown);
 	return 0;
 }
 
-static struct probe_progs lat_progs(struct lat_bpf *skel)
+/* Read and print: an interval (the difference from `prev`), or the final report. */
+static int report_now(const struct lat_opts *o, struct lat_tracer *lt, const struct session *s,
+		      struct lat_profile *cur, const struct lat_profile *prev, bool final)
 {
-	return (struct probe_progs){
-	    .entry_multi = skel->progs.lat_entry_multi,
-	    .ret_multi = skel->progs.lat_return_multi,
-	    .entry_single = skel->progs.lat_entry_single,
-	    .ret_single = skel->progs.lat_return_single,
-	};
-}
+	int err = lat_tracer__read(lt, cur);
 
-/* -b with probes in libraries: count only tasks whose executable is the binary. */
-static __u64 exe_filter_ino(const struct lat_opts *o, const struct probe_set *set)
-{
-	struct stat st;
-	size_t i;
-
-	if (!o->target.binary || stat(o->target.exe, &st))
-		return 0;
-	for (i = 0; i < set->nr; i++)
-		if (strcmp(set->sites[i].object, o->target.exe))
-			return st.st_ino;
-	return 0;
-}
-
-static int load_bpf(const struct lat_opts *o, const struct probe_set *set, bool multi,
-		    struct lat_bpf **out)
-{
-	struct lat_bpf *skel;
-	struct probe_progs progs;
-	int err;
-
-	skel = lat_bpf__open();
-	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
-				  strerror(errno));
-	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)set->nr);
 	if (err)
-		goto fail;
-	skel->rodata->filter_exe_ino = exe_filter_ino(o, set);
-	progs = lat_progs(skel);
-	attach_select_progs(&progs, multi);
-	err = lat_bpf__load(skel);
-	if (err)
-		goto fail;
-	*out = skel;
-	return 0;
-fail:
-	lat_bpf__destroy(skel);
-	return sonde_fail(SONDE_EXIT_SYSTEM,
-			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
+				  strerror(-err));
+	cur->duration_ns = now_ns() - s->start_ns;
+	return report_snapshot(o, cur, prev, final);
 }
 
 static int trace(struct lat_opts *o, const struct probe_set *set)
 {
+	struct lat_tracer_opts topts = {
+	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json};
 	struct lat_profile *cur = NULL, *prev = NULL, *tmp;
-	struct attachment *att = NULL;
-	struct lat_bpf *skel = NULL;
-	bool multi = attach_use_multi();
-	struct probe_progs progs;
-	struct session s;
+	struct lat_tracer *lt = NULL;
 	enum session_event ev;
-	__u64 t0;
+	struct session s;
 	int err;
 
-	err = load_bpf(o, set, multi, &skel);
+	err = lat_tracer__open(&topts, set, &o->target, &lt);
 	if (err)
 		return err;
-	progs = lat_progs(skel);
-	t0 = now_ns();
-	err = attach_probes(&progs, multi, set, &o->target, &att);
-	if (err)
-		goto cleanup;
-	sonde_info("attached %zu functions in %.3f s", set->nr, (now_ns() - t0) / 1e9);
 	if (target_all_exited(&o->target)) {
 		err = sonde_fail(SONDE_EXIT_SYSTEM,
 				 "the target exited while probes were being attached");
@@ -254,21 +213,23 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	}
 	cur->main_object = prev->main_object = object_shown_path(o->target.exe);
 	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n", set->nr,
-		set->nr == 1 ? "" : "s", attachment_nr_links(att),
-		multi ? "uprobe_multi" : "uprobes", o->duration_ns ? "" : "; Ctrl-C to stop");
+		set->nr == 1 ? "" : "s", lat_tracer__nr_links(lt),
+		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
+		o->duration_ns ? "" : "; Ctrl-C to stop");
 	session_install_signals();
-	session_start(&s, o->duration_ns, o->interval_ns);
+	session_start(&s, o->duration_ns, o->interval_ns, lat_tracer__events_fd(lt));
 	err = target_release(&o->target);
 	if (err) {
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot start the command: %s", strerror(-err));
 		goto cleanup;
 	}
-	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL) {
-		err = lat_read(skel, set, cur);
+	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
+		lat_tracer__drain(lt);
+		if (ev != SESSION_INTERVAL)
+			continue;
+		err = report_now(o, lt, &s, cur, prev, false);
 		if (err)
-			break;
-		cur->duration_ns = now_ns() - s.start_ns;
-		report_snapshot(o, cur, prev, false);
+			goto cleanup;
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
@@ -278,18 +239,10 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	else
 		target_stop_cmd(&o->target);
 	/* Read everything before detaching: what was measured is never lost. */
-	err = lat_read(skel, set, cur);
-	cur->duration_ns = now_ns() - s.start_ns;
-	if (!err)
-		err = report_snapshot(o, cur, prev, true);
-	if (err)
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s", strerror(-err));
+	lat_tracer__drain(lt);
+	err = report_now(o, lt, &s, cur, prev, true);
 cleanup:
-	t0 = now_ns();
-	attachment_free(att);
-	if (att)
-		sonde_info("detached in %.3f s", (now_ns() - t0) / 1e9);
-	lat_bpf__destroy(skel);
+	lat_tracer__close(lt);
 	lat_profile_free(cur);
 	lat_profile_free(prev);
 	return err;

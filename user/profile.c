@@ -39,7 +39,11 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 	int b, first, last;
 
 	out->final = false;
+	out->sched = cur->sched;
+	out->main_object = cur->main_object;
 	out->duration_ns = sub_floor0(cur->duration_ns, prev->duration_ns);
+	out->threads_tracked = sub_floor0(cur->threads_tracked, prev->threads_tracked);
+	out->threads_freed = sub_floor0(cur->threads_freed, prev->threads_freed);
 	for (i = 0; i < SONDE_DROP__COUNT; i++)
 		out->drops[i] = sub_floor0(cur->drops[i], prev->drops[i]);
 	for (i = 0; i < cur->nr_funcs && i < out->nr_funcs; i++) {
@@ -51,8 +55,13 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 		o->calls = sub_floor0(c->calls, p->calls);
 		o->total_ns = sub_floor0(c->total_ns, p->total_ns);
 		o->self_ns = sub_floor0(c->self_ns, p->self_ns);
-		for (b = 0; b < SONDE_HIST_BUCKETS; b++)
+		o->oncpu_ns = sub_floor0(c->oncpu_ns, p->oncpu_ns);
+		o->runq_ns = sub_floor0(c->runq_ns, p->runq_ns);
+		o->blocked_ns = sub_floor0(c->blocked_ns, p->blocked_ns);
+		for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
 			o->hist[b] = sub_floor0(c->hist[b], p->hist[b]);
+			o->offcpu_hist[b] = sub_floor0(c->offcpu_hist[b], p->offcpu_hist[b]);
+		}
 		/*
 		 * The kernel keeps min and max for the whole run only; an interval's
 		 * are bounded by its own buckets, and by the run's.
@@ -78,6 +87,17 @@ static int func_cmp_total(const void *a, const void *b)
 	if (x->calls != y->calls)
 		return x->calls > y->calls ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src)
+{
+	struct func_result *funcs = dst->funcs;
+	size_t n = dst->nr_funcs < src->nr_funcs ? dst->nr_funcs : src->nr_funcs;
+
+	*dst = *src;
+	dst->funcs = funcs;
+	dst->nr_funcs = n;
+	memcpy(dst->funcs, src->funcs, n * sizeof(*funcs));
 }
 
 void lat_profile_sort(struct lat_profile *p)

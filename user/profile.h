@@ -19,13 +19,20 @@ struct func_result {
 	__u64 self_ns;
 	__u64 min_ns;
 	__u64 max_ns;
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 blocked_ns;
 	__u64 hist[SONDE_HIST_BUCKETS];
+	__u64 offcpu_hist[SONDE_HIST_BUCKETS];
 };
 
 struct lat_profile {
 	bool final;
 	const char *main_object; /* shown without its path; others as "libx.so:name" */
 	__u64 duration_ns;
+	bool sched;	       /* on-CPU / run-queue / blocked split measured */
+	__u64 threads_tracked; /* per-thread states created in BPF ... */
+	__u64 threads_freed;   /* ... and freed when their thread exited */
 	__u64 drops[SONDE_DROP__COUNT];
 	size_t nr_funcs;
 	struct func_result *funcs;
@@ -38,6 +45,9 @@ void lat_profile_free(struct lat_profile *p);
  * interval; min and max come from the interval's own histogram bounds. */
 void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 		       const struct lat_profile *prev);
+
+/* Copy everything from src into dst (allocated for as many functions). */
+void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src);
 
 /* Sort order of reports: total time, descending; then name. */
 void lat_profile_sort(struct lat_profile *p);

@@ -31,8 +31,13 @@ static json_t *func_json(const struct func_result *f)
 		      (json_int_t)(f->calls ? f->total_ns / f->calls : 0), "p50_ns", Q(0.50),
 		      "p90_ns", Q(0.90), "p99_ns", Q(0.99), "p999_ns", Q(0.999));
 #undef Q
-	if (o)
-		json_object_set_new(o, "hist", hist_json(f->hist));
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "oncpu_ns", json_integer((json_int_t)f->oncpu_ns));
+	json_object_set_new(o, "runq_ns", json_integer((json_int_t)f->runq_ns));
+	json_object_set_new(o, "blocked_ns", json_integer((json_int_t)f->blocked_ns));
+	json_object_set_new(o, "hist", hist_json(f->hist));
+	json_object_set_new(o, "offcpu_hist", hist_json(f->offcpu_hist));
 	return o;
 }
 
@@ -54,6 +59,10 @@ int report_lat_json(FILE *f, const struct lat_profile *p)
 		json_object_set_new(drops, drop_name(i), json_integer((json_int_t)p->drops[i]));
 	for (i = 0; i < p->nr_funcs; i++)
 		json_array_append_new(funcs, func_json(&p->funcs[i]));
+	json_object_set_new(root, "sched", json_boolean(p->sched));
+	json_object_set_new(root, "threads",
+			    json_pack("{s:I, s:I}", "tracked", (json_int_t)p->threads_tracked,
+				      "freed", (json_int_t)p->threads_freed));
 	json_object_set(root, "drops", drops);
 	json_object_set(root, "functions", funcs);
 	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))

@@ -24,11 +24,15 @@ enum col {
 	C_MEAN,
 	C_TOTAL,
 	C_SELF,
+	C_ONCPU, /* the scheduler split, as shares of the wall time */
+	C_RUNQ,
+	C_BLOCKED,
 	NR_COLS
 };
 
 static const char *const col_titles[NR_COLS] = {
-    "FUNCTION", "CALLS", "CALLS/S", "P50", "P90", "P99", "P99.9", "MAX", "MEAN", "TOTAL", "SELF",
+    "FUNCTION", "CALLS", "CALLS/S", "P50",  "P90",   "P99",  "P99.9",
+    "MAX",	"MEAN",	 "TOTAL",   "SELF", "ONCPU", "RUNQ", "BLOCKED",
 };
 
 struct cell {
@@ -49,6 +53,11 @@ static const char *base_name(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
+}
+
+static void fmt_share(char *buf, size_t len, __u64 part, __u64 whole)
+{
+	snprintf(buf, len, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
 static void fill_row(struct cell *c, const struct func_result *f, const struct lat_profile *p)
@@ -75,6 +84,9 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 	fmt_ns(c->s[C_MEAN], sizeof(c->s[0]), (double)f->total_ns / f->calls);
 	fmt_ns(c->s[C_TOTAL], sizeof(c->s[0]), (double)f->total_ns);
 	fmt_ns(c->s[C_SELF], sizeof(c->s[0]), (double)f->self_ns);
+	fmt_share(c->s[C_ONCPU], sizeof(c->s[0]), f->oncpu_ns, f->total_ns);
+	fmt_share(c->s[C_RUNQ], sizeof(c->s[0]), f->runq_ns, f->total_ns);
+	fmt_share(c->s[C_BLOCKED], sizeof(c->s[0]), f->blocked_ns, f->total_ns);
 }
 
 static void print_drops(FILE *f, const struct lat_profile *p, const struct report_opts *o)
@@ -92,7 +104,7 @@ static void print_drops(FILE *f, const struct lat_profile *p, const struct repor
 }
 
 /* Rows of a collapsed histogram: groups of 2^k sub-buckets so that at most ~24 rows show. */
-static void print_hist(FILE *f, const struct func_result *fr, const char *name,
+static void print_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, const char *title,
 		       const struct report_opts *o)
 {
 	int first, last, group = 1, b, g, width = 40;
@@ -100,7 +112,7 @@ static void print_hist(FILE *f, const struct func_result *fr, const char *name,
 	double p50, p99;
 	char lo[32], hi[32];
 
-	if (hist_range(fr->hist, &first, &last))
+	if (hist_range(hist, &first, &last))
 		return;
 	while ((last / group - first / group + 1) > 24 && group < SONDE_HIST_SUB)
 		group *= 2;
@@ -109,13 +121,13 @@ static void print_hist(FILE *f, const struct func_result *fr, const char *name,
 	first -= first % group;
 	for (b = first; b <= last; b += group) {
 		for (counts = 0, g = b; g < b + group && g < SONDE_HIST_BUCKETS; g++)
-			counts += fr->hist[g];
+			counts += hist[g];
 		if (counts > max_count)
 			max_count = counts;
 	}
-	p50 = hist_quantile(fr->hist, fr->min_ns, fr->max_ns, 0.50);
-	p99 = hist_quantile(fr->hist, fr->min_ns, fr->max_ns, 0.99);
-	fprintf(f, "\n%s%s%s\n", o->color ? COL_BOLD : "", name, o->color ? COL_RESET : "");
+	p50 = hist_quantile(hist, min_ns, max_ns, 0.50);
+	p99 = hist_quantile(hist, min_ns, max_ns, 0.99);
+	fprintf(f, "\n%s%s%s\n", o->color ? COL_BOLD : "", title, o->color ? COL_RESET : "");
 	for (b = first; b <= last; b += group) {
 		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
 		__u64 low = sonde_bucket_lower_ns(b), high = sonde_bucket_lower_ns(end);
@@ -123,7 +135,7 @@ static void print_hist(FILE *f, const struct func_result *fr, const char *name,
 		int bar;
 
 		for (counts = 0, g = b; g < end; g++)
-			counts += fr->hist[g];
+			counts += hist[g];
 		if (p50 >= low && p50 < high)
 			mark = p99 >= low && p99 < high ? " <- p50 p99" : " <- p50";
 		else if (p99 >= low && p99 < high)
@@ -139,9 +151,9 @@ static void print_hist(FILE *f, const struct func_result *fr, const char *name,
 
 void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_opts *o)
 {
-	int widths[NR_COLS], i;
+	int widths[NR_COLS], i, nr_cols = p->sched ? NR_COLS : C_ONCPU;
+	char dur[32], title[200];
 	struct cell *cells;
-	char dur[32];
 	size_t r;
 
 	cells = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*cells));
@@ -159,18 +171,26 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 		p->final ? "final report" : "interval",
 		fmt_ns(dur, sizeof(dur), (double)p->duration_ns), o->color ? COL_RESET : "");
 	fputs(o->color ? COL_BOLD : "", f);
-	for (i = 0; i < NR_COLS; i++)
+	for (i = 0; i < nr_cols; i++)
 		fprintf(f, i ? "  %*s" : "%-*s", widths[i], col_titles[i]);
 	fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	for (r = 0; r < p->nr_funcs; r++) {
-		for (i = 0; i < NR_COLS; i++)
+		for (i = 0; i < nr_cols; i++)
 			fprintf(f, i ? "  %*s" : "%-*s", widths[i], cells[r].s[i]);
 		fputc('\n', f);
 	}
 	print_drops(f, p, o);
-	if (o->hist)
-		for (r = 0; r < p->nr_funcs; r++)
-			print_hist(f, &p->funcs[r], cells[r].s[C_NAME], o);
+	for (r = 0; o->hist && r < p->nr_funcs; r++) {
+		const struct func_result *fr = &p->funcs[r];
+
+		snprintf(title, sizeof(title), "%s: wall time per call", cells[r].s[C_NAME]);
+		print_hist(f, fr->hist, fr->min_ns, fr->max_ns, title, o);
+		if (!p->sched || !(fr->runq_ns + fr->blocked_ns))
+			continue;
+		snprintf(title, sizeof(title), "%s: off-CPU time per call (run-queue + blocked)",
+			 cells[r].s[C_NAME]);
+		print_hist(f, fr->offcpu_hist, 0, 0, title, o);
+	}
 	fflush(f);
 	free(cells);
 }

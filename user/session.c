@@ -27,8 +27,9 @@ void session_install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns)
+void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd)
 {
+	s->events_fd = events_fd;
 	s->start_ns = now_ns();
 	s->duration_ns = duration_ns;
 	s->interval_ns = interval_ns;
@@ -42,7 +43,7 @@ enum session_event session_wait(struct session *s, struct target *t)
 {
 	for (;;) {
 		__u64 now = now_ns(), wake = now + SESSION_SLICE_MS * 1000000ULL;
-		struct pollfd fds[SONDE_MAX_PIDS];
+		struct pollfd fds[SONDE_MAX_PIDS + 1];
 		int i, n = 0, timeout_ms;
 
 		if (stop_requested)
@@ -63,9 +64,12 @@ enum session_event session_wait(struct session *s, struct target *t)
 		for (i = 0; i < t->nr_pids; i++)
 			if (t->pidfds[i] >= 0)
 				fds[n++] = (struct pollfd){.fd = t->pidfds[i], .events = POLLIN};
-		/* A pidfd turns readable when its process exits; signals end the poll with EINTR.
-		 */
+		if (s->events_fd >= 0)
+			fds[n++] = (struct pollfd){.fd = s->events_fd, .events = POLLIN};
+		/* A pidfd turns readable when its process exits; signals end the poll (EINTR). */
 		if (poll(fds, n, timeout_ms) < 0 && errno != EINTR)
 			return SESSION_STOPPED;
+		if (s->events_fd >= 0 && (fds[n - 1].revents & POLLIN))
+			return SESSION_EVENTS;
 	}
 }

@@ -14,17 +14,19 @@ struct session {
 	__u64 duration_ns; /* 0: until stopped */
 	__u64 interval_ns; /* 0: no interval reports */
 	__u64 next_report_ns;
+	int events_fd; /* readable when records wait (a ring buffer's epoll fd); -1: none */
 };
 
 enum session_event {
 	SESSION_INTERVAL,    /* time for an interval report */
 	SESSION_STOPPED,     /* Ctrl-C, SIGTERM or the deadline */
 	SESSION_TARGET_EXIT, /* every traced process has exited */
+	SESSION_EVENTS,	     /* records wait on events_fd */
 };
 
 /* SIGINT/SIGTERM stop the run; a second SIGINT kills sonde at once. */
 void session_install_signals(void);
-void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns);
+void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd);
 enum session_event session_wait(struct session *s, struct target *t);
 
 #endif

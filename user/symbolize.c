@@ -92,7 +92,8 @@ static int read_maps(struct symbolizer *s, struct process *p)
 	while (fgets(line, sizeof(line), f)) {
 		name_at = 0;
 		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &pgoff,
-			   &name_at) < 4 || !name_at)
+			   &name_at) < 4 ||
+		    !name_at)
 			continue;
 		if (perms[2] != 'x' || line[name_at] != '/')
 			continue;
@@ -104,7 +105,7 @@ static int read_maps(struct symbolizer *s, struct process *p)
 		if (snprintf(path, sizeof(path), "/proc/%d/root%.4000s", p->pid, line + name_at) >=
 		    (int)sizeof(path))
 			continue;
-		v[p->nr_maps++] = (struct mapping){ start, end, pgoff, object_index(s, path) };
+		v[p->nr_maps++] = (struct mapping){start, end, pgoff, object_index(s, path)};
 	}
 	fclose(f);
 	return 0;

@@ -414,7 +414,7 @@ int target_reap(struct target *t)
 
 void target_stop_cmd(struct target *t)
 {
-	struct pollfd p = { .fd = t->pidfds[0], .events = POLLIN };
+	struct pollfd p = {.fd = t->pidfds[0], .events = POLLIN};
 
 	if (!t->child_started || t->hold_fd >= 0 || target_all_exited(t))
 		return;

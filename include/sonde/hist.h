@@ -11,6 +11,10 @@
 #ifndef SONDE_HIST_H
 #define SONDE_HIST_H
 
+#ifndef __VMLINUX_H__ /* user space; BPF code has the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define SONDE_HIST_SUB_BITS 4
 #define SONDE_HIST_SUB	    (1 << SONDE_HIST_SUB_BITS)
 #define SONDE_HIST_MAX_LOG2 40

@@ -9,6 +9,9 @@
  * A power of two: the BPF side masks frame indexes with it. */
 #define SONDE_MAX_DEPTH 64
 
+/* User stack frames kept in a slow-call record. */
+#define SONDE_STACK_DEPTH 32U
+
 /* Per-function totals, one copy per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, key = function id). */
 struct sonde_func_stats {
 	__u64 calls;
@@ -16,7 +19,12 @@ struct sonde_func_stats {
 	__u64 self_ns;
 	__u64 min_ns; /* 0 = no call yet */
 	__u64 max_ns;
+	/* Where the wall time went, from the scheduler tracepoints. */
+	__u64 oncpu_ns;
+	__u64 runq_ns;	  /* runnable, waiting for a CPU */
+	__u64 blocked_ns; /* sleeping: I/O, locks, futexes, timers */
 	__u64 hist[SONDE_HIST_BUCKETS];
+	__u64 offcpu_hist[SONDE_HIST_BUCKETS]; /* per call: runq + blocked */
 };
 
 /* Drop counters, indexes into the .bss array `drops`. */
@@ -26,7 +34,29 @@ enum sonde_drop {
 	SONDE_DROP_MISSED_RETURN, /* entry whose return never fired (longjmp, exceptions) */
 	SONDE_DROP_ORPHAN_RETURN, /* return with no matching entry (attached mid-call) */
 	SONDE_DROP_BAD_ID,	  /* cookie outside the function table */
+	SONDE_DROP_RINGBUF,	  /* slow-call record lost: ring buffer full */
 	SONDE_DROP__COUNT,
+};
+
+/* Every ring-buffer record starts with its type. */
+enum sonde_rec_type {
+	SONDE_REC_SLOW_CALL = 1,
+};
+
+/* A call slower than --slower-than. */
+struct sonde_rec_slow {
+	__u32 type; /* SONDE_REC_SLOW_CALL */
+	__u32 id;   /* function id */
+	__u32 pid;
+	__u32 tid;
+	__u64 end_ns; /* CLOCK_MONOTONIC at return */
+	__u64 wall_ns;
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 blocked_ns;
+	__u32 nr_frames; /* user stack at return: the caller first */
+	__u32 pad;
+	__u64 frames[SONDE_STACK_DEPTH];
 };
 
 #endif /* SONDE_LAT_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "attach.h"
+#include "lat.skel.h"
+#include "lat_tracer.h"
+#include "slow_calls.h"
+#include "util.h"
+
+/* Slow-call records are ~330 bytes: 4 MiB holds ~12,000 before any is lost. */
+#define SONDE_RINGBUF_BYTES (4U << 20)
+
+struct lat_tracer {
+	const struct probe_set *set;
+	struct lat_bpf *skel;
+	bool multi;
+	struct attachment *att;
+	struct bpf_link *sched_links[3];
+	struct ring_buffer *rb;
+	struct slow_printer *slow;
+};
+
+static struct probe_progs lat_progs(struct lat_bpf *skel)
+{
+	return (struct probe_progs){
+	    .entry_multi = skel->progs.lat_entry_multi,
+	    .ret_multi = skel->progs.lat_return_multi,
+	    .entry_single = skel->progs.lat_entry_single,
+	    .ret_single = skel->progs.lat_return_single,
+	};
+}
+
+/* -b with probes in libraries: count only tasks whose executable is the binary. */
+static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
+{
+	struct stat st;
+	size_t i;
+
+	if (!t->binary || stat(t->exe, &st))
+		return 0;
+	for (i = 0; i < set->nr; i++)
+		if (strcmp(set->sites[i].object, t->exe))
+			return st.st_ino;
+	return 0;
+}
+
+static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)
+{
+	struct probe_progs progs;
+	struct lat_bpf *skel;
+	int err;
+
+	skel = lat_bpf__open();
+	if (!skel)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
+				  strerror(errno));
+	lt->skel = skel;
+	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr);
+	if (!err && o->slower_than_ns)
+		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_BYTES);
+	if (err)
+		goto fail;
+	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
+	skel->rodata->sched_split = o->sched;
+	skel->rodata->slower_than_ns = o->slower_than_ns;
+	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched);
+	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched);
+	progs = lat_progs(skel);
+	attach_select_progs(&progs, lt->multi);
+	err = lat_bpf__load(skel);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	return sonde_fail(SONDE_EXIT_SYSTEM,
+			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+}
+
+static int attach_sched(struct lat_tracer *lt, bool sched)
+{
+	struct bpf_program *progs[3] = {lt->skel->progs.lat_sched_exit,
+					sched ? lt->skel->progs.lat_sched_switch : NULL,
+					sched ? lt->skel->progs.lat_sched_wakeup : NULL};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!progs[i])
+			continue;
+		lt->sched_links[i] = bpf_program__attach(progs[i]);
+		if (!lt->sched_links[i])
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
+					  bpf_program__name(progs[i]), strerror(errno));
+	}
+	return 0;
+}
+
+static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
+{
+	if (!o->slower_than_ns)
+		return 0;
+	lt->slow = slow_printer__new(lt->set, o->json, stdout);
+	if (!lt->slow)
+		return -ENOMEM;
+	lt->rb = ring_buffer__new(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
+				  lt->slow, NULL);
+	if (!lt->rb)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
+				  strerror(errno));
+	return 0;
+}
+
+int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *set,
+		     const struct target *t, struct lat_tracer **out)
+{
+	struct lat_tracer *lt = calloc(1, sizeof(*lt));
+	struct probe_progs progs;
+	__u64 t0;
+	int err;
+
+	if (!lt)
+		return -ENOMEM;
+	lt->set = set;
+	lt->multi = attach_use_multi();
+	err = load(lt, o, t);
+	if (!err)
+		err = open_events(lt, o);
+	/* Scheduler hooks first, so a thread's state exists before its first call. */
+	if (!err)
+		err = attach_sched(lt, o->sched);
+	if (err)
+		goto fail;
+	progs = lat_progs(lt->skel);
+	t0 = now_ns();
+	err = attach_probes(&progs, lt->multi, set, t, &lt->att);
+	if (err)
+		goto fail;
+	sonde_info("attached %zu functions in %.3f s", set->nr, (now_ns() - t0) / 1e9);
+	*out = lt;
+	return 0;
+fail:
+	lat_tracer__close(lt);
+	return err;
+}
+
+void lat_tracer__close(struct lat_tracer *lt)
+{
+	__u64 t0 = now_ns();
+	int i;
+
+	if (!lt)
+		return;
+	if (lt->att) {
+		attachment_free(lt->att);
+		sonde_info("detached in %.3f s", (now_ns() - t0) / 1e9);
+	}
+	for (i = 0; i < 3; i++)
+		bpf_link__destroy(lt->sched_links[i]);
+	ring_buffer__free(lt->rb);
+	slow_printer__free(lt->slow);
+	lat_bpf__destroy(lt->skel);
+	free(lt);
+}
+
+size_t lat_tracer__nr_links(const struct lat_tracer *lt)
+{
+	return attachment_nr_links(lt->att);
+}
+
+bool lat_tracer__multi(const struct lat_tracer *lt)
+{
+	return lt->multi;
+}
+
+int lat_tracer__events_fd(const struct lat_tracer *lt)
+{
+	return lt->rb ? ring_buffer__epoll_fd(lt->rb) : -1;
+}
+
+int lat_tracer__drain(struct lat_tracer *lt)
+{
+	int n;
+
+	if (!lt->rb)
+		return 0;
+	n = ring_buffer__consume(lt->rb);
+	fflush(stdout);
+	return n < 0 ? n : 0;
+}
+
+static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
+{
+	int b;
+
+	f->calls += s->calls;
+	f->total_ns += s->total_ns;
+	f->self_ns += s->self_ns;
+	f->oncpu_ns += s->oncpu_ns;
+	f->runq_ns += s->runq_ns;
+	f->blocked_ns += s->blocked_ns;
+	if (s->max_ns > f->max_ns)
+		f->max_ns = s->max_ns;
+	if (s->min_ns && (!f->min_ns || s->min_ns < f->min_ns))
+		f->min_ns = s->min_ns;
+	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
+		f->hist[b] += s->hist[b];
+		f->offcpu_hist[b] += s->offcpu_hist[b];
+	}
+}
+
+int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
+	const struct probe_set *set = lt->set;
+	struct sonde_func_stats *percpu;
+	int cpu, err = 0;
+	__u32 id;
+
+	if (ncpu < 0)
+		return ncpu;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	memcpy(p->drops, lt->skel->bss->drops, sizeof(p->drops));
+	p->threads_tracked = lt->skel->bss->threads_tracked;
+	p->threads_freed = lt->skel->bss->threads_freed;
+	p->sched = lt->skel->rodata->sched_split;
+	for (id = 0; id < set->nr && id < p->nr_funcs; id++) {
+		struct func_result *f = &p->funcs[id];
+
+		if (bpf_map_lookup_elem(fd, &id, percpu)) {
+			err = -errno;
+			break;
+		}
+		memset(f, 0, sizeof(*f));
+		f->object = object_shown_path(set->sites[id].object);
+		f->name = set->sites[id].name;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			add_cpu(f, &percpu[cpu]);
+	}
+	free(percpu);
+	return err;
+}
