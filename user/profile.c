@@ -113,6 +113,7 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_MISSED_RETURN] = "missed_return",
 	    [SONDE_DROP_ORPHAN_RETURN] = "orphan_return",
 	    [SONDE_DROP_BAD_ID] = "bad_id",
+	    [SONDE_DROP_RINGBUF] = "ringbuf",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";
