@@ -5,6 +5,7 @@
  * interval and at the end from cumulative snapshots of the kernel's totals.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "attach.h"
 #include "cmd.h"
 #include "lat_tracer.h"
+#include "profile_file.h"
 #include "report.h"
 #include "session.h"
 #include "util.h"
@@ -24,6 +26,10 @@ struct lat_opts {
 	size_t nr_specs;
 	__u64 duration_ns, interval_ns;
 	__u64 slower_than_ns;
+	const char *output; /* -o FILE */
+	int argc;
+	char **argv;
+	struct run_meta *meta; /* for -o */
 	size_t max_probes;
 	bool json, hist, sched;
 };
@@ -94,6 +100,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 
 	o->max_probes = SONDE_DEFAULT_MAX_PROBES;
 	o->sched = true;
+	o->argc = argc;
+	o->argv = argv;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -119,6 +127,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 				return sonde_fail(SONDE_EXIT_INPUT,
 						  "--max-probes '%s' is not a positive number",
 						  val);
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if ((ret = option_value(argc, argv, &i, &o->output)))
+				return ret;
 		} else if (!strcmp(a, "--slower-than")) {
 			if ((ret = option_value(argc, argv, &i, &val)) ||
 			    (ret = parse_duration_opt(a, val, &o->slower_than_ns)))
@@ -160,6 +171,7 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 			   const struct lat_profile *prev, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
+	int err = 0;
 
 	if (!shown)
 		return -ENOMEM;
@@ -170,8 +182,10 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 		lat_profile_delta(shown, cur, prev);
 	}
 	emit_report(o, shown);
+	if (final && o->output)
+		err = profile_write_lat(o->output, shown, o->meta);
 	lat_profile_free(shown);
-	return 0;
+	return err;
 }
 
 /* Read and print: an interval (the difference from `prev`), or the final report. */
@@ -212,6 +226,11 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 		goto cleanup;
 	}
 	cur->main_object = prev->main_object = object_shown_path(o->target.exe);
+	o->meta = run_meta_collect(&o->target, set, o->argc, o->argv);
+	if (!o->meta) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n", set->nr,
 		set->nr == 1 ? "" : "s", lat_tracer__nr_links(lt),
 		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
@@ -243,9 +262,22 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	err = report_now(o, lt, &s, cur, prev, true);
 cleanup:
 	lat_tracer__close(lt);
+	run_meta_free(o->meta);
+	o->meta = NULL;
 	lat_profile_free(cur);
 	lat_profile_free(prev);
 	return err;
+}
+
+/* Fail before tracing, not after a long run, when -o cannot be written. */
+static int check_writable(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
+	close(fd);
+	return 0;
 }
 
 int cmd_lat(int argc, char **argv)
@@ -265,6 +297,8 @@ int cmd_lat(int argc, char **argv)
 		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
 		goto cleanup;
 	}
+	if (o.output && (err = check_writable(o.output)))
+		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
 	err = target_prepare(&o.target);
 	if (err)

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -311,4 +312,51 @@ const struct sym *syms__find_offset(const struct syms *s, __u64 offset)
 			return syms__find_addr(s, offset - seg->offset + seg->vaddr);
 	}
 	return NULL;
+}
+
+static int note_build_id(Elf *elf, char *hex, size_t len)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, i;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			const unsigned char *desc = (const unsigned char *)data->d_buf + desc_off;
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)data->d_buf + name_off, "GNU", 4))
+				continue;
+			if (nh.n_descsz * 2 + 1 > len)
+				return -ENOSPC;
+			for (i = 0; i < nh.n_descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", desc[i]);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int elf_build_id(const char *path, char *hex, size_t len)
+{
+	Elf *elf;
+	int fd, err;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	err = elf && elf_kind(elf) == ELF_K_ELF ? note_build_id(elf, hex, len) : -ENOEXEC;
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
 }

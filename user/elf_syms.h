@@ -35,4 +35,7 @@ const struct sym *syms__find_offset(const struct syms *syms, __u64 offset);
 /* The function containing vaddr, or NULL. */
 const struct sym *syms__find_addr(const struct syms *syms, __u64 vaddr);
 
+/* The GNU build-id of an ELF object as lowercase hex; -ENOENT when it has none. */
+int elf_build_id(const char *path, char *hex, size_t len);
+
 #endif

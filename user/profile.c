@@ -19,10 +19,29 @@ struct lat_profile *lat_profile_new(size_t nr_funcs)
 	return p;
 }
 
+const char *lat_profile_own(struct lat_profile *p, const char *str)
+{
+	char **v = realloc(p->owned, (p->nr_owned + 1) * sizeof(*v));
+	char *copy;
+
+	if (!v)
+		return NULL;
+	p->owned = v;
+	copy = strdup(str);
+	if (copy)
+		v[p->nr_owned++] = copy;
+	return copy;
+}
+
 void lat_profile_free(struct lat_profile *p)
 {
+	size_t i;
+
 	if (!p)
 		return;
+	for (i = 0; i < p->nr_owned; i++)
+		free(p->owned[i]);
+	free(p->owned);
 	free(p->funcs);
 	free(p);
 }
@@ -97,6 +116,8 @@ void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src)
 	*dst = *src;
 	dst->funcs = funcs;
 	dst->nr_funcs = n;
+	dst->owned = NULL; /* strings stay src's: dst must not outlive it */
+	dst->nr_owned = 0;
 	memcpy(dst->funcs, src->funcs, n * sizeof(*funcs));
 }
 

@@ -36,10 +36,15 @@ struct lat_profile {
 	__u64 drops[SONDE_DROP__COUNT];
 	size_t nr_funcs;
 	struct func_result *funcs;
+	/* Names read from a file belong to the profile; live ones to the probe set. */
+	char **owned;
+	size_t nr_owned;
 };
 
 struct lat_profile *lat_profile_new(size_t nr_funcs);
 void lat_profile_free(struct lat_profile *p);
+/* Keep a copy of str for the profile's lifetime; NULL when out of memory. */
+const char *lat_profile_own(struct lat_profile *p, const char *str);
 
 /* Totals and histogram of `cur` minus `prev` (cumulative snapshots), for an
  * interval; min and max come from the interval's own histogram bounds. */

@@ -14,6 +14,9 @@ struct report_opts {
 
 bool report_want_color(FILE *f);
 void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_opts *o);
+/* The JSON object of a report (DESIGN.md contract); the caller owns it. */
+struct json_t;
+struct json_t *lat_profile_json(const struct lat_profile *p);
 /* One JSON object on one line (DESIGN.md contract). */
 int report_lat_json(FILE *f, const struct lat_profile *p);
 

@@ -41,18 +41,18 @@ static json_t *func_json(const struct func_result *f)
 	return o;
 }
 
-int report_lat_json(FILE *f, const struct lat_profile *p)
+json_t *lat_profile_json(const struct lat_profile *p)
 {
 	json_t *root, *drops, *funcs;
 	size_t i;
-	int err = 0;
 
 	root = json_pack("{s:s, s:b, s:I}", "type", "lat", "final", p->final, "duration_ns",
 			 (json_int_t)p->duration_ns);
 	drops = json_object();
 	funcs = json_array();
 	if (!root || !drops || !funcs) {
-		err = -ENOMEM;
+		json_decref(root);
+		root = NULL;
 		goto cleanup;
 	}
 	for (i = 0; i < SONDE_DROP__COUNT; i++)
@@ -65,13 +65,23 @@ int report_lat_json(FILE *f, const struct lat_profile *p)
 				      "freed", (json_int_t)p->threads_freed));
 	json_object_set(root, "drops", drops);
 	json_object_set(root, "functions", funcs);
+cleanup:
+	json_decref(drops);
+	json_decref(funcs);
+	return root;
+}
+
+int report_lat_json(FILE *f, const struct lat_profile *p)
+{
+	json_t *root = lat_profile_json(p);
+	int err = 0;
+
+	if (!root)
+		return -ENOMEM;
 	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
 		err = -EIO;
 	fputc('\n', f);
 	fflush(f);
-cleanup:
-	json_decref(drops);
-	json_decref(funcs);
 	json_decref(root);
 	return err;
 }

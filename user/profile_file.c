@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "hist.h"
+#include "profile_file.h"
+#include "report.h"
+#include "util.h"
+
+static bool name_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* gzip when asked for; plain text otherwise (gzopen's "T" mode writes it unchanged). */
+static int write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	gzFile gz = gzopen(path, name_ends_with(path, ".gz") ? "wb9" : "wbT");
+	int err = 0;
+
+	if (!gz)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path,
+				  strerror(errno ? errno : ENOMEM));
+	if (gzwrite(gz, text, (unsigned)len) != (int)len)
+		err = -EIO;
+	if (gzclose(gz) != Z_OK)
+		err = -EIO;
+	if (err)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path, strerror(-err));
+	return 0;
+}
+
+int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m)
+{
+	json_t *root;
+	char *text;
+	int err;
+
+	root = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
+			 "version", SONDE_PROFILE_VERSION, "kind", "lat", "main_object",
+			 p->main_object ? p->main_object : "", "meta", run_meta_json(m), "report",
+			 lat_profile_json(p));
+	if (!root)
+		return -ENOMEM;
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	err = write_text(path, text);
+	free(text);
+	return err;
+}
+
+/* The whole file, decompressed when it is gzip (gzread passes plain files through). */
+static int read_text(const char *path, char **out, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = NULL, *v;
+	const char *why;
+	gzFile gz;
+	int got, zerr;
+
+	errno = 0;
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot open '%s': %s", path,
+				  strerror(errno ? errno : ENOMEM));
+	for (;;) {
+		if (!buf || n == cap) {
+			cap = buf ? cap * 2 : cap;
+			v = realloc(buf, cap + 1);
+			if (!v) {
+				free(buf);
+				gzclose(gz);
+				return -ENOMEM;
+			}
+			buf = v;
+		}
+		got = gzread(gz, buf + n, (unsigned)(cap - n));
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	why = gzerror(gz, &zerr);
+	gzclose(gz);
+	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+		free(buf);
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path, why);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int read_hist(json_t *arr, __u64 *hist)
+{
+	json_t *pair;
+	size_t i;
+
+	if (!json_is_array(arr))
+		return -1;
+	json_array_foreach(arr, i, pair)
+	{
+		json_t *lo = json_array_get(pair, 0), *cnt = json_array_get(pair, 1);
+		json_int_t lower, count;
+		__u32 b;
+
+		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt))
+			return -1;
+		lower = json_integer_value(lo);
+		count = json_integer_value(cnt);
+		if (lower < 0 || count < 0)
+			return -1;
+		b = sonde_bucket_of_ns((__u64)lower);
+		/* A lower bound that is not a bucket's is not ours. */
+		if (sonde_bucket_lower_ns(b) != (__u64)lower)
+			return -1;
+		hist[b] += (__u64)count;
+	}
+	return 0;
+}
+
+static int read_u64(json_t *o, const char *key, __u64 *out, bool required)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return required ? -1 : 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (__u64)json_integer_value(v);
+	return 0;
+}
+
+static int read_function(struct lat_profile *p, json_t *o, struct func_result *f)
+{
+	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
+
+	if (!json_is_string(obj) || !json_is_string(name))
+		return -1;
+	f->object = lat_profile_own(p, json_string_value(obj));
+	f->name = lat_profile_own(p, json_string_value(name));
+	if (!f->object || !f->name)
+		return -1;
+	if (read_u64(o, "calls", &f->calls, true) || read_u64(o, "total_ns", &f->total_ns, true) ||
+	    read_u64(o, "self_ns", &f->self_ns, true) || read_u64(o, "min_ns", &f->min_ns, true) ||
+	    read_u64(o, "max_ns", &f->max_ns, true) ||
+	    read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
+	    read_u64(o, "runq_ns", &f->runq_ns, false) ||
+	    read_u64(o, "blocked_ns", &f->blocked_ns, false))
+		return -1;
+	if (read_hist(json_object_get(o, "hist"), f->hist))
+		return -1;
+	if (json_object_get(o, "offcpu_hist") &&
+	    read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+		return -1;
+	return hist_total(f->hist) == f->calls ? 0 : -1;
+}
+
+static int read_lat(const char *path, json_t *root, struct lat_profile **out)
+{
+	json_t *rep = json_object_get(root, "report"), *funcs, *drops, *threads, *v;
+	struct lat_profile *p;
+	const char *main_obj;
+	size_t i;
+	int d;
+
+	funcs = json_object_get(rep, "functions");
+	if (!json_is_object(rep) || !json_is_array(funcs))
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: no report.functions", path);
+	if (!json_array_size(funcs))
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is an empty profile: no function was traced", path);
+	p = lat_profile_new(json_array_size(funcs));
+	if (!p)
+		return -ENOMEM;
+	p->final = true;
+	main_obj = json_string_value(json_object_get(root, "main_object"));
+	p->main_object = main_obj && *main_obj ? lat_profile_own(p, main_obj) : NULL;
+	p->sched = json_is_true(json_object_get(rep, "sched"));
+	if (read_u64(rep, "duration_ns", &p->duration_ns, true))
+		goto corrupt;
+	threads = json_object_get(rep, "threads");
+	if (threads && (read_u64(threads, "tracked", &p->threads_tracked, false) ||
+			read_u64(threads, "freed", &p->threads_freed, false)))
+		goto corrupt;
+	drops = json_object_get(rep, "drops");
+	for (d = 0; d < SONDE_DROP__COUNT; d++)
+		if (drops && read_u64(drops, drop_name(d), &p->drops[d], false))
+			goto corrupt;
+	json_array_foreach(funcs, i, v)
+	{
+		if (read_function(p, v, &p->funcs[i])) {
+			lat_profile_free(p);
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "'%s' is corrupt: report.functions[%zu] is malformed",
+					  path, i);
+		}
+	}
+	*out = p;
+	return 0;
+corrupt:
+	lat_profile_free(p);
+	return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed report header", path);
+}
+
+static int check_header(const char *path, json_t *root, enum profile_kind *kind)
+{
+	json_t *format = json_object_get(root, "format"),
+	       *version = json_object_get(root, "version");
+	const char *k = json_string_value(json_object_get(root, "kind"));
+
+	if (!json_is_string(format) || strcmp(json_string_value(format), SONDE_PROFILE_FORMAT))
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' is not a sonde profile (write one with: sonde lat -o FILE ...)", path);
+	if (!json_is_integer(version))
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: no format version", path);
+	if (json_integer_value(version) != SONDE_PROFILE_VERSION)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' has profile format version %lld; this sonde reads version %d", path,
+		    (long long)json_integer_value(version), SONDE_PROFILE_VERSION);
+	if (!k || strcmp(k, "lat"))
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' holds a profile of unknown kind '%s'",
+				  path, k ? k : "(none)");
+	*kind = PROFILE_LAT;
+	return 0;
+}
+
+int profile_read(const char *path, struct sonde_profile **out)
+{
+	struct sonde_profile *sp = NULL;
+	json_error_t jerr;
+	json_t *root = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	err = read_text(path, &text, &len);
+	if (err)
+		return err;
+	root = json_loadb(text, len, 0, &jerr);
+	free(text);
+	if (!root)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' is not a sonde profile, or is truncated (JSON: %s, line %d)", path,
+		    jerr.text, jerr.line);
+	sp = calloc(1, sizeof(*sp));
+	if (!sp) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = check_header(path, root, &sp->kind);
+	if (!err) {
+		sp->meta = run_meta_from_json(json_object_get(root, "meta"));
+		if (!sp->meta)
+			err = sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed meta", path);
+	}
+	if (!err)
+		err = read_lat(path, root, &sp->lat);
+cleanup:
+	json_decref(root);
+	if (err) {
+		sonde_profile_free(sp);
+		return err;
+	}
+	*out = sp;
+	return 0;
+}
+
+void sonde_profile_free(struct sonde_profile *p)
+{
+	if (!p)
+		return;
+	run_meta_free(p->meta);
+	lat_profile_free(p->lat);
+	free(p);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Profile files (-o FILE; docs/profile-format.md): the run's model and what
+ * the run was, as JSON through jansson, gzip-compressed when the name ends in
+ * ".gz". `sonde report` and `sonde diff` read them back into the same model
+ * the live run printed.
+ */
+#ifndef SONDE_PROFILE_FILE_H
+#define SONDE_PROFILE_FILE_H
+
+#include "profile.h"
+#include "run_meta.h"
+
+#define SONDE_PROFILE_FORMAT  "sonde-profile"
+#define SONDE_PROFILE_VERSION 1
+
+enum profile_kind {
+	PROFILE_LAT,
+};
+
+struct sonde_profile {
+	enum profile_kind kind;
+	struct run_meta *meta;
+	struct lat_profile *lat;
+};
+
+int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m);
+
+/* Read and validate a file; every failure is reported (sonde: ...) and returns
+ * -SONDE_EXIT_INPUT: missing, unreadable, truncated, corrupt, unknown version. */
+int profile_read(const char *path, struct sonde_profile **out);
+void sonde_profile_free(struct sonde_profile *p);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Renderers of a diff report: terminal table (and side-by-side histograms), JSON. */
+#ifndef SONDE_REPORT_DIFF_H
+#define SONDE_REPORT_DIFF_H
+
+#include <stdio.h>
+#include "diff.h"
+#include "report.h"
+
+void report_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+int report_diff_json(FILE *f, const struct diff_report *r);
+
+#endif
