@@ -1,0 +1,120 @@
+#!/bin/bash
+# Profiles and regression diffs: sonde lat -o, sonde report, sonde diff on
+# recorded runs of tests/targets/abswitch, whose step_lookup takes 100 us, or
+# 130 us (30 % slower) when its second argument is 1.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+ITER=1500
+
+# record FILE [SLOWER]: one run of abswitch under sonde lat -o FILE.
+record()
+{
+	sonde_run lat -o "$1" 'step_*' -- "$TGT/abswitch" "$ITER" "${2:-0}"
+	expect_ok
+	[ -s "$1" ] || fail "sonde lat -o $1 wrote nothing; stderr: $(err_text)"
+}
+
+# diff_json FILES...: sonde diff --json; the report in $DIFF, the status in RC.
+diff_json()
+{
+	sonde_run diff --json "$@"
+	DIFF=$(cat "$T_DIR/out")
+	jq -e '.type == "diff"' >/dev/null <<<"$DIFF" ||
+		fail "sonde diff $* printed no diff report (exit $RC); stderr: $(err_text)"
+}
+
+# A/A: the same deterministic target recorded three times; every pair of
+# runs, both ways, reports no regression and exits 0.
+t_aa_never_regresses()
+{
+	local a b
+	for a in 1 2 3; do
+		record "$T_DIR/a$a.sonde"
+	done
+	for a in 1 2 3; do
+		for b in 1 2 3; do
+			[ "$a" = "$b" ] && continue
+			diff_json "$T_DIR/a$a.sonde" "$T_DIR/a$b.sonde"
+			[ "$RC" = 0 ] || fail "A/A diff a$a -> a$b exited $RC: $(jq -c '[.rows[] | select(.verdict == "regression") | {name, change_pct, p_value}]' <<<"$DIFF")"
+			expect_eq "regressions in A/A diff a$a -> a$b" "$(jq .regressions <<<"$DIFF")" 0
+		done
+	done
+}
+
+# A/B: step_lookup 30 % slower in the new run: exactly it is flagged, with a
+# measured change within 10 points of 30 %; exit status 1. With two bases too.
+t_ab_flags_exactly_the_slower_function()
+{
+	local flagged change
+	record "$T_DIR/base1.sonde"
+	record "$T_DIR/base2.sonde"
+	record "$T_DIR/new.sonde" 1
+	for bases in "$T_DIR/base1.sonde" "$T_DIR/base1.sonde $T_DIR/base2.sonde"; do
+		# shellcheck disable=SC2086 # two bases on purpose
+		diff_json $bases "$T_DIR/new.sonde"
+		expect_eq "exit status with a regression" "$RC" 1
+		flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' <<<"$DIFF")
+		expect_eq "regressed functions" "$flagged" step_lookup
+		change=$(jq -r '.rows[] | select(.name == "step_lookup") | .change_pct' <<<"$DIFF")
+		within_pct "$change" 30 33.4 || fail "step_lookup change is $change %, expected 30 +-10 points"
+		expect_eq "metric" "$(jq -r '.rows[0].metric' <<<"$DIFF")" p90
+	done
+	# The terminal table says the same, and --hist draws both histograms.
+	sonde_run diff "$T_DIR/base1.sonde" "$T_DIR/new.sonde" --hist
+	expect_eq "exit status" "$RC" 1
+	grep -q '^regression (warning) *step_lookup' "$T_DIR/out" || fail "no regression row: $(head -c 300 "$T_DIR/out")"
+	grep -q 'step_lookup: base (left) and new (right)' "$T_DIR/out" || fail "--hist drew nothing"
+}
+
+# sonde report FILE prints exactly the final report the live run printed.
+t_report_matches_live()
+{
+	NO_COLOR=1 sonde_run lat -o "$T_DIR/r.sonde.gz" 'step_*' --hist -- "$TGT/abswitch" 500
+	expect_ok
+	# The live output is the target's own line, then the final report.
+	grep -v '^calls=' "$T_DIR/out" >"$T_DIR/live"
+	NO_COLOR=1 sonde_run report "$T_DIR/r.sonde.gz" --hist
+	expect_ok
+	cmp -s "$T_DIR/live" "$T_DIR/out" || fail "report differs from the live run: $(diff "$T_DIR/live" "$T_DIR/out" | head -5 | tr '\n' '|')"
+	grep -q 'recorded .* by sonde' "$T_DIR/err" || fail "report does not say what the run was: $(err_text)"
+	# The same for JSON.
+	sonde_run lat --json -o "$T_DIR/j.sonde" 'step_*' -- "$TGT/abswitch" 300
+	expect_ok
+	final_json >"$T_DIR/live.json"
+	sonde_run report --json "$T_DIR/j.sonde"
+	expect_ok
+	cmp -s "$T_DIR/live.json" "$T_DIR/out" || fail "report --json differs from the live final JSON"
+}
+
+# bad_input ARGS... -- TEXT: sonde exits 2 with one line that contains TEXT.
+bad_input()
+{
+	local text=${*: -1}
+	sonde_run "${@:1:$#-1}"
+	expect_eq "exit status of sonde ${*:1:$#-1}" "$RC" 2
+	grep -qF "$text" "$T_DIR/err" || fail "sonde ${*:1:$#-1} said: $(err_text); expected '$text'"
+	[ "$(wc -l <"$T_DIR/err")" = 1 ] || fail "more than one line: $(err_text)"
+}
+
+t_bad_profiles()
+{
+	record "$T_DIR/ok.sonde"
+	bad_input diff "$T_DIR/ok.sonde" "$T_DIR/missing.sonde" "No such file"
+	head -c 300 "$T_DIR/ok.sonde" >"$T_DIR/cut.sonde"
+	bad_input diff "$T_DIR/ok.sonde" "$T_DIR/cut.sonde" "truncated"
+	gzip -c "$T_DIR/ok.sonde" | head -c 200 >"$T_DIR/cut.sonde.gz"
+	bad_input report "$T_DIR/cut.sonde.gz" "truncated or corrupt"
+	echo "garbage" >"$T_DIR/junk.sonde"
+	bad_input report "$T_DIR/junk.sonde" "not a sonde profile"
+	sed 's/"version":1/"version":7/' "$T_DIR/ok.sonde" >"$T_DIR/v7.sonde"
+	bad_input report "$T_DIR/v7.sonde" "format version 7"
+	# A profile of another program: no function in common.
+	sonde_run lat -o "$T_DIR/other.sonde" inner -- "$TGT/nested" 50
+	expect_ok
+	bad_input diff "$T_DIR/ok.sonde" "$T_DIR/other.sonde" "no function was called in both"
+	bad_input diff "$T_DIR/ok.sonde" "give at least two profiles"
+	bad_input diff "$T_DIR/ok.sonde" "$T_DIR/ok.sonde" --metric p95 "use p50, p90, p99 or mean"
+}
+
+run_tests
