@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "sonde/cookie.h"
 #include "sonde/lat.h"
 #include "thread_time.bpf.h"
 
@@ -26,17 +27,27 @@ const volatile bool sched_split = true;
 const volatile __u64 slower_than_ns = 0;
 
 __u64 drops[SONDE_DROP__COUNT] = {};
+
+/*
+ * The probes' own cost, measured by the loader at start (calibration) and
+ * subtracted from every call unless --raw; index 0: emulated probe site,
+ * 1: single-stepped. window: the part inside a call's own measured window;
+ * call: all of it, which lands in the window of each traced caller.
+ */
+__u64 calib_window_ns[2] = {};
+__u64 calib_call_ns[2] = {};
 /* Per-thread states created and freed: equal once every traced thread has exited. */
 __u64 threads_tracked = 0;
 __u64 threads_freed = 0;
 
 struct sonde_frame {
 	__u64 start_ns;
-	__u64 child_ns; /* wall time spent in traced callees */
-	__u64 sp;	/* stack pointer at entry: where the return address is */
+	__u64 child_ns;	     /* corrected wall time spent in traced callees */
+	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
+	__u64 sp;	     /* stack pointer at entry: where the return address is */
 	__u64 time_at_entry[SONDE_TS__COUNT];
 	__u32 id;
-	__u32 pad;
+	__u32 stepped; /* the probed instruction is single-stepped */
 };
 
 struct sonde_thread {
@@ -101,7 +112,7 @@ static __always_inline struct sonde_thread *thread_get_or_create(__u64 now)
 static __always_inline int on_entry(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 id = (__u32)bpf_get_attach_cookie(ctx);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
 	struct sonde_frame *f;
 	struct sonde_thread *t;
 	__u32 d;
@@ -119,10 +130,12 @@ static __always_inline int on_entry(void *ctx)
 		return 0;
 	}
 	f = &t->frames[d];
-	f->id = id;
+	f->id = (__u32)(cookie & SONDE_COOKIE_ID_MASK);
+	f->stepped = !!(cookie & SONDE_COOKIE_STEPPED);
 	f->sp = PT_REGS_SP((struct pt_regs *)ctx);
 	f->start_ns = now;
 	f->child_ns = 0;
+	f->probe_cost_ns = 0;
 	if (sched_split) {
 		/* Running now: close the on-CPU span so the snapshot is current. */
 		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
@@ -217,9 +230,10 @@ static __always_inline int on_return(void *ctx)
 	/* The return popped the return address the entry saw at the stack top. */
 	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
 	struct sonde_call call = {};
+	__u64 overhead;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
-	__u32 d, i, s;
+	__u32 d, i, s, shape;
 
 	if (task_is_filtered_out())
 		return 0;
@@ -251,17 +265,29 @@ static __always_inline int on_return(void *ctx)
 		if (i)
 			__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
 		call.id = f->id;
+		shape = f->stepped & 1;
+		/* Without the probes' own cost: this call's, and its traced callees'. */
+		overhead = calib_window_ns[shape] + f->probe_cost_ns;
 		call.wall = now - f->start_ns;
+		call.wall = call.wall > overhead ? call.wall - overhead : 0;
 		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
 		if (sched_split) {
 			thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
 			for (s = 0; s < SONDE_TS__COUNT; s++)
 				call.split[s] = t->time.total_ns[s] - f->time_at_entry[s];
+			/* The probes ran on this CPU: their cost comes off the on-CPU part. */
+			call.split[SONDE_TS_ONCPU] = call.split[SONDE_TS_ONCPU] > overhead
+							 ? call.split[SONDE_TS_ONCPU] - overhead
+							 : 0;
 		}
 		t->depth = idx;
 		/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
-		if (idx > 0)
-			t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)].child_ns += call.wall;
+		if (idx > 0) {
+			struct sonde_frame *parent = &t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)];
+
+			parent->child_ns += call.wall;
+			parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
+		}
 		account_call(&call);
 		if (slower_than_ns && call.wall >= slower_than_ns)
 			emit_slow_call(ctx, &call, now);

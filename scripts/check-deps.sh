@@ -19,6 +19,7 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc zlib
 	need_pc cmocka
 	need_pc jansson
+	need_pc capstone
 	pkg-config --atleast-version=1.4 libbpf 2>/dev/null || missing="$missing libbpf>=1.4"
 fi
 [ -z "$missing" ] && exit 0

@@ -11,7 +11,7 @@ fi
 
 . /etc/os-release
 export DEBIAN_FRONTEND=noninteractive
-PKGS="clang llvm jq libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc g++"
+PKGS="clang llvm jq libcapstone-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc g++"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)

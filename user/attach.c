@@ -48,9 +48,16 @@ static int keep_link(struct attachment *a, struct bpf_link *link)
 	return 0;
 }
 
+/* The function id, and whether the kernel single-steps the probed instruction. */
+static __u64 site_cookie(const struct probe_set *set, size_t i, size_t id_base)
+{
+	return (__u64)(id_base + i) | (set->sites[i].choice.emulated ? 0 : SONDE_COOKIE_STEPPED);
+}
+
 /* Sites [first, first+cnt) share one object: one link for all of them. */
 static int attach_multi(struct attachment *a, struct bpf_program *prog, bool retprobe,
-			const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+			const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
+			size_t id_base)
 {
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
 	unsigned long *offsets;
@@ -67,7 +74,7 @@ static int attach_multi(struct attachment *a, struct bpf_program *prog, bool ret
 	}
 	for (i = 0; i < cnt; i++) {
 		offsets[i] = set->sites[first + i].offset;
-		cookies[i] = first + i; /* the function id */
+		cookies[i] = site_cookie(set, first + i, id_base);
 	}
 	opts.offsets = offsets;
 	opts.cookies = cookies;
@@ -88,14 +95,16 @@ cleanup:
 }
 
 static int attach_single(struct attachment *a, struct bpf_program *prog, bool retprobe,
-			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
+			 size_t id_base)
 {
 	struct bpf_link *link;
 	size_t i;
 	int err;
 
 	for (i = first; i < first + cnt; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = i, .retprobe = retprobe);
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site_cookie(set, i, id_base),
+			    .retprobe = retprobe);
 
 		link = bpf_program__attach_uprobe_opts(prog, pid, set->sites[i].object,
 						       set->sites[i].offset, &opts);
@@ -111,7 +120,8 @@ static int attach_single(struct attachment *a, struct bpf_program *prog, bool re
 }
 
 static int attach_object(struct attachment *a, const struct probe_progs *p, bool multi,
-			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid)
+			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
+			 size_t id_base)
 {
 	int err;
 
@@ -121,13 +131,14 @@ static int attach_object(struct attachment *a, const struct probe_progs *p, bool
 	 * leaving a frame that no return will ever pop.
 	 */
 	if (multi) {
-		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid);
+		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid, id_base);
 		if (!err)
-			err = attach_multi(a, p->entry_multi, false, set, first, cnt, pid);
+			err = attach_multi(a, p->entry_multi, false, set, first, cnt, pid, id_base);
 	} else {
-		err = attach_single(a, p->ret_single, true, set, first, cnt, pid);
+		err = attach_single(a, p->ret_single, true, set, first, cnt, pid, id_base);
 		if (!err)
-			err = attach_single(a, p->entry_single, false, set, first, cnt, pid);
+			err =
+			    attach_single(a, p->entry_single, false, set, first, cnt, pid, id_base);
 	}
 	/* A process that exits takes its /proc/PID/root with it: ENOENT, not ESRCH. */
 	if (err && pid > 0 && kill(pid, 0) && errno == ESRCH)
@@ -142,6 +153,12 @@ static int attach_object(struct attachment *a, const struct probe_progs *p, bool
 int attach_probes(const struct probe_progs *p, bool multi, const struct probe_set *set,
 		  const struct target *t, struct attachment **out)
 {
+	return attach_probes_at(p, multi, set, t, 0, out);
+}
+
+int attach_probes_at(const struct probe_progs *p, bool multi, const struct probe_set *set,
+		     const struct target *t, size_t id_base, struct attachment **out)
+{
 	struct attachment *a = calloc(1, sizeof(*a));
 	size_t first, end;
 	int i, err = 0;
@@ -153,11 +170,12 @@ int attach_probes(const struct probe_progs *p, bool multi, const struct probe_se
 			if (strcmp(set->sites[end].object, set->sites[first].object))
 				break;
 		if (!target_has_pids(t)) {
-			err = attach_object(a, p, multi, set, first, end - first, -1);
+			err = attach_object(a, p, multi, set, first, end - first, -1, id_base);
 			continue;
 		}
 		for (i = 0; i < t->nr_pids && !err; i++)
-			err = attach_object(a, p, multi, set, first, end - first, t->pids[i]);
+			err = attach_object(a, p, multi, set, first, end - first, t->pids[i],
+					    id_base);
 	}
 	if (err) {
 		attachment_free(a);

@@ -31,7 +31,7 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	size_t max_probes;
-	bool json, hist, sched;
+	bool json, hist, sched, raw;
 };
 
 static void lat_usage(FILE *f)
@@ -49,6 +49,10 @@ static void lat_usage(FILE *f)
 		"  --json           one JSON object per report, one per line\n"
 		"  --slower-than D  print each call slower than D as it happens, with its stack\n"
 		"  --no-sched       no on-CPU / run-queue / blocked split (no scheduler hooks)\n"
+		"  --raw            keep the probes' own cost in the figures (by default it is\n"
+		"                   measured at start and subtracted from every call)\n"
+		"  --no-site-choice probe at each function's first instruction, even when the\n"
+		"                   kernel must single-step it (see sonde list)\n"
 		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
 		"  -v               say what is skipped and why; libbpf's messages\n",
 		SONDE_DEFAULT_MAX_PROBES);
@@ -134,6 +138,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			if ((ret = option_value(argc, argv, &i, &val)) ||
 			    (ret = parse_duration_opt(a, val, &o->slower_than_ns)))
 				return ret;
+		} else if (!strcmp(a, "--raw")) {
+			o->raw = true;
+		} else if (!strcmp(a, "--no-site-choice")) {
+			probes_site_choice(false);
 		} else if (!strcmp(a, "--no-sched")) {
 			o->sched = false;
 		} else if (!strcmp(a, "--json")) {
@@ -204,7 +212,7 @@ static int report_now(const struct lat_opts *o, struct lat_tracer *lt, const str
 static int trace(struct lat_opts *o, const struct probe_set *set)
 {
 	struct lat_tracer_opts topts = {
-	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json};
+	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
 	struct lat_profile *cur = NULL, *prev = NULL, *tmp;
 	struct lat_tracer *lt = NULL;
 	enum session_event ev;
@@ -244,6 +252,9 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	}
 	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
 		lat_tracer__drain(lt);
+		/* The reader went away (sonde lat ... | head): stop as if told to. */
+		if (ferror(stdout))
+			break;
 		if (ev != SESSION_INTERVAL)
 			continue;
 		err = report_now(o, lt, &s, cur, prev, false);
@@ -300,6 +311,8 @@ int cmd_lat(int argc, char **argv)
 	if (o.output && (err = check_writable(o.output)))
 		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
+	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
+	probes_read_args(false);
 	err = target_prepare(&o.target);
 	if (err)
 		goto cleanup;

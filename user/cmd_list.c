@@ -13,26 +13,37 @@ static void list_usage(FILE *f)
 		   "\n"
 		   "PATTERN is [OBJECT:]GLOB as for sonde lat (default: every function of the\n"
 		   "executable). TARGET is -p PID, -b BINARY, or -- CMD (not started).\n"
-		   "  -v   say which symbols are skipped and why\n");
+		   "PROBE is where the entry probe goes: past an endbr64 or a test to the first\n"
+		   "instruction the kernel emulates when that is safe (see the last column).\n"
+		   "  --no-site-choice   probe every function at its first instruction\n"
+		   "  -v                 say which symbols are skipped and why\n");
 }
 
 static void print_sites(const struct probe_set *set)
 {
-	int wobj = 6;
+	int wobj = 6, wname = 8;
 	size_t i;
 
 	for (i = 0; i < set->nr; i++) {
 		int n = (int)strlen(object_shown_path(set->sites[i].object));
+		int m = (int)strlen(set->sites[i].name);
 
-		if (n > wobj)
-			wobj = n;
+		wobj = n > wobj ? n : wobj;
+		wname = m > wname ? m : wname;
 	}
-	printf("%-18s %8s  %-*s  %s\n", "ADDRESS", "SIZE", wobj, "OBJECT", "FUNCTION");
+	printf("%-18s %8s  %-5s  %-*s  %-*s  %s\n", "ADDRESS", "SIZE", "PROBE", wobj, "OBJECT",
+	       wname, "FUNCTION", "PROBED INSTRUCTION (WHY THERE)");
 	for (i = 0; i < set->nr; i++) {
 		const struct probe_site *s = &set->sites[i];
+		char at[16];
 
-		printf("0x%016llx %8llu  %-*s  %s\n", (unsigned long long)s->vaddr,
-		       (unsigned long long)s->size, wobj, object_shown_path(s->object), s->name);
+		snprintf(at, sizeof(at), "+%u", s->choice.offset);
+		printf("0x%016llx %8llu  %-5s  %-*s  %-*s  %s (%s%s%s%s)\n",
+		       (unsigned long long)s->vaddr, (unsigned long long)s->size, at, wobj,
+		       object_shown_path(s->object), wname, s->name,
+		       s->choice.chosen[0] ? s->choice.chosen : "?",
+		       site_reason_text(s->choice.reason), s->choice.blocker[0] ? ": " : "",
+		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow");
 	}
 	printf("%zu function%s\n", set->nr, set->nr == 1 ? "" : "s");
 }
@@ -47,6 +58,7 @@ int cmd_list(int argc, char **argv)
 
 	target_init(&t);
 	t.resolve_only = true;
+	probes_read_args(false); /* as sonde lat places its probes */
 	for (a = 1; a < argc && !err; a++) {
 		struct probe_spec *v;
 
@@ -63,6 +75,10 @@ int cmd_list(int argc, char **argv)
 		}
 		if (!strcmp(argv[a], "-v")) {
 			sonde_verbose = true;
+			continue;
+		}
+		if (!strcmp(argv[a], "--no-site-choice")) {
+			probes_site_choice(false);
 			continue;
 		}
 		if (argv[a][0] == '-') {

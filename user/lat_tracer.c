@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "attach.h"
+#include "calibrate.h"
 #include "lat.skel.h"
 #include "lat_tracer.h"
 #include "slow_calls.h"
@@ -21,6 +22,8 @@ struct lat_tracer {
 	struct bpf_link *sched_links[3];
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
+	bool corrected;
+	struct calibration calib;
 };
 
 static struct probe_progs lat_progs(struct lat_bpf *skel)
@@ -58,7 +61,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
 				  strerror(errno));
 	lt->skel = skel;
-	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr);
+	/* The calibration's two functions come after the traced ones. */
+	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr + SONDE_CALIB_IDS);
 	if (!err && o->slower_than_ns)
 		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_BYTES);
 	if (err)
@@ -133,6 +137,19 @@ int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *se
 	if (err)
 		goto fail;
 	progs = lat_progs(lt->skel);
+	if (!o->raw) {
+		err = calibrate(lt->skel, &progs, lt->multi, (__u32)set->nr, &lt->calib);
+		if (err) {
+			err = sonde_fail(SONDE_EXIT_SYSTEM, "calibration failed: %s (try --raw)",
+					 strerror(-err));
+			goto fail;
+		}
+		/* From now on every call is measured without the probes' own cost. */
+		memcpy(lt->skel->bss->calib_window_ns, lt->calib.window_ns,
+		       sizeof(lt->calib.window_ns));
+		memcpy(lt->skel->bss->calib_call_ns, lt->calib.call_ns, sizeof(lt->calib.call_ns));
+		lt->corrected = true;
+	}
 	t0 = now_ns();
 	err = attach_probes(&progs, lt->multi, set, t, &lt->att);
 	if (err)
@@ -227,6 +244,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->threads_tracked = lt->skel->bss->threads_tracked;
 	p->threads_freed = lt->skel->bss->threads_freed;
 	p->sched = lt->skel->rodata->sched_split;
+	p->corrected = lt->corrected;
+	memcpy(p->calib_window_ns, lt->calib.window_ns, sizeof(p->calib_window_ns));
+	memcpy(p->calib_call_ns, lt->calib.call_ns, sizeof(p->calib_call_ns));
 	for (id = 0; id < set->nr && id < p->nr_funcs; id++) {
 		struct func_result *f = &p->funcs[id];
 

@@ -17,6 +17,7 @@ struct lat_tracer_opts {
 	bool sched;	      /* on-CPU / run-queue / blocked split */
 	__u64 slower_than_ns; /* 0: no slow-call records */
 	bool json;	      /* slow-call records as JSON lines */
+	bool raw;	      /* --raw: no calibration, the probes' cost stays in */
 };
 
 struct lat_tracer;

@@ -3,6 +3,7 @@
  * sonde: a uprobe tracer for live services. main only dispatches; each
  * subcommand lives in user/cmd_*.c and parses its own options.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
@@ -35,6 +36,9 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A closed pipe (sonde ... | head) ends the run through write errors, not a signal
+	 * that would skip detaching and stopping a started command. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return SONDE_EXIT_INPUT;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
@@ -10,7 +14,26 @@
 struct object_syms {
 	char path[4096];
 	struct syms *syms;
+	const unsigned char *code; /* the file, mapped: where site choice reads instructions */
+	size_t code_len;
 };
+
+/*
+ * Site choice is on by default (--no-site-choice turns it off for the run),
+ * and keeps the argument registers intact unless told the probes read none.
+ */
+static bool site_choice_enabled = true;
+static bool site_keeps_args = true;
+
+void probes_site_choice(bool on)
+{
+	site_choice_enabled = on;
+}
+
+void probes_read_args(bool reads)
+{
+	site_keeps_args = reads;
+}
 
 struct resolver {
 	const struct target *t;
@@ -52,7 +75,25 @@ static int object_path(struct resolver *r, const struct probe_spec *spec, char *
 			  spec->object, spec->object);
 }
 
-static int load_object(struct resolver *r, const char *path, struct syms **out)
+static void map_code(struct object_syms *o)
+{
+	struct stat st;
+	void *m;
+	int fd = open(o->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			o->code = m;
+			o->code_len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+}
+
+static int load_object(struct resolver *r, const char *path, struct object_syms **out)
 {
 	struct object_syms *objs;
 	struct syms *syms;
@@ -61,7 +102,7 @@ static int load_object(struct resolver *r, const char *path, struct syms **out)
 
 	for (i = 0; i < r->nr_objs; i++) {
 		if (!strcmp(r->objs[i].path, path)) {
-			*out = r->objs[i].syms;
+			*out = &r->objs[i];
 			return 0;
 		}
 	}
@@ -83,9 +124,11 @@ static int load_object(struct resolver *r, const char *path, struct syms **out)
 		return -ENOMEM;
 	}
 	r->objs = objs;
+	memset(&objs[r->nr_objs], 0, sizeof(objs[0]));
 	snprintf(objs[r->nr_objs].path, sizeof(objs[0].path), "%s", path);
-	objs[r->nr_objs++].syms = syms;
-	*out = syms;
+	objs[r->nr_objs].syms = syms;
+	map_code(&objs[r->nr_objs]);
+	*out = &objs[r->nr_objs++];
 	return 0;
 }
 
@@ -101,8 +144,28 @@ static bool better_alias(const struct sym *a, const struct sym *b)
 	return strlen(a->name) < strlen(b->name);
 }
 
-static int add_site(struct resolver *r, const char *path, const struct sym *sym)
+/* The entry probe's instruction: past an endbr64 or a test when that is safe. */
+static void choose_site(const struct object_syms *obj, const struct sym *sym,
+			struct probe_site *site)
 {
+	size_t len = sym->size;
+
+	site->choice.reason = SITE_DISABLED;
+	if (site_choice_enabled && obj->code && sym->offset < obj->code_len) {
+		if (len > obj->code_len - sym->offset)
+			len = obj->code_len - sym->offset;
+		site_choose(obj->code + sym->offset, len, sym->vaddr, site_keeps_args,
+			    &site->choice);
+	}
+	site->offset = sym->offset + site->choice.offset;
+	sonde_info("%s: probe at +%u (%s): %s", site->name, site->choice.offset,
+		   site->choice.chosen[0] ? site->choice.chosen : "?",
+		   site_reason_text(site->choice.reason));
+}
+
+static int add_site(struct resolver *r, const struct object_syms *obj, const struct sym *sym)
+{
+	const char *path = obj->path;
 	struct probe_set *set = r->set;
 	struct probe_site *site;
 	size_t i;
@@ -129,9 +192,10 @@ static int add_site(struct resolver *r, const char *path, const struct sym *sym)
 	site->name = strdup(sym->demangled ? sym->demangled : sym->name);
 	if (!site->object || !site->name)
 		return -ENOMEM;
-	site->offset = sym->offset;
+	site->func_offset = sym->offset;
 	site->vaddr = sym->vaddr;
 	site->size = sym->size;
+	choose_site(obj, sym, site);
 	set->nr++;
 	return 0;
 }
@@ -222,16 +286,18 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 {
 	const struct sym *ifunc = NULL, **best = NULL;
 	size_t i, j, matched = 0, zero_size = 0, nr;
-	struct syms *syms = NULL;
+	struct object_syms *obj = NULL;
+	struct syms *syms;
 	char path[4096];
 	int err;
 
 	err = object_path(r, spec, path, sizeof(path));
 	if (err)
 		return err;
-	err = load_object(r, path, &syms);
+	err = load_object(r, path, &obj);
 	if (err)
 		return err;
+	syms = obj->syms;
 	nr = syms__count(syms);
 	/* Symbols are sorted by address: aliases are neighbours. Pick one name per address. */
 	best = calloc(nr ? nr : 1, sizeof(*best));
@@ -270,7 +336,7 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 	if (ifunc)
 		warn_ifunc(syms, ifunc, path);
 	for (i = 0; i < matched && !err; i++)
-		err = add_site(r, path, best[i]);
+		err = add_site(r, obj, best[i]);
 	free(best);
 	return err;
 }
@@ -302,8 +368,11 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 				 set->nr, max_probes);
 	if (!err)
 		qsort(set->sites, set->nr, sizeof(*set->sites), site_cmp);
-	for (i = 0; i < r.nr_objs; i++)
+	for (i = 0; i < r.nr_objs; i++) {
 		syms__free(r.objs[i].syms);
+		if (r.objs[i].code)
+			munmap((void *)r.objs[i].code, r.objs[i].code_len);
+	}
 	free(r.objs);
 	if (err)
 		probe_set_free(set);

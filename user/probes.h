@@ -6,14 +6,17 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "glob.h"
+#include "site_choice.h"
 #include "target.h"
 
 struct probe_site {
-	char *object; /* path used to attach (and shown, shortened) */
-	char *name;   /* the name shown: the demangled one for C++ */
-	__u64 offset; /* file offset of the probed instruction */
+	char *object;	   /* path used to attach (and shown, shortened) */
+	char *name;	   /* the name shown: the demangled one for C++ */
+	__u64 offset;	   /* file offset of the probed instruction */
+	__u64 func_offset; /* file offset of the function's first instruction */
 	__u64 vaddr;
 	__u64 size;
+	struct site_choice choice; /* why the probe is where it is */
 };
 
 struct probe_set {
@@ -30,6 +33,11 @@ struct probe_set {
 int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
 		   size_t max_probes, struct probe_set *set);
 void probe_set_free(struct probe_set *set);
+
+/* Move entry probes past single-stepped instructions when safe (the default). */
+void probes_site_choice(bool on);
+/* Whether the entry probes read argument registers (default: yes; lat reads none). */
+void probes_read_args(bool reads);
 
 /* A path as a person knows it: "/proc/123/root/usr/lib/x.so" -> "/usr/lib/x.so". */
 const char *object_shown_path(const char *path);

@@ -59,6 +59,9 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 
 	out->final = false;
 	out->sched = cur->sched;
+	out->corrected = cur->corrected;
+	memcpy(out->calib_window_ns, cur->calib_window_ns, sizeof(out->calib_window_ns));
+	memcpy(out->calib_call_ns, cur->calib_call_ns, sizeof(out->calib_call_ns));
 	out->main_object = cur->main_object;
 	out->duration_ns = sub_floor0(cur->duration_ns, prev->duration_ns);
 	out->threads_tracked = sub_floor0(cur->threads_tracked, prev->threads_tracked);

@@ -30,9 +30,12 @@ struct lat_profile {
 	bool final;
 	const char *main_object; /* shown without its path; others as "libx.so:name" */
 	__u64 duration_ns;
-	bool sched;	       /* on-CPU / run-queue / blocked split measured */
-	__u64 threads_tracked; /* per-thread states created in BPF ... */
-	__u64 threads_freed;   /* ... and freed when their thread exited */
+	bool sched;		  /* on-CPU / run-queue / blocked split measured */
+	bool corrected;		  /* the probes' own cost was subtracted (calibration) */
+	__u64 calib_window_ns[2]; /* per call, in its window: [emulated, single-stepped site] */
+	__u64 calib_call_ns[2];	  /* per traced callee, in its caller's window */
+	__u64 threads_tracked;	  /* per-thread states created in BPF ... */
+	__u64 threads_freed;	  /* ... and freed when their thread exited */
 	__u64 drops[SONDE_DROP__COUNT];
 	size_t nr_funcs;
 	struct func_result *funcs;

@@ -163,6 +163,25 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	return hist_total(f->hist) == f->calls ? 0 : -1;
 }
 
+static int read_calibration(json_t *c, struct lat_profile *p)
+{
+	json_t *w = json_object_get(c, "window_ns"), *k = json_object_get(c, "call_ns");
+	int i;
+
+	if (!c)
+		return 0;
+	p->corrected = json_is_true(json_object_get(c, "corrected"));
+	for (i = 0; i < 2; i++) {
+		json_t *wi = json_array_get(w, i), *ki = json_array_get(k, i);
+
+		if (!json_is_integer(wi) || !json_is_integer(ki))
+			return -1;
+		p->calib_window_ns[i] = (__u64)json_integer_value(wi);
+		p->calib_call_ns[i] = (__u64)json_integer_value(ki);
+	}
+	return 0;
+}
+
 static int read_lat(const char *path, json_t *root, struct lat_profile **out)
 {
 	json_t *rep = json_object_get(root, "report"), *funcs, *drops, *threads, *v;
@@ -184,6 +203,8 @@ static int read_lat(const char *path, json_t *root, struct lat_profile **out)
 	main_obj = json_string_value(json_object_get(root, "main_object"));
 	p->main_object = main_obj && *main_obj ? lat_profile_own(p, main_obj) : NULL;
 	p->sched = json_is_true(json_object_get(rep, "sched"));
+	if (read_calibration(json_object_get(rep, "calibration"), p))
+		goto corrupt;
 	if (read_u64(rep, "duration_ns", &p->duration_ns, true))
 		goto corrupt;
 	threads = json_object_get(rep, "threads");

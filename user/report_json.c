@@ -60,6 +60,11 @@ json_t *lat_profile_json(const struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		json_array_append_new(funcs, func_json(&p->funcs[i]));
 	json_object_set_new(root, "sched", json_boolean(p->sched));
+	json_object_set_new(
+	    root, "calibration",
+	    json_pack("{s:b, s:[I,I], s:[I,I]}", "corrected", p->corrected, "window_ns",
+		      (json_int_t)p->calib_window_ns[0], (json_int_t)p->calib_window_ns[1],
+		      "call_ns", (json_int_t)p->calib_call_ns[0], (json_int_t)p->calib_call_ns[1]));
 	json_object_set_new(root, "threads",
 			    json_pack("{s:I, s:I}", "tracked", (json_int_t)p->threads_tracked,
 				      "freed", (json_int_t)p->threads_freed));

@@ -152,7 +152,7 @@ static void print_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, c
 void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_opts *o)
 {
 	int widths[NR_COLS], i, nr_cols = p->sched ? NR_COLS : C_ONCPU;
-	char dur[32], title[200];
+	char dur[32], title[200], c1[32], c2[32];
 	struct cell *cells;
 	size_t r;
 
@@ -167,9 +167,15 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 			if ((int)strlen(cells[r].s[i]) > widths[i])
 				widths[i] = (int)strlen(cells[r].s[i]);
 	}
-	fprintf(f, "%s%s over %s%s\n", o->color ? COL_DIM : "",
-		p->final ? "final report" : "interval",
-		fmt_ns(dur, sizeof(dur), (double)p->duration_ns), o->color ? COL_RESET : "");
+	fprintf(f, "%s%s over %s", o->color ? COL_DIM : "", p->final ? "final report" : "interval",
+		fmt_ns(dur, sizeof(dur), (double)p->duration_ns));
+	if (p->corrected)
+		fprintf(f, "; probe cost subtracted: %s per call (%s at single-stepped sites)",
+			fmt_ns(c1, sizeof(c1), (double)p->calib_window_ns[0]),
+			fmt_ns(c2, sizeof(c2), (double)p->calib_window_ns[1]));
+	else
+		fputs("; raw: the probes' own cost is included", f);
+	fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	fputs(o->color ? COL_BOLD : "", f);
 	for (i = 0; i < nr_cols; i++)
 		fprintf(f, i ? "  %*s" : "%-*s", widths[i], col_titles[i]);

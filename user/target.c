@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -170,6 +171,8 @@ static void run_held_child(int hold_rd, char **cmd)
 {
 	char go;
 
+	/* If sonde dies without stopping it (SIGKILL, SIGPIPE), the command ends too. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (read(hold_rd, &go, 1) != 1)
 		_exit(127);
 	close(hold_rd);

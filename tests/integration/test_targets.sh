@@ -175,14 +175,16 @@ t_list_binary()
 {
 	sonde_run list -b "$TGT/fanout" 'fan_*'
 	expect_ok
-	head -n 1 "$T_DIR/out" | grep -qE '^ADDRESS +SIZE +OBJECT +FUNCTION *$' ||
-		fail "header is '$(head -n 1 "$T_DIR/out")', expected ADDRESS SIZE OBJECT FUNCTION"
-	rows=$(grep -cE ' fan_[0-9]+$' "$T_DIR/out")
+	head -n 1 "$T_DIR/out" | grep -qE '^ADDRESS +SIZE +PROBE +OBJECT +FUNCTION +PROBED INSTRUCTION' ||
+		fail "header is '$(head -n 1 "$T_DIR/out")', expected ADDRESS SIZE PROBE OBJECT FUNCTION PROBED INSTRUCTION"
+	rows=$(grep -cE ' fan_[0-9]+ ' "$T_DIR/out")
 	expect_eq "rows listed" "$rows" 12
 	nm -S --defined-only "$TGT/fanout" | awk '$4 ~ /^fan_/ { print $4, $1, $2 }' | sort >"$T_DIR/nm"
 	while read -r name addr size; do
-		row=$(grep -E " $name\$" "$T_DIR/out")
-		read -r laddr lsize lobj lname <<<"$row"
+		row=$(grep -E " $name " "$T_DIR/out")
+		read -r laddr lsize lprobe lobj lname _ <<<"$row"
+		# The targets start with push %rbp: emulated, probed where they start.
+		[ "$lprobe" = "+0" ] || fail "$name: probed at $lprobe, expected +0 (push first): $row"
 		[ "$lname" = "$name" ] || fail "no row for $name: $(tr '\n' '|' <"$T_DIR/out")"
 		[ "$lobj" = "$TGT/fanout" ] || fail "$name: object '$lobj', expected $TGT/fanout"
 		[ $((laddr)) = $((16#$addr)) ] || fail "$name: address $laddr, nm says 0x$addr"
@@ -197,7 +199,7 @@ t_list_pid_library()
 	wait_mapped "$BG_PID" "$TGT/libsondetest.so"
 	sonde_run list -p "$BG_PID" 'libsondetest:*'
 	expect_ok
-	grep -qE "^0x[0-9a-f]+ +[0-9]+ +$TGT/libsondetest.so +sondetest_spin_30us\$" "$T_DIR/out" ||
+	grep -qE "^0x[0-9a-f]+ +[0-9]+ +\+[0-9]+ +$TGT/libsondetest.so +sondetest_spin_30us " "$T_DIR/out" ||
 		fail "no row for sondetest_spin_30us in libsondetest.so: $(tr '\n' '|' <"$T_DIR/out")"
 }
 

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "site_choice.h"
+
+/* How far into a function the entry probe may move. */
+#define SITE_MAX_SKIP 8
+
+static const char *const reason_texts[] = {
+    [SITE_START_EMULATED] = "first instruction is emulated",
+    [SITE_MOVED] = "moved past straight-line code to an emulated instruction",
+    [SITE_NO_CANDIDATE] = "no emulated instruction within reach",
+    [SITE_UNSAFE_INSN] = "blocked by an instruction that branches or writes rsp or an argument",
+    [SITE_BRANCH_TARGET] = "a branch lands in the code it would skip",
+    [SITE_INDIRECT_JUMP] = "function has an indirect jump",
+    [SITE_DECODE_FAILED] = "bytes do not decode",
+    [SITE_DISABLED] = "site choice off",
+};
+
+const char *site_reason_text(enum site_reason r)
+{
+	return r <= SITE_DISABLED ? reason_texts[r] : "?";
+}
+
+static bool in_group(const cs_insn *insn, int group)
+{
+	int i;
+
+	for (i = 0; i < insn->detail->groups_count; i++)
+		if (insn->detail->groups[i] == group)
+			return true;
+	return false;
+}
+
+static bool is_branch(const cs_insn *insn)
+{
+	return in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL) ||
+	       in_group(insn, CS_GRP_RET) || in_group(insn, CS_GRP_INT) ||
+	       in_group(insn, CS_GRP_IRET);
+}
+
+/* The immediate target of a relative jump/call, or false for an indirect one. */
+static bool branch_target(const cs_insn *insn, __u64 *target)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+		return false;
+	*target = (__u64)x->operands[0].imm;
+	return true;
+}
+
+/* What arch/x86/kernel/uprobes.c emulates instead of single-stepping. */
+static bool is_emulated(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	__u64 target;
+
+	switch (insn->id) {
+	case X86_INS_NOP:
+		return true;
+	case X86_INS_PUSH:
+		return x->op_count == 1 && x->operands[0].type == X86_OP_REG;
+	case X86_INS_JRCXZ:
+	case X86_INS_JECXZ:
+	case X86_INS_LOOP:
+	case X86_INS_LOOPE:
+	case X86_INS_LOOPNE:
+		return false;
+	default:
+		return (in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL)) &&
+		       branch_target(insn, &target);
+	}
+}
+
+static void insn_text(const cs_insn *insn, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15s%s%.30s", insn->mnemonic, insn->op_str[0] ? " " : "",
+		 insn->op_str);
+}
+
+static bool writes_reg(csh h, const cs_insn *insn, const x86_reg *regs, size_t n)
+{
+	cs_regs rd, wr;
+	uint8_t nrd, nwr, i;
+	size_t k;
+
+	if (cs_regs_access(h, insn, rd, &nrd, wr, &nwr))
+		return true; /* unknown: assume the worst */
+	for (i = 0; i < nwr; i++)
+		for (k = 0; k < n; k++)
+			if (wr[i] == regs[k])
+				return true;
+	return false;
+}
+
+/* rsp, and every width of the argument registers (when the probe reads arguments). */
+static const x86_reg guarded[] = {
+    X86_REG_RSP, X86_REG_ESP, X86_REG_SP,  X86_REG_RDI, X86_REG_EDI, X86_REG_DI,
+    X86_REG_DIL, X86_REG_RSI, X86_REG_ESI, X86_REG_SI,	X86_REG_SIL, X86_REG_RDX,
+    X86_REG_EDX, X86_REG_DX,  X86_REG_DL,  X86_REG_DH,	X86_REG_RCX, X86_REG_ECX,
+    X86_REG_CX,	 X86_REG_CL,  X86_REG_CH,  X86_REG_R8,	X86_REG_R8D, X86_REG_R8W,
+    X86_REG_R8B, X86_REG_R9,  X86_REG_R9D, X86_REG_R9W, X86_REG_R9B,
+};
+
+/* Pick the first emulated instruction reachable through safe straight-line code. */
+static int pick(csh h, const cs_insn *insns, size_t n, bool reads_args, struct site_choice *out)
+{
+	/* rsp comes first in guarded[]: three widths of it. */
+	size_t nr_guarded = reads_args ? sizeof(guarded) / sizeof(guarded[0]) : 3, i;
+
+	for (i = 0; i < n && i <= SITE_MAX_SKIP; i++) {
+		if (is_emulated(&insns[i]))
+			return (int)i;
+		if (is_branch(&insns[i]) || writes_reg(h, &insns[i], guarded, nr_guarded)) {
+			out->reason = SITE_UNSAFE_INSN;
+			insn_text(&insns[i], out->blocker, sizeof(out->blocker));
+			return -1;
+		}
+	}
+	out->reason = SITE_NO_CANDIDATE;
+	return -1;
+}
+
+/* No branch anywhere in the function may land after its start and at or before the site. */
+static bool lands_inside(const cs_insn *insns, size_t n, __u64 start, __u64 site,
+			 enum site_reason *why)
+{
+	__u64 target;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!in_group(&insns[i], CS_GRP_JUMP) && !in_group(&insns[i], CS_GRP_CALL))
+			continue;
+		if (!branch_target(&insns[i], &target)) {
+			if (in_group(&insns[i], CS_GRP_JUMP)) {
+				*why = SITE_INDIRECT_JUMP;
+				return true;
+			}
+			continue; /* an indirect call returns to the next instruction */
+		}
+		if (target > start && target <= site) {
+			*why = SITE_BRANCH_TARGET;
+			return true;
+		}
+	}
+	return false;
+}
+
+int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args,
+		struct site_choice *out)
+{
+	cs_insn *insns = NULL;
+	size_t n, decoded = 0;
+	int chosen, err = 0;
+	csh h;
+
+	memset(out, 0, sizeof(*out));
+	out->reason = SITE_DECODE_FAILED;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -ENOMEM;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	n = cs_disasm(h, code, len, vaddr, 0, &insns);
+	for (size_t i = 0; i < n; i++)
+		decoded += insns[i].size;
+	if (!n)
+		goto cleanup;
+	insn_text(&insns[0], out->first, sizeof(out->first));
+	snprintf(out->chosen, sizeof(out->chosen), "%s", out->first);
+	if (is_emulated(&insns[0])) {
+		out->emulated = true;
+		out->reason = SITE_START_EMULATED;
+		goto cleanup;
+	}
+	chosen = pick(h, insns, n, reads_args, out);
+	if (chosen < 0)
+		goto cleanup;
+	/* Data in the middle of the code: what follows cannot be trusted. */
+	if (decoded < len) {
+		out->reason = SITE_DECODE_FAILED;
+		goto cleanup;
+	}
+	if (lands_inside(insns, n, vaddr, insns[chosen].address, &out->reason))
+		goto cleanup;
+	out->offset = (__u32)(insns[chosen].address - vaddr);
+	out->emulated = true;
+	out->reason = SITE_MOVED;
+	insn_text(&insns[chosen], out->chosen, sizeof(out->chosen));
+cleanup:
+	cs_free(insns, n);
+	cs_close(&h);
+	return err;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where to put a function's entry probe. The kernel emulates a few x86
+ * instructions under a uprobe (push reg, nop, jmp/jcc/call rel) and
+ * single-steps the rest, which costs ~20x more on these machines (DESIGN.md).
+ * Debian builds start functions with endbr64 (single-stepped); glibc's free
+ * starts with test. When safe, the probe moves to the first emulated
+ * instruction instead.
+ */
+#ifndef SONDE_SITE_CHOICE_H
+#define SONDE_SITE_CHOICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+enum site_reason {
+	SITE_START_EMULATED, /* the first instruction is emulated already */
+	SITE_MOVED,	     /* moved past straight-line code to an emulated one */
+	SITE_NO_CANDIDATE,   /* no emulated instruction after safe straight-line code */
+	SITE_UNSAFE_INSN,   /* an instruction before it branches, moves rsp or writes an argument */
+	SITE_BRANCH_TARGET, /* a branch in the function lands inside the skipped code */
+	SITE_INDIRECT_JUMP, /* an indirect jump could land anywhere */
+	SITE_DECODE_FAILED, /* the bytes do not decode as x86-64 */
+	SITE_DISABLED,	    /* --no-site-choice */
+};
+
+struct site_choice {
+	__u32 offset;  /* bytes from the function start to the probed instruction */
+	bool emulated; /* the probed instruction is emulated by the kernel */
+	enum site_reason reason;
+	char first[48];	  /* the function's first instruction, as text */
+	char chosen[48];  /* the probed instruction, as text */
+	char blocker[48]; /* SITE_UNSAFE_INSN: the instruction that stopped the search */
+};
+
+/*
+ * Choose for a function whose bytes are code[0..len), loaded at vaddr. The
+ * instructions skipped must be straight-line and leave rsp unchanged (the
+ * return probe reads the return address at the stack top); with reads_args,
+ * they must also leave the argument registers (rdi, rsi, rdx, rcx, r8, r9)
+ * alone, for probes that read arguments.
+ */
+int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args,
+		struct site_choice *out);
+
+const char *site_reason_text(enum site_reason r);
+
+#endif
