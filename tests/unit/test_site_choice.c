@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Probe-site choice on hand-assembled functions: where the probe goes, and why not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include "site_choice.h"
+
+#define VADDR 0x1000
+
+static struct site_choice choose(const unsigned char *code, size_t len, bool reads_args)
+{
+	struct site_choice c;
+
+	assert_int_equal(site_choose(code, len, VADDR, reads_args, &c), 0);
+	return c;
+}
+
+#define CHOOSE(bytes, args) choose(bytes, sizeof(bytes), args)
+
+static void test_push_first_stays(void **state)
+{
+	/* push rbp; mov rbp,rsp; pop rbp; ret */
+	static const unsigned char f[] = {0x55, 0x48, 0x89, 0xe5, 0x5d, 0xc3};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_true(c.emulated);
+	assert_int_equal(c.reason, SITE_START_EMULATED);
+	assert_string_equal(c.chosen, "push rbp");
+}
+
+static void test_endbr64_then_push(void **state)
+{
+	/* endbr64; push rbp; mov rbp,rsp; pop rbp; ret: as Debian builds them */
+	static const unsigned char f[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89, 0xe5, 0x5d, 0xc3};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 4);
+	assert_true(c.emulated);
+	assert_int_equal(c.reason, SITE_MOVED);
+	assert_string_equal(c.first, "endbr64");
+}
+
+static void test_test_then_je(void **state)
+{
+	/* glibc free: test rdi,rdi; je +5; ...; ret */
+	static const unsigned char f[] = {0x48, 0x85, 0xff, 0x74, 0x05, 0x48, 0x8b, 0x07,
+					  0x90, 0x90, 0xc3};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 3);
+	assert_int_equal(c.reason, SITE_MOVED);
+}
+
+static void test_rip_load_test_jne(void **state)
+{
+	/* mov rax,[rip+0]; test rax,rax; jne +1; ret; ret */
+	static const unsigned char f[] = {0x48, 0x8b, 0x05, 0x00, 0x00, 0x00, 0x00, 0x48,
+					  0x85, 0xc0, 0x75, 0x01, 0xc3, 0xc3};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 10);
+	assert_true(c.emulated);
+}
+
+static void test_no_emulated_before_ret(void **state)
+{
+	/* lea rax,[rdi+1]; ret: nothing to move to */
+	static const unsigned char f[] = {0x48, 0x8d, 0x47, 0x01, 0xc3};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_false(c.emulated);
+	assert_int_equal(c.reason, SITE_UNSAFE_INSN);
+	assert_string_equal(c.blocker, "ret");
+}
+
+static void test_rsp_change_blocks(void **state)
+{
+	/* sub rsp,8; push rbx: the return address is no longer at the stack top */
+	static const unsigned char f[] = {0x48, 0x83, 0xec, 0x08, 0x53, 0x5b, 0x48, 0x83, 0xc4,
+					  0x08, 0xc3};
+	struct site_choice c = CHOOSE(f, false);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(c.reason, SITE_UNSAFE_INSN);
+}
+
+static void test_argument_write(void **state)
+{
+	/* mov edx,eax; test edx,edx; jne +1; ret; ret */
+	static const unsigned char f[] = {0x89, 0xc2, 0x85, 0xd2, 0x75, 0x01, 0xc3, 0xc3};
+	struct site_choice c;
+
+	(void)state;
+	/* A probe that reads arguments must see rdx as the caller set it. */
+	c = CHOOSE(f, true);
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(c.reason, SITE_UNSAFE_INSN);
+	/* One that reads only rsp (sonde lat) may move past it. */
+	c = CHOOSE(f, false);
+	assert_int_equal(c.offset, 4);
+}
+
+static void test_branch_into_skipped_code(void **state)
+{
+	/* endbr64; push rbp; nop; jmp back to the push (+4): it is reached twice per call */
+	static const unsigned char f[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x90, 0xeb, 0xfc};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(c.reason, SITE_BRANCH_TARGET);
+}
+
+static void test_indirect_jump(void **state)
+{
+	/* endbr64; push rbp; jmp rax: a jump table could land anywhere */
+	static const unsigned char f[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0xff, 0xe0};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(c.reason, SITE_INDIRECT_JUMP);
+}
+
+static void test_undecodable(void **state)
+{
+	/* 0x06 (push es) does not exist in 64-bit mode */
+	static const unsigned char f[] = {0x06, 0x06, 0x06};
+	struct site_choice c = CHOOSE(f, true);
+
+	(void)state;
+	assert_int_equal(c.offset, 0);
+	assert_false(c.emulated);
+	assert_int_equal(c.reason, SITE_DECODE_FAILED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_push_first_stays),
+	    cmocka_unit_test(test_endbr64_then_push),
+	    cmocka_unit_test(test_test_then_je),
+	    cmocka_unit_test(test_rip_load_test_jne),
+	    cmocka_unit_test(test_no_emulated_before_ret),
+	    cmocka_unit_test(test_rsp_change_blocks),
+	    cmocka_unit_test(test_argument_write),
+	    cmocka_unit_test(test_branch_into_skipped_code),
+	    cmocka_unit_test(test_indirect_jump),
+	    cmocka_unit_test(test_undecodable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
