@@ -76,7 +76,7 @@ unit: $(UNIT_BINS)
 demo: $(BUILD)/sonde $(DEMO_BINS)
 	$(Q)demo/run.sh
 
-bench: $(BUILD)/sonde $(BENCH_BINS)
+bench: $(BUILD)/sonde $(BENCH_BINS) $(TARGET_BINS)
 	$(Q)bench/run.sh
 
 format:
