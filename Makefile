@@ -66,6 +66,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
 include tests/targets/targets.mk
 include demo/demo.mk
 include bench/bench.mk
+include bench/mem.mk
 
 test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS)
 	$(Q)tests/run.sh $(UNIT_BINS)

@@ -5,6 +5,7 @@
 
 int cmd_lat(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

@@ -15,6 +15,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
     {"lat", cmd_lat, "per-function latency: sonde lat [options] PROBE... TARGET"},
+    {"mem", cmd_mem, "memory growth: sonde mem [options] TARGET"},
     {"list", cmd_list, "what can be probed: sonde list [PATTERN...] TARGET"},
     {"report", cmd_report, "print a recorded profile: sonde report FILE [--json]"},
     {"diff", cmd_diff, "regressions between profiles: sonde diff BASE [BASE...] NEW"},

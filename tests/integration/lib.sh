@@ -371,3 +371,141 @@ bad_input()
 	[ "$before" = "$after" ] || fail "uprobe links before: $before, after: $after"
 	return 0
 }
+
+# ---- scheduler split, slow calls, threads -----------------------------------
+
+# expect_gt WHAT ACTUAL MIN [NOTE]
+expect_gt()
+{
+	if ! is_num "$2" || ! awk -v a="$2" -v m="$3" 'BEGIN { exit !(a > m) }'; then
+		fail "$1 is $2, expected > $3${4:+ ($4)}"
+	fi
+}
+
+# expect_le WHAT ACTUAL MAX [NOTE]
+expect_le()
+{
+	if ! is_num "$2" || ! awk -v a="$2" -v m="$3" 'BEGIN { exit !(a <= m) }'; then
+		fail "$1 is $2, expected <= $3${4:+ ($4)}"
+	fi
+}
+
+# fn_share NAME FIELD: FIELD / total_ns of the row named NAME (3 decimals),
+# "none" when there is no such row or total_ns is 0.
+fn_share()
+{
+	jq -r --arg n "$1" --arg f "$2" '
+		[.functions[] | select(.name == $n)] | .[0]
+		| if . == null or .total_ns == 0 or (.[$f] | type) != "number" then "none"
+		  else (.[$f] * 1000 / .total_ns | round) / 1000 end' <<<"$FINAL"
+}
+
+# sched_text NAME: NAME's split as "oncpu=X% runq=Y% blocked=Z% of total_ns=N",
+# for failure messages.
+sched_text()
+{
+	jq -r --arg n "$1" '
+		[.functions[] | select(.name == $n)] | .[0] // {}
+		| def pct(x): if (.total_ns // 0) > 0 and (x | type) == "number"
+			then "\((x * 1000 / .total_ns | round) / 10)%" else "\(x)" end;
+		  "oncpu=\(pct(.oncpu_ns)) runq=\(pct(.runq_ns)) blocked=\(pct(.blocked_ns)) of total_ns=\(.total_ns)"' <<<"$FINAL"
+}
+
+# expect_split_adds_up NAME PCT: oncpu_ns + runq_ns + blocked_ns of NAME is
+# within PCT % of its total_ns.
+expect_split_adds_up()
+{
+	local sum total
+
+	sum=$(jq -r --arg n "$1" '[.functions[] | select(.name == $n)] | .[0]
+		| (.oncpu_ns + .runq_ns + .blocked_ns) // "none"' <<<"$FINAL" 2>/dev/null)
+	total=$(fn_field "$1" total_ns)
+	within_pct "$sum" "$total" "$2" ||
+		fail "$1: oncpu_ns + runq_ns + blocked_ns = $sum, total_ns = $total ($(pct_off "$sum" "$total"), allowed +-$2%)"
+}
+
+# offcpu_hist_sum NAME: the counts of NAME's off-CPU histogram, added up.
+offcpu_hist_sum()
+{
+	jq -r --arg n "$1" '[.functions[] | select(.name == $n) | .offcpu_hist[]?[1]] | add // 0' <<<"$FINAL"
+}
+
+# offcpu_hist_median NAME: lower_ns of the off-CPU histogram bucket that holds
+# NAME's median call.
+offcpu_hist_median()
+{
+	jq -r --arg n "$1" '
+		[.functions[] | select(.name == $n)] | .[0].offcpu_hist // []
+		| (map(.[1]) | add // 0) as $all
+		| reduce .[] as $b ({c: 0, m: null};
+			.c += $b[1] | if .m == null and .c * 2 >= $all then .m = $b[0] else . end)
+		| .m // "none"' <<<"$FINAL"
+}
+
+# threads_field KEY: .threads.KEY of the final report ("null" when absent).
+threads_field()
+{
+	jq -r --arg k "$1" '.threads[$k]' <<<"$FINAL"
+}
+
+# slow_records: the {"type":"slow"} lines of $T_DIR/out into $T_DIR/slow,
+# one per line; prints how many.
+slow_records()
+{
+	grep '^{' "$T_DIR/out" | jq -c 'select(.type == "slow")' >"$T_DIR/slow" 2>/dev/null
+	grep -c . "$T_DIR/slow"
+}
+
+# tp_links PID: the tracepoints of the BPF links PID holds open, one per line
+# (from /proc/PID/fdinfo, so links of other tracers on the machine never count).
+tp_links()
+{
+	grep -h '^tp_name:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
+}
+
+# sonde_child: the PID of the sonde that start_sonde started under timeout(1).
+sonde_child()
+{
+	local pid _
+
+	for _ in $(seq 50); do
+		pid=$(pgrep -P "$SONDE_PID" -x sonde | head -n 1)
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_file_match FILE REGEX SECONDS: wait until a line of FILE matches the
+# extended REGEX; returns 1 if none did in time.
+wait_file_match()
+{
+	local _
+
+	for _ in $(seq $(($3 * 20))); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# pin_self_off CPU: move the calling test (and what it starts afterwards) to
+# every online CPU but CPU, so sonde and the test's own work leave CPU alone;
+# and raise its priority to nice -20, so that whatever else the machine runs
+# on CPU (CI jobs, a stray busy loop) gets about 1 % of it next to the target
+# (CFS weights: 88761 for nice -20, 1024 for nice 0).
+pin_self_off()
+{
+	local last
+
+	renice -n -20 -p "$BASHPID" >/dev/null
+
+	last=$(($(getconf _NPROCESSORS_ONLN) - 1))
+	if [ "$1" = 0 ]; then
+		taskset -pc "1-$last" "$BASHPID" >/dev/null
+	elif [ "$1" = "$last" ]; then
+		taskset -pc "0-$(($1 - 1))" "$BASHPID" >/dev/null
+	else
+		taskset -pc "0-$(($1 - 1)),$(($1 + 1))-$last" "$BASHPID" >/dev/null
+	fi
+}

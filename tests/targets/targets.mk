@@ -12,6 +12,8 @@ TGT_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fno-inline -fcf-protection=none 
 TGT_CXX      ?= g++
 TGT_C_PROGS  := spin sleeper nested recurse threads tiny shortlived fanout \
 		cpuspin slowcalls threadstorm abswitch
+# sonde mem: allocation patterns with known results.
+TGT_C_PROGS  += memtarget
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \

@@ -1,0 +1,156 @@
+#!/bin/bash
+# bench/mem.sh: the cost of sonde mem on a one-thread malloc(64)+free loop,
+# against the floor (empty probes of the same shape: malloc entry + return,
+# free entry) and a bpftrace script doing comparable accounting, interleaved
+# in one run; then sonde's RSS and BPF map memory at 1M live allocations.
+# Prints a markdown fragment for bench/RESULTS.md. Needs root and bpftrace.
+#
+# Two floors: probes at the functions' first instructions (glibc's free starts
+# with `test`, single-stepped, ~12 us here: DESIGN.md), and at the instructions
+# sonde's probe-site choice picks (`sonde list`), the like-for-like floor.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+PAIRS=${PAIRS:-100000}
+HOLD=${HOLD:-1000000}
+B=build/bench
+SONDE=build/sonde
+TMP=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$TMP"' EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "sonde mem bench: needs root (it attaches uprobes)" >&2
+	exit 2
+fi
+command -v bpftrace >/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace >/dev/null
+LIBC=$(realpath "$(ldd $B/memloop | awk '/libc\.so/ { print $3 }')")
+# Where sonde probes malloc and free: bytes past each function's start.
+probe_delta() {
+	$SONDE list -b $B/memloop "libc:$1" 2>/dev/null | awk -v f="$1" '$5 == f { sub(/^\+/, "", $3); print $3 }'
+}
+MALLOC_D=$(probe_delta malloc)
+FREE_D=$(probe_delta free)
+
+# wait_for FILE TEXT: up to 10 s for TEXT to appear in FILE.
+wait_for() {
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "sonde mem bench: no '$2' in $1: $(head -c 300 "$1")" >&2
+	return 1
+}
+
+# start_loop MODE N: memloop waiting for SIGUSR1; its PID in LOOP.
+start_loop() {
+	$B/memloop "$1" "$2" >"$TMP/loop.out" 2>&1 &
+	LOOP=$!
+	wait_for "$TMP/loop.out" ready
+}
+
+# start_tracer MODE: attach MODE to the waiting loop, and wait until it is attached.
+start_tracer() {
+	local log=$TMP/tracer.log marker
+	: >"$log"
+	TRACER=
+	case $1 in
+	untraced) return 0 ;;
+	floor_entry) $B/memfloor "$LOOP" "$LIBC" 2>"$log" & marker="memfloor: attached" ;;
+	floor) $B/memfloor "$LOOP" "$LIBC" "${MALLOC_D:-0}" "${FREE_D:-0}" 2>"$log" &
+		marker="memfloor: attached" ;;
+	bpftrace)
+		# Per-thread size, address -> size, bytes per stack; free drops the address.
+		bpftrace -p "$LOOP" -e "
+			uprobe:$LIBC:malloc { @sz[tid] = arg0; }
+			uretprobe:$LIBC:malloc /@sz[tid]/ {
+				@live[retval] = @sz[tid]; @stack_bytes[ustack] = sum(@sz[tid]);
+				delete(@sz[tid]); }
+			uprobe:$LIBC:free /@live[arg0]/ { @freed = sum(@live[arg0]); delete(@live[arg0]); }" \
+			>"$log" 2>&1 &
+		marker="Attaching" ;;
+	sonde) $SONDE mem -p "$LOOP" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	esac
+	TRACER=$!
+	wait_for "$log" "$marker"
+	# bpftrace prints its marker before attaching: the same settle time for all.
+	sleep 1
+}
+
+stop_tracer() {
+	[ -n "${TRACER:-}" ] || return 0
+	kill -INT "$TRACER" 2>/dev/null || true
+	wait "$TRACER" 2>/dev/null || true
+	TRACER=
+}
+
+MODES="untraced floor_entry floor bpftrace sonde"
+declare -A RES
+for r in $(seq "$ROUNDS"); do
+	# Rotate the order each round so drift in the machine hits every mode alike.
+	order=$(echo $MODES | tr ' ' '\n' | awk -v r="$r" '{a[NR]=$0} END {for (i=0;i<NR;i++) print a[(i+r)%NR+1]}')
+	for mode in $order; do
+		start_loop pairs "$PAIRS"
+		start_tracer "$mode"
+		kill -USR1 "$LOOP"
+		wait "$LOOP"
+		stop_tracer
+		ns=$(sed -n 's/^ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
+		RES[$mode]="${RES[$mode]:-} $ns"
+		echo "  round $r $mode: $ns ns per malloc+free" >&2
+	done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# 1M live allocations: sonde's RSS and its maps' memory (the kernel's memlock
+# accounting), and how long the final report's scan of them takes.
+start_loop hold "$HOLD"
+$SONDE mem -p "$LOOP" --json --max-allocs $((HOLD * 2)) >"$TMP/hold.json" 2>"$TMP/hold.err" &
+SP=$!
+wait_for "$TMP/hold.err" "sonde: tracing"
+kill -USR1 "$LOOP"
+for _ in $(seq 1200); do
+	grep -q held "$TMP/loop.out" && break
+	sleep 0.1
+done
+sleep 1
+RSS_KB=$(awk '/^VmRSS/ { print $2 }' "/proc/$SP/status")
+# The maps sonde holds open: their fdinfo carries map_type and memlock.
+MAP_BYTES=$(cat /proc/"$SP"/fdinfo/* 2>/dev/null | awk '/^map_type/ { m = 1 } m && /^memlock/ { s += $2; m = 0 } END { print s + 0 }')
+t0=$(date +%s%N)
+kill -INT "$SP"
+wait "$SP" || true
+t1=$(date +%s%N)
+kill -TERM "$LOOP" 2>/dev/null || true
+LIVE=$(grep '^{' "$TMP/hold.json" | jq -r 'select(.final) | .live_allocs' | tail -n 1)
+HELD=$(sed -n 's/^held [0-9]* in \([0-9.]*\) s/\1/p' "$TMP/loop.out")
+
+base=$(echo ${RES[untraced]} | median)
+floor=$(echo ${RES[floor]} | median)
+fadd=$(awk -v a="$floor" -v b="$base" 'BEGIN {print a - b}')
+echo "## sonde mem: malloc(64) + free, one thread"
+echo
+echo "Produced by bench/mem.sh on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs, $(basename "$LIBC") ($(ldd --version | head -n 1 | awk '{print $NF}'));"
+echo "ROUNDS=$ROUNDS, $PAIRS pairs per run, modes in rotating order, median shown. The floors are"
+echo "empty probes of sonde mem's shape (uprobe_multi entry + return on malloc, entry on free):"
+echo "\"floor_entry\" at the functions' first instructions, \"floor\" where sonde probes them"
+echo "(malloc+${MALLOC_D:-0}, free+${FREE_D:-0}); × floor is against \"floor\". bpftrace (at the first"
+echo "instructions) keeps size per thread, address -> size and bytes per stack, drops freed addresses."
+echo
+echo "| tracer | ns/pair | added ns/pair | × floor | runs |"
+echo "|---|---:|---:|---:|---|"
+for mode in $MODES; do
+	m=$(echo ${RES[$mode]} | median)
+	add=$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", a - b}')
+	ratio=$(awk -v a="$add" -v f="$fadd" 'BEGIN {if (f > 0) printf "%.2f", a / f; else print "-"}')
+	[ "$mode" = untraced ] && add=0 && ratio=-
+	echo "| $mode | $m | $add | $ratio | ${RES[$mode]} |"
+done
+echo
+echo "At $LIVE live allocations (memloop hold $HOLD, --max-allocs $((HOLD * 2))): sonde RSS" \
+	"$(awk -v k="$RSS_KB" 'BEGIN {printf "%.1f MiB", k / 1024}'), BPF maps" \
+	"$(awk -v b="$MAP_BYTES" -v n="$LIVE" 'BEGIN {printf "%.1f MiB (%.0f bytes per live allocation)", b / 1048576, n ? b / n : 0}');" \
+	"making them took ${HELD}s traced; the final report (with the scan of all of them) took" \
+	"$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f s", (b - a) / 1e9}')."

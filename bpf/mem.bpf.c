@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sonde mem: live allocations and anonymous mappings, tracked in the kernel.
+ *
+ * One entry and one return program serve every allocator function: the
+ * attach cookie is the site index, and site_kind[] (rodata, filled by the
+ * loader) says how that site's arguments read. Two links per object instead
+ * of two per function, and no per-function program to keep in step. free()
+ * has its own entry program and no return probe: it needs nothing from its
+ * return, and a uretprobe would double its cost.
+ *
+ * An allocation is recorded at the allocator's return, where the user stack
+ * starts at the caller (at the entry, frame-pointer unwinding would skip the
+ * caller: the callee has not pushed its frame yet). Only the outermost
+ * allocator call of a thread counts: reallocarray() calling realloc(), or
+ * realloc(p, 0) calling free(), would otherwise be counted twice.
+ *
+ * mmap/munmap/mremap/brk come from the raw syscall tracepoints (tp_btf: no
+ * tracefs needed); those made inside an allocator call are the allocator's
+ * own (arenas, large chunks) and are only counted. RSS comes from
+ * kmem:rss_stat, which fires whenever a process's RSS counters change.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sonde/mem.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define SONDE_PAGE	     4096ULL
+#define SONDE_MAP_ANONYMOUS  0x20
+#define SONDE_NR_MMAP	     9
+#define SONDE_NR_MUNMAP	     11
+#define SONDE_NR_BRK	     12
+#define SONDE_NR_MREMAP	     25
+#define SONDE_MUNMAP_REGIONS 8	/* tracked mappings one munmap() may cover */
+#define SONDE_EEXIST	     17 /* errno.h is not for BPF programs */
+
+/* -b: only tasks running this executable (its inode); 0 = the procs map filters. */
+const volatile __u64 filter_exe_ino = 0;
+const volatile __u8 site_kind[SONDE_MEM_MAX_SITES] = {};
+const volatile __u64 big_bytes = 0;    /* --big: 0 = off */
+const volatile __u64 sample_every = 0; /* --sample N: 0 = off */
+
+__u64 counts[SONDE_MC__COUNT] = {};
+__u64 drops[SONDE_MD__COUNT] = {};
+__u64 sample_seq = 0;
+
+struct sonde_mem_thread {
+	__u64 size; /* requested bytes of the call in flight */
+	__u64 arg;  /* realloc: the old pointer; posix_memalign: where the pointer goes */
+	__u64 sp;   /* stack pointer at the outermost entry */
+	__u32 depth;
+	__u32 kind;
+	struct sonde_alloc old; /* realloc: the old block, released at entry */
+	__u32 old_valid;
+	__u32 sc_in_alloc; /* the syscall in flight was made by the allocator */
+	__s64 sc_nr;	   /* the syscall in flight, -1 for none */
+	__u64 sc_args[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sonde_mem_thread);
+} threads SEC(".maps");
+
+/* Not preallocated: memory follows the number of live allocations, not --max-allocs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1); /* --max-allocs */
+	__type(key, struct sonde_alloc_key);
+	__type(value, struct sonde_alloc);
+} allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1); /* --max-stacks */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, SONDE_MEM_MAX_STACK_DEPTH * sizeof(__u64)); /* --stack-depth */
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* --max-stacks + 1 (no stack) */
+	__type(key, __u32);
+	__type(value, struct sonde_stack_stats);
+} stack_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct sonde_mem_proc);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* resized by the loader */
+} events SEC(".maps");
+
+static __always_inline void count(enum sonde_mem_count c)
+{
+	__sync_fetch_and_add(&counts[c], 1);
+}
+
+static __always_inline void count_drop(enum sonde_mem_drop d)
+{
+	__sync_fetch_and_add(&drops[d], 1);
+}
+
+static __always_inline bool exe_filtered_out(void)
+{
+	struct task_struct *task;
+
+	if (!filter_exe_ino)
+		return false;
+	task = bpf_get_current_task_btf();
+	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
+}
+
+/* The traced process's state, or NULL when the current task is not traced. */
+static __always_inline struct sonde_mem_proc *proc_of_current(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct sonde_mem_proc *p, zero = {};
+
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (p || !filter_exe_ino || exe_filtered_out())
+		return p;
+	/* -b: a process of the binary seen for the first time. */
+	bpf_map_update_elem(&procs, &tgid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&procs, &tgid);
+}
+
+static __always_inline void emit(__u32 type, __u32 stack_id, __u64 addr, __u64 size, __u32 kind,
+				 __u64 now)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sonde_mem_rec *r;
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop(SONDE_MD_RINGBUF);
+		return;
+	}
+	r->type = type;
+	r->stack_id = stack_id;
+	r->pid = pid_tgid >> 32;
+	r->tid = (__u32)pid_tgid;
+	r->time_ns = now;
+	r->addr = addr;
+	r->size = size;
+	r->kind = kind;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline struct sonde_stack_stats *stats_of(__u32 stack_id, __u32 tgid, __u32 flags,
+							  __u64 now)
+{
+	struct sonde_stack_stats *s, zero = {.tgid = tgid, .flags = flags};
+	long err;
+
+	s = bpf_map_lookup_elem(&stack_stats, &stack_id);
+	if (s)
+		return s;
+	err = bpf_map_update_elem(&stack_stats, &stack_id, &zero, BPF_NOEXIST);
+	if (!err)
+		/* Symbolized while the process is alive: it may be gone by the report. */
+		emit(SONDE_MREC_NEW_STACK, stack_id, 0, 0, 0, now);
+	else if (err != -SONDE_EEXIST)
+		count_drop(SONDE_MD_STACKS_FULL);
+	return bpf_map_lookup_elem(&stack_stats, &stack_id);
+}
+
+/* Take a live block out of the map and its stack's totals; false when it was
+ * not tracked (allocated before tracing began, or already released). */
+static __always_inline bool release(const struct sonde_alloc_key *key, struct sonde_alloc *out)
+{
+	struct sonde_stack_stats *s;
+	struct sonde_alloc *a, copy;
+
+	a = bpf_map_lookup_elem(&allocs, key);
+	if (!a)
+		return false;
+	copy = *a;
+	/* Two frees of one pointer race here: only the one whose delete succeeds counts. */
+	if (bpf_map_delete_elem(&allocs, key))
+		return false;
+	s = bpf_map_lookup_elem(&stack_stats, &copy.stack_id);
+	if (s) {
+		__sync_fetch_and_add(&s->live_bytes, -copy.size);
+		__sync_fetch_and_add(&s->live_allocs, -1);
+		__sync_fetch_and_add(&s->frees, 1);
+	}
+	if (out)
+		*out = copy;
+	return true;
+}
+
+/* Put a block taken out by release() back (a realloc that failed). */
+static __always_inline void restore(const struct sonde_alloc_key *key, const struct sonde_alloc *a)
+{
+	struct sonde_stack_stats *s;
+
+	if (bpf_map_update_elem(&allocs, key, a, BPF_NOEXIST))
+		return;
+	s = bpf_map_lookup_elem(&stack_stats, &a->stack_id);
+	if (s) {
+		__sync_fetch_and_add(&s->live_bytes, a->size);
+		__sync_fetch_and_add(&s->live_allocs, 1);
+		__sync_fetch_and_add(&s->frees, -1);
+	}
+}
+
+static __always_inline void record(void *ctx, __u64 addr, __u64 size, __u32 kind, __u32 flags)
+{
+	__u64 now = bpf_ktime_get_ns(), seq;
+	struct sonde_alloc_key key = {.addr = addr, .tgid = bpf_get_current_pid_tgid() >> 32};
+	struct sonde_alloc a = {.size = size, .time_ns = now, .flags = flags};
+	struct sonde_stack_stats *s;
+	long id, err;
+
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (id < 0) {
+		count_drop(SONDE_MD_STACK);
+		id = SONDE_MEM_NO_STACK;
+	}
+	a.stack_id = (__u32)id;
+	count(flags & SONDE_ALLOC_MMAP ? SONDE_MC_MMAPS : SONDE_MC_ALLOCS);
+	s = stats_of(a.stack_id, key.tgid, flags, now);
+	if (!s)
+		return; /* not in the map either: no free can ever take it off a total */
+	__sync_fetch_and_add(&s->allocs, 1);
+	__sync_fetch_and_add(&s->alloc_bytes, size);
+	err = bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST);
+	if (err == -SONDE_EEXIST) {
+		/* Handed out again without a free we saw: the old record is stale. */
+		count_drop(SONDE_MD_STALE);
+		release(&key, NULL);
+		err = bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST);
+	}
+	if (err) {
+		count_drop(SONDE_MD_ALLOCS_FULL);
+	} else {
+		__sync_fetch_and_add(&s->live_bytes, size);
+		__sync_fetch_and_add(&s->live_allocs, 1);
+	}
+	if (big_bytes && size >= big_bytes)
+		emit(SONDE_MREC_BIG, a.stack_id, addr, size, kind, now);
+	if (sample_every) {
+		seq = __sync_fetch_and_add(&sample_seq, 1);
+		if (seq % sample_every == 0)
+			emit(SONDE_MREC_SAMPLE, a.stack_id, addr, size, kind, now);
+	}
+}
+
+static __always_inline struct sonde_mem_thread *thread_get(bool create)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_mem_thread *t;
+
+	t = bpf_task_storage_get(&threads, task, NULL, 0);
+	if (t || !create)
+		return t;
+	t = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		count_drop(SONDE_MD_NO_STORAGE);
+		return NULL;
+	}
+	t->sc_nr = -1;
+	return t;
+}
+
+/* realloc(p, ...): p is released at the entry, before the allocator can hand
+ * it to another thread, and put back if the call fails. */
+static __always_inline void realloc_entry(struct sonde_mem_thread *t, __u64 old)
+{
+	struct sonde_alloc_key key = {.addr = old, .tgid = bpf_get_current_pid_tgid() >> 32};
+
+	t->arg = old;
+	t->old_valid = 0;
+	if (!old)
+		return;
+	count(SONDE_MC_FREES);
+	if (release(&key, &t->old))
+		t->old_valid = 1;
+	else
+		count(SONDE_MC_FREE_UNTRACKED);
+}
+
+static __always_inline int on_alloc_entry(struct pt_regs *ctx)
+{
+	__u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx);
+	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
+	struct sonde_mem_thread *t;
+	__u32 kind;
+
+	if (exe_filtered_out())
+		return 0;
+	t = thread_get(true);
+	if (!t)
+		return 0;
+	if (t->depth) {
+		/*
+		 * Nested in a call that is still running (a lower stack pointer), or
+		 * tail-called by it (the same one: reallocarray ends in `jmp realloc`,
+		 * and both return probes fire at the one return): part of that call.
+		 */
+		if (sp <= t->sp) {
+			t->depth++;
+			return 0;
+		}
+		/* At or above the outer entry: that call left without returning (longjmp). */
+		count_drop(SONDE_MD_MISSED_RETURN);
+	}
+	kind = site_kind[site & (SONDE_MEM_MAX_SITES - 1)];
+	t->depth = 1;
+	t->sp = sp;
+	t->kind = kind;
+	t->old_valid = 0;
+	switch (kind) {
+	case SONDE_AK_CALLOC:
+		t->size = a0 * a1;
+		break;
+	case SONDE_AK_REALLOC:
+		t->size = a1;
+		realloc_entry(t, a0);
+		break;
+	case SONDE_AK_REALLOCARRAY:
+		t->size = a1 * PT_REGS_PARM3(ctx);
+		realloc_entry(t, a0);
+		break;
+	case SONDE_AK_POSIX_MEMALIGN:
+		t->arg = a0;
+		t->size = PT_REGS_PARM3(ctx);
+		break;
+	case SONDE_AK_MEMALIGN:
+		t->size = a1;
+		break;
+	case SONDE_AK_PVALLOC:
+		t->size = (a0 + SONDE_PAGE - 1) & ~(SONDE_PAGE - 1);
+		break;
+	default: /* malloc, valloc */
+		t->size = a0;
+		break;
+	}
+	return 0;
+}
+
+static __always_inline int on_alloc_return(struct pt_regs *ctx)
+{
+	/* The return popped the return address the entry saw at the stack top. */
+	__u64 entry_sp = PT_REGS_SP(ctx) - 8, ret = PT_REGS_RC(ctx), addr = 0;
+	struct sonde_mem_thread *t;
+
+	if (exe_filtered_out())
+		return 0;
+	t = thread_get(false);
+	if (!t || !t->depth) {
+		count_drop(SONDE_MD_ORPHAN_RETURN);
+		return 0;
+	}
+	if (--t->depth)
+		return 0; /* an inner call's return */
+	if (entry_sp != t->sp) {
+		count_drop(SONDE_MD_ORPHAN_RETURN);
+		return 0;
+	}
+	if (t->kind == SONDE_AK_POSIX_MEMALIGN) {
+		if ((int)ret == 0 && bpf_probe_read_user(&addr, sizeof(addr), (void *)t->arg))
+			addr = 0;
+	} else {
+		addr = ret;
+	}
+	if (addr) {
+		record(ctx, addr, t->size, t->kind, 0);
+		return 0;
+	}
+	if (t->kind == SONDE_AK_REALLOC || t->kind == SONDE_AK_REALLOCARRAY) {
+		/* realloc(p, 0) returning NULL freed p (glibc); otherwise p is still live. */
+		if (t->size == 0)
+			return 0;
+		if (t->old_valid) {
+			struct sonde_alloc_key key = {.addr = t->arg,
+						      .tgid = bpf_get_current_pid_tgid() >> 32};
+
+			restore(&key, &t->old);
+		}
+	}
+	count(SONDE_MC_FAILED);
+	return 0;
+}
+
+static __always_inline int on_free(struct pt_regs *ctx)
+{
+	struct sonde_alloc_key key = {.addr = PT_REGS_PARM1(ctx)};
+	struct sonde_mem_thread *t;
+
+	if (exe_filtered_out())
+		return 0;
+	if (!key.addr) {
+		count(SONDE_MC_FREE_NULL);
+		return 0;
+	}
+	/* free() called by realloc() itself: realloc's entry already released the block. */
+	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+	if (t && t->depth && PT_REGS_SP(ctx) <= t->sp)
+		return 0;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	count(SONDE_MC_FREES);
+	if (!release(&key, NULL))
+		count(SONDE_MC_FREE_UNTRACKED);
+	return 0;
+}
+
+SEC("uprobe.multi")
+int BPF_UPROBE(mem_alloc_entry_multi)
+{
+	return on_alloc_entry(ctx);
+}
+
+SEC("uretprobe.multi")
+int BPF_URETPROBE(mem_alloc_return_multi)
+{
+	return on_alloc_return(ctx);
+}
+
+SEC("uprobe.multi")
+int BPF_UPROBE(mem_free_multi)
+{
+	return on_free(ctx);
+}
+
+/* Fallback for kernels without uprobe_multi (< 6.6): one perf-event uprobe per site. */
+SEC("uprobe")
+int BPF_UPROBE(mem_alloc_entry_single)
+{
+	return on_alloc_entry(ctx);
+}
+
+SEC("uretprobe")
+int BPF_URETPROBE(mem_alloc_return_single)
+{
+	return on_alloc_return(ctx);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(mem_free_single)
+{
+	return on_free(ctx);
+}
+
+/* ---- syscalls ------------------------------------------------------------ */
+
+static __always_inline bool is_mem_syscall(long nr)
+{
+	return nr == SONDE_NR_MMAP || nr == SONDE_NR_MUNMAP || nr == SONDE_NR_MREMAP ||
+	       nr == SONDE_NR_BRK;
+}
+
+/* Runs on every syscall of the machine: the number is checked first. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(mem_sys_enter, struct pt_regs *regs, long id)
+{
+	struct sonde_mem_thread *t;
+
+	if (!is_mem_syscall(id) || !proc_of_current())
+		return 0;
+	t = thread_get(true);
+	if (!t)
+		return 0;
+	t->sc_nr = id;
+	t->sc_in_alloc = t->depth > 0;
+	/* tp_btf: regs is a BTF pointer, read directly (no helper call). */
+	t->sc_args[0] = regs->di;
+	t->sc_args[1] = regs->si;
+	/* mmap: flags (4th argument, r10); mremap: the new length. */
+	t->sc_args[2] = id == SONDE_NR_MMAP ? regs->r10 : regs->dx;
+	return 0;
+}
+
+static __always_inline __u64 page_round(__u64 len)
+{
+	return (len + SONDE_PAGE - 1) & ~(SONDE_PAGE - 1);
+}
+
+/* munmap(addr, len) of tracked mappings: whole ones go, a head is cut off. */
+static __always_inline void unmap(__u64 addr, __u64 len)
+{
+	struct sonde_alloc_key key = {.tgid = bpf_get_current_pid_tgid() >> 32};
+	__u64 end = addr + page_round(len);
+	struct sonde_stack_stats *s;
+	struct sonde_alloc *a, rest;
+	int i;
+
+	for (i = 0; i < SONDE_MUNMAP_REGIONS && addr < end; i++) {
+		key.addr = addr;
+		a = bpf_map_lookup_elem(&allocs, &key);
+		if (!a || !(a->flags & SONDE_ALLOC_MMAP)) {
+			if (i == 0)
+				count(SONDE_MC_MUNMAP_UNTRACKED);
+			return;
+		}
+		count(SONDE_MC_MUNMAPS);
+		if (addr + a->size <= end) {
+			addr += a->size;
+			release(&key, NULL);
+			continue;
+		}
+		/* The tail stays mapped: it is the same mapping, moved up and smaller. */
+		rest = *a;
+		rest.size -= end - addr;
+		if (bpf_map_delete_elem(&allocs, &key))
+			return;
+		key.addr = end;
+		if (bpf_map_update_elem(&allocs, &key, &rest, BPF_NOEXIST)) {
+			rest.size += end - addr;
+			s = bpf_map_lookup_elem(&stack_stats, &rest.stack_id);
+			if (s) {
+				__sync_fetch_and_add(&s->live_bytes, -rest.size);
+				__sync_fetch_and_add(&s->live_allocs, -1);
+			}
+			return;
+		}
+		s = bpf_map_lookup_elem(&stack_stats, &rest.stack_id);
+		if (s)
+			__sync_fetch_and_add(&s->live_bytes, -(end - addr));
+		return;
+	}
+}
+
+static __always_inline void brk_done(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_mem_proc *p = proc_of_current();
+	__u64 start = BPF_CORE_READ(task, mm, start_brk), cur = BPF_CORE_READ(task, mm, brk);
+
+	count(SONDE_MC_BRKS);
+	if (p)
+		p->brk_bytes = cur > start ? cur - start : 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(mem_sys_exit, struct pt_regs *regs, long ret)
+{
+	/*
+	 * Every syscall of the machine, and every uretprobe hit too: on x86 the
+	 * return trampoline enters the kernel through the uretprobe syscall. A
+	 * direct read of the number keeps the common case to a few instructions.
+	 */
+	long nr = regs->orig_ax;
+	struct sonde_alloc_key key = {};
+	struct sonde_mem_thread *t;
+
+	if (!is_mem_syscall(nr))
+		return 0;
+	t = thread_get(false);
+	if (!t || t->sc_nr != nr)
+		return 0;
+	t->sc_nr = -1;
+	if (nr == SONDE_NR_BRK) {
+		brk_done();
+		return 0;
+	}
+	if (t->sc_in_alloc) {
+		count(SONDE_MC_ALLOCATOR_MMAPS);
+		return 0;
+	}
+	/* Errors come back as -4095..-1. */
+	if ((unsigned long)ret >= (unsigned long)-4095)
+		return 0;
+	switch (nr) {
+	case SONDE_NR_MMAP:
+		if (t->sc_args[2] & SONDE_MAP_ANONYMOUS)
+			record(ctx, ret, page_round(t->sc_args[1]), SONDE_AK__COUNT,
+			       SONDE_ALLOC_MMAP);
+		break;
+	case SONDE_NR_MUNMAP:
+		unmap(t->sc_args[0], t->sc_args[1]);
+		break;
+	case SONDE_NR_MREMAP:
+		/* Like realloc: the old mapping goes, the new one is made here. */
+		key.addr = t->sc_args[0];
+		key.tgid = bpf_get_current_pid_tgid() >> 32;
+		if (!release(&key, NULL)) {
+			count(SONDE_MC_MUNMAP_UNTRACKED);
+			break;
+		}
+		count(SONDE_MC_MREMAPS);
+		record(ctx, ret, page_round(t->sc_args[2]), SONDE_AK__COUNT, SONDE_ALLOC_MMAP);
+		break;
+	}
+	return 0;
+}
+
+/* kmem:rss_stat: a process's RSS counter changed. The counters are absolute,
+ * so an update made from another task (reclaim) is caught up by the next. */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(mem_rss_stat, struct mm_struct *mm, int member)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_mem_proc *p;
+	__s64 pages = 0;
+	__u64 rss;
+
+	if (member < 0 || member >= 4 || task->mm != mm)
+		return 0;
+	p = proc_of_current();
+	if (!p)
+		return 0;
+	bpf_probe_read_kernel(&pages, sizeof(pages), &mm->rss_stat[member].count);
+	p->rss_pages[member & 3] = pages;
+	/* MM_FILEPAGES + MM_ANONPAGES + MM_SHMEMPAGES, as /proc/PID/statm counts it. */
+	rss = p->rss_pages[0] + p->rss_pages[1] + p->rss_pages[3];
+	if ((__s64)rss > 0 && rss > p->rss_peak_pages)
+		p->rss_peak_pages = rss;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ring-buffer records of sonde mem: a stack seen for the first time is
+ * symbolized at once (its process may be gone by the report); allocations of
+ * --big SIZE or more and every --sample N-th one are printed as they come.
+ */
+#ifndef SONDE_MEM_EVENTS_H
+#define SONDE_MEM_EVENTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct mem_tracer;
+struct mem_events;
+
+struct mem_events *mem_events__new(struct mem_tracer *mt, bool json, FILE *out);
+void mem_events__free(struct mem_events *ev);
+/* ring_buffer__new() callback. */
+int mem_events__handle(void *ctx, void *data, size_t len);
+/* Allocation records printed so far. */
+size_t mem_events__printed(const struct mem_events *ev);
+
+#endif

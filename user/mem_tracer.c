@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "attach.h"
+#include "elf_syms.h"
+#include "mem.skel.h"
+#include "mem_events.h"
+#include "mem_tracer.h"
+#include "probes.h"
+#include "symbolize.h"
+#include "util.h"
+
+/* New-stack records only (24 k of them before one is lost)... */
+#define SONDE_MEM_RINGBUF_SMALL (1U << 20)
+/* ... and with --big / --sample, room for bursts. */
+#define SONDE_MEM_RINGBUF_BIG (8U << 20)
+
+static const struct {
+	const char *name;
+	enum sonde_alloc_kind kind;
+	bool required;
+} alloc_funcs[] = {
+    {"malloc", SONDE_AK_MALLOC, true},
+    {"calloc", SONDE_AK_CALLOC, false},
+    {"realloc", SONDE_AK_REALLOC, false},
+    {"reallocarray", SONDE_AK_REALLOCARRAY, false},
+    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false},
+    {"aligned_alloc", SONDE_AK_MEMALIGN, false},
+    {"memalign", SONDE_AK_MEMALIGN, false},
+    {"valloc", SONDE_AK_VALLOC, false},
+    {"pvalloc", SONDE_AK_PVALLOC, false},
+};
+
+/* Frames of one stack id, symbolized once. */
+struct stack_names {
+	char **frames;
+	size_t nr;
+	bool done;
+};
+
+struct mem_tracer {
+	struct mem_bpf *skel;
+	bool multi;
+	char allocator[4096];
+	struct probe_set allocs, frees;
+	struct attachment *att;
+	struct bpf_link **links; /* free() probes and tracepoints */
+	size_t nr_links, cap_links;
+	struct ring_buffer *rb;
+	struct symbolizer *syms;
+	struct stack_names *names; /* indexed by stack id */
+	size_t nr_names;
+	struct mem_events *events;
+	__u32 stack_depth;
+};
+
+static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
+{
+	if (mt->nr_links == mt->cap_links) {
+		size_t cap = mt->cap_links ? mt->cap_links * 2 : 16;
+		struct bpf_link **v = realloc(mt->links, cap * sizeof(*v));
+
+		if (!v) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		mt->links = v;
+		mt->cap_links = cap;
+	}
+	mt->links[mt->nr_links++] = link;
+	return 0;
+}
+
+/* A usable definition of `name` in syms: not an IFUNC, with a size. */
+static bool has_function(const struct syms *syms, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < syms__count(syms); i++) {
+		const struct sym *s = syms__get(syms, i);
+
+		if (!strcmp(s->name, name) && !s->ifunc && s->size)
+			return true;
+	}
+	return false;
+}
+
+static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
+{
+	struct probe_spec *v = realloc(*specs, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*specs = v;
+	v[*n].object = strdup(object);
+	v[*n].glob = strdup(name);
+	(*n)++;
+	return v[*n - 1].object && v[*n - 1].glob ? 0 : -ENOMEM;
+}
+
+static void free_specs(struct probe_spec *specs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		probe_spec_free(&specs[i]);
+	free(specs);
+}
+
+/* Which allocator functions the object defines (a jemalloc may lack pvalloc). */
+static int pick_functions(struct mem_tracer *mt, const struct target *t, const char *object,
+			  struct probe_spec **specs, size_t *n)
+{
+	struct syms *syms;
+	size_t i;
+	int err;
+
+	if (target_find_object(t, object, mt->allocator, sizeof(mt->allocator))) {
+		if (t->nr_pids && !t->child_started)
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "the allocator '%s' is not mapped by PID %d (statically "
+					  "linked? try: --allocator /proc/%d/exe)",
+					  object, t->pids[0], t->pids[0]);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "the allocator '%s' was not found (give its path: --allocator "
+				  "/path/to/lib.so)",
+				  object);
+	}
+	syms = syms__load(mt->allocator, &err);
+	if (!syms)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s",
+				  object_shown_path(mt->allocator), strerror(-err));
+	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]) && !err; i++) {
+		if (has_function(syms, alloc_funcs[i].name))
+			err = add_spec(specs, n, object, alloc_funcs[i].name);
+		else if (alloc_funcs[i].required)
+			err =
+			    sonde_fail(SONDE_EXIT_INPUT,
+				       "%s defines no %s(): not an allocator (try: --allocator "
+				       "libjemalloc.so.2, or the binary that links one statically)",
+				       object_shown_path(mt->allocator), alloc_funcs[i].name);
+		else
+			sonde_info("%s has no %s(): not traced", object_shown_path(mt->allocator),
+				   alloc_funcs[i].name);
+	}
+	if (!err && !has_function(syms, "free"))
+		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines malloc() but no free()",
+				 object_shown_path(mt->allocator));
+	syms__free(syms);
+	return err;
+}
+
+static int resolve(struct mem_tracer *mt, const struct target *t, const char *object)
+{
+	struct probe_spec *specs = NULL, free_spec = {0};
+	size_t n = 0;
+	int err;
+
+	err = pick_functions(mt, t, object, &specs, &n);
+	if (!err)
+		err = probes_resolve(t, specs, n, SONDE_MEM_MAX_SITES, &mt->allocs);
+	free_specs(specs, n);
+	if (err)
+		return err;
+	free_spec.object = (char *)object;
+	free_spec.glob = (char *)"free";
+	return probes_resolve(t, &free_spec, 1, 1, &mt->frees);
+}
+
+static enum sonde_alloc_kind kind_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]); i++)
+		if (!strcmp(alloc_funcs[i].name, name))
+			return alloc_funcs[i].kind;
+	return SONDE_AK_MALLOC;
+}
+
+static struct probe_progs alloc_progs(struct mem_bpf *skel)
+{
+	return (struct probe_progs){
+	    .entry_multi = skel->progs.mem_alloc_entry_multi,
+	    .ret_multi = skel->progs.mem_alloc_return_multi,
+	    .entry_single = skel->progs.mem_alloc_entry_single,
+	    .ret_single = skel->progs.mem_alloc_return_single,
+	};
+}
+
+/* -b: count only tasks whose executable is the binary (the allocator probes
+ * sit in a library every process maps). */
+static __u64 exe_ino(const struct target *t)
+{
+	struct stat st;
+
+	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
+}
+
+static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const struct target *t)
+{
+	struct probe_progs progs;
+	struct mem_bpf *skel;
+	size_t i;
+	int err;
+
+	skel = mem_bpf__open();
+	if (!skel)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
+				  strerror(errno));
+	mt->skel = skel;
+	err = bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
+	if (!err)
+		err = bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stack_stats, o->max_stacks + 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, o->big_bytes || o->sample_every
+								      ? SONDE_MEM_RINGBUF_BIG
+								      : SONDE_MEM_RINGBUF_SMALL);
+	if (err)
+		goto fail;
+	for (i = 0; i < mt->allocs.nr; i++)
+		skel->rodata->site_kind[i] = (__u8)kind_of(mt->allocs.sites[i].name);
+	skel->rodata->filter_exe_ino = exe_ino(t);
+	skel->rodata->big_bytes = o->big_bytes;
+	skel->rodata->sample_every = o->sample_every;
+	progs = alloc_progs(skel);
+	attach_select_progs(&progs, mt->multi);
+	bpf_program__set_autoload(skel->progs.mem_free_multi, mt->multi);
+	bpf_program__set_autoload(skel->progs.mem_free_single, !mt->multi);
+	err = mem_bpf__load(skel);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	return sonde_fail(SONDE_EXIT_SYSTEM,
+			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+}
+
+/* The processes of -p / -- CMD, with the RSS they have now (statm: resident,
+ * shared pages), so a process that touches no new page still shows its RSS. */
+static int add_processes(struct mem_tracer *mt, const struct target *t)
+{
+	int fd = bpf_map__fd(mt->skel->maps.procs), i;
+
+	for (i = 0; i < t->nr_pids; i++) {
+		struct sonde_mem_proc p = {0};
+		unsigned long long size, resident, shared;
+		__u32 pid = (__u32)t->pids[i];
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/statm", t->pids[i]);
+		/* A held command is still sonde's fork: its RSS is not the command's. */
+		f = t->child_started ? NULL : fopen(path, "re");
+		if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
+			p.rss_pages[0] = (__s64)shared;
+			p.rss_pages[1] = (__s64)(resident - shared);
+			p.rss_peak_pages = resident;
+		}
+		if (f)
+			fclose(f);
+		if (bpf_map_update_elem(fd, &pid, &p, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int attach_tracepoints(struct mem_tracer *mt)
+{
+	struct bpf_program *progs[] = {mt->skel->progs.mem_sys_enter, mt->skel->progs.mem_sys_exit,
+				       mt->skel->progs.mem_rss_stat};
+	struct bpf_link *link;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		link = bpf_program__attach(progs[i]);
+		if (!link)
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
+					  bpf_program__name(progs[i]), strerror(errno));
+		err = keep_link(mt, link);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* free(): an entry probe only, so not through attach_probes(), which always
+ * pairs an entry with a return. */
+static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
+{
+	const struct probe_site *site = &mt->frees.sites[0];
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, mopts);
+	LIBBPF_OPTS(bpf_uprobe_opts, sopts);
+	unsigned long offset = site->offset;
+	struct bpf_link *link;
+
+	if (mt->multi) {
+		mopts.offsets = &offset;
+		mopts.cnt = 1;
+		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
+							site->object, NULL, &mopts);
+	} else {
+		link = bpf_program__attach_uprobe_opts(mt->skel->progs.mem_free_single, pid,
+						       site->object, site->offset, &sopts);
+	}
+	if (!link) {
+		if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+			return sonde_fail(SONDE_EXIT_SYSTEM,
+					  "process %d exited while probes were being attached",
+					  pid);
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
+				  object_shown_path(site->object), strerror(errno));
+	}
+	return keep_link(mt, link);
+}
+
+static int attach_all(struct mem_tracer *mt, const struct target *t)
+{
+	struct probe_progs progs = alloc_progs(mt->skel);
+	int i, err;
+
+	err = attach_tracepoints(mt);
+	if (err)
+		return err;
+	/* Frees first: a block allocated while attaching is never freed unseen. */
+	if (!target_has_pids(t))
+		err = attach_free_pid(mt, -1);
+	for (i = 0; i < t->nr_pids && !err; i++)
+		err = attach_free_pid(mt, t->pids[i]);
+	if (!err)
+		err = attach_probes(&progs, mt->multi, &mt->allocs, t, &mt->att);
+	return err;
+}
+
+int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct mem_tracer **out)
+{
+	struct mem_tracer *mt = calloc(1, sizeof(*mt));
+	__u64 t0;
+	int err;
+
+	if (!mt)
+		return -ENOMEM;
+	mt->stack_depth = o->stack_depth;
+	mt->multi = attach_use_multi();
+	mt->syms = symbolizer__new();
+	err = mt->syms ? resolve(mt, t, o->allocator ? o->allocator : "libc") : -ENOMEM;
+	if (!err)
+		err = load(mt, o, t);
+	if (!err)
+		err = add_processes(mt, t);
+	if (err)
+		goto fail;
+	mt->events = mem_events__new(mt, o->json, stdout);
+	mt->rb = mt->events ? ring_buffer__new(bpf_map__fd(mt->skel->maps.events),
+					       mem_events__handle, mt->events, NULL)
+			    : NULL;
+	if (!mt->rb) {
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	t0 = now_ns();
+	err = attach_all(mt, t);
+	if (err)
+		goto fail;
+	sonde_info("attached %zu allocator functions and free() in %s in %.3f s", mt->allocs.nr,
+		   object_shown_path(mt->allocator), (now_ns() - t0) / 1e9);
+	*out = mt;
+	return 0;
+fail:
+	mem_tracer__close(mt);
+	return err;
+}
+
+void mem_tracer__close(struct mem_tracer *mt)
+{
+	size_t i, j;
+
+	if (!mt)
+		return;
+	attachment_free(mt->att);
+	for (i = mt->nr_links; i > 0; i--)
+		bpf_link__destroy(mt->links[i - 1]);
+	free(mt->links);
+	ring_buffer__free(mt->rb);
+	mem_events__free(mt->events);
+	mem_bpf__destroy(mt->skel);
+	for (i = 0; i < mt->nr_names; i++) {
+		for (j = 0; j < mt->names[i].nr; j++)
+			free(mt->names[i].frames[j]);
+		free(mt->names[i].frames);
+	}
+	free(mt->names);
+	symbolizer__free(mt->syms);
+	probe_set_free(&mt->allocs);
+	probe_set_free(&mt->frees);
+	free(mt);
+}
+
+size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
+{
+	return mt->allocs.nr + mt->frees.nr;
+}
+
+size_t mem_tracer__nr_links(const struct mem_tracer *mt)
+{
+	/* The tracepoints are not counted: they are not probes of the target. */
+	return attachment_nr_links(mt->att) + mt->nr_links - 3;
+}
+
+bool mem_tracer__multi(const struct mem_tracer *mt)
+{
+	return mt->multi;
+}
+
+const char *mem_tracer__allocator_path(const struct mem_tracer *mt)
+{
+	return object_shown_path(mt->allocator);
+}
+
+int mem_tracer__events_fd(const struct mem_tracer *mt)
+{
+	return ring_buffer__epoll_fd(mt->rb);
+}
+
+int mem_tracer__drain(struct mem_tracer *mt)
+{
+	int n = ring_buffer__consume(mt->rb);
+
+	fflush(stdout);
+	return n < 0 ? n : 0;
+}
+
+/* The frames of a stack id, symbolized the first time it is asked for, while
+ * its process is (most likely) still alive. */
+const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr)
+{
+	int fd = bpf_map__fd(mt->skel->maps.stacks);
+	struct stack_names *n;
+	char name[512];
+	__u64 *ips;
+	__u32 i;
+
+	*nr = 0;
+	if (id == SONDE_MEM_NO_STACK)
+		return NULL;
+	if (id >= mt->nr_names) {
+		size_t cap = id + 1 > mt->nr_names * 2 ? id + 1 : mt->nr_names * 2;
+		struct stack_names *v = realloc(mt->names, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		memset(v + mt->nr_names, 0, (cap - mt->nr_names) * sizeof(*v));
+		mt->names = v;
+		mt->nr_names = cap;
+	}
+	n = &mt->names[id];
+	if (n->done) {
+		*nr = n->nr;
+		return (const char *const *)n->frames;
+	}
+	ips = calloc(mt->stack_depth, sizeof(*ips));
+	n->frames = calloc(mt->stack_depth, sizeof(*n->frames));
+	if (!ips || !n->frames || bpf_map_lookup_elem(fd, &id, ips)) {
+		free(ips);
+		return NULL;
+	}
+	for (i = 0; i < mt->stack_depth && ips[i]; i++) {
+		n->frames[i] =
+		    strdup(symbolizer__name(mt->syms, (pid_t)pid, ips[i], name, sizeof(name)));
+		if (!n->frames[i])
+			break;
+		n->nr++;
+	}
+	n->done = true;
+	free(ips);
+	*nr = n->nr;
+	return (const char *const *)n->frames;
+}
+
+static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
+{
+	int fd = bpf_map__fd(mt->skel->maps.procs);
+	long page = sysconf(_SC_PAGESIZE);
+	struct sonde_mem_proc v;
+	__u32 key, *prev = NULL;
+
+	p->rss_bytes = p->rss_peak_bytes = p->brk_bytes = 0;
+	p->nr_processes = 0;
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		__s64 rss = v.rss_pages[0] + v.rss_pages[1] + v.rss_pages[3];
+
+		p->rss_bytes += rss > 0 ? (__u64)rss * page : 0;
+		p->rss_peak_bytes += v.rss_peak_pages * page;
+		p->brk_bytes += v.brk_bytes;
+		p->nr_processes++;
+	}
+}
+
+int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
+{
+	int fd = bpf_map__fd(mt->skel->maps.stack_stats);
+	const char *const *frames;
+	struct sonde_stack_stats v;
+	__u32 key, *prev = NULL;
+	struct mem_stack *s;
+	size_t nr;
+	int err;
+
+	memcpy(p->counts, mt->skel->bss->counts, sizeof(p->counts));
+	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
+	p->stack_depth = mt->stack_depth;
+	read_procs(mt, p);
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		s = mem_profile_stack(p, key);
+		if (!s)
+			return -ENOMEM;
+		s->pid = v.tgid;
+		s->mmap = v.flags & SONDE_ALLOC_MMAP;
+		s->live_bytes = v.live_bytes;
+		s->live_allocs = v.live_allocs;
+		s->allocs = v.allocs;
+		s->frees = v.frees;
+		s->alloc_bytes = v.alloc_bytes;
+		if (s->nr_frames)
+			continue;
+		frames = mem_tracer__stack_frames(mt, key, v.tgid, &nr);
+		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
+			return err;
+	}
+	return 0;
+}
+
+#define SCAN_BATCH 4096
+
+int mem_tracer__scan_ages(struct mem_tracer *mt, struct mem_profile *p, __u64 min_age_ns)
+{
+	int fd = bpf_map__fd(mt->skel->maps.allocs);
+	struct sonde_alloc_key *keys;
+	struct sonde_alloc *vals;
+	__u64 token = 0, now;
+	bool first = true;
+	__u32 n, i;
+	int err = 0;
+
+	mem_profile_clear_ages(p, min_age_ns);
+	keys = calloc(SCAN_BATCH, sizeof(*keys));
+	vals = calloc(SCAN_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	now = now_ns();
+	for (;;) {
+		n = SCAN_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &n, NULL);
+		if (err)
+			err = -errno;
+		first = false;
+		for (i = 0; i < n && (!err || err == -ENOENT); i++)
+			mem_profile_add_live(p, vals[i].stack_id, vals[i].size,
+					     now > vals[i].time_ns ? now - vals[i].time_ns : 0);
+		if (err)
+			break;
+	}
+	if (err == -ENOENT)
+		err = 0;
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* memlock of a map as the kernel accounts it (/proc/self/fdinfo/FD). */
+static __u64 map_memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+__u64 mem_tracer__map_bytes(const struct mem_tracer *mt)
+{
+	struct bpf_map *m;
+	__u64 sum = 0;
+
+	bpf_object__for_each_map(m, mt->skel->obj) sum += map_memlock(bpf_map__fd(m));
+	return sum;
+}
