@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 #include "cmd.h"
+#include "mem_report.h"
 #include "profile_file.h"
 #include "report.h"
 #include "util.h"
@@ -11,7 +12,8 @@ static void report_usage(FILE *f)
 {
 	fprintf(f, "usage: sonde report FILE [--hist] [--json]\n"
 		   "\n"
-		   "Print a profile written by sonde lat -o FILE, as the run printed it.\n"
+		   "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
+		   "run printed its final report.\n"
 		   "  --hist   add each function's histogram\n"
 		   "  --json   the report as one JSON object\n");
 }
@@ -65,10 +67,18 @@ int cmd_report(int argc, char **argv)
 	if (err)
 		return exit_status_of(err);
 	describe_run(path, p->meta);
-	if (json)
+	if (p->kind == PROFILE_MEM) {
+		struct mem_report_opts mo = {.color = ro.color, .top = p->mem_top};
+
+		if (json)
+			err = mem_report_json(stdout, p->mem, &mo);
+		else
+			mem_report_term(stdout, p->mem, &mo);
+	} else if (json) {
 		err = report_lat_json(stdout, p->lat);
-	else
+	} else {
 		report_lat_term(stdout, p->lat, &ro);
+	}
 	sonde_profile_free(p);
 	return exit_status_of(err);
 }

@@ -175,17 +175,27 @@ static void fill_new_side(struct diff_row *r, const struct lat_profile *p,
 	r->new.rate = p->duration_ns ? r->new.calls / (p->duration_ns / 1e9) : 0;
 }
 
+/* Regressions first (critical, then warning), then improvements, unchanged, new,
+ * gone; within a group the biggest change first. 0 when equal. */
+int diff_row_order(enum diff_verdict va, enum diff_severity sa, double ca, enum diff_verdict vb,
+		   enum diff_severity sb, double cb)
+{
+	if (va != vb)
+		return va < vb ? -1 : 1;
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (fabs(ca) != fabs(cb))
+		return fabs(ca) > fabs(cb) ? -1 : 1;
+	return 0;
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct diff_row *x = a, *y = b;
+	int c = diff_row_order(x->verdict, x->severity, x->change_pct[DIFF_P90], y->verdict,
+			       y->severity, y->change_pct[DIFF_P90]);
 
-	if (x->verdict != y->verdict)
-		return x->verdict < y->verdict ? -1 : 1;
-	if (x->severity != y->severity)
-		return x->severity < y->severity ? -1 : 1;
-	if (fabs(x->change_pct[DIFF_P90]) != fabs(y->change_pct[DIFF_P90]))
-		return fabs(x->change_pct[DIFF_P90]) > fabs(y->change_pct[DIFF_P90]) ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 static struct diff_row *add_row(struct diff_report *r, const char *object, const char *name)
@@ -213,8 +223,8 @@ static bool row_exists(const struct diff_report *r, const char *key, const char 
 	return false;
 }
 
-static void note_build_ids(struct diff_report *r, const struct run_meta *base,
-			   const struct run_meta *now)
+void diff_note_build_ids(struct diff_report *r, const struct run_meta *base,
+			 const struct run_meta *now)
 {
 	size_t i, j;
 	char line[1024];
@@ -255,6 +265,18 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 	if (!r)
 		return -ENOMEM;
 	r->metric = o->metric;
+	if (newp->kind == PROFILE_MEM) {
+		int err = diff_mem_compute(bases, nr_bases, newp, o, r);
+
+		for (b = 0; !err && b < nr_bases; b++)
+			diff_note_build_ids(r, bases[b]->meta, newp->meta);
+		if (err) {
+			diff_report_free(r);
+			return err;
+		}
+		*out = r;
+		return 0;
+	}
 	/* Rows for every function of the new profile, then those only the bases have. */
 	for (i = 0; i < np->nr_funcs; i++) {
 		const struct func_result *f = &np->funcs[i];
@@ -292,7 +314,7 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 	}
 	qsort(r->rows, r->nr_rows, sizeof(*r->rows), row_cmp);
 	for (b = 0; b < nr_bases; b++)
-		note_build_ids(r, bases[b]->meta, newp->meta);
+		diff_note_build_ids(r, bases[b]->meta, newp->meta);
 	*out = r;
 	return 0;
 nomem:
@@ -310,5 +332,8 @@ void diff_report_free(struct diff_report *r)
 		free(r->notes[i]);
 	free(r->notes);
 	free(r->rows);
+	for (i = 0; i < r->nr_stacks; i++)
+		free(r->stacks[i].name);
+	free(r->stacks);
 	free(r);
 }

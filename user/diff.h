@@ -42,21 +42,46 @@ struct diff_row {
 	double base_lo, base_hi; /* the metric's spread across the base runs */
 };
 
+/* A memory stack paired across profiles (sonde mem): its growth of live bytes. */
+struct diff_stack_row {
+	char *name; /* its frames' functions, innermost first: "leak_block < run < main" */
+	enum diff_verdict verdict;
+	enum diff_severity severity;
+	double base_growth, new_growth; /* bytes/s, least squares over each run's series */
+	double change_pct;		/* of the growth, against max(|base|, 1 KiB/s) */
+	double p_value;			/* the two slopes differ (normal test on their SEs) */
+	double base_lo, base_hi;	/* the spread of growth across the base runs */
+	double base_peak, new_peak;	/* peak live bytes */
+	bool in_base, in_new;
+};
+
 struct diff_report {
 	enum diff_metric metric;
 	struct diff_row *rows; /* sorted: regressions by severity and size first */
 	size_t nr_rows;
+	struct diff_stack_row *stacks; /* memory profiles: stacks, sorted the same way */
+	size_t nr_stacks;
 	size_t regressions;
 	char **notes; /* information: differing build-ids */
 	size_t nr_notes;
 };
 
-/* Every profile must be a lat profile; fails (exit status 2) when no function
- * is in common. */
+/* All profiles of one kind (the caller checks); fails (exit status 2) when no
+ * function (lat) or stack (mem) is in common. */
 int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 		 const struct sonde_profile *newp, const struct diff_opts *o,
 		 struct diff_report **out);
 void diff_report_free(struct diff_report *r);
+
+/* The memory half (user/diff_mem.c): fills r->stacks and counts regressions. */
+int diff_mem_compute(struct sonde_profile *const *bases, size_t nr_bases,
+		     const struct sonde_profile *newp, const struct diff_opts *o,
+		     struct diff_report *r);
+/* Shared by both halves. */
+void diff_note_build_ids(struct diff_report *r, const struct run_meta *base,
+			 const struct run_meta *now);
+int diff_row_order(enum diff_verdict va, enum diff_severity sa, double ca, enum diff_verdict vb,
+		   enum diff_severity sb, double cb);
 
 const char *diff_metric_name(enum diff_metric m);
 int diff_metric_parse(const char *s, enum diff_metric *m);

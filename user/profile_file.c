@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "hist.h"
+#include "mem_profile_json.h"
 #include "profile_file.h"
 #include "report.h"
 #include "util.h"
@@ -35,16 +36,11 @@ static int write_text(const char *path, const char *text)
 	return 0;
 }
 
-int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m)
+static int write_json(const char *path, json_t *root)
 {
-	json_t *root;
 	char *text;
 	int err;
 
-	root = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
-			 "version", SONDE_PROFILE_VERSION, "kind", "lat", "main_object",
-			 p->main_object ? p->main_object : "", "meta", run_meta_json(m), "report",
-			 lat_profile_json(p));
 	if (!root)
 		return -ENOMEM;
 	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -54,6 +50,24 @@ int profile_write_lat(const char *path, const struct lat_profile *p, const struc
 	err = write_text(path, text);
 	free(text);
 	return err;
+}
+
+int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m)
+{
+	return write_json(path,
+			  json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format",
+				    SONDE_PROFILE_FORMAT, "version", SONDE_PROFILE_VERSION, "kind",
+				    "lat", "main_object", p->main_object ? p->main_object : "",
+				    "meta", run_meta_json(m), "report", lat_profile_json(p)));
+}
+
+int profile_write_mem(const char *path, const struct mem_profile *p, size_t top,
+		      const struct run_meta *m)
+{
+	return write_json(path, json_pack("{s:s, s:i, s:s, s:I, s:o, s:o}", "format",
+					  SONDE_PROFILE_FORMAT, "version", SONDE_PROFILE_VERSION,
+					  "kind", "mem", "top", (json_int_t)top, "meta",
+					  run_meta_json(m), "model", mem_profile_to_json(p)));
 }
 
 /* The whole file, decompressed when it is gzip (gzread passes plain files through). */
@@ -231,6 +245,23 @@ corrupt:
 	return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed report header", path);
 }
 
+static int read_mem(const char *path, json_t *root, struct sonde_profile *sp)
+{
+	json_t *top = json_object_get(root, "top");
+
+	sp->mem = mem_profile_from_json(json_object_get(root, "model"));
+	if (!sp->mem)
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed memory model",
+				  path);
+	if (!sp->mem->nr_stacks)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is an empty profile: no allocation was traced", path);
+	sp->mem_top = json_is_integer(top) && json_integer_value(top) > 0
+			  ? (size_t)json_integer_value(top)
+			  : 10;
+	return 0;
+}
+
 static int check_header(const char *path, json_t *root, enum profile_kind *kind)
 {
 	json_t *format = json_object_get(root, "format"),
@@ -248,10 +279,13 @@ static int check_header(const char *path, json_t *root, enum profile_kind *kind)
 		    SONDE_EXIT_INPUT,
 		    "'%s' has profile format version %lld; this sonde reads version %d", path,
 		    (long long)json_integer_value(version), SONDE_PROFILE_VERSION);
-	if (!k || strcmp(k, "lat"))
+	if (k && !strcmp(k, "lat"))
+		*kind = PROFILE_LAT;
+	else if (k && !strcmp(k, "mem"))
+		*kind = PROFILE_MEM;
+	else
 		return sonde_fail(SONDE_EXIT_INPUT, "'%s' holds a profile of unknown kind '%s'",
 				  path, k ? k : "(none)");
-	*kind = PROFILE_LAT;
 	return 0;
 }
 
@@ -285,8 +319,10 @@ int profile_read(const char *path, struct sonde_profile **out)
 		if (!sp->meta)
 			err = sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed meta", path);
 	}
-	if (!err)
+	if (!err && sp->kind == PROFILE_LAT)
 		err = read_lat(path, root, &sp->lat);
+	if (!err && sp->kind == PROFILE_MEM)
+		err = read_mem(path, root, sp);
 cleanup:
 	json_decref(root);
 	if (err) {
@@ -303,5 +339,6 @@ void sonde_profile_free(struct sonde_profile *p)
 		return;
 	run_meta_free(p->meta);
 	lat_profile_free(p->lat);
+	mem_profile_free(p->mem);
 	free(p);
 }

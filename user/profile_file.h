@@ -8,6 +8,7 @@
 #ifndef SONDE_PROFILE_FILE_H
 #define SONDE_PROFILE_FILE_H
 
+#include "mem_profile.h"
 #include "profile.h"
 #include "run_meta.h"
 
@@ -16,15 +17,20 @@
 
 enum profile_kind {
 	PROFILE_LAT,
+	PROFILE_MEM,
 };
 
 struct sonde_profile {
 	enum profile_kind kind;
 	struct run_meta *meta;
-	struct lat_profile *lat;
+	struct lat_profile *lat; /* PROFILE_LAT */
+	struct mem_profile *mem; /* PROFILE_MEM */
+	size_t mem_top;		 /* PROFILE_MEM: stacks the live report showed (--top) */
 };
 
 int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m);
+int profile_write_mem(const char *path, const struct mem_profile *p, size_t top,
+		      const struct run_meta *m);
 
 /* Read and validate a file; every failure is reported (sonde: ...) and returns
  * -SONDE_EXIT_INPUT: missing, unreadable, truncated, corrupt, unknown version. */

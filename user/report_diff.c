@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "hist.h"
+#include "mem_profile.h"
 #include "report_diff.h"
 #include "util.h"
 
@@ -118,6 +119,8 @@ static void print_side_by_side(FILE *f, const struct diff_row *r)
 	}
 }
 
+void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+
 /* Verdict and function left-aligned, numbers right-aligned. */
 static void print_cell(FILE *f, int col, int width, const char *text)
 {
@@ -129,7 +132,80 @@ static void print_cell(FILE *f, int col, int width, const char *text)
 		fprintf(f, "  %*s", width, text);
 }
 
+static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
+{
+	const size_t n = 96;
+	char a[32], b[32];
+
+	if (s->verdict == DIFF_REGRESSION)
+		snprintf(c[0], n, "%s (%s)", diff_verdict_name(s->verdict),
+			 diff_severity_name(s->severity));
+	else
+		snprintf(c[0], n, "%s", diff_verdict_name(s->verdict));
+	snprintf(c[1], n, "%s/s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_growth) : "-");
+	snprintf(c[2], n, "%s/s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_growth) : "-");
+	if (s->in_base && s->in_new) {
+		fmt_pct(c[3], n, s->change_pct);
+		snprintf(c[4], n, s->p_value < 1e-4 ? "%.0e" : "%.4f", s->p_value);
+	} else {
+		snprintf(c[3], n, "-");
+		snprintf(c[4], n, "-");
+	}
+	snprintf(c[5], n, "%s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_peak) : "-");
+	snprintf(c[6], n, "%s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_peak) : "-");
+}
+
+/* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
+static void report_stacks_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
+					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
+	char(*cells)[7][96] = calloc(r->nr_stacks ? r->nr_stacks : 1, sizeof(*cells));
+	int w[7], i;
+	size_t k;
+
+	if (!cells)
+		return;
+	for (i = 0; i < 7; i++)
+		w[i] = (int)strlen(titles[i]);
+	for (k = 0; k < r->nr_stacks; k++) {
+		stack_cells(cells[k], &r->stacks[k]);
+		for (i = 0; i < 7; i++)
+			if ((int)strlen(cells[k][i]) > w[i])
+				w[i] = (int)strlen(cells[k][i]);
+	}
+	fputs(o->color ? COL_BOLD : "", f);
+	fprintf(f, "%-*s", w[0], titles[0]);
+	for (i = 1; i < 7; i++)
+		fprintf(f, "  %*s", w[i], titles[i]);
+	fprintf(f, "  STACK%s\n", o->color ? COL_RESET : "");
+	for (k = 0; k < r->nr_stacks; k++) {
+		const struct diff_stack_row *s = &r->stacks[k];
+
+		if (o->color && s->verdict == DIFF_REGRESSION)
+			fputs(s->severity == DIFF_CRITICAL ? COL_BOLD_RED : COL_RED, f);
+		else if (o->color && s->verdict == DIFF_IMPROVEMENT)
+			fputs(COL_GREEN, f);
+		fprintf(f, "%-*s", w[0], cells[k][0]);
+		for (i = 1; i < 7; i++)
+			fprintf(f, "  %*s", w[i], cells[k][i]);
+		fprintf(f, "  %s%s\n", s->name, o->color ? COL_RESET : "");
+	}
+	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
+		r->regressions, r->regressions == 1 ? "" : "s");
+	free(cells);
+}
+
 void report_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	if (r->nr_stacks) {
+		report_stacks_term(f, r, o);
+		return;
+	}
+	report_lat_diff_term(f, r, o);
+}
+
+void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",  "CHANGE",
 					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
@@ -201,6 +277,16 @@ static json_t *row_json(const struct diff_row *r, enum diff_metric m)
 	return o;
 }
 
+static json_t *stack_row_json(const struct diff_stack_row *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:f, s:f}", "kind", "stack",
+			 "name", s->name, "verdict", diff_verdict_name(s->verdict), "metric",
+			 "growth_bytes_per_s", "base_bytes_per_s", s->base_growth,
+			 "new_bytes_per_s", s->new_growth, "change_pct", s->change_pct, "p_value",
+			 s->p_value, "severity", diff_severity_name(s->severity), "base_peak_bytes",
+			 s->base_peak, "new_peak_bytes", s->new_peak);
+}
+
 int report_diff_json(FILE *f, const struct diff_report *r)
 {
 	json_t *root =
@@ -215,6 +301,8 @@ int report_diff_json(FILE *f, const struct diff_report *r)
 	}
 	for (k = 0; k < r->nr_rows; k++)
 		json_array_append_new(rows, row_json(&r->rows[k], r->metric));
+	for (k = 0; k < r->nr_stacks; k++)
+		json_array_append_new(rows, stack_row_json(&r->stacks[k]));
 	for (k = 0; k < r->nr_notes; k++)
 		json_array_append_new(notes, json_string(r->notes[k]));
 	json_object_set(root, "rows", rows);

@@ -21,7 +21,7 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
-static int add_object(struct run_meta *m, const char *path)
+int run_meta_add_object(struct run_meta *m, const char *path)
 {
 	struct run_object *v;
 	char id[128];
@@ -78,8 +78,8 @@ struct run_meta *run_meta_collect(const struct target *t, const struct probe_set
 			snprintf(m->options, len, "sonde %s", args);
 		free(args);
 	}
-	for (i = 0; i < set->nr; i++)
-		add_object(m, set->sites[i].object);
+	for (i = 0; set && i < set->nr; i++)
+		run_meta_add_object(m, set->sites[i].object);
 	return m;
 }
 

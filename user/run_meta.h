@@ -29,10 +29,13 @@ struct run_meta {
 	size_t nr_objects;
 };
 
-/* From the live run: host, kernel, time now, the target, each probed object's build-id. */
+/* From the live run: host, kernel, time now, the target, each probed object's
+ * build-id (set may be NULL: add objects with run_meta_add_object). */
 struct run_meta *run_meta_collect(const struct target *t, const struct probe_set *set, int argc,
 				  char **argv);
 void run_meta_free(struct run_meta *m);
+/* Record an object (once) with its build-id; 0 or -1 when out of memory. */
+int run_meta_add_object(struct run_meta *m, const char *path);
 
 struct json_t;
 struct json_t *run_meta_json(const struct run_meta *m);
