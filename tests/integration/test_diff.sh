@@ -117,4 +117,31 @@ t_bad_profiles()
 	bad_input diff "$T_DIR/ok.sonde" "$T_DIR/ok.sonde" --metric p95 "use p50, p90, p99 or mean"
 }
 
+# Memory: sonde mem -o; report prints the live final report; a build leaking
+# twice as fast is flagged (and the same rate is not).
+t_mem_profiles_and_diff()
+{
+	local flagged
+	NO_COLOR=1 sonde_run mem -o "$T_DIR/m1.sonde" -- "$TGT/memtarget" leak 200 1024 2
+	expect_ok
+	grep -v '^leak iterations=' "$T_DIR/out" >"$T_DIR/live"
+	NO_COLOR=1 sonde_run report "$T_DIR/m1.sonde"
+	expect_ok
+	cmp -s "$T_DIR/live" "$T_DIR/out" || fail "mem report differs from the live run: $(diff "$T_DIR/live" "$T_DIR/out" | head -5 | tr '\n' '|')"
+	sonde_run mem -o "$T_DIR/m2.sonde" -- "$TGT/memtarget" leak 200 1024 2
+	expect_ok
+	sonde_run mem -o "$T_DIR/fast.sonde" -- "$TGT/memtarget" leak 400 1024 2
+	expect_ok
+	diff_json "$T_DIR/m1.sonde" "$T_DIR/m2.sonde"
+	expect_eq "exit status, same leak rate" "$RC" 0
+	diff_json "$T_DIR/m1.sonde" "$T_DIR/fast.sonde"
+	expect_eq "exit status, leak twice as fast" "$RC" 1
+	flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' <<<"$DIFF")
+	[[ $flagged == "leak_block < "* ]] || fail "flagged stacks: '$flagged', expected the leak_block stack"
+	within_pct "$(jq -r '.rows[] | select(.verdict == "regression") | .change_pct' <<<"$DIFF")" 100 15 ||
+		fail "leak growth change is $(jq -c '.rows[0].change_pct' <<<"$DIFF") %, expected +100 %"
+	record "$T_DIR/lat.sonde"
+	bad_input diff "$T_DIR/m1.sonde" "$T_DIR/lat.sonde" "different kinds"
+}
+
 run_tests
