@@ -241,6 +241,57 @@ static void test_bad_files(void **state)
 	assert_int_equal(read_silently(path), -SONDE_EXIT_INPUT);
 }
 
+/* A memory model: two stacks, three samples; everything survives the file. */
+static void test_mem_round_trip(void **state)
+{
+	const char *frames[] = {"leak_block+0xf", "main+0x20"};
+	struct mem_profile *p = mem_profile_new(8);
+	struct run_meta *m = sample_meta();
+	struct sonde_profile *got = NULL;
+	struct mem_stack *s;
+	char path[512];
+	int t;
+
+	(void)state;
+	for (t = 0; t < 3; t++) {
+		s = mem_profile_stack(p, 7);
+		s->live_bytes = 1000 * (__u64)t;
+		s->allocs = s->live_allocs = (__u64)t;
+		mem_profile_sample(p, (__u64)t * 500000000ULL, true);
+	}
+	mem_stack_set_frames(mem_profile_stack(p, 7), frames, 2);
+	s = mem_profile_stack(p, 9);
+	s->mmap = true;
+	s->allocs = s->frees = 4;
+	mem_profile_update_growth(p);
+	p->final = true;
+	p->duration_ns = 1500000000ULL;
+	p->rss_bytes = 123456;
+	p->counts[0] = 42;
+	p->drops[0] = 1;
+	fx_path(path, sizeof(path), dir, "mem.sonde.gz");
+	assert_int_equal(profile_write_mem(path, p, 5, m), 0);
+	assert_int_equal(profile_read(path, &got), 0);
+	assert_int_equal(got->kind, PROFILE_MEM);
+	assert_int_equal(got->mem_top, 5);
+	assert_int_equal(got->mem->nr_stacks, 2);
+	assert_int_equal(got->mem->nr_samples, p->nr_samples);
+	assert_int_equal(got->mem->rss_bytes, 123456);
+	assert_int_equal(got->mem->counts[0], 42);
+	assert_int_equal(got->mem->drops[0], 1);
+	s = mem_profile_find(got->mem, 7);
+	assert_non_null(s);
+	assert_int_equal(s->nr_frames, 2);
+	assert_string_equal(s->frames[0], "leak_block+0xf");
+	assert_int_equal(s->live_bytes, 2000);
+	assert_true(s->growth_bytes_per_s > 1999 && s->growth_bytes_per_s < 2001);
+	assert_true(s->series[2] == 2000);
+	assert_true(mem_profile_find(got->mem, 9)->mmap);
+	sonde_profile_free(got);
+	mem_profile_free(p);
+	run_meta_free(m);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -262,6 +313,7 @@ int main(void)
 	    cmocka_unit_test(test_every_truncation_plain),
 	    cmocka_unit_test(test_every_truncation_gzip),
 	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_mem_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
