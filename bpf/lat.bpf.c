@@ -189,8 +189,11 @@ static __always_inline void account_call(const struct sonde_call *c)
 	if (!sched_split)
 		return;
 	__sync_fetch_and_add(&s->oncpu_ns, c->split[SONDE_TS_ONCPU]);
-	__sync_fetch_and_add(&s->runq_ns, c->split[SONDE_TS_RUNQ]);
-	__sync_fetch_and_add(&s->blocked_ns, c->split[SONDE_TS_BLOCKED]);
+	/* Most calls never leave the CPU: skip the atomics that would add zeros. */
+	if (c->split[SONDE_TS_RUNQ])
+		__sync_fetch_and_add(&s->runq_ns, c->split[SONDE_TS_RUNQ]);
+	if (c->split[SONDE_TS_BLOCKED])
+		__sync_fetch_and_add(&s->blocked_ns, c->split[SONDE_TS_BLOCKED]);
 	add_to_hist(s->offcpu_hist, c->split[SONDE_TS_RUNQ] + c->split[SONDE_TS_BLOCKED]);
 }
 
