@@ -67,6 +67,7 @@ include tests/targets/targets.mk
 include demo/demo.mk
 include bench/bench.mk
 include bench/mem.mk
+include bench/sched.mk
 
 test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS)
 	$(Q)tests/run.sh $(UNIT_BINS)

@@ -4,6 +4,8 @@
 # free entry) and a bpftrace script doing comparable accounting, interleaved
 # in one run; then sonde's RSS and BPF map memory at 1M live allocations.
 # Prints a markdown fragment for bench/RESULTS.md. Needs root and bpftrace.
+# SONDE_BASE="path/to/sonde ..." adds a mode per other build (base1, base2,
+# ...), interleaved with the rest: a before/after comparison from one run.
 #
 # Two floors: probes at the functions' first instructions (glibc's free starts
 # with `test`, single-stepped, ~12 us here: DESIGN.md), and at the instructions
@@ -71,6 +73,7 @@ start_tracer() {
 			>"$log" 2>&1 &
 		marker="Attaching" ;;
 	sonde) $SONDE mem -p "$LOOP" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	base*) "${BASES[${1#base}]}" mem -p "$LOOP" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	esac
 	TRACER=$!
 	wait_for "$log" "$marker"
@@ -86,6 +89,9 @@ stop_tracer() {
 }
 
 MODES="untraced floor_entry floor bpftrace sonde"
+read -r -a BASES <<<"${SONDE_BASE:-}"
+BASES=("" "${BASES[@]}")
+for ((i = 1; i < ${#BASES[@]}; i++)); do MODES="$MODES base$i"; done
 declare -A RES
 for r in $(seq "$ROUNDS"); do
 	# Rotate the order each round so drift in the machine hits every mode alike.
@@ -148,6 +154,7 @@ for mode in $MODES; do
 	[ "$mode" = untraced ] && add=0 && ratio=-
 	echo "| $mode | $m | $add | $ratio | ${RES[$mode]} |"
 done
+for ((i = 1; i < ${#BASES[@]}; i++)); do echo; echo "base$i: ${BASES[$i]}"; done
 echo
 echo "At $LIVE live allocations (memloop hold $HOLD, --max-allocs $((HOLD * 2))): sonde RSS" \
 	"$(awk -v k="$RSS_KB" 'BEGIN {printf "%.1f MiB", k / 1024}'), BPF maps" \

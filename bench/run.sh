@@ -164,4 +164,13 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo
 	echo "1,000 traced functions (sonde lat -b build/bench/many 'fn_1???'): sonde RSS $((RSS_KB / 1024)) MiB + BPF maps $((MAPS_B / 1048576)) MiB = $MEM_MIB MiB."
 } >"$OUT"
+
+# The other benchmarks print their own sections (markdown on stdout).
+for part in sched mem redis; do
+	echo "== bench/$part.sh" >&2
+	{
+		echo
+		bench/$part.sh
+	} >>"$OUT" || echo "(bench/$part.sh failed: see its output above)" >>"$OUT"
+done
 cat "$OUT"

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "cmd.h"
 #include "mem_report.h"
+#include "profile_file.h"
 #include "mem_tracer.h"
 #include "report.h"
 #include "session.h"
@@ -32,6 +33,9 @@ struct mem_opts {
 	__u64 duration_ns, interval_ns, min_age_ns;
 	size_t top;
 	bool json;
+	const char *output; /* -o FILE */
+	int argc;
+	char **argv;
 };
 
 static void mem_usage(FILE *f)
@@ -49,6 +53,8 @@ static void mem_usage(FILE *f)
 	    "  -d DURATION        stop after DURATION (500ms, 30s, 2m); default: Ctrl-C\n"
 	    "  -i INTERVAL        print a report every INTERVAL\n"
 	    "  --json             one JSON object per report, one per line\n"
+	    "  -o FILE            also write the run's profile (FILE.gz: compressed), for\n"
+	    "                     sonde report and sonde diff\n"
 	    "  --allocator OBJ    the library (or binary) defining malloc (default: libc)\n"
 	    "  --min-age D        final report: live allocations older than D (default 1s)\n"
 	    "  --top N            stacks shown, by growth of live bytes (default %u)\n"
@@ -155,6 +161,8 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	o->tracer.stack_depth = MEM_DEFAULT_STACK_DEPTH;
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
+	o->argc = argc;
+	o->argv = argv;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -171,6 +179,10 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 				return ret;
 		} else if (!strcmp(a, "--json")) {
 			o->json = o->tracer.json = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (i + 1 >= argc)
+				return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value", a);
+			o->output = argv[++i];
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			sonde_verbose = true;
 		} else if (a[0] == '-' && a[1]) {
@@ -255,6 +267,21 @@ static void say_tracing(const struct run *r)
 			   "(free_untracked)");
 }
 
+static int write_profile(struct mem_opts *o, const struct mem_profile *p,
+			 const struct mem_tracer *mt)
+{
+	struct run_meta *m = run_meta_collect(&o->target, NULL, o->argc, o->argv);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	run_meta_add_object(m, o->target.exe);
+	run_meta_add_object(m, mem_tracer__allocator_path(mt));
+	err = profile_write_mem(o->output, p, o->top, m);
+	run_meta_free(m);
+	return err;
+}
+
 static int trace(struct mem_opts *o)
 {
 	struct run r = {.o = o};
@@ -309,6 +336,8 @@ static int trace(struct mem_opts *o)
 				 strerror(-err));
 	if (!err)
 		report(&r, true);
+	if (!err && o->output)
+		err = write_profile(o, r.p, r.mt);
 	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r.mt) / 1048576.0);
 cleanup:
 	mem_tracer__close(r.mt);

@@ -19,6 +19,9 @@
 #define SONDE_MEM_RINGBUF_SMALL (1U << 20)
 /* ... and with --big / --sample, room for bursts. */
 #define SONDE_MEM_RINGBUF_BIG (8U << 20)
+/* Above this --max-allocs the live-allocation map is not preallocated (about
+ * 100 bytes an element, charged at load): it grows with what is live instead. */
+#define SONDE_MEM_PREALLOC_MAX (4U << 20)
 
 static const struct {
 	const char *name;
@@ -205,6 +208,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 {
 	struct probe_progs progs;
 	struct mem_bpf *skel;
+	__u32 mask;
 	size_t i;
 	int err;
 
@@ -214,6 +218,12 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 				  strerror(errno));
 	mt->skel = skel;
 	err = bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	if (!err && o->max_allocs > SONDE_MEM_PREALLOC_MAX) {
+		sonde_info("--max-allocs %u: live allocations in a map that grows as needed "
+			   "(slower: preallocated up to %u)",
+			   o->max_allocs, SONDE_MEM_PREALLOC_MAX);
+		err = bpf_map__set_map_flags(skel->maps.allocs, BPF_F_NO_PREALLOC);
+	}
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	if (!err)
@@ -231,6 +241,10 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	skel->rodata->filter_exe_ino = exe_ino(t);
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
+	skel->rodata->stack_depth = o->stack_depth;
+	for (mask = 1; mask < o->max_stacks; mask <<= 1)
+		;
+	skel->rodata->stack_id_mask = mask - 1;
 	progs = alloc_progs(skel);
 	attach_select_progs(&progs, mt->multi);
 	bpf_program__set_autoload(skel->progs.mem_free_multi, mt->multi);

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The floor of a scheduler hook, for bench/sched.sh: sched_switch and
+ * sched_wakeup programs that do nothing (*_empty), and ones that do only what
+ * any per-thread tracer must do for a thread it does not trace, a task
+ * storage lookup that finds nothing (*_lookup). bench/schedfloor attaches one
+ * pair.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} floor_threads SEC(".maps");
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_empty, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(wakeup_empty, struct task_struct *p)
+{
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_lookup, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	bpf_task_storage_get(&floor_threads, prev, NULL, 0);
+	bpf_task_storage_get(&floor_threads, next, NULL, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(wakeup_lookup, struct task_struct *p)
+{
+	bpf_task_storage_get(&floor_threads, p, NULL, 0);
+	return 0;
+}
