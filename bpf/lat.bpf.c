@@ -36,6 +36,9 @@ __u64 drops[SONDE_DROP__COUNT] = {};
  */
 __u64 calib_window_ns[2] = {};
 __u64 calib_call_ns[2] = {};
+/* Set by the loader while it calibrates on sonde's own functions, which the
+ * -b executable filter would otherwise hide. */
+bool calibrating = false;
 /* Per-thread states created and freed: equal once every traced thread has exited. */
 __u64 threads_tracked = 0;
 __u64 threads_freed = 0;
@@ -85,7 +88,7 @@ static __always_inline bool task_is_filtered_out(void)
 {
 	struct task_struct *task;
 
-	if (!filter_exe_ino)
+	if (!filter_exe_ino || calibrating)
 		return false;
 	task = bpf_get_current_task_btf();
 	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
@@ -109,12 +112,45 @@ static __always_inline struct sonde_thread *thread_get_or_create(__u64 now)
 	return t;
 }
 
+/* How far down the stack a return looks for its entry before calling it an orphan. */
+#define SONDE_UNWIND_LOOKBACK 8
+/* Frames further than this from a new call's sp are on another stack (sigaltstack,
+ * a coroutine's): never judged dead by comparing stack pointers. */
+#define SONDE_SAME_STACK_BYTES (8ULL << 20)
+
+/*
+ * A live caller's frame always has a higher sp than a new call. Frames at or
+ * below it were left by calls that never returned through their return probe
+ * (longjmp out of them): drop them now, counted, so the new call gets its real
+ * caller and a thread that keeps longjmp-ing never fills its stack. Returns the
+ * depth to push at.
+ */
+static __always_inline __u32 drop_dead_frames(struct sonde_thread *t, __u64 sp)
+{
+	__u32 d = t->depth, i, dropped = 0;
+
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && d > 0 && d <= SONDE_MAX_DEPTH; i++) {
+		const struct sonde_frame *top = &t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)];
+
+		if (top->sp > sp || sp - top->sp > SONDE_SAME_STACK_BYTES)
+			break;
+		d--;
+		dropped++;
+	}
+	if (dropped) {
+		t->depth = d;
+		__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], dropped);
+	}
+	return d;
+}
+
 static __always_inline int on_entry(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	struct sonde_frame *f;
 	struct sonde_thread *t;
+	__u64 sp;
 	__u32 d;
 
 	if (task_is_filtered_out())
@@ -122,7 +158,8 @@ static __always_inline int on_entry(void *ctx)
 	t = thread_get_or_create(now);
 	if (!t)
 		return 0;
-	d = t->depth;
+	sp = PT_REGS_SP((struct pt_regs *)ctx);
+	d = drop_dead_frames(t, sp);
 	if (d >= SONDE_MAX_DEPTH) {
 		/* Keep counting so the matching returns unwind to the right frame. */
 		t->depth = d + 1;
@@ -132,7 +169,7 @@ static __always_inline int on_entry(void *ctx)
 	f = &t->frames[d];
 	f->id = (__u32)(cookie & SONDE_COOKIE_ID_MASK);
 	f->stepped = !!(cookie & SONDE_COOKIE_STEPPED);
-	f->sp = PT_REGS_SP((struct pt_regs *)ctx);
+	f->sp = sp;
 	f->start_ns = now;
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
@@ -183,8 +220,9 @@ static __always_inline void account_call(const struct sonde_call *c)
 	__sync_fetch_and_add(&s->self_ns, c->self);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
-	if (s->min_ns == 0 || c->wall < s->min_ns)
-		s->min_ns = c->wall;
+	/* Biased by one: a corrected call may take 0 ns, and 0 means "no call yet". */
+	if (s->min_ns == 0 || c->wall + 1 < s->min_ns)
+		s->min_ns = c->wall + 1;
 	add_to_hist(s->hist, c->wall);
 	if (!sched_split)
 		return;
@@ -223,9 +261,6 @@ static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c
 	r->nr_frames = n > 0 ? (__u32)(n / sizeof(__u64)) : 0;
 	bpf_ringbuf_submit(r, 0);
 }
-
-/* How far down the stack a return looks for its entry before calling it an orphan. */
-#define SONDE_UNWIND_LOOKBACK 8
 
 static __always_inline int on_return(void *ctx)
 {

@@ -280,11 +280,17 @@ cleanup:
 	return err;
 }
 
-/* Fail before tracing, not after a long run, when -o cannot be written. */
-static int check_writable(const char *path)
+/*
+ * Fail before tracing, not after a long run, when -o cannot be written. Sets
+ * *created when the file did not exist, so a run that fails removes it again.
+ */
+static int check_writable(const char *path, bool *created)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
+	*created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
 	close(fd);
@@ -295,6 +301,7 @@ int cmd_lat(int argc, char **argv)
 {
 	struct probe_set set = {0};
 	struct lat_opts o = {0};
+	bool created = false;
 	size_t i;
 	int err, status;
 
@@ -308,7 +315,7 @@ int cmd_lat(int argc, char **argv)
 		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
 		goto cleanup;
 	}
-	if (o.output && (err = check_writable(o.output)))
+	if (o.output && (err = check_writable(o.output, &created)))
 		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
 	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
@@ -325,6 +332,8 @@ int cmd_lat(int argc, char **argv)
 		sonde_info("the command exited with status %d", status);
 	}
 cleanup:
+	if (err && created)
+		unlink(o.output);
 	target_free(&o.target);
 	probe_set_free(&set);
 	for (i = 0; i < o.nr_specs; i++)

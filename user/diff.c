@@ -126,7 +126,7 @@ static double change_pct(double base, double now)
 
 static void judge(struct diff_row *r, size_t nr_bases, const struct diff_opts *o)
 {
-	double change;
+	double change, z;
 	bool big, significant, outside;
 	int m;
 
@@ -145,10 +145,11 @@ static void judge(struct diff_row *r, size_t nr_bases, const struct diff_opts *o
 	for (m = 0; m < DIFF__METRICS; m++)
 		r->change_pct[m] = change_pct(r->base.value[m], r->new.value[m]);
 	r->rate_change_pct = change_pct(r->base.rate, r->new.rate);
-	r->p_value = mann_whitney_p(r->base.hist, r->new.hist, NULL);
+	r->p_value = mann_whitney_p(r->base.hist, r->new.hist, &z);
 	change = r->change_pct[o->metric];
 	big = fabs(change) > o->threshold_pct;
-	significant = r->p_value < o->alpha;
+	/* The distributions must differ in the direction the metric moved. */
+	significant = r->p_value < o->alpha && (change > 0 ? z > 0 : z < 0);
 	/* With several bases, a change must also leave the range the bases span. */
 	outside = nr_bases < 2 || (change > 0 ? r->new.value[o->metric] > r->base_hi
 					      : r->new.value[o->metric] < r->base_lo);
@@ -189,16 +190,18 @@ int diff_row_order(enum diff_verdict va, enum diff_severity sa, double ca, enum 
 	return 0;
 }
 
-static int row_cmp(const void *a, const void *b)
+static int row_cmp(const void *a, const void *b, void *metric)
 {
 	const struct diff_row *x = a, *y = b;
-	int c = diff_row_order(x->verdict, x->severity, x->change_pct[DIFF_P90], y->verdict,
-			       y->severity, y->change_pct[DIFF_P90]);
+	enum diff_metric m = *(const enum diff_metric *)metric;
+	int c = diff_row_order(x->verdict, x->severity, x->change_pct[m], y->verdict, y->severity,
+			       y->change_pct[m]);
 
 	return c ? c : strcmp(x->name, y->name);
 }
 
-static struct diff_row *add_row(struct diff_report *r, const char *object, const char *name)
+static struct diff_row *add_row(struct diff_report *r, const char *object, const char *key,
+				const char *name)
 {
 	struct diff_row *v = realloc(r->rows, (r->nr_rows + 1) * sizeof(*v));
 
@@ -207,18 +210,17 @@ static struct diff_row *add_row(struct diff_report *r, const char *object, const
 	r->rows = v;
 	memset(&v[r->nr_rows], 0, sizeof(v[0]));
 	v[r->nr_rows].object = object;
+	v[r->nr_rows].key = key;
 	v[r->nr_rows].name = name;
 	return &v[r->nr_rows++];
 }
 
-static bool row_exists(const struct diff_report *r, const char *key, const char *name,
-		       const struct lat_profile *p)
+static bool row_exists(const struct diff_report *r, const char *key, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < r->nr_rows; i++)
-		if (!strcmp(r->rows[i].name, name) &&
-		    !strcmp(object_key(p, r->rows[i].object), key))
+		if (!strcmp(r->rows[i].name, name) && !strcmp(r->rows[i].key, key))
 			return true;
 	return false;
 }
@@ -282,7 +284,7 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 		const struct func_result *f = &np->funcs[i];
 		const char *key = object_key(np, f->object);
 
-		if (!(row = add_row(r, f->object, f->name)))
+		if (!(row = add_row(r, f->object, key, f->name)))
 			goto nomem;
 		fill_new_side(row, np, f);
 		pool_bases(row, bases, nr_bases, key, o->metric);
@@ -294,9 +296,9 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 			const struct func_result *f = &bp->funcs[i];
 			const char *key = object_key(bp, f->object);
 
-			if (row_exists(r, key, f->name, np) || find_func(np, key, f->name))
+			if (row_exists(r, key, f->name) || find_func(np, key, f->name))
 				continue;
-			if (!(row = add_row(r, f->object, f->name)))
+			if (!(row = add_row(r, f->object, key, f->name)))
 				goto nomem;
 			fill_new_side(row, np, NULL);
 			pool_bases(row, bases, nr_bases, key, o->metric);
@@ -312,7 +314,7 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 		return sonde_fail(SONDE_EXIT_INPUT, "no function was called in both the base and "
 						    "the new profile; nothing to compare");
 	}
-	qsort(r->rows, r->nr_rows, sizeof(*r->rows), row_cmp);
+	qsort_r(r->rows, r->nr_rows, sizeof(*r->rows), row_cmp, &r->metric);
 	for (b = 0; b < nr_bases; b++)
 		diff_note_build_ids(r, bases[b]->meta, newp->meta);
 	*out = r;

@@ -32,6 +32,7 @@ struct diff_side {
 
 struct diff_row {
 	const char *object; /* as in the new profile (or the base, for "gone") */
+	const char *key;    /* its role: "" for the main executable, else the file name */
 	const char *name;
 	enum diff_verdict verdict;
 	enum diff_severity severity;

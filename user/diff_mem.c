@@ -40,63 +40,75 @@ static char *stack_key(const struct mem_stack *s)
 	return key;
 }
 
-/* Slope of the series and its standard error, by least squares. */
-static void slope_and_se(const struct mem_profile *p, const struct mem_stack *s, double *slope,
+/* Every stack of p with this key, added up: the same functions can allocate
+ * from several call sites, or in several processes. */
+struct merged_stack {
+	bool found;
+	double *series; /* p->nr_samples values */
+	double growth;	/* the stored growth, when the series is too short to refit */
+	double peak;
+};
+
+static int merge_stacks(const struct mem_profile *p, const char *key, struct merged_stack *ms)
+{
+	size_t i, k;
+
+	memset(ms, 0, sizeof(*ms));
+	ms->series = calloc(p->nr_samples ? p->nr_samples : 1, sizeof(*ms->series));
+	if (!ms->series)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_stacks; i++) {
+		const struct mem_stack *s = &p->stacks[i];
+		char *k2 = stack_key(s);
+		bool same = k2 && !strcmp(k2, key);
+
+		free(k2);
+		if (!same)
+			continue;
+		ms->found = true;
+		ms->growth += s->growth_bytes_per_s;
+		ms->peak += (double)s->live_bytes;
+		for (k = 0; k < p->nr_samples; k++)
+			ms->series[k] += s->series[k];
+	}
+	for (k = 0; k < p->nr_samples; k++)
+		ms->peak = fmax(ms->peak, ms->series[k]);
+	return 0;
+}
+
+/* Slope of the series and its standard error, by least squares; se = -1 when
+ * fewer than 3 samples leave it unknown. */
+static void slope_and_se(const struct mem_profile *p, const struct merged_stack *ms, double *slope,
 			 double *se)
 {
 	double tm = 0, vm = 0, stt = 0, stv = 0, rss = 0, a, b, t, r;
 	size_t n = p->nr_samples, i;
 
-	*slope = s->growth_bytes_per_s;
-	*se = 0;
+	*slope = ms->growth;
+	*se = -1;
 	if (n < 3)
 		return;
 	for (i = 0; i < n; i++) {
 		tm += p->sample_ns[i] / 1e9;
-		vm += s->series[i];
+		vm += ms->series[i];
 	}
 	tm /= n;
 	vm /= n;
 	for (i = 0; i < n; i++) {
 		t = p->sample_ns[i] / 1e9 - tm;
 		stt += t * t;
-		stv += t * (s->series[i] - vm);
+		stv += t * (ms->series[i] - vm);
 	}
 	if (stt <= 0)
 		return;
 	b = stv / stt;
 	a = vm - b * tm;
 	for (i = 0; i < n; i++) {
-		r = s->series[i] - (a + b * p->sample_ns[i] / 1e9);
+		r = ms->series[i] - (a + b * p->sample_ns[i] / 1e9);
 		rss += r * r;
 	}
 	*slope = b;
 	*se = sqrt(rss / (double)(n - 2) / stt);
-}
-
-static double peak_of(const struct mem_profile *p, const struct mem_stack *s)
-{
-	double peak = (double)s->live_bytes;
-	size_t i;
-
-	for (i = 0; i < p->nr_samples; i++)
-		peak = fmax(peak, s->series[i]);
-	return peak;
-}
-
-static const struct mem_stack *find_stack(const struct mem_profile *p, const char *key)
-{
-	const struct mem_stack *found = NULL;
-	size_t i;
-
-	for (i = 0; i < p->nr_stacks && !found; i++) {
-		char *k = stack_key(&p->stacks[i]);
-
-		if (k && !strcmp(k, key))
-			found = &p->stacks[i];
-		free(k);
-	}
-	return found;
 }
 
 static void judge_stack(struct diff_stack_row *row, double base_se, double new_se, size_t nr_bases,
@@ -114,6 +126,9 @@ static void judge_stack(struct diff_stack_row *row, double base_se, double new_s
 		return;
 	}
 	row->change_pct = diff / fmax(fabs(row->base_growth), GROWTH_FLOOR_BYTES_PER_S) * 100;
+	/* Fewer than 3 samples on a side: no error estimate, so nothing is significant. */
+	if (base_se < 0 || new_se < 0)
+		return;
 	se = sqrt(base_se * base_se + new_se * new_se);
 	/* Two exact straight lines (a deterministic leak) differ surely if they differ. */
 	z = se > 0 ? diff / se : (diff != 0 ? INFINITY : 0);
@@ -156,40 +171,47 @@ static bool have_row(const struct diff_report *r, const char *key)
 }
 
 /* One row: the bases' mean growth, their spread, and the new run's growth. */
-static void fill_stack_row(struct diff_stack_row *row, struct sonde_profile *const *bases,
-			   size_t nr_bases, const struct sonde_profile *newp,
-			   const struct diff_opts *o)
+static int fill_stack_row(struct diff_stack_row *row, struct sonde_profile *const *bases,
+			  size_t nr_bases, const struct sonde_profile *newp,
+			  const struct diff_opts *o)
 {
-	const struct mem_stack *s = find_stack(newp->mem, row->name);
-	double slope, se, base_var = 0, new_se = 0;
+	double slope, se, base_var = 0, new_se = -1;
+	bool base_se_known = true;
+	struct merged_stack ms;
 	size_t b, seen = 0;
 
 	row->base_lo = INFINITY;
 	row->base_hi = -INFINITY;
 	for (b = 0; b < nr_bases; b++) {
-		const struct mem_stack *bs = find_stack(bases[b]->mem, row->name);
-
-		if (!bs)
-			continue;
-		slope_and_se(bases[b]->mem, bs, &slope, &se);
-		row->base_growth += slope;
-		base_var += se * se;
-		row->base_lo = fmin(row->base_lo, slope);
-		row->base_hi = fmax(row->base_hi, slope);
-		row->base_peak = fmax(row->base_peak, peak_of(bases[b]->mem, bs));
-		seen++;
+		if (merge_stacks(bases[b]->mem, row->name, &ms))
+			return -ENOMEM;
+		if (ms.found) {
+			slope_and_se(bases[b]->mem, &ms, &slope, &se);
+			row->base_growth += slope;
+			base_var += se * se;
+			base_se_known = base_se_known && se >= 0;
+			row->base_lo = fmin(row->base_lo, slope);
+			row->base_hi = fmax(row->base_hi, slope);
+			row->base_peak = fmax(row->base_peak, ms.peak);
+			seen++;
+		}
+		free(ms.series);
 	}
 	row->in_base = seen > 0;
 	if (seen) {
 		row->base_growth /= (double)seen;
 		base_var /= (double)(seen * seen);
 	}
-	if (s) {
-		slope_and_se(newp->mem, s, &row->new_growth, &new_se);
-		row->new_peak = peak_of(newp->mem, s);
+	if (merge_stacks(newp->mem, row->name, &ms))
+		return -ENOMEM;
+	if (ms.found) {
+		slope_and_se(newp->mem, &ms, &row->new_growth, &new_se);
+		row->new_peak = ms.peak;
 		row->in_new = true;
 	}
-	judge_stack(row, sqrt(base_var), new_se, nr_bases, o);
+	free(ms.series);
+	judge_stack(row, base_se_known ? sqrt(base_var) : -1, new_se, nr_bases, o);
+	return 0;
 }
 
 static int add_rows_of(struct diff_report *r, const struct mem_profile *p)
@@ -237,7 +259,8 @@ int diff_mem_compute(struct sonde_profile *const *bases, size_t nr_bases,
 	if (err)
 		return err;
 	for (i = 0; i < r->nr_stacks; i++) {
-		fill_stack_row(&r->stacks[i], bases, nr_bases, newp, o);
+		if (fill_stack_row(&r->stacks[i], bases, nr_bases, newp, o))
+			return -ENOMEM;
 		common += r->stacks[i].in_base && r->stacks[i].in_new;
 		r->regressions += r->stacks[i].verdict == DIFF_REGRESSION;
 	}

@@ -138,7 +138,9 @@ int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *se
 		goto fail;
 	progs = lat_progs(lt->skel);
 	if (!o->raw) {
+		lt->skel->bss->calibrating = true;
 		err = calibrate(lt->skel, &progs, lt->multi, (__u32)set->nr, &lt->calib);
+		lt->skel->bss->calibrating = false;
 		if (err) {
 			err = sonde_fail(SONDE_EXIT_SYSTEM, "calibration failed: %s (try --raw)",
 					 strerror(-err));
@@ -172,6 +174,8 @@ void lat_tracer__close(struct lat_tracer *lt)
 	if (lt->att) {
 		attachment_free(lt->att);
 		sonde_info("detached in %.3f s", (now_ns() - t0) / 1e9);
+		/* Records submitted between the last drain and the detach. */
+		lat_tracer__drain(lt);
 	}
 	for (i = 0; i < 3; i++)
 		bpf_link__destroy(lt->sched_links[i]);
@@ -219,8 +223,7 @@ static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
 	f->blocked_ns += s->blocked_ns;
 	if (s->max_ns > f->max_ns)
 		f->max_ns = s->max_ns;
-	if (s->min_ns && (!f->min_ns || s->min_ns < f->min_ns))
-		f->min_ns = s->min_ns;
+
 	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
 		f->hist[b] += s->hist[b];
 		f->offcpu_hist[b] += s->offcpu_hist[b];
@@ -232,6 +235,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
 	struct sonde_func_stats *percpu;
+	__u64 min_plus1;
 	int cpu, err = 0;
 	__u32 id;
 
@@ -257,8 +261,13 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
-		for (cpu = 0; cpu < ncpu; cpu++)
+		for (cpu = 0, min_plus1 = 0; cpu < ncpu; cpu++) {
 			add_cpu(f, &percpu[cpu]);
+			/* The kernel keeps the shortest call + 1 (0: none on that CPU). */
+			if (percpu[cpu].min_ns && (!min_plus1 || percpu[cpu].min_ns < min_plus1))
+				min_plus1 = percpu[cpu].min_ns;
+		}
+		f->min_ns = min_plus1 ? min_plus1 - 1 : 0;
 	}
 	free(percpu);
 	return err;

@@ -150,12 +150,13 @@ static void choose_site(const struct object_syms *obj, const struct sym *sym,
 {
 	size_t len = sym->size;
 
-	site->choice.reason = SITE_DISABLED;
-	if (site_choice_enabled && obj->code && sym->offset < obj->code_len) {
+	site->choice.reason = SITE_DECODE_FAILED;
+	if (obj->code && sym->offset < obj->code_len) {
 		if (len > obj->code_len - sym->offset)
 			len = obj->code_len - sym->offset;
+		/* Decoded even with --no-site-choice: the calibration must know the shape. */
 		site_choose(obj->code + sym->offset, len, sym->vaddr, site_keeps_args,
-			    &site->choice);
+			    site_choice_enabled, &site->choice);
 	}
 	site->offset = sym->offset + site->choice.offset;
 	sonde_info("%s: probe at +%u (%s): %s", site->name, site->choice.offset,

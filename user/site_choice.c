@@ -149,7 +149,7 @@ static bool lands_inside(const cs_insn *insns, size_t n, __u64 start, __u64 site
 	return false;
 }
 
-int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args,
+int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args, bool move,
 		struct site_choice *out)
 {
 	cs_insn *insns = NULL;
@@ -172,6 +172,10 @@ int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_a
 	if (is_emulated(&insns[0])) {
 		out->emulated = true;
 		out->reason = SITE_START_EMULATED;
+		goto cleanup;
+	}
+	if (!move) {
+		out->reason = SITE_DISABLED;
 		goto cleanup;
 	}
 	chosen = pick(h, insns, n, reads_args, out);

@@ -39,9 +39,10 @@ struct site_choice {
  * instructions skipped must be straight-line and leave rsp unchanged (the
  * return probe reads the return address at the stack top); with reads_args,
  * they must also leave the argument registers (rdi, rsi, rdx, rcx, r8, r9)
- * alone, for probes that read arguments.
+ * alone, for probes that read arguments. Without move, the probe stays at the
+ * start and only whether the kernel emulates it there is found out.
  */
-int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args,
+int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args, bool move,
 		struct site_choice *out);
 
 const char *site_reason_text(enum site_reason r);

@@ -27,6 +27,8 @@ int exit_status_of(int err)
 		return SONDE_EXIT_OK;
 	if (-err == SONDE_EXIT_INPUT || -err == SONDE_EXIT_SYSTEM)
 		return -err;
+	/* A raw -errno that no caller explained (out of memory, mostly): say it. */
+	fprintf(stderr, "sonde: %s\n", strerror(-err));
 	return SONDE_EXIT_SYSTEM;
 }
 

@@ -17,7 +17,7 @@ struct sonde_func_stats {
 	__u64 calls;
 	__u64 total_ns;
 	__u64 self_ns;
-	__u64 min_ns; /* 0 = no call yet */
+	__u64 min_ns; /* shortest call + 1; 0 = no call yet */
 	__u64 max_ns;
 	/* Where the wall time went, from the scheduler tracepoints. */
 	__u64 oncpu_ns;

@@ -12,7 +12,7 @@ static struct site_choice choose(const unsigned char *code, size_t len, bool rea
 {
 	struct site_choice c;
 
-	assert_int_equal(site_choose(code, len, VADDR, reads_args, &c), 0);
+	assert_int_equal(site_choose(code, len, VADDR, reads_args, true, &c), 0);
 	return c;
 }
 
@@ -143,6 +143,22 @@ static void test_undecodable(void **state)
 	assert_int_equal(c.reason, SITE_DECODE_FAILED);
 }
 
+/* --no-site-choice: the probe stays at the start, and its shape is still known. */
+static void test_no_move(void **state)
+{
+	static const unsigned char endbr[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x5d, 0xc3};
+	static const unsigned char push[] = {0x55, 0x5d, 0xc3};
+	struct site_choice c;
+
+	(void)state;
+	assert_int_equal(site_choose(endbr, sizeof(endbr), VADDR, false, false, &c), 0);
+	assert_int_equal(c.offset, 0);
+	assert_false(c.emulated);
+	assert_int_equal(c.reason, SITE_DISABLED);
+	assert_int_equal(site_choose(push, sizeof(push), VADDR, false, false, &c), 0);
+	assert_true(c.emulated);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +172,7 @@ int main(void)
 	    cmocka_unit_test(test_branch_into_skipped_code),
 	    cmocka_unit_test(test_indirect_jump),
 	    cmocka_unit_test(test_undecodable),
+	    cmocka_unit_test(test_no_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
