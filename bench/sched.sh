@@ -44,7 +44,8 @@ MODES="none nosched sched"
 PP_MODES="none floor-empty nosched sched"
 STATS_RUNS=${STATS_RUNS:-3} # runs per mode with kernel.bpf_stats_enabled=1
 declare -A LABEL=([none]="no tracer" [nosched]="sonde lat --no-sched" [sched]="sonde lat"
-	[floor-empty]="empty scheduler hooks (floor)" [floor-lookup]="task storage lookup only")
+	[floor-empty]="empty scheduler hooks (floor)" [floor-lookup]="task storage lookup only"
+	[floor-peek]="storage pointer read, lookup only if set")
 
 TMP=$(mktemp -d)
 TRACER=
@@ -240,7 +241,7 @@ done
 # floor's (empty programs; a task storage lookup that finds nothing).
 taskset -c "$OTHERS" "$SLEEPER" >/dev/null &
 TRACED=$!
-HOOK_MODES="floor-empty floor-lookup sched"
+HOOK_MODES="floor-empty floor-lookup floor-peek sched"
 for r in $(seq "$STATS_RUNS"); do
 	for mode in $(order "$r" "$HOOK_MODES"); do
 		start_tracer "$mode" -p "$TRACED" sleep_2ms
@@ -251,7 +252,7 @@ for r in $(seq "$STATS_RUNS"); do
 		stop_tracer
 		trip_ns=0
 		for hook in switch wakeup; do
-			read -r runs ns < <(stats_delta "$TMP/before" "$TMP/after" "(^lat_sched_|^)${hook}(_empty|_lookup)?\$")
+			read -r runs ns < <(stats_delta "$TMP/before" "$TMP/after" "(^lat_sched_|^)${hook}(_[a-z]+)?\$")
 			per=$(awk -v t="$ns" -v n="$runs" 'BEGIN { printf "%.1f", n ? t / n : 0 }')
 			PROG_NS[$hook.$mode]="${PROG_NS[$hook.$mode]:-} $per"
 			PROG_NS[$hook.runs.$mode]="${PROG_NS[$hook.runs.$mode]:-} $runs"
@@ -376,16 +377,19 @@ The scheduler split adds $(awk -v a="${PROG_NS[call.sched]}" -v b="${PROG_NS[cal
 	'BEGIN { printf "%.1f", a - b }') ns of BPF time per traced call.
 
 The scheduler hooks during one-CPU ping-pong runs ($PP_TRIPS round trips, medians of $STATS_RUNS runs), next to the floor
-(\`bench/schedfloor\`): programs that do nothing, and programs that only look up task storage
-that is not there, which is what a per-thread tracer must do for a thread it does not trace.
+(\`bench/schedfloor\`): programs that do nothing; programs that only look up task storage that
+is not there, which is what sonde's hooks do for a thread it does not trace; and programs that
+read the task's storage pointer first and call the lookup only when it is set (never, for a
+process nobody traces).
 
 | hooks | sched_switch, ns per run | sched_wakeup, ns per run | BPF ns per round trip | share of an untraced round trip |
 |---|---:|---:|---:|---:|
 EOF
-for mode in floor-empty floor-lookup sched; do
+for mode in $HOOK_MODES; do
 	case $mode in
 	floor-empty) name="empty programs" ;;
 	floor-lookup) name="task storage lookup only" ;;
+	floor-peek) name="pointer read, then lookup if set" ;;
 	sched) name="sonde lat" ;;
 	esac
 	share=$(awk -v c="${PROG_NS[trip.$mode]}" -v r="${PP_BASE[one]}" 'BEGIN { printf "%.1f", c * r / 1e7 }')
@@ -400,6 +404,7 @@ With statistics on, the kernel reads the clock around every program run, and on 
 alone is most of what the empty programs show: the absolute figures overstate every row alike, so
 compare the rows. Per context switch, sonde lat's sched_switch program takes $(awk \
 	-v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-empty]}" 'BEGIN { printf "%+.1f", a - b }') ns
-next to an empty program and $(awk -v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-lookup]}" \
-	'BEGIN { printf "%+.1f", a - b }') ns next to a bare task storage lookup.
+next to an empty program, $(awk -v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-lookup]}" \
+	'BEGIN { printf "%+.1f", a - b }') ns next to a bare task storage lookup and $(awk -v a="${PROG_NS[switch.sched]}" \
+	-v b="${PROG_NS[switch.floor-peek]}" 'BEGIN { printf "%+.1f", a - b }') ns next to the pointer read.
 EOF

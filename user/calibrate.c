@@ -86,6 +86,9 @@ static int self_target(struct target *t)
 	if (n <= 0)
 		return -errno;
 	t->exe[n] = '\0';
+	/* Replaced on disk since it started ("... (deleted)"): the magic link still opens it. */
+	if (access(t->exe, R_OK))
+		snprintf(t->exe, sizeof(t->exe), "/proc/self/exe");
 	return 0;
 }
 
