@@ -15,7 +15,10 @@ t_spin_50us_p50()
 	need_final
 	expect_ge "spin_50us calls in 2s" "$(fn_field spin_50us calls)" 1000 "about 35,000 expected"
 	expect_ns "spin_50us p50" "$(fn_field spin_50us p50_ns)" 50000 10
-	expect_ge "spin_50us min_ns (it never takes less than 50us)" "$(fn_field spin_50us min_ns)" 50000
+	# The calibration subtracts an estimate of the probes' own cost: a call may
+	# read up to the jitter of that cost (~0.1-0.2 us here) less than it ran.
+	expect_ge "spin_50us min_ns (it never takes less than 50us, minus the probe cost's jitter)" \
+		"$(fn_field spin_50us min_ns)" 49750
 }
 
 # sleep_2ms is one 2 ms nanosleep: p50 within 10 % of 2 ms (traced with -p).
