@@ -10,7 +10,6 @@ need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $1"; }
 
 need_cmd clang
 need_cmd g++
-need_cmd llvm-strip
 need_cmd bpftool
 need_cmd pkg-config
 need_cmd jq
