@@ -329,16 +329,18 @@ links_on()
 		jq -r --arg f "$1" '[.[] | select((.path // .file // "") == $f)] | length'
 }
 
-# wait_links_on FILE: wait until uprobe links are on FILE and their number has
-# not changed for 0.3 s (entry and return links go in one after the other):
-# sonde has attached. Up to 5 s.
+# wait_links_on FILE: wait until sonde (start_sonde) says it is tracing, uprobe
+# links are on FILE, and their number has not changed for 0.3 s: sonde has
+# attached. The line alone is not enough for -b, whose later processes get
+# links of their own; the count alone was not under load (free() is attached
+# well before the allocator functions). Up to 10 s.
 wait_links_on()
 {
 	local n last=0 same=0 _
 
 	for _ in $(seq 100); do
 		n=$(links_on "$1")
-		if [ "$n" -gt 0 ] && [ "$n" = "$last" ]; then
+		if [ "$n" -gt 0 ] && [ "$n" = "$last" ] && grep -q '^sonde: tracing' "$T_DIR/err"; then
 			same=$((same + 1))
 			[ "$same" -ge 3 ] && return 0
 		else
