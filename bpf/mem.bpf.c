@@ -15,10 +15,11 @@
  * allocator call of a thread counts: reallocarray() calling realloc(), or
  * realloc(p, 0) calling free(), would otherwise be counted twice.
  *
- * mmap/munmap/mremap/brk come from the raw syscall tracepoints (tp_btf: no
- * tracefs needed); those made inside an allocator call are the allocator's
- * own (arenas, large chunks) and are only counted. RSS comes from
- * kmem:rss_stat, which fires whenever a process's RSS counters change.
+ * mmap/munmap/mremap/brk are seen where they return, from the raw sys_exit
+ * tracepoint (tp_btf: no tracefs needed). Those made inside an
+ * allocator call are the allocator's own (arenas, large chunks) and are only
+ * counted. RSS comes from kmem:rss_stat, which fires whenever a process's RSS
+ * counters change.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -36,7 +37,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define SONDE_NR_MREMAP	     25
 #define SONDE_MUNMAP_REGIONS 8	/* tracked mappings one munmap() may cover */
 #define SONDE_EEXIST	     17 /* errno.h is not for BPF programs */
-#define SONDE_STACK_PROBES   8	/* ids tried for a stack before it is dropped */
+#define SONDE_E2BIG	     7
+#define SONDE_STACK_PROBES   8 /* ids tried for a stack before it is dropped */
 
 /* -b: only tasks running this executable (its inode); 0 = the procs map filters. */
 const volatile __u64 filter_exe_ino = 0;
@@ -60,9 +62,7 @@ struct sonde_mem_thread {
 	__u32 kind;
 	struct sonde_alloc old; /* realloc: the old block, released at entry */
 	__u32 old_valid;
-	__u32 sc_in_alloc; /* the syscall in flight was made by the allocator */
-	__s64 sc_nr;	   /* the syscall in flight, -1 for none */
-	__u64 sc_args[3];
+	__u32 pad;
 };
 
 struct {
@@ -99,11 +99,24 @@ struct {
 	__uint(value_size, SONDE_MEM_MAX_STACK_DEPTH * sizeof(__u64)); /* --stack-depth */
 } stacks SEC(".maps");
 
+/*
+ * Stacks recently seen on this CPU, by hash: (hash >> 24) << 24 | id, where
+ * ids stay below 2^22 (--max-stacks). A hit skips the stacks map's lookup and
+ * the comparison of every frame (~25 ns of a malloc); one 64-bit word per
+ * entry, so a program preempted mid-update leaves no torn entry behind.
+ * With 8 bits of slot and 40 of tag, two stacks are taken for one with odds
+ * of 2^-48 per allocation.
+ */
+#define SONDE_STACK_CACHE   256
+#define SONDE_STACK_ID_BITS 24
+#define SONDE_STACK_ID_MAX  ((1ULL << SONDE_STACK_ID_BITS) - 1)
+
 /* The stack being unwound: too big for the BPF stack. nr: frames written last time. */
 struct sonde_stack_buf {
 	__u64 ips[SONDE_MEM_MAX_STACK_DEPTH];
 	__u32 nr;
 	__u32 pad;
+	__u64 cache[SONDE_STACK_CACHE];
 };
 
 struct {
@@ -113,9 +126,17 @@ struct {
 	__type(value, struct sonde_stack_buf);
 } stack_buf SEC(".maps");
 
+/*
+ * Per-stack totals, indexed by stack id (below stack_id_mask + 1), then the
+ * allocations without a stack (stats_lookup()). An array: a lookup is
+ * a bounds check and an add, where a hash lookup was ~20 ns, and each
+ * malloc()+free() made two. User space reads it through mmap. An entry is
+ * in use once its tgid is set.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* --max-stacks + 1 (no stack) */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* stack_id_mask + 3 */
 	__type(key, __u32);
 	__type(value, struct sonde_stack_stats);
 } stack_stats SEC(".maps");
@@ -189,22 +210,29 @@ static __always_inline void emit(__u32 type, __u32 stack_id, __u64 addr, __u64 s
 	bpf_ringbuf_submit(r, 0);
 }
 
+static __always_inline struct sonde_stack_stats *stats_lookup(__u32 stack_id)
+{
+	__u32 i = stack_id;
+
+	/* The lost stacks come last: heap at mask + 1, mappings at mask + 2. */
+	if (sonde_mem_stack_lost(stack_id))
+		i = stack_id_mask + 1 + (stack_id == SONDE_MEM_NO_STACK_MMAP);
+
+	return bpf_map_lookup_elem(&stack_stats, &i);
+}
+
+/* The stack's totals; the first allocation on a stack claims its entry. */
 static __always_inline struct sonde_stack_stats *stats_of(__u32 stack_id, __u32 tgid, __u32 flags,
 							  __u64 now)
 {
-	struct sonde_stack_stats *s, zero = {.tgid = tgid, .flags = flags};
-	long err;
+	struct sonde_stack_stats *s = stats_lookup(stack_id);
 
-	s = bpf_map_lookup_elem(&stack_stats, &stack_id);
-	if (s)
-		return s;
-	err = bpf_map_update_elem(&stack_stats, &stack_id, &zero, BPF_NOEXIST);
-	if (!err)
+	if (s && !s->tgid && __sync_val_compare_and_swap(&s->tgid, 0, tgid) == 0) {
+		s->flags = flags;
 		/* Symbolized while the process is alive: it may be gone by the report. */
 		emit(SONDE_MREC_NEW_STACK, stack_id, 0, 0, 0, now);
-	else if (err != -SONDE_EEXIST)
-		count_drop(SONDE_MD_STACKS_FULL);
-	return bpf_map_lookup_elem(&stack_stats, &stack_id);
+	}
+	return s;
 }
 
 /* Take a live block out of the map and its stack's totals; false when it was
@@ -221,7 +249,7 @@ static __always_inline bool release(const struct sonde_alloc_key *key, struct so
 	/* Two frees of one pointer race here: only the one whose delete succeeds counts. */
 	if (bpf_map_delete_elem(&allocs, key))
 		return false;
-	s = bpf_map_lookup_elem(&stack_stats, &copy.stack_id);
+	s = stats_lookup(copy.stack_id);
 	if (s) {
 		__sync_fetch_and_add(&s->live_bytes, -copy.size);
 		__sync_fetch_and_add(&s->live_allocs, -1);
@@ -239,7 +267,7 @@ static __always_inline void restore(const struct sonde_alloc_key *key, const str
 
 	if (bpf_map_update_elem(&allocs, key, a, BPF_NOEXIST))
 		return;
-	s = bpf_map_lookup_elem(&stack_stats, &a->stack_id);
+	s = stats_lookup(a->stack_id);
 	if (s) {
 		__sync_fetch_and_add(&s->live_bytes, a->size);
 		__sync_fetch_and_add(&s->live_allocs, 1);
@@ -263,8 +291,8 @@ static __always_inline void restore(const struct sonde_alloc_key *key, const str
 static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 {
 	__u32 zero = 0, i, n = 1, id, try;
+	__u64 frame[2], h, *old, *slot, tag, cached;
 	struct sonde_stack_buf *b;
-	__u64 frame[2], h, *old;
 	long err;
 
 	b = bpf_map_lookup_elem(&stack_buf, &zero);
@@ -291,6 +319,11 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 	h = 0xcbf29ce484222325ULL;
 	for (i = 0; i < n && i < SONDE_MEM_MAX_STACK_DEPTH; i++)
 		h = (h ^ b->ips[i]) * 0x100000001b3ULL;
+	slot = &b->cache[h & (SONDE_STACK_CACHE - 1)];
+	tag = h >> SONDE_STACK_ID_BITS << SONDE_STACK_ID_BITS;
+	cached = *slot;
+	if (cached && (cached & ~SONDE_STACK_ID_MAX) == tag)
+		return cached & SONDE_STACK_ID_MAX;
 	h ^= h >> 32;
 	for (try = 0; try < SONDE_STACK_PROBES; try++) {
 		id = (__u32)(h + try) & stack_id_mask;
@@ -298,7 +331,7 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 		if (!old) {
 			err = bpf_map_update_elem(&stacks, &id, b->ips, BPF_NOEXIST);
 			if (!err)
-				return id;
+				goto found;
 			if (err != -SONDE_EEXIST)
 				return err; /* full: --max-stacks */
 			/* Another CPU stored it first: compare with what it stored. */
@@ -310,9 +343,12 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 			if (old[i] != b->ips[i])
 				break;
 		if (i == n && (n >= stack_depth || n >= SONDE_MEM_MAX_STACK_DEPTH || !old[n]))
-			return id;
+			goto found;
 	}
-	return -1;
+	return -SONDE_E2BIG; /* every id this stack may take is another stack's */
+found:
+	*slot = tag | id;
+	return id;
 }
 
 static __always_inline void record(const struct pt_regs *regs, __u64 addr, __u64 size, __u32 kind,
@@ -326,14 +362,14 @@ static __always_inline void record(const struct pt_regs *regs, __u64 addr, __u64
 
 	id = user_stack_id(regs->ip, regs->bp, regs->sp);
 	if (id < 0) {
-		count_drop(SONDE_MD_STACK);
-		id = SONDE_MEM_NO_STACK;
+		count_drop(id == -SONDE_E2BIG ? SONDE_MD_STACKS_FULL : SONDE_MD_STACK);
+		id = flags & SONDE_ALLOC_MMAP ? SONDE_MEM_NO_STACK_MMAP : SONDE_MEM_NO_STACK;
 	}
 	a.stack_id = (__u32)id;
 	count(flags & SONDE_ALLOC_MMAP ? SONDE_MC_MMAPS : SONDE_MC_ALLOCS);
 	s = stats_of(a.stack_id, key.tgid, flags, now);
 	if (!s)
-		return; /* not in the map either: no free can ever take it off a total */
+		return; /* not reached: every id has an entry */
 	__sync_fetch_and_add(&s->allocs, 1);
 	__sync_fetch_and_add(&s->alloc_bytes, size);
 	err = bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST);
@@ -371,7 +407,6 @@ static __always_inline struct sonde_mem_thread *thread_get(bool create)
 		count_drop(SONDE_MD_NO_STORAGE);
 		return NULL;
 	}
-	t->sc_nr = -1;
 	return t;
 }
 
@@ -506,14 +541,21 @@ static __always_inline int on_free(struct pt_regs *ctx)
 		count(SONDE_MC_FREE_NULL);
 		return 0;
 	}
-	/* free() called by realloc() itself: realloc's entry already released the block. */
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	if (release(&key, NULL)) {
+		count(SONDE_MC_FREES);
+		return 0;
+	}
+	/*
+	 * Not tracked. free() called by realloc() itself is part of that call:
+	 * realloc's entry already released and counted the block. Asked only
+	 * here, off the common path, as realloc's block is never found.
+	 */
 	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
 	if (t && t->depth && PT_REGS_SP(ctx) <= t->sp)
 		return 0;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	count(SONDE_MC_FREES);
-	if (!release(&key, NULL))
-		count(SONDE_MC_FREE_UNTRACKED);
+	count(SONDE_MC_FREE_UNTRACKED);
 	return 0;
 }
 
@@ -562,27 +604,6 @@ static __always_inline bool is_mem_syscall(long nr)
 	       nr == SONDE_NR_BRK;
 }
 
-/* Runs on every syscall of the machine: the number is checked first. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(mem_sys_enter, struct pt_regs *regs, long id)
-{
-	struct sonde_mem_thread *t;
-
-	if (!is_mem_syscall(id) || !proc_of_current())
-		return 0;
-	t = thread_get(true);
-	if (!t)
-		return 0;
-	t->sc_nr = id;
-	t->sc_in_alloc = t->depth > 0;
-	/* tp_btf: regs is a BTF pointer, read directly (no helper call). */
-	t->sc_args[0] = regs->di;
-	t->sc_args[1] = regs->si;
-	/* mmap: flags (4th argument, r10); mremap: the new length. */
-	t->sc_args[2] = id == SONDE_NR_MMAP ? regs->r10 : regs->dx;
-	return 0;
-}
-
 static __always_inline __u64 page_round(__u64 len)
 {
 	return (len + SONDE_PAGE - 1) & ~(SONDE_PAGE - 1);
@@ -619,54 +640,51 @@ static __always_inline void unmap(__u64 addr, __u64 len)
 		key.addr = end;
 		if (bpf_map_update_elem(&allocs, &key, &rest, BPF_NOEXIST)) {
 			rest.size += end - addr;
-			s = bpf_map_lookup_elem(&stack_stats, &rest.stack_id);
+			s = stats_lookup(rest.stack_id);
 			if (s) {
 				__sync_fetch_and_add(&s->live_bytes, -rest.size);
 				__sync_fetch_and_add(&s->live_allocs, -1);
 			}
 			return;
 		}
-		s = bpf_map_lookup_elem(&stack_stats, &rest.stack_id);
+		s = stats_lookup(rest.stack_id);
 		if (s)
 			__sync_fetch_and_add(&s->live_bytes, -(end - addr));
 		return;
 	}
 }
 
-static __always_inline void brk_done(void)
+static __always_inline void brk_done(struct sonde_mem_proc *p)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct sonde_mem_proc *p = proc_of_current();
 	__u64 start = BPF_CORE_READ(task, mm, start_brk), cur = BPF_CORE_READ(task, mm, brk);
 
 	count(SONDE_MC_BRKS);
-	if (p)
-		p->brk_bytes = cur > start ? cur - start : 0;
+	p->brk_bytes = cur > start ? cur - start : 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(mem_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * A memory syscall `nr` of the current task returned `ret`. regs are the
+ * user registers saved at the syscall's entry: the arguments are still
+ * there (di, si, dx, r10), as are ip, bp and sp for the user stack, so the
+ * return alone tells everything and no entry hook is needed.
+ */
+static __always_inline int syscall_done(long nr, const struct pt_regs *regs, long ret)
 {
-	/*
-	 * Every syscall of the machine, and every uretprobe hit too: on x86 the
-	 * return trampoline enters the kernel through the uretprobe syscall. A
-	 * direct read of the number keeps the common case to a few instructions.
-	 */
-	long nr = regs->orig_ax;
 	struct sonde_alloc_key key = {};
+	struct sonde_mem_proc *p;
 	struct sonde_mem_thread *t;
 
-	if (!is_mem_syscall(nr))
+	p = proc_of_current();
+	if (!p)
 		return 0;
-	t = thread_get(false);
-	if (!t || t->sc_nr != nr)
-		return 0;
-	t->sc_nr = -1;
 	if (nr == SONDE_NR_BRK) {
-		brk_done();
+		brk_done(p);
 		return 0;
 	}
-	if (t->sc_in_alloc) {
+	/* Made inside an allocator call: the allocator's own memory, counted as heap. */
+	t = thread_get(false);
+	if (t && t->depth) {
 		count(SONDE_MC_ALLOCATOR_MMAPS);
 		return 0;
 	}
@@ -674,27 +692,43 @@ int BPF_PROG(mem_sys_exit, struct pt_regs *regs, long ret)
 	if ((unsigned long)ret >= (unsigned long)-4095)
 		return 0;
 	switch (nr) {
-	case SONDE_NR_MMAP:
-		if (t->sc_args[2] & SONDE_MAP_ANONYMOUS)
-			record(regs, ret, page_round(t->sc_args[1]), SONDE_AK__COUNT,
-			       SONDE_ALLOC_MMAP);
+	case SONDE_NR_MMAP: /* mmap(addr, len, prot, flags (r10), ...) */
+		if (regs->r10 & SONDE_MAP_ANONYMOUS)
+			record(regs, ret, page_round(regs->si), SONDE_AK__COUNT, SONDE_ALLOC_MMAP);
 		break;
 	case SONDE_NR_MUNMAP:
-		unmap(t->sc_args[0], t->sc_args[1]);
+		unmap(regs->di, regs->si);
 		break;
-	case SONDE_NR_MREMAP:
+	case SONDE_NR_MREMAP: /* mremap(old, old_len, new_len, ...) */
 		/* Like realloc: the old mapping goes, the new one is made here. */
-		key.addr = t->sc_args[0];
+		key.addr = regs->di;
 		key.tgid = bpf_get_current_pid_tgid() >> 32;
 		if (!release(&key, NULL)) {
 			count(SONDE_MC_MUNMAP_UNTRACKED);
 			break;
 		}
 		count(SONDE_MC_MREMAPS);
-		record(regs, ret, page_round(t->sc_args[2]), SONDE_AK__COUNT, SONDE_ALLOC_MMAP);
+		record(regs, ret, page_round(regs->dx), SONDE_AK__COUNT, SONDE_ALLOC_MMAP);
 		break;
 	}
 	return 0;
+}
+
+/*
+ * Runs for every syscall of the machine, and every uretprobe hit too (on x86
+ * the return trampoline enters the kernel through the uretprobe syscall): the
+ * number is checked first, and an exit hook alone is half the cost of an
+ * entry and exit pair. (fexit on the four syscalls would run for those only,
+ * but BPF trampolines are refused on the kernels sonde is developed on.)
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(mem_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+
+	if (!is_mem_syscall(nr))
+		return 0;
+	return syscall_done(nr, regs, ret);
 }
 
 /* kmem:rss_stat: a process's RSS counter changed. The counters are absolute,

@@ -218,8 +218,7 @@ __u64 mem_profile_live_allocs(const struct mem_profile *p, bool mmap)
 
 bool mem_profile_lower_bound(const struct mem_profile *p)
 {
-	return p->drops[SONDE_MD_ALLOCS_FULL] || p->drops[SONDE_MD_STACKS_FULL] ||
-	       p->drops[SONDE_MD_NO_STORAGE];
+	return p->drops[SONDE_MD_ALLOCS_FULL] || p->drops[SONDE_MD_NO_STORAGE];
 }
 
 size_t mem_profile_shallow_stacks(const struct mem_profile *p, size_t *with_allocs)
@@ -229,7 +228,7 @@ size_t mem_profile_shallow_stacks(const struct mem_profile *p, size_t *with_allo
 	for (i = 0; i < p->nr_stacks; i++) {
 		const struct mem_stack *s = &p->stacks[i];
 
-		if (!s->allocs || s->id == SONDE_MEM_NO_STACK)
+		if (!s->allocs || sonde_mem_stack_lost(s->id))
 			continue;
 		n++;
 		shallow += s->nr_frames <= 2;

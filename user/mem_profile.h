@@ -21,7 +21,7 @@
 #define MEM_PROFILE_DEFAULT_SAMPLES 120
 
 struct mem_stack {
-	__u32 id;  /* kernel stack id, SONDE_MEM_NO_STACK for "stack unknown" */
+	__u32 id;  /* kernel stack id, SONDE_MEM_NO_STACK(_MMAP): unknown */
 	__u32 pid; /* the process it was first seen in */
 	bool mmap; /* anonymous mappings made outside the allocator */
 	size_t nr_frames;

@@ -58,9 +58,9 @@ static const char *stack_line(const struct mem_stack *s, size_t max, char *buf, 
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	if (s->id == SONDE_MEM_NO_STACK || !s->nr_frames) {
+	if (sonde_mem_stack_lost(s->id) || !s->nr_frames) {
 		snprintf(buf, len, "%s",
-			 s->id == SONDE_MEM_NO_STACK ? "[stack lost]" : "[no frames]");
+			 sonde_mem_stack_lost(s->id) ? "[stack lost]" : "[no frames]");
 		return buf;
 	}
 	for (i = 0; i < s->nr_frames && i < max && used < len; i++)
@@ -186,7 +186,7 @@ static void print_full_stack(FILE *f, const struct mem_stack *s)
 
 	if (!s->nr_frames)
 		fprintf(f, "      %s\n",
-			s->id == SONDE_MEM_NO_STACK ? "[stack lost]" : "[no frames]");
+			sonde_mem_stack_lost(s->id) ? "[stack lost]" : "[no frames]");
 	for (i = 0; i < s->nr_frames; i++)
 		fprintf(f, "      %s\n", s->frames[i]);
 }
@@ -257,9 +257,16 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 		fprintf(
 		    f,
 		    "%snote: live numbers are lower bounds: %llu allocations not tracked "
-		    "(--max-allocs full), %llu lost to a full stack table (--max-stacks)%s\n",
+		    "(--max-allocs full), %llu threads without state%s\n",
 		    o->color ? COL_YELLOW : "", (unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
-		    (unsigned long long)p->drops[SONDE_MD_STACKS_FULL], o->color ? COL_RESET : "");
+		    (unsigned long long)p->drops[SONDE_MD_NO_STORAGE], o->color ? COL_RESET : "");
+	if (p->drops[SONDE_MD_STACKS_FULL])
+		fprintf(f,
+			"%snote: %llu allocations are counted under [stack lost]: the stack table "
+			"was full (raise --max-stacks)%s\n",
+			o->color ? COL_YELLOW : "",
+			(unsigned long long)p->drops[SONDE_MD_STACKS_FULL],
+			o->color ? COL_RESET : "");
 	shallow = mem_profile_shallow_stacks(p, &with_allocs);
 	if (with_allocs && shallow * 2 > with_allocs)
 		fprintf(f,

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -60,7 +61,17 @@ struct mem_tracer {
 	size_t nr_names;
 	struct mem_events *events;
 	__u32 stack_depth;
+	const struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed */
+	size_t nr_stack_stats;
 };
+
+static size_t stack_stats_bytes(const struct mem_tracer *mt)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t bytes = mt->nr_stack_stats * sizeof(struct sonde_stack_stats);
+
+	return (bytes + page - 1) / page * page;
+}
 
 static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
 {
@@ -229,8 +240,6 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	if (!err)
 		err = bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.stack_stats, o->max_stacks + 1);
-	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, o->big_bytes || o->sample_every
 								      ? SONDE_MEM_RINGBUF_BIG
 								      : SONDE_MEM_RINGBUF_SMALL);
@@ -245,6 +254,11 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	for (mask = 1; mask < o->max_stacks; mask <<= 1)
 		;
 	skel->rodata->stack_id_mask = mask - 1;
+	/* Every id below mask, then the heap and the mappings without a stack. */
+	mt->nr_stack_stats = (size_t)mask + 2;
+	err = bpf_map__set_max_entries(skel->maps.stack_stats, (__u32)mt->nr_stack_stats);
+	if (err)
+		goto fail;
 	progs = alloc_progs(skel);
 	attach_select_progs(&progs, mt->multi);
 	bpf_program__set_autoload(skel->progs.mem_free_multi, mt->multi);
@@ -252,6 +266,13 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	err = mem_bpf__load(skel);
 	if (err)
 		goto fail;
+	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ, MAP_SHARED,
+			       bpf_map__fd(skel->maps.stack_stats), 0);
+	if (mt->stack_stats == MAP_FAILED) {
+		mt->stack_stats = NULL;
+		err = -errno;
+		goto fail;
+	}
 	return 0;
 fail:
 	return sonde_fail(SONDE_EXIT_SYSTEM,
@@ -289,8 +310,7 @@ static int add_processes(struct mem_tracer *mt, const struct target *t)
 
 static int attach_tracepoints(struct mem_tracer *mt)
 {
-	struct bpf_program *progs[] = {mt->skel->progs.mem_sys_enter, mt->skel->progs.mem_sys_exit,
-				       mt->skel->progs.mem_rss_stat};
+	struct bpf_program *progs[] = {mt->skel->progs.mem_sys_exit, mt->skel->progs.mem_rss_stat};
 	struct bpf_link *link;
 	size_t i;
 	int err;
@@ -402,6 +422,8 @@ void mem_tracer__close(struct mem_tracer *mt)
 	if (!mt)
 		return;
 	attachment_free(mt->att);
+	if (mt->stack_stats)
+		munmap((void *)mt->stack_stats, stack_stats_bytes(mt));
 	for (i = mt->nr_links; i > 0; i--)
 		bpf_link__destroy(mt->links[i - 1]);
 	free(mt->links);
@@ -428,7 +450,7 @@ size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
 size_t mem_tracer__nr_links(const struct mem_tracer *mt)
 {
 	/* The tracepoints are not counted: they are not probes of the target. */
-	return attachment_nr_links(mt->att) + mt->nr_links - 3;
+	return attachment_nr_links(mt->att) + mt->nr_links - 2;
 }
 
 bool mem_tracer__multi(const struct mem_tracer *mt)
@@ -465,7 +487,7 @@ const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u
 	__u32 i;
 
 	*nr = 0;
-	if (id == SONDE_MEM_NO_STACK)
+	if (sonde_mem_stack_lost(id))
 		return NULL;
 	if (id >= mt->nr_names) {
 		size_t cap = id + 1 > mt->nr_names * 2 ? id + 1 : mt->nr_names * 2;
@@ -523,25 +545,36 @@ static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
 	}
 }
 
+/* The stack id of entry i of the stack_stats array (bpf/mem.bpf.c, stats_lookup()). */
+static __u32 stack_id_at(const struct mem_tracer *mt, size_t i)
+{
+	if (i + 2 == mt->nr_stack_stats)
+		return SONDE_MEM_NO_STACK;
+	if (i + 1 == mt->nr_stack_stats)
+		return SONDE_MEM_NO_STACK_MMAP;
+	return (__u32)i;
+}
+
 int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 {
-	int fd = bpf_map__fd(mt->skel->maps.stack_stats);
 	const char *const *frames;
 	struct sonde_stack_stats v;
-	__u32 key, *prev = NULL;
 	struct mem_stack *s;
-	size_t nr;
+	size_t i, nr;
+	__u32 id;
 	int err;
 
 	memcpy(p->counts, mt->skel->bss->counts, sizeof(p->counts));
 	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
 	p->stack_depth = mt->stack_depth;
 	read_procs(mt, p);
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		s = mem_profile_stack(p, key);
+	for (i = 0; i < mt->nr_stack_stats; i++) {
+		/* One copy: the BPF programs keep adding to it meanwhile. */
+		v = mt->stack_stats[i];
+		if (!v.tgid)
+			continue; /* no allocation on this stack yet */
+		id = stack_id_at(mt, i);
+		s = mem_profile_stack(p, id);
 		if (!s)
 			return -ENOMEM;
 		s->pid = v.tgid;
@@ -553,7 +586,7 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 		s->alloc_bytes = v.alloc_bytes;
 		if (s->nr_frames)
 			continue;
-		frames = mem_tracer__stack_frames(mt, key, v.tgid, &nr);
+		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr);
 		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
 			return err;
 	}

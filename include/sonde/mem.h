@@ -7,8 +7,15 @@
 #define SONDE_MEM_MAX_SITES 64
 /* Deepest user stack kept (the kernel's perf_event_max_stack default is 127). */
 #define SONDE_MEM_MAX_STACK_DEPTH 127
-/* stack_id of allocations whose stack could not be taken (counted in drops). */
-#define SONDE_MEM_NO_STACK 0xffffffffU
+/* stack_id of allocations whose stack could not be taken (counted in drops):
+ * heap blocks, and anonymous mappings, kept apart so both totals stay right. */
+#define SONDE_MEM_NO_STACK	0xffffffffU
+#define SONDE_MEM_NO_STACK_MMAP 0xfffffffeU
+
+static inline int sonde_mem_stack_lost(__u32 stack_id)
+{
+	return stack_id >= SONDE_MEM_NO_STACK_MMAP;
+}
 
 /* What an allocator site does with its arguments (x86-64: di, si, dx). */
 enum sonde_alloc_kind {
@@ -40,7 +47,7 @@ struct sonde_alloc {
 	__u32 flags; /* SONDE_ALLOC_* */
 };
 
-/* Per-stack totals since the start (HASH keyed by stack id). live_* only ever
+/* Per-stack totals since the start (ARRAY indexed by stack id). live_* only ever
  * lose what an allocation recorded under the same stack added: never negative. */
 struct sonde_stack_stats {
 	__u64 live_bytes;
@@ -76,14 +83,15 @@ enum sonde_mem_count {
 	SONDE_MC__COUNT,
 };
 
-/* Losses, indexes into the .bss array `drops`. Any of the first three makes
- * the live numbers lower bounds. */
+/* Losses, indexes into the .bss array `drops`. ALLOCS_FULL and NO_STORAGE
+ * make the live numbers lower bounds; the stack losses only move allocations
+ * to the no-stack entry. */
 enum sonde_mem_drop {
-	SONDE_MD_ALLOCS_FULL,	/* the live-allocation map was full (--max-allocs) */
-	SONDE_MD_STACKS_FULL,	/* the per-stack totals map was full (--max-stacks) */
-	SONDE_MD_STALE,		/* an address handed out again without a traced free */
-	SONDE_MD_STACK,		/* bpf_get_stackid failed: counted under no stack */
-	SONDE_MD_NO_STORAGE,	/* per-thread state could not be created */
+	SONDE_MD_ALLOCS_FULL, /* the live-allocation map was full (--max-allocs) */
+	SONDE_MD_STACKS_FULL, /* the stack table was full (--max-stacks): counted under no stack */
+	SONDE_MD_STALE,	      /* an address handed out again without a traced free */
+	SONDE_MD_STACK,	      /* the stack could not be stored: counted under no stack */
+	SONDE_MD_NO_STORAGE,  /* per-thread state could not be created */
 	SONDE_MD_ORPHAN_RETURN, /* allocator return without its entry (attached mid-call) */
 	SONDE_MD_MISSED_RETURN, /* entry whose return never came (longjmp) */
 	SONDE_MD_RINGBUF,	/* --big/--sample/new-stack record lost: ring buffer full */

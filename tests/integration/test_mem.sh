@@ -167,6 +167,26 @@ t_full_map_is_lower_bound()
 	grep -q 'lower bounds' "$T_DIR/out" || fail "the terminal report does not say 'lower bounds'"
 }
 
+# A full stack table: allocations beyond it still count, under [stack lost].
+t_full_stack_table()
+{
+	sonde_run mem --json --max-stacks 1 -- "$MT" mix 300
+	expect_ok
+	need_mem_final
+	expect_eq "lower_bound" "$(jq -r .lower_bound <<<"$FINAL")" false
+	expect_ge "drops.stacks_full" "$(jq -r .drops.stacks_full <<<"$FINAL")" 1
+	expect_eq "stacks with frames" "$(jq '[.stacks[] | select(.frames | length > 0)] | length' <<<"$FINAL")" 1
+	# Every allocation and mapping is in some stack: the one with frames or a lost one.
+	expect_eq "allocations over all stacks" "$(jq '[.stacks[].allocs] | add' <<<"$FINAL")" \
+		"$(jq '.counts.allocs + .counts.mmaps' <<<"$FINAL")"
+	# Lost heap blocks and lost mappings are kept apart: the heap total stays right.
+	expect_eq "live heap bytes" "$(jq '.live_bytes' <<<"$FINAL")" \
+		"$(jq '[.stacks[] | select(.mmap | not) | .live_bytes] | add' <<<"$FINAL")"
+	sonde_run mem --max-stacks 1 -- "$MT" mix 300
+	grep -q 'counted under \[stack lost\]' "$T_DIR/out" ||
+		fail "the terminal report does not name the lost stacks: $(head -c 300 "$T_DIR/out" | tr '\n' '|')"
+}
+
 t_bad_input()
 {
 	bad_input 2 "allocator 'nosuchlib' was not found" mem --allocator nosuchlib -- "$MT" mix 1
