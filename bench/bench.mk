@@ -4,11 +4,11 @@ BENCH_DIR  := $(BUILD)/bench
 BENCH_BINS := $(BENCH_DIR)/loop_push $(BENCH_DIR)/loop_endbr $(BENCH_DIR)/floor $(BENCH_DIR)/many
 
 # push-first: frame pointers, no CET; endbr64-first: as Debian builds packages.
-$(BENCH_DIR)/loop_push: bench/loop.c
+$(BENCH_DIR)/loop_push: bench/loop.c bench/batch_timer.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -fno-omit-frame-pointer -fcf-protection=none $< -o $@
 
-$(BENCH_DIR)/loop_endbr: bench/loop.c
+$(BENCH_DIR)/loop_endbr: bench/loop.c bench/batch_timer.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -fno-omit-frame-pointer -fcf-protection=full $< -o $@
 

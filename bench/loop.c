@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "batch_timer.h"
 
 /* Clobbering a callee-saved register makes the function start with `push %rbx`
  * (after `endbr64` when built with -fcf-protection): the entry shapes we compare. */
@@ -13,24 +14,18 @@ __attribute__((noinline)) int tiny(int x)
 	return x + 1;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
+/* Prints ns_per_call (the mean) and p25_ns_per_call (see batch_timer.h). */
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 1000000, i;
 	volatile int sink = 0;
-	double t0, t1;
+	struct batch_timer bt;
 
-	t0 = now_ns();
-	for (i = 0; i < n; i++)
+	batch_timer_init(&bt, n);
+	for (i = 0; i < n; i++) {
 		sink = tiny(sink);
-	t1 = now_ns();
-	printf("ns_per_call=%.1f calls=%ld\n", (t1 - t0) / n, n);
+		batch_timer_tick(&bt, i);
+	}
+	batch_timer_report(&bt, n, "ns_per_call", "calls");
 	return 0;
 }

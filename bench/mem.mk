@@ -6,7 +6,7 @@ MEM_BENCH_BINS := $(BENCH_DIR)/memloop $(BENCH_DIR)/memfloor
 BENCH_BINS     += $(MEM_BENCH_BINS)
 
 # Built as usual (frame pointers kept): glibc's malloc and free are what is probed.
-$(BENCH_DIR)/memloop: bench/memloop.c
+$(BENCH_DIR)/memloop: bench/memloop.c bench/batch_timer.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -Wall -Wextra -fno-omit-frame-pointer $< -o $@

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-9}
 PAIRS=${PAIRS:-100000}
 HOLD=${HOLD:-1000000}
 B=build/bench
@@ -92,7 +92,8 @@ MODES="untraced floor_entry floor bpftrace sonde"
 read -r -a BASES <<<"${SONDE_BASE:-}"
 BASES=("" "${BASES[@]}")
 for ((i = 1; i < ${#BASES[@]}; i++)); do MODES="$MODES base$i"; done
-declare -A RES
+# Per run: the 25th percentile of 1,000-pair batches (RES) and the mean (MEAN).
+declare -A RES MEAN
 for r in $(seq "$ROUNDS"); do
 	# Rotate the order each round so drift in the machine hits every mode alike.
 	order=$(echo $MODES | tr ' ' '\n' | awk -v r="$r" '{a[NR]=$0} END {for (i=0;i<NR;i++) print a[(i+r)%NR+1]}')
@@ -102,13 +103,23 @@ for r in $(seq "$ROUNDS"); do
 		kill -USR1 "$LOOP"
 		wait "$LOOP"
 		stop_tracer
-		ns=$(sed -n 's/^ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
+		ns=$(sed -n 's/.*p25_ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
+		mean=$(sed -n 's/^ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
 		RES[$mode]="${RES[$mode]:-} $ns"
-		echo "  round $r $mode: $ns ns per malloc+free" >&2
+		MEAN[$mode]="${MEAN[$mode]:-} $mean"
+		echo "  round $r $mode: $ns ns per malloc+free (batches' p25), $mean (mean)" >&2
 	done
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# added RUNS BASE_RUNS: the median of RUNS above the median of BASE_RUNS.
+added() { awk -v a="$(echo $1 | median)" -v b="$(echo $2 | median)" 'BEGIN {printf "%.1f", a - b}'; }
+# ratio_to_floor ARRAY MODE: MODE's added cost over the floor's, from ARRAY's runs.
+ratio_to_floor() {
+	local -n runs=$1
+	awk -v a="$(added "${runs[$2]}" "${runs[untraced]}")" -v f="$(added "${runs[floor]}" "${runs[untraced]}")" \
+		'BEGIN {if (f > 0) printf "%.2f", a / f; else print "-"}'
+}
 
 # 1M live allocations: sonde's RSS and its maps' memory (the kernel's memlock
 # accounting), and how long the final report's scan of them takes.
@@ -133,26 +144,26 @@ kill -TERM "$LOOP" 2>/dev/null || true
 LIVE=$(grep '^{' "$TMP/hold.json" | jq -r 'select(.final) | .live_allocs' | tail -n 1)
 HELD=$(sed -n 's/^held [0-9]* in \([0-9.]*\) s/\1/p' "$TMP/loop.out")
 
-base=$(echo ${RES[untraced]} | median)
-floor=$(echo ${RES[floor]} | median)
-fadd=$(awk -v a="$floor" -v b="$base" 'BEGIN {print a - b}')
 echo "## sonde mem: malloc(64) + free, one thread"
 echo
 echo "Produced by bench/mem.sh on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs, $(basename "$LIBC") ($(ldd --version | head -n 1 | awk '{print $NF}'));"
-echo "ROUNDS=$ROUNDS, $PAIRS pairs per run, modes in rotating order, median shown. The floors are"
+echo "ROUNDS=$ROUNDS, $PAIRS pairs per run, modes in rotating order. A run's figure is the 25th percentile"
+echo "of its 1,000-pair batches (bench/batch_timer.h: this machine's other tenants only add time);"
+echo "the table shows the median over rounds, and the ratio from the runs' means for comparison. The floors are"
 echo "empty probes of sonde mem's shape (uprobe_multi entry + return on malloc, entry on free):"
 echo "\"floor_entry\" at the functions' first instructions, \"floor\" where sonde probes them"
 echo "(malloc+${MALLOC_D:-0}, free+${FREE_D:-0}); × floor is against \"floor\". bpftrace (at the first"
 echo "instructions) keeps size per thread, address -> size and bytes per stack, drops freed addresses."
 echo
-echo "| tracer | ns/pair | added ns/pair | × floor | runs |"
-echo "|---|---:|---:|---:|---|"
+echo "| tracer | ns/pair | added ns/pair | × floor | × floor (means) | runs |"
+echo "|---|---:|---:|---:|---:|---|"
 for mode in $MODES; do
 	m=$(echo ${RES[$mode]} | median)
-	add=$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", a - b}')
-	ratio=$(awk -v a="$add" -v f="$fadd" 'BEGIN {if (f > 0) printf "%.2f", a / f; else print "-"}')
-	[ "$mode" = untraced ] && add=0 && ratio=-
-	echo "| $mode | $m | $add | $ratio | ${RES[$mode]} |"
+	add=$(added "${RES[$mode]}" "${RES[untraced]}")
+	ratio=$(ratio_to_floor RES "$mode")
+	mratio=$(ratio_to_floor MEAN "$mode")
+	[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
+	echo "| $mode | $m | $add | $ratio | $mratio | ${RES[$mode]} |"
 done
 for ((i = 1; i < ${#BASES[@]}; i++)); do echo; echo "base$i: ${BASES[$i]}"; done
 echo

@@ -3,6 +3,7 @@
  * bench/memloop: the allocator workload of bench/mem.sh. Waits for SIGUSR1
  * (so a tracer attaches to its PID first), then:
  *   memloop pairs N    N malloc(64)+free pairs on one thread; prints ns_per_pair
+ *                      (the mean) and p25_ns_per_pair (see batch_timer.h)
  *   memloop hold N     N malloc(32) blocks kept live; prints "held", waits for SIGTERM
  */
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "batch_timer.h"
 
 static volatile sig_atomic_t go, stop;
 void *volatile sink;
@@ -57,12 +59,15 @@ int main(int argc, char **argv)
 	while (!go && !stop)
 		sigsuspend(&old);
 	if (!strcmp(argv[1], "pairs")) {
-		t0 = now_ns();
+		struct batch_timer bt;
+
+		batch_timer_init(&bt, n);
 		for (i = 0; i < n; i++) {
 			sink = malloc(64);
 			free(sink);
+			batch_timer_tick(&bt, i);
 		}
-		printf("ns_per_pair=%.1f pairs=%ld\n", (now_ns() - t0) / n, n);
+		batch_timer_report(&bt, n, "ns_per_pair", "pairs");
 		return 0;
 	}
 	keep = malloc(n * sizeof(*keep));
