@@ -8,9 +8,11 @@
 #    ping-pong (build/bench/pingpong) is timed while nothing traces, while
 #    `sonde lat --no-sched` and while `sonde lat` trace another process
 #    (build/targets/sleeper, ~480 sleeps of 2 ms a second, with -p), and
-#    while empty sched_switch/sched_wakeup programs run (bench/schedfloor:
-#    the floor any scheduler hook pays). The
-#    ping-pong runs with both processes on one CPU (every round trip is two
+#    while bench/schedfloor's empty programs run, the floor any scheduler
+#    hook pays: a sched_switch program alone (the shape of sonde lat's hooks
+#    on a kernel that counts run-queue waits itself, task->sched_info.
+#    run_delay), and sched_switch with sched_wakeup (the shape before, and
+#    still on a kernel without sched_info). The ping-pong runs with both processes on one CPU (every round trip is two
 #    switches straight between them: the most switches a second, so the
 #    worst case) and with one process on each of two CPUs (every wakeup
 #    crosses CPUs). sonde and the traced process stay off the measured CPU.
@@ -40,15 +42,19 @@ SLEEPER=build/targets/sleeper
 FLOOR=build/bench/schedfloor
 FLOOR_OBJ=build/bench/schedfloor.bpf.o
 MODES="none nosched sched"
-# Section 1 also runs the floor: empty sched_switch/sched_wakeup programs.
-PP_MODES="none floor-empty nosched sched"
+# Section 1 also runs the floors: an empty sched_switch program alone, and
+# empty sched_switch and sched_wakeup programs.
+PP_MODES="none floor-emptyswitch floor-empty nosched sched"
 STATS_RUNS=${STATS_RUNS:-3} # runs per mode with kernel.bpf_stats_enabled=1
 declare -A LABEL=([none]="no tracer" [nosched]="sonde lat --no-sched" [sched]="sonde lat"
-	[floor-empty]="empty scheduler hooks (floor)" [floor-lookup]="task storage lookup only"
+	[floor-emptyswitch]="empty sched_switch program (floor)"
+	[floor-empty]="empty sched_switch + sched_wakeup programs (old floor)"
+	[floor-lookup]="task storage lookup only"
 	[floor-peek]="storage pointer read, lookup only if set")
 
 TMP=$(mktemp -d)
 TRACER=
+RUNQ_SOURCE=unknown # where sonde lat took run-queue time from, as its -v says
 TRACED=
 STATS_WAS=
 cleanup()
@@ -80,8 +86,8 @@ else
 fi
 
 # start_tracer MODE ARGS...: sonde lat [--no-sched] ARGS in the background,
-# on the other CPUs (MODE floor-empty / floor-lookup: bench/schedfloor
-# instead); returns once it has attached and settled.
+# on the other CPUs (MODE floor-KIND: bench/schedfloor KIND instead);
+# returns once it has attached and settled.
 start_tracer()
 {
 	local mode=$1 marker="sonde: tracing" _
@@ -91,7 +97,7 @@ start_tracer()
 	case $mode in
 	none) return 0 ;;
 	nosched) set -- "$SONDE" lat --json --no-sched "$@" ;;
-	sched) set -- "$SONDE" lat --json "$@" ;;
+	sched) set -- "$SONDE" lat -v --json "$@" ;;
 	floor-*) set -- "$FLOOR" "$FLOOR_OBJ" "${mode#floor-}" && marker="schedfloor: attached" ;;
 	esac
 	taskset -c "$OTHERS" "$@" >"$TMP/tracer.out" 2>"$TMP/tracer.err" &
@@ -102,6 +108,9 @@ start_tracer()
 		sleep 0.1
 	done
 	grep -q "$marker" "$TMP/tracer.err" || { say "$1 did not attach in 10 s"; exit 1; }
+	if [ "$mode" = sched ]; then
+		RUNQ_SOURCE=$(sed -n 's/^sonde: run-queue time from //p' "$TMP/tracer.err" | head -n 1)
+	fi
 	sleep "$SETTLE"
 }
 
@@ -227,6 +236,9 @@ for r in $(seq "$STATS_RUNS"); do
 		prog_stats "$TRACER" >"$TMP/after"
 		stop_tracer
 		read -r runs ns < <(stats_delta "$TMP/before" "$TMP/after" '^lat_(entry|return)')
+		# The sysctl is one switch for the machine: another user may turn it off.
+		[ "$runs" = $((2 * LOOP_CALLS)) ] ||
+			say "  warning: statistics counted $runs entry+return runs, not $((2 * LOOP_CALLS)): was kernel.bpf_stats_enabled turned off meanwhile?"
 		per=$(awk -v t="$ns" -v n="$LOOP_CALLS" 'BEGIN { printf "%.1f", t / n }')
 		PROG_NS[call.$mode]="${PROG_NS[call.$mode]:-} $per"
 		say "  ${LABEL[$mode]}: $runs entry+return runs, $per ns per call"
@@ -238,10 +250,11 @@ for mode in nosched sched; do
 done
 
 # The scheduler hooks during one-CPU ping-pong runs: sonde lat's, and the
-# floor's (empty programs; a task storage lookup that finds nothing).
+# floor's (empty programs; a task storage lookup that finds nothing; the
+# storage pointer read first). A hook a mode does not attach has no runs.
 taskset -c "$OTHERS" "$SLEEPER" >/dev/null &
 TRACED=$!
-HOOK_MODES="floor-empty floor-lookup floor-peek sched"
+HOOK_MODES="floor-emptyswitch floor-empty floor-lookup floor-peek sched"
 for r in $(seq "$STATS_RUNS"); do
 	for mode in $(order "$r" "$HOOK_MODES"); do
 		start_tracer "$mode" -p "$TRACED" sleep_2ms
@@ -253,9 +266,13 @@ for r in $(seq "$STATS_RUNS"); do
 		trip_ns=0
 		for hook in switch wakeup; do
 			read -r runs ns < <(stats_delta "$TMP/before" "$TMP/after" "(^lat_sched_|^)${hook}(_[a-z]+)?\$")
-			per=$(awk -v t="$ns" -v n="$runs" 'BEGIN { printf "%.1f", n ? t / n : 0 }')
-			PROG_NS[$hook.$mode]="${PROG_NS[$hook.$mode]:-} $per"
 			PROG_NS[$hook.runs.$mode]="${PROG_NS[$hook.runs.$mode]:-} $runs"
+			if [ "$runs" = 0 ]; then
+				say "  ${LABEL[$mode]} sched_$hook: no program attached"
+				continue
+			fi
+			per=$(awk -v t="$ns" -v n="$runs" 'BEGIN { printf "%.1f", t / n }')
+			PROG_NS[$hook.$mode]="${PROG_NS[$hook.$mode]:-} $per"
 			trip_ns=$((trip_ns + ns))
 			say "  ${LABEL[$mode]} sched_$hook: $runs runs, $per ns each"
 		done
@@ -265,7 +282,7 @@ for r in $(seq "$STATS_RUNS"); do
 done
 for mode in $HOOK_MODES; do
 	for k in switch wakeup switch.runs wakeup.runs trip; do
-		PROG_NS[$k.$mode]=$(echo "${PROG_NS[$k.$mode]}" | median)
+		PROG_NS[$k.$mode]=$(echo "${PROG_NS[$k.$mode]:-}" | median)
 	done
 done
 kill -TERM "$TRACED" 2>/dev/null || true
@@ -308,8 +325,11 @@ $PP_RUNS runs per round and placement. On one CPU (CPU $LAST_CPU, $PP_TRIPS roun
 every round trip is two context switches straight between them: the most switches a second,
 the worst case for the hooks. On two CPUs (CPU $LAST_CPU and CPU 0, $PP_TRIPS2 round trips a run)
 every wakeup crosses CPUs. Meanwhile \`sonde lat -p PID sleep_2ms\` traces
-\`build/targets/sleeper\` (about 480 blocking calls a second); the floor is
-\`bench/schedfloor\`'s empty sched_switch and sched_wakeup programs.
+\`build/targets/sleeper\` (about 480 blocking calls a second); sonde lat took its run-queue
+time from $RUNQ_SOURCE. The floors are \`bench/schedfloor\`'s empty programs: a sched_switch
+program alone, the floor of sonde lat's hooks where the kernel counts run-queue waits itself,
+and sched_switch with sched_wakeup, the floor of the shape before (still sonde's on a kernel
+without sched_info).
 
 | tracer running | one CPU: round trips/s | slowdown | two CPUs: round trips/s | slowdown |
 |---|---:|---:|---:|---:|
@@ -377,33 +397,40 @@ The scheduler split adds $(awk -v a="${PROG_NS[call.sched]}" -v b="${PROG_NS[cal
 	'BEGIN { printf "%.1f", a - b }') ns of BPF time per traced call.
 
 The scheduler hooks during one-CPU ping-pong runs ($PP_TRIPS round trips, medians of $STATS_RUNS runs), next to the floor
-(\`bench/schedfloor\`): programs that do nothing; programs that only look up task storage that
-is not there, which is what sonde's hooks do for a thread it does not trace; and programs that
-read the task's storage pointer first and call the lookup only when it is set (never, for a
-process nobody traces).
+(\`bench/schedfloor\`): a sched_switch program that does nothing, alone; sched_switch and
+sched_wakeup programs that do nothing; programs that only look up task storage that is not
+there, which is what a per-thread tracer's hooks do for a thread it does not trace; and programs
+that read the task's storage pointer first and call the lookup only when it is set (never, for a
+process nobody traces). - : no such program attached.
 
 | hooks | sched_switch, ns per run | sched_wakeup, ns per run | BPF ns per round trip | share of an untraced round trip |
 |---|---:|---:|---:|---:|
 EOF
 for mode in $HOOK_MODES; do
 	case $mode in
-	floor-empty) name="empty programs" ;;
+	floor-emptyswitch) name="empty sched_switch program alone" ;;
+	floor-empty) name="empty sched_switch + sched_wakeup programs" ;;
 	floor-lookup) name="task storage lookup only" ;;
 	floor-peek) name="pointer read, then lookup if set" ;;
 	sched) name="sonde lat" ;;
 	esac
 	share=$(awk -v c="${PROG_NS[trip.$mode]}" -v r="${PP_BASE[one]}" 'BEGIN { printf "%.1f", c * r / 1e7 }')
-	echo "| $name | ${PROG_NS[switch.$mode]} | ${PROG_NS[wakeup.$mode]} | ${PROG_NS[trip.$mode]} | $share % |"
+	echo "| $name | ${PROG_NS[switch.$mode]:--} | ${PROG_NS[wakeup.$mode]:--} | ${PROG_NS[trip.$mode]} | $share % |"
 done
 cat <<EOF
 
 An untraced round trip takes $(awk -v r="${PP_BASE[one]}" \
-	'BEGIN { printf "%.2f", 1e6 / r }') us (the median of section 1); sonde lat's hooks ran
-${PROG_NS[switch.runs.sched]} and ${PROG_NS[wakeup.runs.sched]} times machine-wide during a run.
+	'BEGIN { printf "%.2f", 1e6 / r }') us (the median of section 1). During a run, sonde lat's
+sched_switch program ran ${PROG_NS[switch.runs.sched]} times machine-wide and its sched_wakeup program
+${PROG_NS[wakeup.runs.sched]} times (run-queue time from $RUNQ_SOURCE). Per round trip, sonde lat's
+hooks take $(awk -v a="${PROG_NS[trip.sched]}" -v b="${PROG_NS[trip.floor-emptyswitch]}" \
+	'BEGIN { printf "%+.0f", a - b }') ns of BPF time next to the empty sched_switch program alone
+(the like-for-like floor) and $(awk -v a="${PROG_NS[trip.sched]}" -v b="${PROG_NS[trip.floor-empty]}" \
+	'BEGIN { printf "%+.0f", a - b }') ns next to the empty sched_switch + sched_wakeup pair.
 With statistics on, the kernel reads the clock around every program run, and on this machine that
 alone is most of what the empty programs show: the absolute figures overstate every row alike, so
 compare the rows. Per context switch, sonde lat's sched_switch program takes $(awk \
-	-v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-empty]}" 'BEGIN { printf "%+.1f", a - b }') ns
+	-v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-emptyswitch]}" 'BEGIN { printf "%+.1f", a - b }') ns
 next to an empty program, $(awk -v a="${PROG_NS[switch.sched]}" -v b="${PROG_NS[switch.floor-lookup]}" \
 	'BEGIN { printf "%+.1f", a - b }') ns next to a bare task storage lookup and $(awk -v a="${PROG_NS[switch.sched]}" \
 	-v b="${PROG_NS[switch.floor-peek]}" 'BEGIN { printf "%+.1f", a - b }') ns next to the pointer read.

@@ -5,8 +5,10 @@
  * per-thread tracer does for a thread it does not trace, a task storage
  * lookup that finds nothing (*_lookup); and ones that first read the task's
  * storage pointer and skip the helper call when the task has no storage at
- * all (*_peek), as any thread of a process nobody traces.
- * bench/schedfloor attaches one pair.
+ * all (*_peek), as any thread of a process nobody traces. sonde lat hooks
+ * sched_switch alone where the kernel counts run-queue waits itself, so its
+ * floor is one empty sched_switch program (*_emptyswitch).
+ * bench/schedfloor attaches the programs of one kind.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -29,6 +31,12 @@ int BPF_PROG(switch_empty, bool preempt, struct task_struct *prev, struct task_s
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(wakeup_empty, struct task_struct *p)
+{
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_emptyswitch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	return 0;
 }

@@ -2,8 +2,9 @@
 /*
  * bench/schedfloor OBJECT KIND: attach the sched_switch and sched_wakeup
  * programs of OBJECT (build/bench/schedfloor.bpf.o) whose names end in _KIND
- * ("empty", "lookup" or "peek") until SIGINT or SIGTERM: what a scheduler hook costs
- * before it does any work of its own.
+ * ("empty", "lookup", "peek", or "emptyswitch": sched_switch alone) until
+ * SIGINT or SIGTERM: what a scheduler hook costs before it does any work of
+ * its own.
  */
 #include <errno.h>
 #include <signal.h>
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 	int nlinks = 0, err = 0, i;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: schedfloor OBJECT empty|lookup|peek\n");
+		fprintf(stderr, "usage: schedfloor OBJECT empty|lookup|peek|emptyswitch\n");
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);

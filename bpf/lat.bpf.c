@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sonde lat: per-function latency from entry/return uprobes, split into
- * on-CPU, run-queue and blocked time by the scheduler tracepoints.
+ * on-CPU, run-queue and blocked time by sched_switch and the kernel's
+ * per-task run-queue wait, or sched_wakeup where the kernel keeps none
+ * (thread_time.bpf.h).
  *
  * Each traced function has an id (the attach cookie). The entry probe pushes
  * {id, start, the thread's time totals} on a per-thread call stack kept in
@@ -23,6 +25,11 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 filter_exe_ino = 0;
 /* The scheduler split (off with --no-sched: the probes skip its bookkeeping). */
 const volatile bool sched_split = true;
+/*
+ * Run-queue time from task->sched_info.run_delay; the loader clears it on a
+ * kernel without CONFIG_SCHED_INFO and attaches lat_sched_wakeup instead.
+ */
+const volatile bool runq_from_run_delay = true;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -48,7 +55,7 @@ struct sonde_frame {
 	__u64 child_ns;	     /* corrected wall time spent in traced callees */
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
 	__u64 sp;	     /* stack pointer at entry: where the return address is */
-	__u64 time_at_entry[SONDE_TS__COUNT];
+	struct sonde_time_snap time_at_entry;
 	__u32 id;
 	__u32 stepped; /* the probed instruction is single-stepped */
 };
@@ -173,13 +180,8 @@ static __always_inline int on_entry(void *ctx)
 	f->start_ns = now;
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
-	if (sched_split) {
-		/* Running now: close the on-CPU span so the snapshot is current. */
-		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
-		f->time_at_entry[SONDE_TS_ONCPU] = t->time.total_ns[SONDE_TS_ONCPU];
-		f->time_at_entry[SONDE_TS_RUNQ] = t->time.total_ns[SONDE_TS_RUNQ];
-		f->time_at_entry[SONDE_TS_BLOCKED] = t->time.total_ns[SONDE_TS_BLOCKED];
-	}
+	if (sched_split)
+		thread_time_snap(&t->time, now, runq_from_run_delay, &f->time_at_entry);
 	t->depth = d + 1;
 	return 0;
 }
@@ -187,7 +189,7 @@ static __always_inline int on_entry(void *ctx)
 struct sonde_call {
 	__u32 id;
 	__u64 wall, self;
-	__u64 split[SONDE_TS__COUNT];
+	struct sonde_split split;
 };
 
 static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
@@ -226,13 +228,13 @@ static __always_inline void account_call(const struct sonde_call *c)
 	add_to_hist(s->hist, c->wall);
 	if (!sched_split)
 		return;
-	__sync_fetch_and_add(&s->oncpu_ns, c->split[SONDE_TS_ONCPU]);
+	__sync_fetch_and_add(&s->oncpu_ns, c->split.oncpu_ns);
 	/* Most calls never leave the CPU: skip the atomics that would add zeros. */
-	if (c->split[SONDE_TS_RUNQ])
-		__sync_fetch_and_add(&s->runq_ns, c->split[SONDE_TS_RUNQ]);
-	if (c->split[SONDE_TS_BLOCKED])
-		__sync_fetch_and_add(&s->blocked_ns, c->split[SONDE_TS_BLOCKED]);
-	add_to_hist(s->offcpu_hist, c->split[SONDE_TS_RUNQ] + c->split[SONDE_TS_BLOCKED]);
+	if (c->split.runq_ns)
+		__sync_fetch_and_add(&s->runq_ns, c->split.runq_ns);
+	if (c->split.blocked_ns)
+		__sync_fetch_and_add(&s->blocked_ns, c->split.blocked_ns);
+	add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
 }
 
 static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c, __u64 now)
@@ -252,9 +254,9 @@ static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c
 	r->tid = (__u32)pid_tgid;
 	r->end_ns = now;
 	r->wall_ns = c->wall;
-	r->oncpu_ns = c->split[SONDE_TS_ONCPU];
-	r->runq_ns = c->split[SONDE_TS_RUNQ];
-	r->blocked_ns = c->split[SONDE_TS_BLOCKED];
+	r->oncpu_ns = c->split.oncpu_ns;
+	r->runq_ns = c->split.runq_ns;
+	r->blocked_ns = c->split.blocked_ns;
 	r->pad = 0;
 	/* After the return, the user stack starts at the caller. Frame pointers only. */
 	n = bpf_get_stack(ctx, r->frames, sizeof(r->frames), BPF_F_USER_STACK);
@@ -271,7 +273,7 @@ static __always_inline int on_return(void *ctx)
 	__u64 overhead;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
-	__u32 d, i, s, shape;
+	__u32 d, i, shape;
 
 	if (task_is_filtered_out())
 		return 0;
@@ -310,13 +312,11 @@ static __always_inline int on_return(void *ctx)
 		call.wall = call.wall > overhead ? call.wall - overhead : 0;
 		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
 		if (sched_split) {
-			thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
-			for (s = 0; s < SONDE_TS__COUNT; s++)
-				call.split[s] = t->time.total_ns[s] - f->time_at_entry[s];
+			thread_time_split(&t->time, now, runq_from_run_delay, &f->time_at_entry,
+					  &call.split);
 			/* The probes ran on this CPU: their cost comes off the on-CPU part. */
-			call.split[SONDE_TS_ONCPU] = call.split[SONDE_TS_ONCPU] > overhead
-							 ? call.split[SONDE_TS_ONCPU] - overhead
-							 : 0;
+			call.split.oncpu_ns =
+			    call.split.oncpu_ns > overhead ? call.split.oncpu_ns - overhead : 0;
 		}
 		t->depth = idx;
 		/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
@@ -362,13 +362,9 @@ int BPF_URETPROBE(lat_return_single)
 }
 
 /*
- * Scheduler side. These run on every context switch and wakeup of the
- * machine: a task that never made a traced call has no task storage, and
- * the lookup returns NULL at once (task->bpf_storage is NULL), which is the
- * earliest filter there is.
- */
-/*
- * A task that never had task storage has task->bpf_storage == NULL: one load
+ * Scheduler side. sched_switch runs on every context switch of the machine
+ * (and, without run_delay, sched_wakeup on every wakeup). A task that never
+ * made a traced call has no task storage: task->bpf_storage == NULL, one load
  * tells, where bpf_task_storage_get() costs a helper call and its recursion
  * guard (~30 ns per context switch, measured by bench/sched.sh).
  */
@@ -389,13 +385,8 @@ int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct ta
 	t = thread_of(prev);
 	if (t) {
 		now = bpf_ktime_get_ns();
-		/*
-		 * Preempted (even between set_current_state() and schedule(), when
-		 * prev_state is not yet TASK_RUNNING again), or still runnable:
-		 * it waits for a CPU. Otherwise it sleeps.
-		 */
 		thread_time_enter(&t->time, now,
-				  preempt || prev_state == 0 ? SONDE_TS_RUNQ : SONDE_TS_BLOCKED);
+				  thread_time_off_state(runq_from_run_delay, preempt, prev_state));
 	}
 	t = thread_of(next);
 	if (t) {
@@ -406,13 +397,17 @@ int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct ta
 	return 0;
 }
 
-/* Woken: from blocked to waiting for a CPU (sched_switch makes it on-CPU). */
+/*
+ * Only where the kernel keeps no run_delay (the loader leaves it unloaded
+ * otherwise). Woken: from blocked to waiting for a CPU (sched_switch makes it
+ * on-CPU).
+ */
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(lat_sched_wakeup, struct task_struct *p)
 {
 	struct sonde_thread *t = thread_of(p);
 
-	if (t && t->time.state == SONDE_TS_BLOCKED)
+	if (t && t->time.state == SONDE_TS_OFFCPU)
 		thread_time_enter(&t->time, bpf_ktime_get_ns(), SONDE_TS_RUNQ);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "attach.h"
 #include "calibrate.h"
@@ -20,6 +21,7 @@ struct lat_tracer {
 	bool multi;
 	struct attachment *att;
 	struct bpf_link *sched_links[3];
+	bool run_delay; /* run-queue time from task->sched_info.run_delay */
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
 	bool corrected;
@@ -50,6 +52,19 @@ static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
 	return 0;
 }
 
+/*
+ * Whether the kernel counts each task's run-queue wait (sched_info.run_delay):
+ * /proc/PID/schedstat exists exactly when it does (CONFIG_SCHED_INFO,
+ * fs/proc/base.c). Without, the run-queue time needs the sched_wakeup hook.
+ */
+static bool kernel_has_run_delay(void)
+{
+	/* Lets the tests exercise the sched_wakeup path on a kernel with sched_info. */
+	if (getenv("SONDE_NO_RUN_DELAY"))
+		return false;
+	return access("/proc/self/schedstat", F_OK) == 0;
+}
+
 static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)
 {
 	struct probe_progs progs;
@@ -69,9 +84,10 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		goto fail;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
 	skel->rodata->sched_split = o->sched;
+	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;
 	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched);
-	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched);
+	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched && !lt->run_delay);
 	progs = lat_progs(skel);
 	attach_select_progs(&progs, lt->multi);
 	err = lat_bpf__load(skel);
@@ -85,10 +101,14 @@ fail:
 
 static int attach_sched(struct lat_tracer *lt, bool sched)
 {
-	struct bpf_program *progs[3] = {lt->skel->progs.lat_sched_exit,
-					sched ? lt->skel->progs.lat_sched_switch : NULL,
-					sched ? lt->skel->progs.lat_sched_wakeup : NULL};
+	struct bpf_program *progs[3] = {lt->skel->progs.lat_sched_exit};
 	int i;
+
+	if (sched) {
+		progs[1] = lt->skel->progs.lat_sched_switch;
+		if (!lt->run_delay)
+			progs[2] = lt->skel->progs.lat_sched_wakeup;
+	}
 
 	for (i = 0; i < 3; i++) {
 		if (!progs[i])
@@ -98,6 +118,10 @@ static int attach_sched(struct lat_tracer *lt, bool sched)
 			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
 					  bpf_program__name(progs[i]), strerror(errno));
 	}
+	if (sched && lt->run_delay)
+		sonde_info("run-queue time from the kernel's per-task run_delay (sched_info)");
+	else if (sched)
+		sonde_info("run-queue time from the sched_wakeup hook (no sched_info run_delay)");
 	return 0;
 }
 
@@ -128,6 +152,7 @@ int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *se
 		return -ENOMEM;
 	lt->set = set;
 	lt->multi = attach_use_multi();
+	lt->run_delay = o->sched && kernel_has_run_delay();
 	err = load(lt, o, t);
 	if (!err)
 		err = open_events(lt, o);

@@ -1,9 +1,11 @@
 #!/bin/bash
 # sonde lat splits each call's wall time into on-CPU, run-queue and blocked
-# time (scheduler tracepoints), prints calls slower than --slower-than as they
+# time (sched_switch, and the kernel's per-task run_delay or, where the kernel
+# keeps none, sched_wakeup), prints calls slower than --slower-than as they
 # happen, and frees the state it keeps per thread when a thread exits.
 # The targets' behaviour is known: a 2 ms sleep is blocked, a 1 ms busy-wait
 # alone on a CPU is on-CPU, two of them pinned to one CPU wait for each other.
+# SONDE_NO_RUN_DELAY=1 makes sonde take the sched_wakeup path on this kernel.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
@@ -12,7 +14,7 @@ LAST_CPU=$(($(getconf _NPROCESSORS_ONLN) - 1))
 # sleep_2ms is one nanosleep: at least 90 % of its wall time is blocked, the
 # three parts add up to the wall time, and every call is in the off-CPU
 # histogram, around 2 ms.
-t_sleep_2ms_blocked()
+check_sleep_2ms_blocked()
 {
 	sonde_run lat --json sleep_2ms -- "$TGT/sleeper" 300
 	expect_ok
@@ -22,6 +24,16 @@ t_sleep_2ms_blocked()
 	expect_split_adds_up sleep_2ms 3
 	expect_eq "calls in the off-CPU histogram" "$(offcpu_hist_sum sleep_2ms)" 300
 	expect_ns "off-CPU histogram's median bucket" "$(offcpu_hist_median sleep_2ms)" 2000000 10
+}
+
+t_sleep_2ms_blocked()
+{
+	check_sleep_2ms_blocked
+}
+
+t_sleep_2ms_blocked_wakeup_hook()
+{
+	SONDE_NO_RUN_DELAY=1 check_sleep_2ms_blocked
 }
 
 # spin_1ms busy-waits alone on the last CPU (sonde and this test run on the
@@ -43,7 +55,7 @@ t_spin_1ms_oncpu()
 # Two threads busy-wait 1 ms calls on the same CPU: each call still takes
 # about 1 ms of wall time, much of it runnable but waiting for the CPU the
 # other thread holds: run-queue share > 30 %, and still no blocked time.
-t_two_threads_one_cpu_runq()
+check_two_threads_one_cpu_runq()
 {
 	[ "$LAST_CPU" -ge 1 ] || skip "needs 2 CPUs (one for the two threads alone)"
 	pin_self_off "$LAST_CPU"
@@ -55,6 +67,54 @@ t_two_threads_one_cpu_runq()
 	expect_gt "spin_1ms run-queue share" "$(fn_share spin_1ms runq_ns)" 0.30 "$(sched_text spin_1ms)"
 	expect_le "spin_1ms blocked share" "$(fn_share spin_1ms blocked_ns)" 0.02 "preempted is runnable, not blocked; $(sched_text spin_1ms)"
 	expect_split_adds_up spin_1ms 3
+}
+
+t_two_threads_one_cpu_runq()
+{
+	check_two_threads_one_cpu_runq
+}
+
+t_two_threads_one_cpu_runq_wakeup_hook()
+{
+	SONDE_NO_RUN_DELAY=1 check_two_threads_one_cpu_runq
+}
+
+# sched_hooks: run `sonde lat -v` on a sleeper for 1 s (with the environment
+# of the caller's prefix); HOOKS is the sorted tracepoints of the links it
+# held, one space after each, and it must have exited 0.
+sched_hooks()
+{
+	local pid
+
+	start_bg "$T_DIR/target" "$TGT/sleeper"
+	start_sonde lat -v --json -p "$BG_PID" sleep_2ms -d 1s
+	wait_links_on "$TGT/sleeper"
+	pid=$(sonde_child) || fail "no sonde process under $SONDE_PID"
+	HOOKS=$(tp_links "$pid" | sort | tr '\n' ' ')
+	wait_sonde
+	stop_bg "$BG_PID"
+	expect_ok
+	need_final
+	expect_ge "sleep_2ms calls in 1 s" "$(fn_field sleep_2ms calls)" 100
+}
+
+# This kernel keeps each task's run-queue wait (/proc/self/schedstat exists):
+# sonde takes the run-queue part from it and hooks sched_switch but not
+# sched_wakeup, which would run on every wakeup of the machine; -v says so.
+# Only SONDE_NO_RUN_DELAY=1 (or a kernel without sched_info) adds the hook.
+t_run_delay_instead_of_wakeup_hook()
+{
+	[ -e /proc/self/schedstat ] || skip "the kernel keeps no sched_info (no /proc/self/schedstat)"
+	sched_hooks
+	expect_eq "tracepoints sonde holds links on" "$HOOKS" "sched_process_exit sched_switch "
+	grep -q "^sonde: run-queue time from the kernel's per-task run_delay" "$T_DIR/err" ||
+		fail "-v does not say the run-queue time comes from run_delay: $(grep -m1 'run-queue' "$T_DIR/err")"
+
+	SONDE_NO_RUN_DELAY=1 sched_hooks
+	expect_eq "tracepoints sonde holds links on with SONDE_NO_RUN_DELAY=1" "$HOOKS" \
+		"sched_process_exit sched_switch sched_wakeup "
+	grep -q "^sonde: run-queue time from the sched_wakeup hook" "$T_DIR/err" ||
+		fail "-v does not say the run-queue time comes from sched_wakeup: $(grep -m1 'run-queue' "$T_DIR/err")"
 }
 
 # The terminal table has ONCPU RUNQ BLOCKED columns, in percent of wall time.
