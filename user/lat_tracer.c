@@ -240,19 +240,31 @@ static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
 {
 	int b;
 
-	f->calls += s->calls;
 	f->total_ns += s->total_ns;
 	f->self_ns += s->self_ns;
-	f->oncpu_ns += s->oncpu_ns;
 	f->runq_ns += s->runq_ns;
 	f->blocked_ns += s->blocked_ns;
 	if (s->max_ns > f->max_ns)
 		f->max_ns = s->max_ns;
 
 	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
+		f->calls += s->hist[b];
 		f->hist[b] += s->hist[b];
 		f->offcpu_hist[b] += s->offcpu_hist[b];
 	}
+}
+
+/* What account_call() in lat.bpf.c leaves to be derived from the sums. */
+static void derive_sched_split(struct func_result *f)
+{
+	__u64 off_calls = 0, off_ns = f->runq_ns + f->blocked_ns;
+	int b;
+
+	for (b = 0; b < SONDE_HIST_BUCKETS; b++)
+		off_calls += f->offcpu_hist[b];
+	/* Read while the programs run: a call may be in one sum and not yet in another. */
+	f->offcpu_hist[sonde_bucket_of_ns(0)] += f->calls > off_calls ? f->calls - off_calls : 0;
+	f->oncpu_ns = f->total_ns > off_ns ? f->total_ns - off_ns : 0;
 }
 
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
@@ -293,6 +305,8 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 				min_plus1 = percpu[cpu].min_ns;
 		}
 		f->min_ns = min_plus1 ? min_plus1 - 1 : 0;
+		if (p->sched)
+			derive_sched_split(f);
 	}
 	free(percpu);
 	return err;

@@ -13,14 +13,15 @@
 #define SONDE_STACK_DEPTH 32U
 
 /* Per-function totals, one copy per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, key = function id). */
+/* Per function and CPU. The calls are the sum of hist[], the on-CPU time is
+ * total_ns - runq_ns - blocked_ns, and offcpu_hist[] holds only the calls
+ * that left the CPU (lat.bpf.c, account_call()). */
 struct sonde_func_stats {
-	__u64 calls;
 	__u64 total_ns;
 	__u64 self_ns;
 	__u64 min_ns; /* shortest call + 1; 0 = no call yet */
 	__u64 max_ns;
 	/* Where the wall time went, from the scheduler tracepoints. */
-	__u64 oncpu_ns;
 	__u64 runq_ns;	  /* runnable, waiting for a CPU */
 	__u64 blocked_ns; /* sleeping: I/O, locks, futexes, timers */
 	__u64 hist[SONDE_HIST_BUCKETS];
