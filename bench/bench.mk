@@ -1,7 +1,8 @@
 # Benchmark programs: the traced loop (two entry shapes), the empty-probe floor,
 # and a binary with 10,000 functions for attach/detach timing.
 BENCH_DIR  := $(BUILD)/bench
-BENCH_BINS := $(BENCH_DIR)/loop_push $(BENCH_DIR)/loop_endbr $(BENCH_DIR)/floor $(BENCH_DIR)/many
+BENCH_BINS := $(BENCH_DIR)/loop_push $(BENCH_DIR)/loop_endbr $(BENCH_DIR)/floor $(BENCH_DIR)/many \
+	      $(BENCH_DIR)/interleave_push $(BENCH_DIR)/interleave_endbr
 
 # push-first: frame pointers, no CET; endbr64-first: as Debian builds packages.
 $(BENCH_DIR)/loop_push: bench/loop.c bench/batch_timer.h
@@ -11,6 +12,15 @@ $(BENCH_DIR)/loop_push: bench/loop.c bench/batch_timer.h
 $(BENCH_DIR)/loop_endbr: bench/loop.c bench/batch_timer.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -fno-omit-frame-pointer -fcf-protection=full $< -o $@
+
+# The same two shapes, in copies that every tracer traces at once (bench/run.sh).
+$(BENCH_DIR)/interleave_push: bench/interleave.c bench/batch_timer.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -fno-omit-frame-pointer -fcf-protection=none $< -o $@
+
+$(BENCH_DIR)/interleave_endbr: bench/interleave.c bench/batch_timer.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -fno-omit-frame-pointer -fcf-protection=full $< -o $@
 
 $(BENCH_DIR)/floor.tmp.bpf.o: bench/floor.bpf.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)

@@ -1,14 +1,16 @@
 #!/bin/bash
 # make bench: sonde's per-call cost against the floor (empty uprobe+uretprobe),
-# bpftrace's hist() script and libbpf-tools funclatency, interleaved in one
-# run on two entry shapes; then attach+detach time for 10,000 functions.
+# bpftrace's hist() script and libbpf-tools funclatency, all attached at once
+# to copies of one function (bench/interleave.c), on two entry shapes; then
+# attach+detach time for 10,000 functions, accuracy, ring buffer, memory.
 # Writes bench/RESULTS.md. Needs root; installs bpftrace and libbpf-tools.
+# BENCH_PARTS="sched mem redis" (the default) picks the other benchmarks run after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-7}
-CALLS_PUSH=${CALLS_PUSH:-1000000}
-CALLS_ENDBR=${CALLS_ENDBR:-200000}
+CALLS_PUSH=${CALLS_PUSH:-500000}
+CALLS_ENDBR=${CALLS_ENDBR:-100000}
 B=build/bench
 SONDE=build/sonde
 OUT=bench/RESULTS.md
@@ -22,59 +24,65 @@ fi
 command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace libbpf-tools >/dev/null
 
-# start_tracer MODE BINARY: start a tracer on BINARY:tiny and wait until it is attached.
+# Every mode traces its own copy of tiny() in bench/interleave (the untraced
+# one too, by not tracing it); all tracers are attached at once.
+MODES="untraced floor bpftrace funclatency sonde"
+declare -A FUNC=([untraced]=tiny_0 [floor]=tiny_1 [bpftrace]=tiny_2 [funclatency]=tiny_3 [sonde]=tiny_4)
+TRACERS=()
+
+# start_tracer MODE BINARY: start a tracer on BINARY's copy of tiny() for MODE,
+# and wait until it is attached.
 start_tracer() {
-	local mode=$1 bin=$2 log=$TMP/tracer.log marker
+	local mode=$1 bin=$2 fn=${FUNC[$1]} log=$TMP/$1.log marker
 	: >"$log"
 	case $mode in
 	untraced) return 0 ;;
-	floor) $B/floor "$bin" tiny 2>"$log" & marker="floor: attached" ;;
+	floor) $B/floor "$bin" "$fn" 2>"$log" & marker="floor: attached" ;;
 	bpftrace)
-		bpftrace -e "uprobe:$bin:tiny { @s[tid] = nsecs; }
-			uretprobe:$bin:tiny /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }" \
+		bpftrace -e "uprobe:$bin:$fn { @s[tid] = nsecs; }
+			uretprobe:$bin:$fn /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }" \
 			>"$log" 2>&1 &
 		marker="Attaching" ;;
-	funclatency) funclatency "$bin:tiny" >"$log" 2>&1 & marker="Tracing" ;;
-	sonde) $SONDE lat -b "$bin" tiny >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	# Line-buffered: its marker would sit in a full stdio buffer.
+	funclatency) stdbuf -oL funclatency "$bin:$fn" >"$log" 2>&1 & marker="Tracing" ;;
+	sonde) $SONDE lat -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	esac
-	TRACER=$!
+	TRACERS+=($!)
 	for _ in $(seq 100); do
-		grep -q "$marker" "$log" && break
+		grep -q "$marker" "$log" && return 0
 		sleep 0.1
 	done
-	# bpftrace prints its marker before attaching; give every tracer the same settle time.
-	sleep 1
+	echo "sonde bench: $mode did not attach: $(head -c 300 "$log")" >&2
+	return 1
 }
 
-stop_tracer() {
-	[ -n "${TRACER:-}" ] || return 0
-	kill -INT "$TRACER" 2>/dev/null || true
-	wait "$TRACER" 2>/dev/null || true
-	TRACER=
+stop_tracers() {
+	local pid
+	for pid in "${TRACERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+	for pid in "${TRACERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	TRACERS=()
 }
 
-MODES="untraced floor bpftrace funclatency sonde"
-# Per run: the 25th percentile of 1,000-call batches (RES) and the mean (MEAN);
-# bench/batch_timer.h says why the first is the figure judged.
+# Per round and mode: the 25th percentile of the mode's 1,000-call batches (RES)
+# and its mean (MEAN); bench/batch_timer.h and bench/interleave.c say why.
 declare -A RES MEAN
 run_shape() {
-	local shape=$1 calls=$2 bin
-	bin=$(realpath $B/loop_$shape)
+	local shape=$1 calls=$2 bin out mode r
+	bin=$(realpath $B/interleave_$shape)
+	for mode in $MODES; do start_tracer "$mode" "$bin"; done
+	# bpftrace prints its marker before attaching: let every tracer settle.
+	sleep 1
 	for r in $(seq "$ROUNDS"); do
-		# Rotate the order each round so drift in the machine hits every mode alike.
-		local order
-		order=$(echo $MODES | tr ' ' '\n' | awk -v r="$r" '{a[NR]=$0} END {for (i=0;i<NR;i++) print a[(i+r)%NR+1]}')
-		for mode in $order; do
-			start_tracer "$mode" "$bin"
-			out=$("$bin" "$calls")
-			stop_tracer
-			ns=$(sed -n 's/.*p25_ns_per_call=\([0-9.]*\).*/\1/p' <<<"$out")
-			mean=$(sed -n 's/^ns_per_call=\([0-9.]*\).*/\1/p' <<<"$out")
+		out=$("$bin" "$calls" 5)
+		for mode in $MODES; do
+			ns=$(sed -n "s/^${FUNC[$mode]} .*p25_ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
+			mean=$(sed -n "s/^${FUNC[$mode]} ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
 			RES[$shape.$mode]="${RES[$shape.$mode]:-} $ns"
 			MEAN[$shape.$mode]="${MEAN[$shape.$mode]:-} $mean"
 			echo "  $shape round $r $mode: $ns ns/call (batches' p25), $mean (mean)" >&2
 		done
 	done
+	stop_tracers
 }
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -134,11 +142,13 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "# sonde benchmarks"
 	echo
 	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs;"
-	echo "ROUNDS=$ROUNDS, $CALLS_PUSH calls per run (push-first), $CALLS_ENDBR (endbr64-first)."
-	echo "Each mode is run once per round, in rotating order. A run's figure is the 25th percentile"
-	echo "of its 1,000-call batches: other tenants of this virtual machine slow whole stretches of a"
-	echo "run by up to 2x, and only ever add time (bench/batch_timer.h); the table shows the median"
-	echo "over rounds, and the same ratio from the runs' means for comparison."
+	echo "ROUNDS=$ROUNDS, $CALLS_PUSH calls of each copy per round (push-first), $CALLS_ENDBR (endbr64-first)."
+	echo "All five modes run at once: each traces its own copy of tiny() in bench/interleave (the"
+	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
+	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
+	echo "virtual machine slow whole seconds by up to 2x). A mode's figure in a round is the 25th"
+	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
+	echo "shows the median over rounds, and the ratio from the means for comparison."
 	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs."
 	echo
 	for shape in push endbr; do
@@ -182,7 +192,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 } >"$OUT"
 
 # The other benchmarks print their own sections (markdown on stdout).
-for part in sched mem redis; do
+for part in ${BENCH_PARTS-sched mem redis}; do
 	echo "== bench/$part.sh" >&2
 	{
 		echo
