@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "batch_timer.h"
 
 #define WARMUP 2000L
 
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 	int cpu = argc > 2 ? atoi(argv[2]) : -1;
 	int child_cpu = argc > 3 ? atoi(argv[3]) : cpu;
 	int ping[2], pong[2], status;
+	struct batch_timer bt;
 	double t0, t1;
 	pid_t child;
 
@@ -103,14 +105,19 @@ int main(int argc, char **argv)
 		if (xfer(pong[0], ping[1], 1))
 			goto broken;
 	t0 = now_s();
-	for (i = 0; i < n; i++)
+	batch_timer_init(&bt, n);
+	for (i = 0; i < n; i++) {
 		if (xfer(pong[0], ping[1], 1))
 			goto broken;
+		batch_timer_tick(&bt, i);
+	}
 	t1 = now_s();
 	close(ping[1]);
 	waitpid(child, &status, 0);
-	printf("round_trips=%ld seconds=%.4f round_trips_per_s=%.0f\n", n, t1 - t0,
+	printf("round_trips=%ld seconds=%.4f round_trips_per_s=%.0f ", n, t1 - t0,
 	       (double)n / (t1 - t0));
+	/* ns_per_round_trip=MEAN round_trips=N p25_ns_per_round_trip=Q: batch_timer.h */
+	batch_timer_report(&bt, n, "ns_per_round_trip", "round_trips");
 	return 0;
 broken:
 	perror("pingpong: pipe transfer");

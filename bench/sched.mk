@@ -8,7 +8,7 @@
 SCHED_BENCH_BINS := $(BENCH_DIR)/pingpong $(BENCH_DIR)/schedfloor $(BENCH_DIR)/schedfloor.bpf.o
 BENCH_BINS       += $(SCHED_BENCH_BINS) $(TGT_DIR)/sleeper
 
-$(BENCH_DIR)/pingpong: bench/pingpong.c
+$(BENCH_DIR)/pingpong: bench/pingpong.c bench/batch_timer.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -Wall -Wextra $< -o $@
