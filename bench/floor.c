@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bench/floor BINARY FUNCTION: empty uprobe_multi entry+return probes on one
- * function until SIGINT — the cost any tracer pays before doing any work. */
+/* bench/floor BINARY FUNCTION [clock]: empty uprobe_multi entry+return probes
+ * on one function until SIGINT — the cost any tracer pays before doing any
+ * work; with "clock", probes that only read the clock (floor.bpf.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,8 +29,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int err;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: floor BINARY FUNCTION\n");
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "clock"))) {
+		fprintf(stderr, "usage: floor BINARY FUNCTION [clock]\n");
 		return 2;
 	}
 	syms = syms__load(argv[1], &err);
@@ -47,9 +48,13 @@ int main(int argc, char **argv)
 	opts.offsets = &offset;
 	opts.cnt = 1;
 	opts.retprobe = true;
-	ret = bpf_program__attach_uprobe_multi(skel->progs.floor_return, -1, argv[1], NULL, &opts);
+	ret = bpf_program__attach_uprobe_multi(argc == 4 ? skel->progs.clock_return
+							 : skel->progs.floor_return,
+					       -1, argv[1], NULL, &opts);
 	opts.retprobe = false;
-	entry = bpf_program__attach_uprobe_multi(skel->progs.floor_entry, -1, argv[1], NULL, &opts);
+	entry = bpf_program__attach_uprobe_multi(argc == 4 ? skel->progs.clock_entry
+							   : skel->progs.floor_entry,
+						 -1, argv[1], NULL, &opts);
 	if (!ret || !entry) {
 		fprintf(stderr, "floor: attach failed: %s\n", strerror(errno));
 		err = 3;

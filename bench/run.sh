@@ -26,8 +26,9 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 
 # Every mode traces its own copy of tiny() in bench/interleave (the untraced
 # one too, by not tracing it); all tracers are attached at once.
-MODES="untraced floor bpftrace funclatency sonde"
-declare -A FUNC=([untraced]=tiny_0 [floor]=tiny_1 [bpftrace]=tiny_2 [funclatency]=tiny_3 [sonde]=tiny_4)
+MODES="untraced floor clock bpftrace funclatency sonde"
+declare -A FUNC=([untraced]=tiny_0 [floor]=tiny_1 [bpftrace]=tiny_2 [funclatency]=tiny_3 [sonde]=tiny_4
+	[clock]=tiny_5)
 TRACERS=()
 
 # start_tracer MODE BINARY: start a tracer on BINARY's copy of tiny() for MODE,
@@ -38,6 +39,7 @@ start_tracer() {
 	case $mode in
 	untraced) return 0 ;;
 	floor) $B/floor "$bin" "$fn" 2>"$log" & marker="floor: attached" ;;
+	clock) $B/floor "$bin" "$fn" clock 2>"$log" & marker="floor: attached" ;;
 	bpftrace)
 		bpftrace -e "uprobe:$bin:$fn { @s[tid] = nsecs; }
 			uretprobe:$bin:$fn /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }" \
@@ -73,7 +75,7 @@ run_shape() {
 	# bpftrace prints its marker before attaching: let every tracer settle.
 	sleep 1
 	for r in $(seq "$ROUNDS"); do
-		out=$("$bin" "$calls" 5)
+		out=$("$bin" "$calls" 6)
 		for mode in $MODES; do
 			ns=$(sed -n "s/^${FUNC[$mode]} .*p25_ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
 			mean=$(sed -n "s/^${FUNC[$mode]} ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
@@ -143,13 +145,15 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo
 	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs;"
 	echo "ROUNDS=$ROUNDS, $CALLS_PUSH calls of each copy per round (push-first), $CALLS_ENDBR (endbr64-first)."
-	echo "All five modes run at once: each traces its own copy of tiny() in bench/interleave (the"
+	echo "All six modes run at once: each traces its own copy of tiny() in bench/interleave (the"
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
 	echo "virtual machine slow whole seconds by up to 2x). A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
 	echo "shows the median over rounds, and the ratio from the means for comparison."
-	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs."
+	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs. \"clock\" is the"
+	echo "floor plus what any latency tracer must add: a clock read at the entry and at the return"
+	echo "(bench/floor.bpf.c); what a tracer adds beyond it is its own bookkeeping."
 	echo
 	for shape in push endbr; do
 		echo "## tiny() with a \`$shape\`-first entry"
