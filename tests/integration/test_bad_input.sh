@@ -64,6 +64,13 @@ t_no_match_nothing_close()
 }
 
 # The same with -- CMD: the command must not be left running or held.
+# A glob that matches only an IFUNC (glibc's strlen): refused, and the message
+# says why and what to probe instead.
+t_ifunc_only()
+{
+	bad_input 2 "'strlen' in .*libc.so.6 is an IFUNC .*not probed" lat 'libc:strlen' -- /bin/true
+}
+
 t_no_match_cmd()
 {
 	bad_input 2 "did you mean.*spin_50us" lat 'spn_50us' -- "$TGT/spin" 100

@@ -119,6 +119,21 @@ t_terminal_report()
 	expect_ok
 	grep -qE '^ *spin_50us +500 ' "$T_DIR/out" ||
 		fail "no row 'spin_50us  500 ...' in the report: $(head -c 400 "$T_DIR/out" | tr '\n' '|')"
+	grep -q $'\e\\[' "$T_DIR/out" && fail "colour escapes in a report written to a file"
+	return 0
+}
+
+# Colour on a terminal (script(1) gives sonde one), never with NO_COLOR.
+t_colour_only_on_terminal()
+{
+	local cmd="$SONDE lat --hist spin_50us -- $TGT/spin 300"
+
+	script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null
+	grep -q $'\e\\[' "$T_DIR/tty" || fail "no colour on a terminal: $(head -c 300 "$T_DIR/tty" | tr '\n' '|')"
+	NO_COLOR=1 script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null
+	grep -q 'spin_50us' "$T_DIR/tty" || fail "no report on the terminal: $(head -c 300 "$T_DIR/tty" | tr '\n' '|')"
+	grep -q $'\e\\[' "$T_DIR/tty" && fail "colour on a terminal despite NO_COLOR"
+	return 0
 }
 
 run_tests

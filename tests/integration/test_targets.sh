@@ -55,6 +55,24 @@ t_pid_mode_two_pids()
 	expect_eq "spin_50us calls of the two processes (1000 + 1500)" "$(fn_field spin_50us calls)" 2500
 }
 
+# Kernels without uprobe_multi (< 6.6) get one perf-event uprobe per function:
+# forced here, the counts are as exact and nothing is left attached.
+t_per_function_uprobes_fallback()
+{
+	local before
+
+	before=$(uprobe_links)
+	SONDE_NO_UPROBE_MULTI=1 sonde_run lat --json outer inner -- "$TGT/nested" 700
+	expect_ok
+	need_final
+	expect_eq "outer calls" "$(fn_field outer calls)" 700
+	expect_eq "inner calls" "$(fn_field inner calls)" 700
+	# outer's self time is its own 60 us, not the 100 us with inner's.
+	expect_ns "outer self time per call" "$(($(fn_field outer self_ns) / 700))" 60000 15
+	grep -q 'uprobe_multi' "$T_DIR/err" && fail "still attached through uprobe_multi: $(err_text)"
+	expect_eq "uprobe links after" "$(uprobe_links)" "$before"
+}
+
 # SIGTERM (no -d): sonde stops, prints the final report and exits 0.
 t_sigterm_prints_final_report()
 {
