@@ -26,9 +26,10 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 
 # Every mode traces its own copy of tiny() in bench/interleave (the untraced
 # one too, by not tracing it); all tracers are attached at once.
-MODES="untraced floor clock bpftrace funclatency sonde"
+MODES="untraced floor clock bpftrace funclatency sonde nosched"
 declare -A FUNC=([untraced]=tiny_0 [floor]=tiny_1 [bpftrace]=tiny_2 [funclatency]=tiny_3 [sonde]=tiny_4
-	[clock]=tiny_5)
+	[clock]=tiny_5 [nosched]=tiny_6)
+declare -A LABEL=([nosched]="sonde --no-sched")
 TRACERS=()
 
 # start_tracer MODE BINARY: start a tracer on BINARY's copy of tiny() for MODE,
@@ -48,6 +49,7 @@ start_tracer() {
 	# Line-buffered: its marker would sit in a full stdio buffer.
 	funclatency) stdbuf -oL funclatency "$bin:$fn" >"$log" 2>&1 & marker="Tracing" ;;
 	sonde) $SONDE lat -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	nosched) $SONDE lat --no-sched -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	esac
 	TRACERS+=($!)
 	for _ in $(seq 100); do
@@ -75,7 +77,7 @@ run_shape() {
 	# bpftrace prints its marker before attaching: let every tracer settle.
 	sleep 1
 	for r in $(seq "$ROUNDS"); do
-		out=$("$bin" "$calls" 6)
+		out=$("$bin" "$calls" 7)
 		for mode in $MODES; do
 			ns=$(sed -n "s/^${FUNC[$mode]} .*p25_ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
 			mean=$(sed -n "s/^${FUNC[$mode]} ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
@@ -145,7 +147,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo
 	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs;"
 	echo "ROUNDS=$ROUNDS, $CALLS_PUSH calls of each copy per round (push-first), $CALLS_ENDBR (endbr64-first)."
-	echo "All six modes run at once: each traces its own copy of tiny() in bench/interleave (the"
+	echo "All seven modes run at once: each traces its own copy of tiny() in bench/interleave (the"
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
 	echo "virtual machine slow whole seconds by up to 2x). A mode's figure in a round is the 25th"
@@ -153,7 +155,8 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "shows the median over rounds, and the ratio from the means for comparison."
 	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs. \"clock\" is the"
 	echo "floor plus what any latency tracer must add: a clock read at the entry and at the return"
-	echo "(bench/floor.bpf.c); what a tracer adds beyond it is its own bookkeeping."
+	echo "(bench/floor.bpf.c); what a tracer adds beyond it is its own bookkeeping. \"sonde --no-sched\""
+	echo "next to \"sonde\" shows what the on-CPU / run-queue / blocked split adds per traced call."
 	echo
 	for shape in push endbr; do
 		echo "## tiny() with a \`$shape\`-first entry"
@@ -166,7 +169,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 			ratio=$(ratio_to_floor RES "$shape" "$mode")
 			mratio=$(ratio_to_floor MEAN "$shape" "$mode")
 			[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
-			echo "| $mode | $m | $add | $ratio | $mratio | ${RES[$shape.$mode]} |"
+			echo "| ${LABEL[$mode]:-$mode} | $m | $add | $ratio | $mratio | ${RES[$shape.$mode]} |"
 		done
 		echo
 	done
