@@ -237,6 +237,22 @@ static __always_inline void account_call(const struct sonde_call *c)
 	 * calls (the histogram's sum), the on-CPU time (fit_split_to_wall()), and
 	 * the off-CPU histogram's zero bucket (calls that never left the CPU).
 	 */
+	/*
+	 * The off-CPU parts go in first. User space derives on-CPU time and the
+	 * off-CPU histogram's zero bucket by subtracting them from total_ns and
+	 * hist[], which it copies before them (lower in the struct): a copy that
+	 * has this call's wall time has its off-CPU parts too, so a snapshot
+	 * taken meanwhile may count the call's on-CPU time low, never its
+	 * off-CPU time as on-CPU. Most calls never leave the CPU: no atomics
+	 * that would add zeros.
+	 */
+	if (sched_split && (c->split.runq_ns | c->split.blocked_ns)) {
+		if (c->split.runq_ns)
+			__sync_fetch_and_add(&s->runq_ns, c->split.runq_ns);
+		if (c->split.blocked_ns)
+			__sync_fetch_and_add(&s->blocked_ns, c->split.blocked_ns);
+		add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
+	}
 	__sync_fetch_and_add(&s->total_ns, c->wall);
 	__sync_fetch_and_add(&s->self_ns, c->self);
 	if (c->wall > s->max_ns)
@@ -245,14 +261,6 @@ static __always_inline void account_call(const struct sonde_call *c)
 	if (s->min_ns == 0 || c->wall + 1 < s->min_ns)
 		s->min_ns = c->wall + 1;
 	add_to_hist(s->hist, c->wall);
-	/* Most calls never leave the CPU: skip the atomics that would add zeros. */
-	if (!sched_split || !(c->split.runq_ns | c->split.blocked_ns))
-		return;
-	if (c->split.runq_ns)
-		__sync_fetch_and_add(&s->runq_ns, c->split.runq_ns);
-	if (c->split.blocked_ns)
-		__sync_fetch_and_add(&s->blocked_ns, c->split.blocked_ns);
-	add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
 }
 
 static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c, __u64 now)

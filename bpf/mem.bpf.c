@@ -115,7 +115,7 @@ struct {
 struct sonde_stack_buf {
 	__u64 ips[SONDE_MEM_MAX_STACK_DEPTH];
 	__u32 nr;
-	__u32 pad;
+	__u32 gen; /* bumped by every walk: a preempted walk sees it move */
 	__u64 cache[SONDE_STACK_CACHE];
 };
 
@@ -294,10 +294,12 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 	__u64 frame[2], h, *old, *slot, tag, cached;
 	struct sonde_stack_buf *b;
 	long err;
+	__u32 gen;
 
 	b = bpf_map_lookup_elem(&stack_buf, &zero);
 	if (!b)
 		return -1;
+	gen = ++b->gen;
 	b->ips[0] = ip;
 	for (i = 1; i < SONDE_MEM_MAX_STACK_DEPTH && i < stack_depth; i++) {
 		if (fp < sp || (fp & 7) || bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
@@ -347,6 +349,13 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 	}
 	return -SONDE_E2BIG; /* every id this stack may take is another stack's */
 found:
+	/*
+	 * A preemptible kernel may have run another allocation's walk on this
+	 * CPU meanwhile, over b->ips: then this id may be that stack's, and
+	 * cached it would stay wrong for every later allocation of this one.
+	 */
+	if (b->gen != gen)
+		return -1;
 	*slot = tag | id;
 	return id;
 }

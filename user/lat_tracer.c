@@ -54,15 +54,27 @@ static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
 
 /*
  * Whether the kernel counts each task's run-queue wait (sched_info.run_delay):
- * /proc/PID/schedstat exists exactly when it does (CONFIG_SCHED_INFO,
- * fs/proc/base.c). Without, the run-queue time needs the sched_wakeup hook.
+ * /proc/PID/schedstat exists exactly when it is built in (CONFIG_SCHED_INFO,
+ * fs/proc/base.c), and before Linux 5.14 it could still be off at run time
+ * (sched_info_on()), when the file reads "0 0 0": a running process has
+ * on-CPU time in its first field. Without, the run-queue time needs the
+ * sched_wakeup hook.
  */
 static bool kernel_has_run_delay(void)
 {
+	unsigned long long oncpu = 0;
+	FILE *f;
+
 	/* Lets the tests exercise the sched_wakeup path on a kernel with sched_info. */
 	if (getenv("SONDE_NO_RUN_DELAY"))
 		return false;
-	return access("/proc/self/schedstat", F_OK) == 0;
+	f = fopen("/proc/self/schedstat", "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%llu", &oncpu) != 1)
+		oncpu = 0;
+	fclose(f);
+	return oncpu > 0;
 }
 
 static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)

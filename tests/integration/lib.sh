@@ -414,7 +414,9 @@ sched_text()
 }
 
 # expect_split_adds_up NAME PCT: oncpu_ns + runq_ns + blocked_ns of NAME is
-# within PCT % of its total_ns.
+# within PCT % of its total_ns. Since the kernel keeps no on-CPU sum (sonde
+# derives it: lat.bpf.c, account_call()), this guards the derivation and the
+# report path, not the measurement; the share checks do that.
 expect_split_adds_up()
 {
 	local sum total

@@ -63,7 +63,6 @@ t_no_match_nothing_close()
 	bad_input 2 "zzqqxx_.*sonde list" lat 'zzqqxx_*' -b "$TGT/spin" -d 1s
 }
 
-# The same with -- CMD: the command must not be left running or held.
 # A glob that matches only an IFUNC (glibc's strlen): refused, and the message
 # says why and what to probe instead.
 t_ifunc_only()
@@ -71,6 +70,7 @@ t_ifunc_only()
 	bad_input 2 "'strlen' in .*libc.so.6 is an IFUNC .*not probed" lat 'libc:strlen' -- /bin/true
 }
 
+# The same with -- CMD: the command must not be left running or held.
 t_no_match_cmd()
 {
 	bad_input 2 "did you mean.*spin_50us" lat 'spn_50us' -- "$TGT/spin" 100

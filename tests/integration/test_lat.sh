@@ -128,11 +128,15 @@ t_colour_only_on_terminal()
 {
 	local cmd="$SONDE lat --hist spin_50us -- $TGT/spin 300"
 
-	script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null
-	grep -q $'\e\\[' "$T_DIR/tty" || fail "no colour on a terminal: $(head -c 300 "$T_DIR/tty" | tr '\n' '|')"
-	NO_COLOR=1 script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null
-	grep -q 'spin_50us' "$T_DIR/tty" || fail "no report on the terminal: $(head -c 300 "$T_DIR/tty" | tr '\n' '|')"
-	grep -q $'\e\\[' "$T_DIR/tty" && fail "colour on a terminal despite NO_COLOR"
+	# script -e exits with sonde's status; the typescript's first line
+	# names the command, so the report is looked for by its row.
+	script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null || fail "sonde failed on a terminal"
+	grep -qaE '^ *spin_50us +300 ' "$T_DIR/tty" || fail "no report row on the terminal"
+	grep -qa $'\e\\[' "$T_DIR/tty" || fail "no colour on a terminal: $(head -c 300 "$T_DIR/tty" | tr '\n' '|')"
+	NO_COLOR=1 script -qec "$cmd" "$T_DIR/tty" >/dev/null 2>&1 </dev/null ||
+		fail "sonde failed on a terminal with NO_COLOR"
+	grep -qaE '^ *spin_50us +300 ' "$T_DIR/tty" || fail "no report row on the terminal with NO_COLOR"
+	grep -qa $'\e\\[' "$T_DIR/tty" && fail "colour on a terminal despite NO_COLOR"
 	return 0
 }
 

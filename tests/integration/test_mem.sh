@@ -179,9 +179,16 @@ t_full_stack_table()
 	# Every allocation and mapping is in some stack: the one with frames or a lost one.
 	expect_eq "allocations over all stacks" "$(jq '[.stacks[].allocs] | add' <<<"$FINAL")" \
 		"$(jq '.counts.allocs + .counts.mmaps' <<<"$FINAL")"
-	# Lost heap blocks and lost mappings are kept apart: the heap total stays right.
-	expect_eq "live heap bytes" "$(jq '.live_bytes' <<<"$FINAL")" \
-		"$(jq '[.stacks[] | select(.mmap | not) | .live_bytes] | add' <<<"$FINAL")"
+	# Lost heap blocks and lost mappings are kept apart, each on its side.
+	expect_eq "allocations over heap stacks" \
+		"$(jq '[.stacks[] | select(.mmap | not) | .allocs] | add' <<<"$FINAL")" \
+		"$(jq '.counts.allocs' <<<"$FINAL")"
+	expect_eq "mappings over mmap stacks" \
+		"$(jq '[.stacks[] | select(.mmap) | .allocs] | add' <<<"$FINAL")" \
+		"$(jq '.counts.mmaps' <<<"$FINAL")"
+	expect_eq "lost stacks (heap, mappings)" \
+		"$(jq -c '[.stacks[] | select(.frames | length == 0) | .mmap] | sort' <<<"$FINAL")" \
+		'[false,true]'
 	sonde_run mem --max-stacks 1 -- "$MT" mix 300
 	grep -q 'counted under \[stack lost\]' "$T_DIR/out" ||
 		fail "the terminal report does not name the lost stacks: $(head -c 300 "$T_DIR/out" | tr '\n' '|')"

@@ -23,6 +23,10 @@ check_sleep_2ms_blocked()
 	expect_ge "sleep_2ms blocked share" "$(fn_share sleep_2ms blocked_ns)" 0.90 "$(sched_text sleep_2ms)"
 	expect_split_adds_up sleep_2ms 3
 	expect_eq "calls in the off-CPU histogram" "$(offcpu_hist_sum sleep_2ms)" 300
+	# Every call slept: none may be in the zero bucket, which holds the calls
+	# that never left the CPU.
+	expect_eq "calls that never left the CPU" "$(jq '[.functions[] | select(.name == "sleep_2ms")
+		| .offcpu_hist[] | select(.[0] == 0) | .[1]] | add // 0' <<<"$FINAL")" 0
 	expect_ns "off-CPU histogram's median bucket" "$(offcpu_hist_median sleep_2ms)" 2000000 10
 }
 
