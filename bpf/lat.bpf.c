@@ -204,12 +204,11 @@ static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 }
 
 /*
- * The probes ran on this CPU: their cost comes off the on-CPU part, so the
- * corrected wall time is on-CPU + run-queue + blocked exactly (the raw one is
- * already). Only where the off-CPU time exceeds the corrected wall time - a
- * call that ran for less than the probe cost between its sleeps - is the
- * off-CPU part cut to fit. User space then derives the on-CPU sum from the
- * other three and the BPF side keeps no atomic add for it.
+ * The probes ran on this CPU: their cost comes off the on-CPU part, which is
+ * therefore the corrected wall time less the off-CPU parts. Only where those
+ * exceed it - a call that ran for less than the probe cost between its
+ * sleeps - are they cut to fit. User space derives the on-CPU sum the same
+ * way, and the BPF side keeps no atomic add for it.
  */
 static __always_inline void fit_split_to_wall(struct sonde_split *sp, __u64 wall)
 {
@@ -236,15 +235,12 @@ static __always_inline void account_call(const struct sonde_call *c)
 	 * Each costs ~8 ns here, so what user space can derive is not kept: the
 	 * calls (the histogram's sum), the on-CPU time (fit_split_to_wall()), and
 	 * the off-CPU histogram's zero bucket (calls that never left the CPU).
-	 */
-	/*
-	 * The off-CPU parts go in first. User space derives on-CPU time and the
-	 * off-CPU histogram's zero bucket by subtracting them from total_ns and
-	 * hist[], which it copies before them (lower in the struct): a copy that
-	 * has this call's wall time has its off-CPU parts too, so a snapshot
-	 * taken meanwhile may count the call's on-CPU time low, never its
-	 * off-CPU time as on-CPU. Most calls never leave the CPU: no atomics
-	 * that would add zeros.
+	 *
+	 * The off-CPU parts go in first: user space copies total_ns and hist[]
+	 * before them (lower in the struct), so a copy that has this call's wall
+	 * time has its off-CPU parts too, and a snapshot taken meanwhile may count
+	 * the call's on-CPU time low, never its off-CPU time as on-CPU. Most
+	 * calls never leave the CPU: no atomics that would add zeros.
 	 */
 	if (sched_split && (c->split.runq_ns | c->split.blocked_ns)) {
 		if (c->split.runq_ns)

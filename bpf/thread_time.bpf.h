@@ -45,7 +45,8 @@ struct sonde_time_snap {
 	__u64 run_delay_ns; /* task->sched_info.run_delay; 0 without that source */
 };
 
-/* Where a call's wall time went. */
+/* Where a call's wall time went (on-CPU: the rest of the wall time, set by
+ * the caller, which knows the corrected wall time). */
 struct sonde_split {
 	__u64 oncpu_ns;
 	__u64 runq_ns;
@@ -109,7 +110,7 @@ static __always_inline void thread_time_snap(struct sonde_thread_time *tt, __u64
 }
 
 /*
- * Split the time since `at_entry`, up to `now`. Off-CPU time not already
+ * The off-CPU parts of the time since `at_entry`, up to `now`. Off-CPU time not already
  * known to be run-queue time is run-queue time as far as run_delay grew and
  * blocked time for the rest. run_delay counts by the run queue's clock
  * (sched_clock), the totals by bpf_ktime_get_ns(), so the two can disagree
@@ -128,7 +129,6 @@ static __always_inline void thread_time_split(struct sonde_thread_time *tt, __u6
 	waited = cur.run_delay_ns - at_entry->run_delay_ns;
 	if (waited > off)
 		waited = off;
-	out->oncpu_ns = cur.total_ns[SONDE_TS_ONCPU] - at_entry->total_ns[SONDE_TS_ONCPU];
 	out->runq_ns = cur.total_ns[SONDE_TS_RUNQ] - at_entry->total_ns[SONDE_TS_RUNQ] + waited;
 	out->blocked_ns = off - waited;
 }
