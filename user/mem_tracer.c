@@ -55,6 +55,7 @@ struct mem_tracer {
 	struct attachment *att;
 	struct bpf_link **links; /* free() probes and tracepoints */
 	size_t nr_links, cap_links;
+	size_t nr_tracepoint_links; /* of links: not probes of the target */
 	struct ring_buffer *rb;
 	struct symbolizer *syms;
 	struct stack_names *names; /* indexed by stack id */
@@ -323,6 +324,7 @@ static int attach_tracepoints(struct mem_tracer *mt)
 		err = keep_link(mt, link);
 		if (err)
 			return err;
+		mt->nr_tracepoint_links++;
 	}
 	return 0;
 }
@@ -450,7 +452,7 @@ size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
 size_t mem_tracer__nr_links(const struct mem_tracer *mt)
 {
 	/* The tracepoints are not counted: they are not probes of the target. */
-	return attachment_nr_links(mt->att) + mt->nr_links - 2;
+	return attachment_nr_links(mt->att) + mt->nr_links - mt->nr_tracepoint_links;
 }
 
 bool mem_tracer__multi(const struct mem_tracer *mt)
