@@ -12,6 +12,7 @@
 # sonde's probe-site choice picks (`sonde list`), the like-for-like floor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/stats.sh
 
 ROUNDS=${ROUNDS:-9}
 PAIRS=${PAIRS:-100000}
@@ -111,15 +112,6 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# added RUNS BASE_RUNS: the median of RUNS above the median of BASE_RUNS.
-added() { awk -v a="$(echo $1 | median)" -v b="$(echo $2 | median)" 'BEGIN {printf "%.1f", a - b}'; }
-# ratio_to_floor ARRAY MODE: MODE's added cost over the floor's, from ARRAY's runs.
-ratio_to_floor() {
-	local -n runs=$1
-	awk -v a="$(added "${runs[$2]}" "${runs[untraced]}")" -v f="$(added "${runs[floor]}" "${runs[untraced]}")" \
-		'BEGIN {if (f > 0) printf "%.2f", a / f; else print "-"}'
-}
 
 # 1M live allocations: sonde's RSS and its maps' memory (the kernel's memlock
 # accounting), and how long the final report's scan of them takes.
@@ -160,8 +152,8 @@ echo "|---|---:|---:|---:|---:|---|"
 for mode in $MODES; do
 	m=$(echo ${RES[$mode]} | median)
 	add=$(added "${RES[$mode]}" "${RES[untraced]}")
-	ratio=$(ratio_to_floor RES "$mode")
-	mratio=$(ratio_to_floor MEAN "$mode")
+	ratio=$(ratio "${RES[$mode]}" "${RES[floor]}" "${RES[untraced]}")
+	mratio=$(ratio "${MEAN[$mode]}" "${MEAN[floor]}" "${MEAN[untraced]}")
 	[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
 	echo "| $mode | $m | $add | $ratio | $mratio | ${RES[$mode]} |"
 done

@@ -5,6 +5,7 @@
 # Prints a markdown fragment for bench/RESULTS.md on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/stats.sh
 
 ROUNDS=${ROUNDS:-3}
 REQS=${REDIS_REQS:-200000}
@@ -63,7 +64,6 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 base=$(echo ${RPS[untraced]} | median)
 echo "## A real service: redis-server (Debian) under redis-benchmark"
 echo

@@ -7,6 +7,7 @@
 # BENCH_PARTS="sched mem redis" (the default) picks the other benchmarks run after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/stats.sh
 
 ROUNDS=${ROUNDS:-7}
 CALLS_PUSH=${CALLS_PUSH:-500000}
@@ -89,16 +90,6 @@ run_shape() {
 	stop_tracers
 }
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# added RUNS BASE_RUNS: the median of RUNS above the median of BASE_RUNS.
-added() { awk -v a="$(echo $1 | median)" -v b="$(echo $2 | median)" 'BEGIN {printf "%.1f", a - b}'; }
-# ratio_to_floor ARRAY SHAPE MODE: MODE's added cost over the floor's, from ARRAY's runs.
-ratio_to_floor() {
-	local -n runs=$1
-	awk -v a="$(added "${runs[$2.$3]}" "${runs[$2.untraced]}")" \
-		-v f="$(added "${runs[$2.floor]}" "${runs[$2.untraced]}")" \
-		'BEGIN {if (f > 0) printf "%.2f", a / f; else print "-"}'
-}
 
 run_shape push "$CALLS_PUSH"
 run_shape endbr "$CALLS_ENDBR"
@@ -166,8 +157,8 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 		for mode in $MODES; do
 			m=$(echo ${RES[$shape.$mode]} | median)
 			add=$(added "${RES[$shape.$mode]}" "${RES[$shape.untraced]}")
-			ratio=$(ratio_to_floor RES "$shape" "$mode")
-			mratio=$(ratio_to_floor MEAN "$shape" "$mode")
+			ratio=$(ratio "${RES[$shape.$mode]}" "${RES[$shape.floor]}" "${RES[$shape.untraced]}")
+			mratio=$(ratio "${MEAN[$shape.$mode]}" "${MEAN[$shape.floor]}" "${MEAN[$shape.untraced]}")
 			[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
 			echo "| ${LABEL[$mode]:-$mode} | $m | $add | $ratio | $mratio | ${RES[$shape.$mode]} |"
 		done

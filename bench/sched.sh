@@ -27,6 +27,7 @@
 # drift in the machine hits every mode alike; the figures are medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/stats.sh
 
 ROUNDS=${ROUNDS:-7}
 PP_TRIPS=${PP_TRIPS:-200000}  # round trips per run, both processes on one CPU
@@ -132,11 +133,6 @@ order()
 		awk -v r="$1" '{ a[NR] = $0 } END { for (i = 0; i < NR; i++) print a[(i + r) % NR + 1] }'
 }
 
-median()
-{
-	tr ' ' '\n' | { grep . || true; } | sort -g |
-		awk '{ a[NR] = $1 } END { if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'
-}
 
 # slowdown BASE X: how much lower X is than BASE, in percent.
 slowdown()

@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Figures the benchmarks share, sourced by bench/run.sh, mem.sh, sched.sh and
+# redis.sh. Runs are space-separated numbers.
+
+# median: of the numbers on stdin (nothing for none).
+median()
+{
+	tr ' ' '\n' | { grep . || true; } | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'
+}
+
+# added RUNS BASE_RUNS: the median of RUNS above the median of BASE_RUNS.
+added()
+{
+	awk -v a="$(echo $1 | median)" -v b="$(echo $2 | median)" 'BEGIN { printf "%.1f", a - b }'
+}
+
+# ratio RUNS FLOOR_RUNS BASE_RUNS: what RUNS add above BASE_RUNS, over what
+# FLOOR_RUNS add ("-" when the floor adds nothing).
+ratio()
+{
+	awk -v a="$(added "$1" "$3")" -v f="$(added "$2" "$3")" \
+		'BEGIN { if (f > 0) printf "%.2f", a / f; else print "-" }'
+}
