@@ -83,18 +83,21 @@ t_two_threads_one_cpu_runq_wakeup_hook()
 	SONDE_NO_RUN_DELAY=1 check_two_threads_one_cpu_runq
 }
 
-# sched_hooks: run `sonde lat -v` on a sleeper for 1 s (with the environment
-# of the caller's prefix); HOOKS is the sorted tracepoints of the links it
-# held, one space after each, and it must have exited 0.
+# sched_hooks: run `sonde lat -v` on a sleeper for about 1 s (with the
+# environment of the caller's prefix); HOOKS is the sorted tracepoints of the
+# links it held, one space after each, and it must have exited 0. Stopped by
+# SIGTERM once the links are read, so a slow machine cannot end it first.
 sched_hooks()
 {
 	local pid
 
 	start_bg "$T_DIR/target" "$TGT/sleeper"
-	start_sonde lat -v --json -p "$BG_PID" sleep_2ms -d 1s
+	start_sonde lat -v --json -p "$BG_PID" sleep_2ms
 	wait_links_on "$TGT/sleeper"
 	pid=$(sonde_child) || fail "no sonde process under $SONDE_PID"
 	HOOKS=$(tp_links "$pid" | sort | tr '\n' ' ')
+	sleep 1
+	kill -TERM "$SONDE_PID" # timeout(1), which passes it on to sonde
 	wait_sonde
 	stop_bg "$BG_PID"
 	expect_ok
