@@ -26,10 +26,20 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace libbpf-tools >/dev/null
 
 # Every mode traces its own copy of tiny() in bench/interleave (the untraced
-# one too, by not tracing it); all tracers are attached at once.
+# one too, by not tracing it); all tracers are attached at once. Two
+# instances of one tracer on two copies differ by up to 25 ns per call, the
+# same one every round (where the kernel placed each instance's programs and
+# data), so every round starts the tracers afresh and moves each mode to
+# another copy (assign_copies).
 MODES="untraced floor clock bpftrace funclatency sonde nosched"
-declare -A FUNC=([untraced]=tiny_0 [floor]=tiny_1 [bpftrace]=tiny_2 [funclatency]=tiny_3 [sonde]=tiny_4
-	[clock]=tiny_5 [nosched]=tiny_6)
+declare -A FUNC
+assign_copies() {
+	local k=0 mode
+	for mode in $MODES; do
+		FUNC[$mode]=tiny_$(((k + $1) % 7))
+		k=$((k + 1))
+	done
+}
 declare -A LABEL=([nosched]="sonde --no-sched")
 TRACERS=()
 
@@ -74,11 +84,13 @@ declare -A RES MEAN
 run_shape() {
 	local shape=$1 calls=$2 bin out mode r
 	bin=$(realpath $B/interleave_$shape)
-	for mode in $MODES; do start_tracer "$mode" "$bin"; done
-	# bpftrace prints its marker before attaching: let every tracer settle.
-	sleep 1
 	for r in $(seq "$ROUNDS"); do
+		assign_copies "$r"
+		for mode in $MODES; do start_tracer "$mode" "$bin"; done
+		# bpftrace prints its marker before attaching: let every tracer settle.
+		sleep 1
 		out=$("$bin" "$calls" 7)
+		stop_tracers
 		for mode in $MODES; do
 			ns=$(sed -n "s/^${FUNC[$mode]} .*p25_ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
 			mean=$(sed -n "s/^${FUNC[$mode]} ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
@@ -87,7 +99,6 @@ run_shape() {
 			echo "  $shape round $r $mode: $ns ns/call (batches' p25), $mean (mean)" >&2
 		done
 	done
-	stop_tracers
 }
 
 
@@ -141,7 +152,8 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "All seven modes run at once: each traces its own copy of tiny() in bench/interleave (the"
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
-	echo "virtual machine slow whole seconds by up to 2x). A mode's figure in a round is the 25th"
+	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
+	echo "on another copy than the round before. A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
 	echo "shows the median over rounds, and the ratio from the means for comparison."
 	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs. \"clock\" is the"

@@ -30,6 +30,12 @@ const volatile bool sched_split = true;
  * kernel without CONFIG_SCHED_INFO and attaches lat_sched_wakeup instead.
  */
 const volatile bool runq_from_run_delay = true;
+/*
+ * Whether the per-CPU totals need atomic adds: only where a running program
+ * can be preempted by another task on its CPU (user/preempt_model.h). The
+ * verifier drops the branch not taken.
+ */
+const volatile bool stats_atomic = true;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -101,9 +107,9 @@ static __always_inline bool task_is_filtered_out(void)
 	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
 }
 
-static __always_inline struct sonde_thread *thread_get_or_create(__u64 now)
+static __always_inline struct sonde_thread *thread_get_or_create(struct task_struct *task,
+								 __u64 now)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct sonde_thread *t;
 
 	t = bpf_task_storage_get(&threads, task, NULL, 0);
@@ -155,6 +161,7 @@ static __always_inline int on_entry(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct task_struct *task;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
 	__u64 sp;
@@ -162,7 +169,8 @@ static __always_inline int on_entry(void *ctx)
 
 	if (task_is_filtered_out())
 		return 0;
-	t = thread_get_or_create(now);
+	task = bpf_get_current_task_btf();
+	t = thread_get_or_create(task, now);
 	if (!t)
 		return 0;
 	sp = PT_REGS_SP((struct pt_regs *)ctx);
@@ -181,7 +189,7 @@ static __always_inline int on_entry(void *ctx)
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
 	if (sched_split)
-		thread_time_snap(&t->time, now, runq_from_run_delay, &f->time_at_entry);
+		thread_time_snap(&t->time, task, runq_from_run_delay, &f->time_at_entry);
 	t->depth = d + 1;
 	return 0;
 }
@@ -192,6 +200,14 @@ struct sonde_call {
 	struct sonde_split split;
 };
 
+static __always_inline void stat_add(__u64 *v, __u64 n)
+{
+	if (stats_atomic)
+		__sync_fetch_and_add(v, n);
+	else
+		*v += n;
+}
+
 static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 {
 	__u32 b = sonde_bucket_of_ns(ns);
@@ -200,7 +216,7 @@ static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 	barrier_var(b);
 	if (b >= SONDE_HIST_BUCKETS)
 		b = SONDE_HIST_BUCKETS - 1;
-	__sync_fetch_and_add(&hist[b], 1);
+	stat_add(&hist[b], 1);
 }
 
 /*
@@ -231,26 +247,28 @@ static __always_inline void account_call(const struct sonde_call *c)
 	}
 	/*
 	 * Per-CPU values, but a preemptible kernel may switch tasks in the middle
-	 * of this program on the same CPU; atomic adds keep the counts exact.
-	 * Each costs ~8 ns here, so what user space can derive is not kept: the
-	 * calls (the histogram's sum), the on-CPU time (fit_split_to_wall()), and
-	 * the off-CPU histogram's zero bucket (calls that never left the CPU).
+	 * of this program on the same CPU; there stat_add() is atomic and costs
+	 * ~9 ns, so what user space can derive is not kept: the calls (the
+	 * histogram's sum), the on-CPU time (fit_split_to_wall()), and the
+	 * off-CPU histogram's zero bucket (calls that never left the CPU).
 	 *
 	 * The off-CPU parts go in first: user space copies total_ns and hist[]
 	 * before them (lower in the struct), so a copy that has this call's wall
 	 * time has its off-CPU parts too, and a snapshot taken meanwhile may count
-	 * the call's on-CPU time low, never its off-CPU time as on-CPU. Most
-	 * calls never leave the CPU: no atomics that would add zeros.
+	 * the call's on-CPU time low, never its off-CPU time as on-CPU (plain
+	 * adds: the barrier keeps the compiler to that order, x86 keeps stores
+	 * in order). Most calls never leave the CPU: no adds of zeros.
 	 */
 	if (sched_split && (c->split.runq_ns | c->split.blocked_ns)) {
 		if (c->split.runq_ns)
-			__sync_fetch_and_add(&s->runq_ns, c->split.runq_ns);
+			stat_add(&s->runq_ns, c->split.runq_ns);
 		if (c->split.blocked_ns)
-			__sync_fetch_and_add(&s->blocked_ns, c->split.blocked_ns);
+			stat_add(&s->blocked_ns, c->split.blocked_ns);
 		add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
+		barrier();
 	}
-	__sync_fetch_and_add(&s->total_ns, c->wall);
-	__sync_fetch_and_add(&s->self_ns, c->self);
+	stat_add(&s->total_ns, c->wall);
+	stat_add(&s->self_ns, c->self);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
 	/* Biased by one: a corrected call may take 0 ns, and 0 means "no call yet". */
@@ -292,6 +310,7 @@ static __always_inline int on_return(void *ctx)
 	/* The return popped the return address the entry saw at the stack top. */
 	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
 	struct sonde_call call = {};
+	struct task_struct *task;
 	__u64 overhead;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
@@ -299,7 +318,8 @@ static __always_inline int on_return(void *ctx)
 
 	if (task_is_filtered_out())
 		return 0;
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+	task = bpf_get_current_task_btf();
+	t = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (!t || t->depth == 0) {
 		count_drop(SONDE_DROP_ORPHAN_RETURN);
 		return 0;
@@ -334,7 +354,7 @@ static __always_inline int on_return(void *ctx)
 		call.wall = call.wall > overhead ? call.wall - overhead : 0;
 		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
 		if (sched_split) {
-			thread_time_split(&t->time, now, runq_from_run_delay, &f->time_at_entry,
+			thread_time_split(&t->time, task, runq_from_run_delay, &f->time_at_entry,
 					  &call.split);
 			fit_split_to_wall(&call.split, call.wall);
 		}

@@ -85,11 +85,9 @@ static __always_inline __u32 thread_time_off_state(bool run_delay, bool preempt,
 	return SONDE_TS_RUNQ;
 }
 
-/* The current task's run-queue wait so far, or 0 where the kernel keeps none. */
-static __always_inline __u64 current_run_delay_ns(void)
+/* The task's run-queue wait so far, or 0 where the kernel keeps none. */
+static __always_inline __u64 task_run_delay_ns(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	/* CO-RE: without CONFIG_SCHED_INFO the field is gone and this folds to 0,
 	 * so the object still loads there. */
 	if (!bpf_core_field_exists(task->sched_info))
@@ -97,34 +95,39 @@ static __always_inline __u64 current_run_delay_ns(void)
 	return task->sched_info.run_delay;
 }
 
-/* Snapshot the running thread's totals at `now` (it is on a CPU: close that span). */
-static __always_inline void thread_time_snap(struct sonde_thread_time *tt, __u64 now,
-					     bool run_delay, struct sonde_time_snap *snap)
+/*
+ * Snapshot the totals of `task`, the thread running this program. Running,
+ * it has closed every off-CPU span (sched_switch did, when it got the CPU),
+ * and its on-CPU time is what is left of a call's wall time: nothing to
+ * close here.
+ */
+static __always_inline void thread_time_snap(const struct sonde_thread_time *tt,
+					     struct task_struct *task, bool run_delay,
+					     struct sonde_time_snap *snap)
 {
 	__u32 s;
 
-	thread_time_enter(tt, now, SONDE_TS_ONCPU);
 	for (s = 0; s < SONDE_TS__COUNT; s++)
 		snap->total_ns[s] = tt->total_ns[s];
-	snap->run_delay_ns = run_delay ? current_run_delay_ns() : 0;
+	snap->run_delay_ns = run_delay ? task_run_delay_ns(task) : 0;
 }
 
 /*
- * The off-CPU parts of the time since `at_entry`, up to `now`. Off-CPU time not already
+ * The off-CPU parts of the time since `at_entry`. Off-CPU time not already
  * known to be run-queue time is run-queue time as far as run_delay grew and
  * blocked time for the rest. run_delay counts by the run queue's clock
  * (sched_clock), the totals by bpf_ktime_get_ns(), so the two can disagree
  * by a little: the wait is clamped to the off-CPU time it is part of.
  */
-static __always_inline void thread_time_split(struct sonde_thread_time *tt, __u64 now,
-					      bool run_delay,
+static __always_inline void thread_time_split(const struct sonde_thread_time *tt,
+					      struct task_struct *task, bool run_delay,
 					      const struct sonde_time_snap *at_entry,
 					      struct sonde_split *out)
 {
 	struct sonde_time_snap cur;
 	__u64 off, waited;
 
-	thread_time_snap(tt, now, run_delay, &cur);
+	thread_time_snap(tt, task, run_delay, &cur);
 	off = cur.total_ns[SONDE_TS_OFFCPU] - at_entry->total_ns[SONDE_TS_OFFCPU];
 	waited = cur.run_delay_ns - at_entry->run_delay_ns;
 	if (waited > off)

@@ -76,6 +76,32 @@ t_threads_4_x_n()
 	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
 }
 
+# Plain adds to the per-CPU totals only where the kernel cannot preempt a BPF
+# program (user/preempt_model.h); -v names the model and the choice, and the
+# atomic path, forced, counts 4 concurrent threads as exactly.
+t_stats_adds_follow_preemption_model()
+{
+	local line
+
+	sonde_run lat -v --json thread_work -- "$TGT/threads" 5000 4
+	expect_ok
+	need_final
+	line=$(grep 'preemption model' "$T_DIR/err")
+	case $line in
+	*"model none "* | *"model voluntary "*) [[ $line == *"by plain adds" ]] ;;
+	*) [[ $line == *"by atomic adds" ]] ;;
+	esac || fail "the adds do not follow the model: '$line'"
+	expect_eq "thread_work calls (plain or atomic, as the kernel needs)" \
+		"$(fn_field thread_work calls)" 20000
+	SONDE_ATOMIC_STATS=1 sonde_run lat -v --json thread_work -- "$TGT/threads" 5000 4
+	expect_ok
+	need_final
+	grep -q 'per-CPU totals by atomic adds' "$T_DIR/err" || fail "not atomic: $(err_text)"
+	expect_eq "thread_work calls (atomic)" "$(fn_field thread_work calls)" 20000
+	expect_eq "histogram total (atomic)" "$(hist_sum thread_work)" 20000
+	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
+}
+
 # The histogram holds every call, and the percentiles are ordered.
 t_hist_consistent()
 {

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's preemption model, from debugfs, uname, the boot line or the config. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+#include "preempt_model.h"
+#include "util.h"
+
+/* A kernel config is ~250 KiB; anything far bigger is not one. */
+#define CONFIG_MAX_BYTES (8 << 20)
+
+static const char *const model_names[] = {
+    [PREEMPT_MODEL_UNKNOWN] = "unknown",     [PREEMPT_MODEL_NONE] = "none",
+    [PREEMPT_MODEL_VOLUNTARY] = "voluntary", [PREEMPT_MODEL_FULL] = "full",
+    [PREEMPT_MODEL_LAZY] = "lazy",	     [PREEMPT_MODEL_RT] = "rt",
+};
+
+const char *preempt_model_name(enum preempt_model m)
+{
+	return m <= PREEMPT_MODEL_RT ? model_names[m] : "unknown";
+}
+
+static enum preempt_model model_of_word(const char *s, size_t len)
+{
+	enum preempt_model m;
+
+	for (m = PREEMPT_MODEL_NONE; m <= PREEMPT_MODEL_LAZY; m++)
+		if (strlen(model_names[m]) == len && !strncmp(s, model_names[m], len))
+			return m;
+	return PREEMPT_MODEL_UNKNOWN;
+}
+
+enum preempt_model preempt_model_from_debugfs(const char *text)
+{
+	const char *open = strchr(text, '('), *close;
+
+	if (!open || !(close = strchr(open, ')')))
+		return PREEMPT_MODEL_UNKNOWN;
+	return model_of_word(open + 1, (size_t)(close - open - 1));
+}
+
+enum preempt_model preempt_model_from_cmdline(const char *cmdline)
+{
+	enum preempt_model m = PREEMPT_MODEL_UNKNOWN;
+	const char *p = cmdline;
+	size_t len;
+
+	while (*p) {
+		p += strspn(p, " \t\n");
+		len = strcspn(p, " \t\n");
+		/* What follows "--" is for init, not the kernel. */
+		if (len == 2 && !strncmp(p, "--", 2))
+			break;
+		if (len > 8 && !strncmp(p, "preempt=", 8))
+			m = model_of_word(p + 8, len - 8);
+		p += len;
+	}
+	return m;
+}
+
+/* Whether `text` has `token` between two `sep`s (or the text's ends). */
+static bool has_token(const char *text, const char *token, char sep)
+{
+	size_t len = strlen(token);
+	const char *p = text;
+
+	while ((p = strstr(p, token))) {
+		if ((p == text || p[-1] == sep) && (p[len] == sep || p[len] == '\0'))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+enum preempt_model preempt_model_from_config(const char *config)
+{
+	/* RT is its own option beside the choice of model (since Linux 6.12). */
+	if (has_token(config, "CONFIG_PREEMPT_RT=y", '\n'))
+		return PREEMPT_MODEL_RT;
+	if (has_token(config, "CONFIG_PREEMPT_LAZY=y", '\n'))
+		return PREEMPT_MODEL_LAZY;
+	if (has_token(config, "CONFIG_PREEMPT=y", '\n'))
+		return PREEMPT_MODEL_FULL;
+	if (has_token(config, "CONFIG_PREEMPT_VOLUNTARY=y", '\n'))
+		return PREEMPT_MODEL_VOLUNTARY;
+	if (has_token(config, "CONFIG_PREEMPT_NONE=y", '\n'))
+		return PREEMPT_MODEL_NONE;
+	return PREEMPT_MODEL_UNKNOWN;
+}
+
+enum preempt_model preempt_model_from_uname(const char *version, bool *dynamic)
+{
+	*dynamic = has_token(version, "PREEMPT_DYNAMIC", ' ');
+	if (*dynamic)
+		return PREEMPT_MODEL_UNKNOWN;
+	if (has_token(version, "PREEMPT_RT", ' '))
+		return PREEMPT_MODEL_RT;
+	if (has_token(version, "PREEMPT_LAZY", ' '))
+		return PREEMPT_MODEL_LAZY;
+	if (has_token(version, "PREEMPT", ' '))
+		return PREEMPT_MODEL_FULL;
+	/* scripts/mkcompile_h names no model for none and voluntary: alike here. */
+	return PREEMPT_MODEL_VOLUNTARY;
+}
+
+/* A whole text file, plain or gzip (gzread passes plain files through); NULL if unreadable. */
+static char *read_text(const char *path)
+{
+	size_t cap = 64 << 10, len = 0;
+	char *buf = NULL, *bigger;
+	gzFile f;
+	int n;
+
+	f = gzopen(path, "rb");
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap || !buf) {
+			if (buf)
+				cap *= 2;
+			bigger = cap <= CONFIG_MAX_BYTES ? realloc(buf, cap) : NULL;
+			if (!bigger)
+				goto fail;
+			buf = bigger;
+		}
+		n = gzread(f, buf + len, (unsigned)(cap - 1 - len));
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	gzclose(f);
+	buf[len] = '\0';
+	return buf;
+fail:
+	gzclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* Parse the file at `path` with `parse`; UNKNOWN if it cannot be read. */
+static enum preempt_model model_from_file(const char *path,
+					  enum preempt_model (*parse)(const char *))
+{
+	enum preempt_model m = PREEMPT_MODEL_UNKNOWN;
+	char *text = read_text(path);
+
+	if (text)
+		m = parse(text);
+	free(text);
+	return m;
+}
+
+enum preempt_model preempt_model_detect(const char **source)
+{
+	enum preempt_model m;
+	struct utsname u;
+	char path[512];
+	bool dynamic;
+
+	/* The model in force, where debugfs lets us read it. */
+	*source = "debugfs sched/preempt";
+	m = model_from_file("/sys/kernel/debug/sched/preempt", preempt_model_from_debugfs);
+	if (m != PREEMPT_MODEL_UNKNOWN)
+		return m;
+	*source = "uname";
+	if (uname(&u))
+		return PREEMPT_MODEL_UNKNOWN;
+	m = preempt_model_from_uname(u.version, &dynamic);
+	if (!dynamic)
+		return m;
+	/* Chosen at boot: the boot parameter, or else the configured default. */
+	*source = "the preempt= boot parameter";
+	m = model_from_file("/proc/cmdline", preempt_model_from_cmdline);
+	if (m != PREEMPT_MODEL_UNKNOWN)
+		return m;
+	*source = "the kernel config";
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	m = model_from_file(path, preempt_model_from_config);
+	if (m == PREEMPT_MODEL_UNKNOWN)
+		m = model_from_file("/proc/config.gz", preempt_model_from_config);
+	return m;
+}
+
+bool preempt_model_preempts_bpf(enum preempt_model m)
+{
+	return m != PREEMPT_MODEL_NONE && m != PREEMPT_MODEL_VOLUNTARY;
+}
