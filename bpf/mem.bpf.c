@@ -50,7 +50,10 @@ const volatile __u32 stack_depth = SONDE_MEM_MAX_STACK_DEPTH; /* --stack-depth *
  * bucket indexes of a STACK_TRACE map do: user space keeps a table by id. */
 const volatile __u32 stack_id_mask = 0;
 
-__u64 counts[SONDE_MC__COUNT] = {};
+/* Per-CPU counters by plain adds where no program can be preempted
+ * (user/preempt_model.h); the verifier drops the branch not taken. */
+const volatile bool stats_atomic = true;
+
 __u64 drops[SONDE_MD__COUNT] = {};
 __u64 sample_seq = 0;
 
@@ -153,9 +156,28 @@ struct {
 	__uint(max_entries, 4096); /* resized by the loader */
 } events SEC(".maps");
 
+/*
+ * Events by kind (enum sonde_mem_count), per CPU: a malloc()+free() pair
+ * counts two, which as atomic adds to one shared array cost ~20 ns.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SONDE_MC__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
 static __always_inline void count(enum sonde_mem_count c)
 {
-	__sync_fetch_and_add(&counts[c], 1);
+	__u32 key = c;
+	__u64 *n = bpf_map_lookup_elem(&counts, &key);
+
+	if (!n)
+		return;
+	if (stats_atomic)
+		__sync_fetch_and_add(n, 1);
+	else
+		*n += 1;
 }
 
 static __always_inline void count_drop(enum sonde_mem_drop d)
@@ -251,9 +273,8 @@ static __always_inline bool release(const struct sonde_alloc_key *key, struct so
 		return false;
 	s = stats_lookup(copy.stack_id);
 	if (s) {
-		__sync_fetch_and_add(&s->live_bytes, -copy.size);
-		__sync_fetch_and_add(&s->live_allocs, -1);
 		__sync_fetch_and_add(&s->frees, 1);
+		__sync_fetch_and_add(&s->free_bytes, copy.size);
 	}
 	if (out)
 		*out = copy;
@@ -269,8 +290,7 @@ static __always_inline void restore(const struct sonde_alloc_key *key, const str
 		return;
 	s = stats_lookup(a->stack_id);
 	if (s) {
-		__sync_fetch_and_add(&s->live_bytes, a->size);
-		__sync_fetch_and_add(&s->live_allocs, 1);
+		__sync_fetch_and_add(&s->free_bytes, -a->size);
 		__sync_fetch_and_add(&s->frees, -1);
 	}
 }
@@ -390,9 +410,8 @@ static __always_inline void record(const struct pt_regs *regs, __u64 addr, __u64
 	}
 	if (err) {
 		count_drop(SONDE_MD_ALLOCS_FULL);
-	} else {
-		__sync_fetch_and_add(&s->live_bytes, size);
-		__sync_fetch_and_add(&s->live_allocs, 1);
+		__sync_fetch_and_add(&s->untracked_allocs, 1);
+		__sync_fetch_and_add(&s->untracked_bytes, size);
 	}
 	if (big_bytes && size >= big_bytes)
 		emit(SONDE_MREC_BIG, a.stack_id, addr, size, kind, now);
@@ -651,14 +670,14 @@ static __always_inline void unmap(__u64 addr, __u64 len)
 			rest.size += end - addr;
 			s = stats_lookup(rest.stack_id);
 			if (s) {
-				__sync_fetch_and_add(&s->live_bytes, -rest.size);
-				__sync_fetch_and_add(&s->live_allocs, -1);
+				__sync_fetch_and_add(&s->untracked_allocs, 1);
+				__sync_fetch_and_add(&s->untracked_bytes, rest.size);
 			}
 			return;
 		}
 		s = stats_lookup(rest.stack_id);
 		if (s)
-			__sync_fetch_and_add(&s->live_bytes, -(end - addr));
+			__sync_fetch_and_add(&s->free_bytes, end - addr);
 		return;
 	}
 }
@@ -724,12 +743,48 @@ static __always_inline int syscall_done(long nr, const struct pt_regs *regs, lon
 }
 
 /*
- * Runs for every syscall of the machine, and every uretprobe hit too (on x86
- * the return trampoline enters the kernel through the uretprobe syscall): the
- * number is checked first, and an exit hook alone is half the cost of an
- * entry and exit pair. (fexit on the four syscalls would run for those only,
- * but BPF trampolines are refused on the kernels sonde is developed on.)
+ * The syscall tracepoints (syscalls:sys_exit_<name>): the kernel runs a
+ * program only for its own syscall. They hang off the raw sys_exit
+ * tracepoint, which fires for every syscall of the machine and every
+ * uretprobe hit too (on x86 the return trampoline enters the kernel through
+ * the uretprobe syscall), but the kernel tells them apart by a bit test
+ * (perf_syscall_exit()), where a program on the raw tracepoint cost ~25 ns
+ * per malloc() to find it was not wanted. The user registers saved at the
+ * syscall's entry still hold its arguments.
  */
+static __always_inline int syscall_exit(long nr, long ret)
+{
+	const struct pt_regs *regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return syscall_done(nr, regs, ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int mem_exit_mmap(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exit(SONDE_NR_MMAP, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_munmap")
+int mem_exit_munmap(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exit(SONDE_NR_MUNMAP, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mremap")
+int mem_exit_mremap(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exit(SONDE_NR_MREMAP, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_brk")
+int mem_exit_brk(struct trace_event_raw_sys_exit *ctx)
+{
+	return syscall_exit(SONDE_NR_BRK, ctx->ret);
+}
+
+/* Kernels without syscall tracepoints (CONFIG_FTRACE_SYSCALLS): the raw one,
+ * the number checked first. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(mem_sys_exit, struct pt_regs *regs, long ret)
 {

@@ -78,24 +78,6 @@ static bool kernel_has_run_delay(void)
 	return oncpu > 0;
 }
 
-/* Whether the per-CPU totals need atomic adds (user/preempt_model.h). */
-static bool stats_need_atomics(void)
-{
-	enum preempt_model m;
-	const char *source;
-
-	/* Lets the tests exercise the atomic path on a kernel that needs none. */
-	if (getenv("SONDE_ATOMIC_STATS")) {
-		sonde_info("per-CPU totals by atomic adds (SONDE_ATOMIC_STATS)");
-		return true;
-	}
-	m = preempt_model_detect(&source);
-	sonde_info("preemption model %s (from %s): per-CPU totals by %s adds",
-		   preempt_model_name(m), source,
-		   preempt_model_preempts_bpf(m) ? "atomic" : "plain");
-	return preempt_model_preempts_bpf(m);
-}
-
 static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)
 {
 	struct probe_progs progs;
@@ -117,7 +99,7 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	skel->rodata->sched_split = o->sched;
 	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;
-	skel->rodata->stats_atomic = stats_need_atomics();
+	skel->rodata->stats_atomic = percpu_counters_need_atomics();
 	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched);
 	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched && !lt->run_delay);
 	progs = lat_progs(skel);

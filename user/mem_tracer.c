@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -12,6 +13,7 @@
 #include "mem.skel.h"
 #include "mem_events.h"
 #include "mem_tracer.h"
+#include "preempt_model.h"
 #include "probes.h"
 #include "symbolize.h"
 #include "util.h"
@@ -50,6 +52,7 @@ struct stack_names {
 struct mem_tracer {
 	struct mem_bpf *skel;
 	bool multi;
+	bool syscall_tps; /* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
 	char allocator[4096];
 	struct probe_set allocs, frees;
 	struct attachment *att;
@@ -216,6 +219,40 @@ static __u64 exe_ino(const struct target *t)
 	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
 }
 
+/*
+ * Whether the syscall tracepoints can be used. libbpf finds them through
+ * tracefs (/sys/kernel/debug/tracing where debugfs is mounted, else
+ * /sys/kernel/tracing), which some machines do not mount at boot: mounted
+ * here then, as perf and bpftrace do. Without them (no
+ * CONFIG_FTRACE_SYSCALLS) the raw sys_exit tracepoint does the same work.
+ */
+static bool syscall_tracepoints_ready(void)
+{
+	static const char *const dirs[] = {"/sys/kernel/debug/tracing", "/sys/kernel/tracing"};
+	static const char *const event = "events/syscalls/sys_exit_mmap/id";
+	char path[128];
+	size_t i;
+
+	/* Lets the tests exercise the raw tracepoint on a kernel that has both. */
+	if (getenv("SONDE_NO_SYSCALL_TRACEPOINTS"))
+		return false;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], event);
+		if (!access(path, R_OK))
+			return true;
+	}
+	if (!access(dirs[0], F_OK))
+		return false; /* tracefs is there: the kernel has no syscall events */
+	if (mount("tracefs", dirs[1], "tracefs", 0, NULL)) {
+		sonde_info("cannot mount tracefs on %s (%s): the raw sys_exit tracepoint instead",
+			   dirs[1], strerror(errno));
+		return false;
+	}
+	sonde_info("mounted tracefs on %s for the syscall tracepoints", dirs[1]);
+	snprintf(path, sizeof(path), "%s/%s", dirs[1], event);
+	return !access(path, R_OK);
+}
+
 static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const struct target *t)
 {
 	struct probe_progs progs;
@@ -252,6 +289,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
 	skel->rodata->stack_depth = o->stack_depth;
+	skel->rodata->stats_atomic = percpu_counters_need_atomics();
 	for (mask = 1; mask < o->max_stacks; mask <<= 1)
 		;
 	skel->rodata->stack_id_mask = mask - 1;
@@ -264,6 +302,14 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	attach_select_progs(&progs, mt->multi);
 	bpf_program__set_autoload(skel->progs.mem_free_multi, mt->multi);
 	bpf_program__set_autoload(skel->progs.mem_free_single, !mt->multi);
+	mt->syscall_tps = syscall_tracepoints_ready();
+	bpf_program__set_autoload(skel->progs.mem_exit_mmap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_munmap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_mremap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_brk, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_sys_exit, !mt->syscall_tps);
+	sonde_info("memory syscalls through %s", mt->syscall_tps ? "syscalls:sys_exit_* tracepoints"
+								 : "the raw sys_exit tracepoint");
 	err = mem_bpf__load(skel);
 	if (err)
 		goto fail;
@@ -311,12 +357,17 @@ static int add_processes(struct mem_tracer *mt, const struct target *t)
 
 static int attach_tracepoints(struct mem_tracer *mt)
 {
-	struct bpf_program *progs[] = {mt->skel->progs.mem_sys_exit, mt->skel->progs.mem_rss_stat};
+	struct mem_bpf *skel = mt->skel;
+	struct bpf_program *progs[] = {skel->progs.mem_rss_stat,    skel->progs.mem_exit_mmap,
+				       skel->progs.mem_exit_munmap, skel->progs.mem_exit_mremap,
+				       skel->progs.mem_exit_brk,    skel->progs.mem_sys_exit};
 	struct bpf_link *link;
 	size_t i;
 	int err;
 
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
 		link = bpf_program__attach(progs[i]);
 		if (!link)
 			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
@@ -557,6 +608,46 @@ static __u32 stack_id_at(const struct mem_tracer *mt, size_t i)
 	return (__u32)i;
 }
 
+/*
+ * One stack's totals, copied while the BPF programs keep adding to them:
+ * the frees before the allocations they free (include/sonde/mem.h), so
+ * that what is live never comes out negative.
+ */
+static void copy_stack_stats(const volatile struct sonde_stack_stats *from,
+			     struct sonde_stack_stats *to)
+{
+	to->tgid = from->tgid;
+	to->flags = from->flags;
+	to->untracked_bytes = from->untracked_bytes;
+	to->untracked_allocs = from->untracked_allocs;
+	to->free_bytes = from->free_bytes;
+	to->frees = from->frees;
+	to->alloc_bytes = from->alloc_bytes;
+	to->allocs = from->allocs;
+}
+
+static __u64 live_of(__u64 made, __u64 gone)
+{
+	return made > gone ? made - gone : 0;
+}
+
+/* The per-CPU event counters, added up; zeros if they cannot be read. */
+static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
+{
+	int fd = bpf_map__fd(mt->skel->maps.counts), cpu, ncpus = libbpf_num_possible_cpus();
+	__u64 *per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
+	__u32 c;
+
+	for (c = 0; c < SONDE_MC__COUNT; c++) {
+		counts[c] = 0;
+		if (!per_cpu || bpf_map_lookup_elem(fd, &c, per_cpu))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			counts[c] += per_cpu[cpu];
+	}
+	free(per_cpu);
+}
+
 int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 {
 	const char *const *frames;
@@ -566,13 +657,12 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 	__u32 id;
 	int err;
 
-	memcpy(p->counts, mt->skel->bss->counts, sizeof(p->counts));
+	read_counts(mt, p->counts);
 	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
 	p->stack_depth = mt->stack_depth;
 	read_procs(mt, p);
 	for (i = 0; i < mt->nr_stack_stats; i++) {
-		/* One copy: the BPF programs keep adding to it meanwhile. */
-		v = mt->stack_stats[i];
+		copy_stack_stats(&mt->stack_stats[i], &v);
 		if (!v.tgid)
 			continue; /* no allocation on this stack yet */
 		id = stack_id_at(mt, i);
@@ -581,8 +671,8 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 			return -ENOMEM;
 		s->pid = v.tgid;
 		s->mmap = v.flags & SONDE_ALLOC_MMAP;
-		s->live_bytes = v.live_bytes;
-		s->live_allocs = v.live_allocs;
+		s->live_bytes = live_of(v.alloc_bytes, v.free_bytes + v.untracked_bytes);
+		s->live_allocs = live_of(v.allocs, v.frees + v.untracked_allocs);
 		s->allocs = v.allocs;
 		s->frees = v.frees;
 		s->alloc_bytes = v.alloc_bytes;

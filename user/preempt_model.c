@@ -189,3 +189,19 @@ bool preempt_model_preempts_bpf(enum preempt_model m)
 {
 	return m != PREEMPT_MODEL_NONE && m != PREEMPT_MODEL_VOLUNTARY;
 }
+
+bool percpu_counters_need_atomics(void)
+{
+	enum preempt_model m;
+	const char *source;
+
+	if (getenv("SONDE_ATOMIC_STATS")) {
+		sonde_info("per-CPU counters by atomic adds (SONDE_ATOMIC_STATS)");
+		return true;
+	}
+	m = preempt_model_detect(&source);
+	sonde_info("preemption model %s (from %s): per-CPU counters by %s adds",
+		   preempt_model_name(m), source,
+		   preempt_model_preempts_bpf(m) ? "atomic" : "plain");
+	return preempt_model_preempts_bpf(m);
+}

@@ -44,4 +44,10 @@ const char *preempt_model_name(enum preempt_model m);
 /* Whether a running BPF program may be preempted: unknown counts as yes. */
 bool preempt_model_preempts_bpf(enum preempt_model m);
 
+/*
+ * Whether the BPF programs' per-CPU counters need atomic adds on this
+ * kernel; says which with -v. SONDE_ATOMIC_STATS=1 forces them (for tests).
+ */
+bool percpu_counters_need_atomics(void);
+
 #endif /* SONDE_PREEMPT_MODEL_H */

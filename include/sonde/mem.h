@@ -47,14 +47,22 @@ struct sonde_alloc {
 	__u32 flags; /* SONDE_ALLOC_* */
 };
 
-/* Per-stack totals since the start (ARRAY indexed by stack id). live_* only ever
- * lose what an allocation recorded under the same stack added: never negative. */
+/*
+ * Per-stack totals since the start (ARRAY indexed by stack id). Only counts
+ * that only grow: what is live is derived (user/mem_tracer.c), so an
+ * allocation and a free make two atomic adds each, not four and three.
+ * Every free, head cut off a mapping or untracked block is of an allocation
+ * counted before it under the same stack: the derived counts never go
+ * negative when read in the order the fields are listed, bottom up.
+ */
 struct sonde_stack_stats {
-	__u64 live_bytes;
-	__u64 live_allocs;
 	__u64 allocs;
-	__u64 frees;
 	__u64 alloc_bytes;
+	__u64 frees;	  /* tracked blocks freed */
+	__u64 free_bytes; /* their sizes, and the heads cut off mappings by munmap */
+	/* Blocks the allocs map could not keep (full): counted, never live. */
+	__u64 untracked_allocs;
+	__u64 untracked_bytes;
 	__u32 tgid;  /* the process that made it first: for symbolizing */
 	__u32 flags; /* SONDE_ALLOC_MMAP: anonymous mappings */
 };

@@ -96,7 +96,7 @@ t_stats_adds_follow_preemption_model()
 	SONDE_ATOMIC_STATS=1 sonde_run lat -v --json thread_work -- "$TGT/threads" 5000 4
 	expect_ok
 	need_final
-	grep -q 'per-CPU totals by atomic adds' "$T_DIR/err" || fail "not atomic: $(err_text)"
+	grep -q 'per-CPU counters by atomic adds' "$T_DIR/err" || fail "not atomic: $(err_text)"
 	expect_eq "thread_work calls (atomic)" "$(fn_field thread_work calls)" 20000
 	expect_eq "histogram total (atomic)" "$(hist_sum thread_work)" 20000
 	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"

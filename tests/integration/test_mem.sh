@@ -68,9 +68,11 @@ t_balanced_no_growth()
 # own function; realloc chains and realloc(p, 0) leave one block / none.
 t_allocator_calls_accounted()
 {
-	sonde_run mem --json --top 100 -- "$MT" mix 300
+	sonde_run mem -v --json --top 100 -- "$MT" mix 300
 	expect_ok
 	need_mem_final
+	grep -q 'memory syscalls through syscalls:sys_exit_\* tracepoints' "$T_DIR/err" ||
+		fail "not through the syscall tracepoints: $(err_text)"
 	expect_eq "realloc chain (100 -> 100000 bytes) live" "$(stack_field realloc_chain live_bytes)" 100000
 	expect_eq "calloc(1000, 50) live" "$(stack_field calloc_block live_bytes)" 50000
 	expect_eq "posix_memalign(12288) live" "$(stack_field memalign_block live_bytes)" 12288
@@ -85,6 +87,21 @@ t_allocator_calls_accounted()
 	mapped=$(jq '[.stacks[] | select(.mmap and (.frames | index("run_mix"))) | .live_bytes] | add // 0' <<<"$FINAL")
 	expect_eq "anonymous mapping left after munmap of its first half" "$mapped" 1048576
 	[ "$(jq '[.drops[]] | add' <<<"$FINAL")" = 0 ] || fail "drops: $(jq -c .drops <<<"$FINAL")"
+}
+
+# Kernels without syscall tracepoints get the raw sys_exit one (forced here):
+# the mappings come out the same.
+t_mappings_through_raw_sys_exit()
+{
+	SONDE_NO_SYSCALL_TRACEPOINTS=1 sonde_run mem -v --json --top 100 -- "$MT" mix 300
+	expect_ok
+	need_mem_final
+	grep -q 'memory syscalls through the raw sys_exit tracepoint' "$T_DIR/err" ||
+		fail "not through the raw tracepoint: $(err_text)"
+	mapped=$(jq '[.stacks[] | select(.mmap and (.frames | index("run_mix"))) | .live_bytes] | add // 0' <<<"$FINAL")
+	expect_eq "anonymous mapping left after munmap of its first half" "$mapped" 1048576
+	expect_eq "malloc(4 MiB) (mmap-backed) live" "$(stack_field big_block live_bytes)" 4194304
+	expect_ge "allocator syscalls" "$(jq -r .counts.allocator_syscalls <<<"$FINAL")" 1
 }
 
 # 1000 blocks allocated before sonde attached are freed while traced, and
