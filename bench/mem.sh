@@ -18,7 +18,7 @@ ROUNDS=${ROUNDS:-9}
 PAIRS=${PAIRS:-100000}
 HOLD=${HOLD:-1000000}
 B=build/bench
-SONDE=build/sonde
+SONDE=${SONDE:-build/sonde}
 TMP=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
@@ -53,19 +53,18 @@ start_loop() {
 	wait_for "$TMP/loop.out" ready
 }
 
-# start_tracer MODE: attach MODE to the waiting loop, and wait until it is attached.
+# start_tracer MODE PID: attach MODE to the process PID, and wait until it is attached.
 start_tracer() {
-	local log=$TMP/tracer.log marker
+	local mode=$1 pid=$2 log=$TMP/$1.log marker
 	: >"$log"
-	TRACER=
-	case $1 in
+	case $mode in
 	untraced) return 0 ;;
-	floor_entry) $B/memfloor "$LOOP" "$LIBC" 2>"$log" & marker="memfloor: attached" ;;
-	floor) $B/memfloor "$LOOP" "$LIBC" "${MALLOC_D:-0}" "${FREE_D:-0}" 2>"$log" &
+	floor_entry) $B/memfloor "$pid" "$LIBC" 2>"$log" & marker="memfloor: attached" ;;
+	floor) $B/memfloor "$pid" "$LIBC" "${MALLOC_D:-0}" "${FREE_D:-0}" 2>"$log" &
 		marker="memfloor: attached" ;;
 	bpftrace)
 		# Per-thread size, address -> size, bytes per stack; free drops the address.
-		bpftrace -p "$LOOP" -e "
+		bpftrace -p "$pid" -e "
 			uprobe:$LIBC:malloc { @sz[tid] = arg0; }
 			uretprobe:$LIBC:malloc /@sz[tid]/ {
 				@live[retval] = @sz[tid]; @stack_bytes[ustack] = sum(@sz[tid]);
@@ -73,45 +72,72 @@ start_tracer() {
 			uprobe:$LIBC:free /@live[arg0]/ { @freed = sum(@live[arg0]); delete(@live[arg0]); }" \
 			>"$log" 2>&1 &
 		marker="Attaching" ;;
-	sonde) $SONDE mem -p "$LOOP" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
-	base*) "${BASES[${1#base}]}" mem -p "$LOOP" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	sonde) $SONDE mem -p "$pid" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	base*) "${BASES[${mode#base}]}" mem -p "$pid" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	esac
-	TRACER=$!
+	TRACERS+=($!)
 	wait_for "$log" "$marker"
-	# bpftrace prints its marker before attaching: the same settle time for all.
-	sleep 1
 }
 
-stop_tracer() {
-	[ -n "${TRACER:-}" ] || return 0
-	kill -INT "$TRACER" 2>/dev/null || true
-	wait "$TRACER" 2>/dev/null || true
-	TRACER=
+stop_tracers() {
+	local pid
+	for pid in "${TRACERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+	for pid in "${TRACERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	TRACERS=()
 }
 
 MODES="untraced floor_entry floor bpftrace sonde"
 read -r -a BASES <<<"${SONDE_BASE:-}"
 BASES=("" "${BASES[@]}")
 for ((i = 1; i < ${#BASES[@]}; i++)); do MODES="$MODES base$i"; done
-# Per run: the 25th percentile of 1,000-pair batches (RES) and the mean (MEAN).
+# Per round: the 25th percentile of 1,000-pair batches (RES) and their mean
+# (MEAN). Every mode traces its own worker of bench/memturns, all at once, and
+# the workers take turns batch by batch; each round starts the tracers afresh
+# and moves each mode to another worker. All but bpftrace: its -p does not
+# keep its uprobes out of the other processes (0.17), so it has a worker, and
+# a turn of the round, to itself.
 declare -A RES MEAN
-for r in $(seq "$ROUNDS"); do
-	# Rotate the order each round so drift in the machine hits every mode alike.
-	order=$(echo $MODES | tr ' ' '\n' | awk -v r="$r" '{a[NR]=$0} END {for (i=0;i<NR;i++) print a[(i+r)%NR+1]}')
-	for mode in $order; do
-		start_loop pairs "$PAIRS"
-		start_tracer "$mode"
-		kill -USR1 "$LOOP"
-		wait "$LOOP"
-		stop_tracer
-		ns=$(sed -n 's/.*p25_ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
-		mean=$(sed -n 's/^ns_per_pair=\([0-9.]*\).*/\1/p' "$TMP/loop.out")
+TRACERS=()
+
+# run_turns ROUND MODE...: one round of MODEs taking turns.
+run_turns() {
+	local r=$1 n k mode line ns mean
+	shift
+	n=$#
+	rm -f "$TMP/go"
+	mkfifo "$TMP/go"
+	$B/memturns "$PAIRS" "$n" <"$TMP/go" >"$TMP/turns.out" 2>&1 &
+	TURNS=$!
+	exec 3>"$TMP/go"
+	wait_for "$TMP/turns.out" ready
+	k=0
+	declare -A worker=()
+	for mode in "$@"; do
+		worker[$mode]=$(((k + r) % n))
+		start_tracer "$mode" "$(sed -n "s/^worker ${worker[$mode]} pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
+		k=$((k + 1))
+	done
+	# bpftrace prints its marker before attaching: let every tracer settle.
+	sleep 1
+	echo go >&3
+	exec 3>&-
+	wait "$TURNS"
+	stop_tracers
+	for mode in "$@"; do
+		line=$(grep "^worker ${worker[$mode]} ns_per_pair" "$TMP/turns.out")
+		ns=$(sed -n 's/.*p25_ns_per_pair=\([0-9.]*\).*/\1/p' <<<"$line")
+		mean=$(sed -n 's/.*ns_per_pair=\([0-9.]*\) pairs.*/\1/p' <<<"$line")
 		RES[$mode]="${RES[$mode]:-} $ns"
 		MEAN[$mode]="${MEAN[$mode]:-} $mean"
 		echo "  round $r $mode: $ns ns per malloc+free (batches' p25), $mean (mean)" >&2
 	done
-done
+}
 
+for r in $(seq "$ROUNDS"); do
+	# shellcheck disable=SC2046 # the modes are words
+	run_turns "$r" $(tr ' ' '\n' <<<"$MODES" | grep -vx bpftrace)
+	run_turns "$r" bpftrace
+done
 
 # 1M live allocations: sonde's RSS and its maps' memory (the kernel's memlock
 # accounting), and how long the final report's scan of them takes.
@@ -139,9 +165,13 @@ HELD=$(sed -n 's/^held [0-9]* in \([0-9.]*\) s/\1/p' "$TMP/loop.out")
 echo "## sonde mem: malloc(64) + free, one thread"
 echo
 echo "Produced by bench/mem.sh on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs, $(basename "$LIBC") ($(ldd --version | head -n 1 | awk '{print $NF}'));"
-echo "ROUNDS=$ROUNDS, $PAIRS pairs per run, modes in rotating order. A run's figure is the 25th percentile"
-echo "of its 1,000-pair batches (bench/batch_timer.h: this machine's other tenants only add time);"
-echo "the table shows the median over rounds, and the ratio from the runs' means for comparison. The floors are"
+echo "ROUNDS=$ROUNDS, $PAIRS pairs per worker per round. All modes but bpftrace run at once, each tracing"
+echo "its own process of bench/memturns, and the processes take turns 1,000 pairs at a time, so they are"
+echo "timed in the same stretches of time; each round starts the tracers afresh on other processes."
+echo "bpftrace runs alone after them in each round: its -p leaves its uprobes in every process."
+echo "A round's figure is the 25th percentile of a mode's 1,000-pair batches (bench/batch_timer.h: this"
+echo "machine's other tenants only add time); the table shows the median over rounds, and the ratio"
+echo "from the batches' means for comparison. The floors are"
 echo "empty probes of sonde mem's shape (uprobe_multi entry + return on malloc, entry on free):"
 echo "\"floor_entry\" at the functions' first instructions, \"floor\" where sonde probes them"
 echo "(malloc+${MALLOC_D:-0}, free+${FREE_D:-0}); × floor is against \"floor\". bpftrace (at the first"
