@@ -74,8 +74,7 @@ int profile_write_mem(const char *path, const struct mem_profile *p, size_t top,
 static int read_text(const char *path, char **out, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
-	char *buf = NULL, *v;
-	const char *why;
+	char *buf = NULL, *v, why[128];
 	gzFile gz;
 	int got, zerr;
 
@@ -100,11 +99,15 @@ static int read_text(const char *path, char **out, size_t *len)
 			break;
 		n += (size_t)got;
 	}
-	why = gzerror(gz, &zerr);
+	/* gzerror()'s text lives in the stream: copied before gzclose() frees it. */
+	snprintf(why, sizeof(why), "%s", gzerror(gz, &zerr));
 	gzclose(gz);
 	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
 		free(buf);
-		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path, why);
+		/* zlib puts the path first: it is in the message already. */
+		n = strlen(path);
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path,
+				  strncmp(why, path, n) || strncmp(why + n, ": ", 2) ? why : why + n + 2);
 	}
 	buf[n] = '\0';
 	*out = buf;
