@@ -61,14 +61,18 @@ struct sonde_frame {
 	__u64 child_ns;	     /* corrected wall time spent in traced callees */
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
 	__u64 sp;	     /* stack pointer at entry: where the return address is */
+	/* The thread's times at entry: taken at its first switch-out after it
+	 * (snap_new_frames()), when it has one. */
 	struct sonde_time_snap time_at_entry;
 	__u32 id;
-	__u32 stepped; /* the probed instruction is single-stepped */
+	__u32 stepped;	/* the probed instruction is single-stepped */
+	__u32 switches; /* the thread's switch-outs before the entry */
+	__u32 pad;
 };
 
 struct sonde_thread {
-	__u32 depth; /* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
-	__u32 pad;
+	__u32 depth;	/* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
+	__u32 switches; /* times sched_switch took it off a CPU (wraps) */
 	struct sonde_thread_time time;
 	struct sonde_frame frames[SONDE_MAX_DEPTH];
 };
@@ -188,9 +192,16 @@ static __always_inline int on_entry(void *ctx)
 	f->start_ns = now;
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
-	if (sched_split)
-		thread_time_snap(&t->time, task, runq_from_run_delay, &f->time_at_entry);
+	f->switches = t->switches;
 	t->depth = d + 1;
+	/*
+	 * Switched out since it read t->switches (a preemptible kernel, in this
+	 * program) and maybe before the frame was there to be snapshotted: the
+	 * snapshot now leaves that off-CPU time, the probe's own, out of the call.
+	 */
+	barrier();
+	if (sched_split && f->switches != t->switches)
+		thread_time_snap(&t->time, task, runq_from_run_delay, &f->time_at_entry);
 	return 0;
 }
 
@@ -353,7 +364,9 @@ static __always_inline int on_return(void *ctx)
 		call.wall = now - f->start_ns;
 		call.wall = call.wall > overhead ? call.wall - overhead : 0;
 		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
-		if (sched_split) {
+		/* Never switched out during the call: all of it was on a CPU. */
+		call.split.oncpu_ns = call.wall;
+		if (sched_split && f->switches != t->switches) {
 			thread_time_split(&t->time, task, runq_from_run_delay, &f->time_at_entry,
 					  &call.split);
 			fit_split_to_wall(&call.split, call.wall);
@@ -415,6 +428,33 @@ static __always_inline struct sonde_thread *thread_of(struct task_struct *task)
 	return bpf_task_storage_get(&threads, task, NULL, 0);
 }
 
+/*
+ * The entry probes take no snapshot of the thread's times: most calls never
+ * leave the CPU, and their return needs none. The frames pushed since the
+ * thread's last switch-out (the top ones, entered with this switch count)
+ * get it here, before the thread's first off-CPU span begins: nothing has
+ * been added to its off-CPU totals or run_delay since their entries, which
+ * happened while it ran.
+ */
+static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_struct *task)
+{
+	struct sonde_time_snap snap;
+	struct sonde_frame *f;
+	__u32 d = t->depth, i;
+
+	if (d > SONDE_MAX_DEPTH)
+		d = SONDE_MAX_DEPTH;
+	if (d == 0 || t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].switches != t->switches)
+		return;
+	thread_time_snap(&t->time, task, runq_from_run_delay, &snap);
+	for (i = 0; i < SONDE_MAX_DEPTH && i < d; i++) {
+		f = &t->frames[(d - 1 - i) & (SONDE_MAX_DEPTH - 1)];
+		if (f->switches != t->switches)
+			break;
+		f->time_at_entry = snap;
+	}
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
@@ -424,6 +464,8 @@ int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct ta
 
 	t = thread_of(prev);
 	if (t) {
+		snap_new_frames(t, prev);
+		t->switches++;
 		now = bpf_ktime_get_ns();
 		thread_time_enter(&t->time, now,
 				  thread_time_off_state(runq_from_run_delay, preempt, prev_state));

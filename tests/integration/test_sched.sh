@@ -40,6 +40,25 @@ t_sleep_2ms_blocked_wakeup_hook()
 	SONDE_NO_RUN_DELAY=1 check_sleep_2ms_blocked
 }
 
+# two_naps spins 2 ms, then calls sleep_2ms twice. The probes snapshot
+# nothing at entry: two_naps' entry state comes from the first switch-out
+# after it, and the second sleep_2ms starts after one. two_naps is about 2/3
+# blocked (a call whose entry state went missing would read all blocked:
+# the thread's whole off-CPU time, cut to the call's), sleep_2ms >= 90 %.
+t_nested_sleeps_blocked()
+{
+	sonde_run lat --json two_naps sleep_2ms -- "$TGT/sleeper" 100 nested
+	expect_ok
+	need_final
+	expect_eq "two_naps calls" "$(fn_field two_naps calls)" 100
+	expect_eq "sleep_2ms calls" "$(fn_field sleep_2ms calls)" 200
+	expect_ge "sleep_2ms blocked share" "$(fn_share sleep_2ms blocked_ns)" 0.90 "$(sched_text sleep_2ms)"
+	expect_ns "two_naps blocked per call" "$(($(fn_field two_naps blocked_ns) / 100))" 4000000 10
+	expect_ge "two_naps on-CPU share" "$(fn_share two_naps oncpu_ns)" 0.25 "$(sched_text two_naps)"
+	expect_split_adds_up two_naps 3
+	expect_eq "two_naps calls in the off-CPU histogram" "$(offcpu_hist_sum two_naps)" 100
+}
+
 # spin_1ms busy-waits alone on the last CPU (sonde and this test run on the
 # others, and nice -20 keeps other work on the machine from taking the CPU):
 # at least 90 % on-CPU, and it never blocks.
