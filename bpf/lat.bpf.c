@@ -6,9 +6,10 @@
  * (thread_time.bpf.h).
  *
  * Each traced function has an id (the attach cookie). The entry probe pushes
- * {id, start, the thread's time totals} on a per-thread call stack kept in
- * task storage; the return probe pops it and adds the call to the function's
- * per-CPU totals and histograms. A callee's wall time is added to its
+ * {id, start, the thread's switch count} on a per-thread call stack kept in
+ * task storage (the thread's time totals at entry are added by sched_switch,
+ * for the calls that leave the CPU: snap_new_frames()); the return probe pops
+ * it and adds the call to the function's per-CPU totals and histograms. A callee's wall time is added to its
  * caller's frame so the caller's self time excludes it.
  */
 #include "vmlinux.h"

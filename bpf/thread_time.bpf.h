@@ -2,8 +2,9 @@
 /*
  * Where a traced thread's time goes: on a CPU, waiting in a run queue, or
  * blocked. sched_switch keeps running totals of the thread's on-CPU and
- * off-CPU time; a call's split is the difference of a snapshot taken at its
- * entry and one taken at its return, so nested calls each get their own.
+ * off-CPU time; a call's split is the difference of a snapshot of its
+ * entry state and one taken at its return, so nested calls each get their
+ * own.
  * A thread has a state only from its first traced call on, when it is on a
  * CPU by definition.
  *
