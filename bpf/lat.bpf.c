@@ -9,8 +9,8 @@
  * {id, start, the thread's switch count} on a per-thread call stack kept in
  * task storage (the thread's time totals at entry are added by sched_switch,
  * for the calls that leave the CPU: snap_new_frames()); the return probe pops
- * it and adds the call to the function's per-CPU totals and histograms. A callee's wall time is added to its
- * caller's frame so the caller's self time excludes it.
+ * it and adds the call to the function's per-CPU totals and histograms. A callee's wall time is
+ * added to its caller's frame so the caller's self time excludes it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -194,11 +194,14 @@ static __always_inline int on_entry(void *ctx)
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
 	f->switches = t->switches;
+	/* The frame's count is there before sched_switch can see the frame. */
+	barrier();
 	t->depth = d + 1;
 	/*
 	 * Switched out since it read t->switches (a preemptible kernel, in this
 	 * program) and maybe before the frame was there to be snapshotted: the
-	 * snapshot now leaves that off-CPU time, the probe's own, out of the call.
+	 * snapshot now keeps that off-CPU time, the probe's own, out of the
+	 * call's off-CPU parts (its wall time, and so its on-CPU part, has it).
 	 */
 	barrier();
 	if (sched_split && f->switches != t->switches)
@@ -366,7 +369,8 @@ static __always_inline int on_return(void *ctx)
 		call.wall = call.wall > overhead ? call.wall - overhead : 0;
 		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
 		/* Never switched out during the call: all of it was on a CPU. */
-		call.split.oncpu_ns = call.wall;
+		if (sched_split)
+			call.split.oncpu_ns = call.wall;
 		if (sched_split && f->switches != t->switches) {
 			thread_time_split(&t->time, task, runq_from_run_delay, &f->time_at_entry,
 					  &call.split);

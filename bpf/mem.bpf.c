@@ -15,8 +15,8 @@
  * allocator call of a thread counts: reallocarray() calling realloc(), or
  * realloc(p, 0) calling free(), would otherwise be counted twice.
  *
- * mmap/munmap/mremap/brk are seen where they return, from the raw sys_exit
- * tracepoint (tp_btf: no tracefs needed). Those made inside an
+ * mmap/munmap/mremap/brk are seen where they return, from their syscall
+ * tracepoints (or the raw sys_exit one: mem_sys_exit). Those made inside an
  * allocator call are the allocator's own (arenas, large chunks) and are only
  * counted. RSS comes from kmem:rss_stat, which fires whenever a process's RSS
  * counters change.

@@ -241,16 +241,24 @@ static bool syscall_tracepoints_ready(void)
 		if (!access(path, R_OK))
 			return true;
 	}
-	if (!access(dirs[0], F_OK))
-		return false; /* tracefs is there: the kernel has no syscall events */
-	if (mount("tracefs", dirs[1], "tracefs", 0, NULL)) {
+	/* tracefs is there (its events directory is): the kernel has no syscall events. */
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!access(path, F_OK))
+			return false;
+	}
+	if (mount("tracefs", dirs[1], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
 		sonde_info("cannot mount tracefs on %s (%s): the raw sys_exit tracepoint instead",
 			   dirs[1], strerror(errno));
 		return false;
 	}
-	sonde_info("mounted tracefs on %s for the syscall tracepoints", dirs[1]);
 	snprintf(path, sizeof(path), "%s/%s", dirs[1], event);
-	return !access(path, R_OK);
+	if (access(path, R_OK)) {
+		umount2(dirs[1], MNT_DETACH);
+		return false;
+	}
+	sonde_info("mounted tracefs on %s for the syscall tracepoints", dirs[1]);
+	return true;
 }
 
 static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const struct target *t)
@@ -631,17 +639,18 @@ static __u64 live_of(__u64 made, __u64 gone)
 	return made > gone ? made - gone : 0;
 }
 
-/* The per-CPU event counters, added up; zeros if they cannot be read. */
+/* The per-CPU event counters, added up; a counter that cannot be read keeps
+ * its last value (the interval rates are differences of these). */
 static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
 {
 	int fd = bpf_map__fd(mt->skel->maps.counts), cpu, ncpus = libbpf_num_possible_cpus();
 	__u64 *per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
 	__u32 c;
 
-	for (c = 0; c < SONDE_MC__COUNT; c++) {
-		counts[c] = 0;
-		if (!per_cpu || bpf_map_lookup_elem(fd, &c, per_cpu))
+	for (c = 0; per_cpu && c < SONDE_MC__COUNT; c++) {
+		if (bpf_map_lookup_elem(fd, &c, per_cpu))
 			continue;
+		counts[c] = 0;
 		for (cpu = 0; cpu < ncpus; cpu++)
 			counts[c] += per_cpu[cpu];
 	}

@@ -48,12 +48,14 @@ struct sonde_alloc {
 };
 
 /*
- * Per-stack totals since the start (ARRAY indexed by stack id). Only counts
- * that only grow: what is live is derived (user/mem_tracer.c), so an
- * allocation and a free make two atomic adds each, not four and three.
- * Every free, head cut off a mapping or untracked block is of an allocation
- * counted before it under the same stack: the derived counts never go
- * negative when read in the order the fields are listed, bottom up.
+ * Per-stack totals since the start (ARRAY indexed by stack id): what was
+ * made and what went, no live count; what is live is derived
+ * (user/mem_tracer.c), so an allocation and a free make two atomic adds each,
+ * not four and three. Every free, head cut off a mapping or untracked block
+ * is of an allocation counted before it under the same stack, and the only
+ * decrease (a failed realloc's free taken back) raises what is live: the
+ * derived counts never go negative when read in the order the fields are
+ * listed, bottom up.
  */
 struct sonde_stack_stats {
 	__u64 allocs;
