@@ -9,8 +9,9 @@
  * {id, start, the thread's switch count} on a per-thread call stack kept in
  * task storage (the thread's time totals at entry are added by sched_switch,
  * for the calls that leave the CPU: snap_new_frames()); the return probe pops
- * it and adds the call to the function's per-CPU totals and histograms. A callee's wall time is
- * added to its caller's frame so the caller's self time excludes it.
+ * it and adds the call to the function's per-CPU totals and histograms. A
+ * callee's wall time is added to its caller's frame so the caller's self
+ * time excludes it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf_core_read.h>
 #include "sonde/cookie.h"
 #include "sonde/lat.h"
+#include "percpu_add.bpf.h"
 #include "thread_time.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -31,12 +33,6 @@ const volatile bool sched_split = true;
  * kernel without CONFIG_SCHED_INFO and attaches lat_sched_wakeup instead.
  */
 const volatile bool runq_from_run_delay = true;
-/*
- * Whether the per-CPU totals need atomic adds: only where a running program
- * can be preempted by another task on its CPU (user/preempt_model.h). The
- * verifier drops the branch not taken.
- */
-const volatile bool stats_atomic = true;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -215,14 +211,6 @@ struct sonde_call {
 	struct sonde_split split;
 };
 
-static __always_inline void stat_add(__u64 *v, __u64 n)
-{
-	if (stats_atomic)
-		__sync_fetch_and_add(v, n);
-	else
-		*v += n;
-}
-
 static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 {
 	__u32 b = sonde_bucket_of_ns(ns);
@@ -231,7 +219,7 @@ static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 	barrier_var(b);
 	if (b >= SONDE_HIST_BUCKETS)
 		b = SONDE_HIST_BUCKETS - 1;
-	stat_add(&hist[b], 1);
+	percpu_add(&hist[b], 1);
 }
 
 /*
@@ -262,7 +250,7 @@ static __always_inline void account_call(const struct sonde_call *c)
 	}
 	/*
 	 * Per-CPU values, but a preemptible kernel may switch tasks in the middle
-	 * of this program on the same CPU; there stat_add() is atomic and costs
+	 * of this program on the same CPU; there percpu_add() is atomic and costs
 	 * ~9 ns, so what user space can derive is not kept: the calls (the
 	 * histogram's sum), the on-CPU time (fit_split_to_wall()), and the
 	 * off-CPU histogram's zero bucket (calls that never left the CPU).
@@ -276,14 +264,14 @@ static __always_inline void account_call(const struct sonde_call *c)
 	 */
 	if (sched_split && (c->split.runq_ns | c->split.blocked_ns)) {
 		if (c->split.runq_ns)
-			stat_add(&s->runq_ns, c->split.runq_ns);
+			percpu_add(&s->runq_ns, c->split.runq_ns);
 		if (c->split.blocked_ns)
-			stat_add(&s->blocked_ns, c->split.blocked_ns);
+			percpu_add(&s->blocked_ns, c->split.blocked_ns);
 		add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
 		barrier();
 	}
-	stat_add(&s->total_ns, c->wall);
-	stat_add(&s->self_ns, c->self);
+	percpu_add(&s->total_ns, c->wall);
+	percpu_add(&s->self_ns, c->self);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
 	/* Biased by one: a corrected call may take 0 ns, and 0 means "no call yet". */

@@ -26,6 +26,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sonde/mem.h"
+#include "percpu_add.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -49,10 +50,6 @@ const volatile __u32 stack_depth = SONDE_MEM_MAX_STACK_DEPTH; /* --stack-depth *
 /* Stack ids stay below --max-stacks rounded up to a power of two, as the
  * bucket indexes of a STACK_TRACE map do: user space keeps a table by id. */
 const volatile __u32 stack_id_mask = 0;
-
-/* Per-CPU counters by plain adds where no program can be preempted
- * (user/preempt_model.h); the verifier drops the branch not taken. */
-const volatile bool stats_atomic = true;
 
 __u64 drops[SONDE_MD__COUNT] = {};
 __u64 sample_seq = 0;
@@ -172,12 +169,8 @@ static __always_inline void count(enum sonde_mem_count c)
 	__u32 key = c;
 	__u64 *n = bpf_map_lookup_elem(&counts, &key);
 
-	if (!n)
-		return;
-	if (stats_atomic)
-		__sync_fetch_and_add(n, 1);
-	else
-		*n += 1;
+	if (n)
+		percpu_add(n, 1);
 }
 
 static __always_inline void count_drop(enum sonde_mem_drop d)
