@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <zlib.h>
 #include "preempt_model.h"
 #include "util.h"
 
@@ -105,52 +104,18 @@ enum preempt_model preempt_model_from_uname(const char *version, bool *dynamic)
 	return PREEMPT_MODEL_VOLUNTARY;
 }
 
-/* A whole text file, plain or gzip (gzread passes plain files through); NULL if unreadable. */
-static char *read_text(const char *path)
-{
-	size_t cap = 64 << 10, len = 0;
-	char *buf = NULL, *bigger;
-	gzFile f;
-	int n;
-
-	f = gzopen(path, "rb");
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (len + 1 >= cap || !buf) {
-			if (buf)
-				cap *= 2;
-			bigger = cap <= CONFIG_MAX_BYTES ? realloc(buf, cap) : NULL;
-			if (!bigger)
-				goto fail;
-			buf = bigger;
-		}
-		n = gzread(f, buf + len, (unsigned)(cap - 1 - len));
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	gzclose(f);
-	buf[len] = '\0';
-	return buf;
-fail:
-	gzclose(f);
-	free(buf);
-	return NULL;
-}
-
 /* Parse the file at `path` with `parse`; UNKNOWN if it cannot be read. */
 static enum preempt_model model_from_file(const char *path,
 					  enum preempt_model (*parse)(const char *))
 {
 	enum preempt_model m = PREEMPT_MODEL_UNKNOWN;
-	char *text = read_text(path);
+	char *text, why[128];
+	size_t len;
 
-	if (text)
+	if (!read_whole_file(path, CONFIG_MAX_BYTES, &text, &len, why, sizeof(why))) {
 		m = parse(text);
-	free(text);
+		free(text);
+	}
 	return m;
 }
 

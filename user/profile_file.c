@@ -70,48 +70,23 @@ int profile_write_mem(const char *path, const struct mem_profile *p, size_t top,
 					  run_meta_json(m), "model", mem_profile_to_json(p)));
 }
 
-/* The whole file, decompressed when it is gzip (gzread passes plain files through). */
+/* The whole file, decompressed when it is gzip; a bad one is the user's to fix. */
 static int read_text(const char *path, char **out, size_t *len)
 {
-	size_t cap = 1 << 16, n = 0;
-	char *buf = NULL, *v, why[128];
-	gzFile gz;
-	int got, zerr;
+	char why[128];
+	size_t n;
+	int err;
 
-	errno = 0;
-	gz = gzopen(path, "rb");
-	if (!gz)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot open '%s': %s", path,
-				  strerror(errno ? errno : ENOMEM));
-	for (;;) {
-		if (!buf || n == cap) {
-			cap = buf ? cap * 2 : cap;
-			v = realloc(buf, cap + 1);
-			if (!v) {
-				free(buf);
-				gzclose(gz);
-				return -ENOMEM;
-			}
-			buf = v;
-		}
-		got = gzread(gz, buf + n, (unsigned)(cap - n));
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	/* gzerror()'s text lives in the stream: copied before gzclose() frees it. */
-	snprintf(why, sizeof(why), "%s", gzerror(gz, &zerr));
-	gzclose(gz);
-	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-		free(buf);
+	err = read_whole_file(path, 0, out, len, why, sizeof(why));
+	if (err == -EIO) {
 		/* zlib puts the path first: it is in the message already. */
 		n = strlen(path);
 		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path,
-				  strncmp(why, path, n) || strncmp(why + n, ": ", 2) ? why : why + n + 2);
+				  strncmp(why, path, n) || strncmp(why + n, ": ", 2) ? why
+										     : why + n + 2);
 	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (err)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot open '%s': %s", path, strerror(-err));
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 #include "util.h"
 
 bool sonde_verbose;
@@ -126,4 +127,45 @@ __u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int read_whole_file(const char *path, size_t max, char **out, size_t *len, char *why,
+		    size_t why_len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = NULL, *v;
+	gzFile gz;
+	int got, zerr;
+
+	errno = 0;
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return -(errno ? errno : ENOMEM);
+	for (;;) {
+		if (!buf || n == cap) {
+			cap = buf ? cap * 2 : cap;
+			v = max && cap > max ? NULL : realloc(buf, cap + 1);
+			if (!v) {
+				free(buf);
+				gzclose(gz);
+				return max && cap > max ? -EFBIG : -ENOMEM;
+			}
+			buf = v;
+		}
+		got = gzread(gz, buf + n, (unsigned)(cap - n));
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	/* gzerror()'s text lives in the stream: copied before gzclose() frees it. */
+	snprintf(why, why_len, "%s", gzerror(gz, &zerr));
+	gzclose(gz);
+	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+		free(buf);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Errors, durations and number formatting shared by every module. */
+/* Errors, durations, number formatting and file reading shared by every module. */
 #ifndef SONDE_UTIL_H
 #define SONDE_UTIL_H
 
@@ -39,5 +39,15 @@ const char *fmt_ns(char *buf, size_t len, double ns);
 const char *fmt_count(char *buf, size_t len, double n);
 
 __u64 now_ns(void); /* CLOCK_MONOTONIC */
+
+/*
+ * The whole file at `path`, decompressed when it is gzip (plain files pass
+ * through), NUL-terminated, in *out for the caller to free; its length in
+ * *len. 0; -errno when it cannot be opened or read into memory, -EFBIG past
+ * `max` bytes (0: no limit), -EIO when it is truncated or corrupt, with
+ * zlib's reason in `why`.
+ */
+int read_whole_file(const char *path, size_t max, char **out, size_t *len, char *why,
+		    size_t why_len);
 
 #endif /* SONDE_UTIL_H */
