@@ -53,25 +53,30 @@ bool calibrating = false;
 __u64 threads_tracked = 0;
 __u64 threads_freed = 0;
 
+/*
+ * One traced call in progress. Every traced call writes its frame and reads
+ * it back, so frames hold only that, packed (40 bytes: the top frames and the
+ * thread's depth share few cache lines); what only calls that leave the CPU
+ * need is in sonde_thread.time_at_entry[].
+ */
 struct sonde_frame {
 	__u64 start_ns;
+	__u64 sp;	     /* stack pointer at entry: where the return address is */
 	__u64 child_ns;	     /* corrected wall time spent in traced callees */
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
-	__u64 sp;	     /* stack pointer at entry: where the return address is */
-	/* The thread's times at entry: taken at its first switch-out after it
-	 * (snap_new_frames()), when it has one. */
-	struct sonde_time_snap time_at_entry;
-	__u32 id;
-	__u32 stepped;	/* the probed instruction is single-stepped */
-	__u32 switches; /* the thread's switch-outs before the entry */
-	__u32 pad;
+	__u32 id : 31;
+	__u32 stepped : 1; /* the probed instruction is single-stepped */
+	__u32 switches;	   /* the thread's switch-outs before the entry */
 };
 
 struct sonde_thread {
 	__u32 depth;	/* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
 	__u32 switches; /* times sched_switch took it off a CPU (wraps) */
-	struct sonde_thread_time time;
 	struct sonde_frame frames[SONDE_MAX_DEPTH];
+	/* Frame i's thread times at its entry: taken at the thread's first
+	 * switch-out after it (snap_new_frames()), when it has one. */
+	struct sonde_time_snap time_at_entry[SONDE_MAX_DEPTH];
+	struct sonde_thread_time time;
 };
 
 struct {
@@ -183,7 +188,7 @@ static __always_inline int on_entry(void *ctx)
 		return 0;
 	}
 	f = &t->frames[d];
-	f->id = (__u32)(cookie & SONDE_COOKIE_ID_MASK);
+	f->id = cookie & SONDE_COOKIE_ID_MASK;
 	f->stepped = !!(cookie & SONDE_COOKIE_STEPPED);
 	f->sp = sp;
 	f->start_ns = now;
@@ -201,7 +206,7 @@ static __always_inline int on_entry(void *ctx)
 	 */
 	barrier();
 	if (sched_split && f->switches != t->switches)
-		thread_time_snap(&t->time, task, runq_from_run_delay, &f->time_at_entry);
+		thread_time_snap(&t->time, task, runq_from_run_delay, &t->time_at_entry[d]);
 	return 0;
 }
 
@@ -211,7 +216,7 @@ struct sonde_call {
 	struct sonde_split split;
 };
 
-static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
+static __always_inline void add_to_hist(bool atomic, __u64 *hist, __u64 ns)
 {
 	__u32 b = sonde_bucket_of_ns(ns);
 
@@ -219,7 +224,7 @@ static __always_inline void add_to_hist(__u64 *hist, __u64 ns)
 	barrier_var(b);
 	if (b >= SONDE_HIST_BUCKETS)
 		b = SONDE_HIST_BUCKETS - 1;
-	percpu_add(&hist[b], 1);
+	percpu_add_as(atomic, &hist[b], 1);
 }
 
 /*
@@ -238,46 +243,43 @@ static __always_inline void fit_split_to_wall(struct sonde_split *sp, __u64 wall
 	sp->oncpu_ns = wall - sp->runq_ns - sp->blocked_ns;
 }
 
-static __always_inline void account_call(const struct sonde_call *c)
+/*
+ * Per-CPU values, but a preemptible kernel may switch tasks in the middle of
+ * this program on the same CPU; there percpu_add() is atomic and costs ~9 ns,
+ * so what user space can derive is not kept: the calls (the histogram's sum),
+ * the self time (total less the time in traced callees, which leaf calls do
+ * not add to), the on-CPU time (fit_split_to_wall()), and the off-CPU
+ * histogram's zero bucket (calls that never left the CPU).
+ *
+ * The off-CPU parts go in first: user space copies total_ns and hist[]
+ * before them (lower in the struct), so a copy that has this call's wall
+ * time has its off-CPU parts too, and a snapshot taken meanwhile may count
+ * the call's on-CPU time low, never its off-CPU time as on-CPU (plain adds:
+ * the barrier keeps the compiler to that order, x86 keeps stores in order).
+ * Most calls never leave the CPU: no adds of zeros.
+ */
+static __always_inline void account_call(struct sonde_func_stats *s, const struct sonde_call *c,
+					 bool split)
 {
-	struct sonde_func_stats *s;
-	__u32 id = c->id;
+	const bool atomic = stats_atomic;
 
-	s = bpf_map_lookup_elem(&func_stats, &id);
-	if (!s) {
-		count_drop(SONDE_DROP_BAD_ID);
-		return;
-	}
-	/*
-	 * Per-CPU values, but a preemptible kernel may switch tasks in the middle
-	 * of this program on the same CPU; there percpu_add() is atomic and costs
-	 * ~9 ns, so what user space can derive is not kept: the calls (the
-	 * histogram's sum), the on-CPU time (fit_split_to_wall()), and the
-	 * off-CPU histogram's zero bucket (calls that never left the CPU).
-	 *
-	 * The off-CPU parts go in first: user space copies total_ns and hist[]
-	 * before them (lower in the struct), so a copy that has this call's wall
-	 * time has its off-CPU parts too, and a snapshot taken meanwhile may count
-	 * the call's on-CPU time low, never its off-CPU time as on-CPU (plain
-	 * adds: the barrier keeps the compiler to that order, x86 keeps stores
-	 * in order). Most calls never leave the CPU: no adds of zeros.
-	 */
-	if (sched_split && (c->split.runq_ns | c->split.blocked_ns)) {
+	if (split && (c->split.runq_ns | c->split.blocked_ns)) {
 		if (c->split.runq_ns)
-			percpu_add(&s->runq_ns, c->split.runq_ns);
+			percpu_add_as(atomic, &s->runq_ns, c->split.runq_ns);
 		if (c->split.blocked_ns)
-			percpu_add(&s->blocked_ns, c->split.blocked_ns);
-		add_to_hist(s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
+			percpu_add_as(atomic, &s->blocked_ns, c->split.blocked_ns);
+		add_to_hist(atomic, s->offcpu_hist, c->split.runq_ns + c->split.blocked_ns);
 		barrier();
 	}
-	percpu_add(&s->total_ns, c->wall);
-	percpu_add(&s->self_ns, c->self);
+	percpu_add_as(atomic, &s->total_ns, c->wall);
+	if (c->wall != c->self)
+		percpu_add_as(atomic, &s->callee_ns, c->wall - c->self);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
 	/* Biased by one: a corrected call may take 0 ns, and 0 means "no call yet". */
 	if (s->min_ns == 0 || c->wall + 1 < s->min_ns)
 		s->min_ns = c->wall + 1;
-	add_to_hist(s->hist, c->wall);
+	add_to_hist(atomic, s->hist, c->wall);
 }
 
 static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c, __u64 now)
@@ -307,17 +309,47 @@ static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c
 	bpf_ringbuf_submit(r, 0);
 }
 
+/*
+ * The index of the frame a return at entry_sp pops, or -1. Matched by stack
+ * pointer, not by function id: it needs no cookie lookup, and it tells stale
+ * frames apart exactly. Frames deeper than this return (a lower sp) belong to
+ * calls whose return never fired (longjmp, C++ exceptions): dropped, counted.
+ * A frame shallower than it means this return's entry was never seen
+ * (attached mid-call).
+ */
+static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u64 entry_sp)
+{
+	__u32 i;
+
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && i < d; i++) {
+		__u64 sp = t->frames[(d - 1 - i) & (SONDE_MAX_DEPTH - 1)].sp;
+
+		if (sp == entry_sp) {
+			if (i)
+				__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
+			return (int)(d - 1 - i);
+		}
+		if (sp > entry_sp)
+			break;
+	}
+	return -1;
+}
+
 static __always_inline int on_return(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
 	/* The return popped the return address the entry saw at the stack top. */
 	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
+	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
+	const bool split = sched_split;
 	struct sonde_call call = {};
+	struct sonde_func_stats *s;
 	struct task_struct *task;
-	__u64 overhead;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
-	__u32 d, i, shape;
+	__u64 overhead;
+	__u32 d, shape;
+	int idx;
 
 	if (task_is_filtered_out())
 		return 0;
@@ -332,52 +364,46 @@ static __always_inline int on_return(void *ctx)
 		t->depth = d - 1;
 		return 0;
 	}
-	/*
-	 * Match by stack pointer, not by function id: it needs no cookie lookup,
-	 * and it tells stale frames apart exactly. Frames deeper than this return
-	 * (a lower sp) belong to calls whose return never fired (longjmp, C++
-	 * exceptions): dropped, counted. A frame shallower than it means this
-	 * return's entry was never seen (attached mid-call).
-	 */
-	for (i = 0; i < SONDE_UNWIND_LOOKBACK && i < d; i++) {
-		__u32 idx = (d - 1 - i) & (SONDE_MAX_DEPTH - 1);
-
-		f = &t->frames[idx];
-		if (f->sp < entry_sp)
-			continue;
-		if (f->sp > entry_sp)
-			break;
-		if (i)
-			__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
-		call.id = f->id;
-		shape = f->stepped & 1;
-		/* Without the probes' own cost: this call's, and its traced callees'. */
-		overhead = calib_window_ns[shape] + f->probe_cost_ns;
-		call.wall = now - f->start_ns;
-		call.wall = call.wall > overhead ? call.wall - overhead : 0;
-		call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
-		/* Never switched out during the call: all of it was on a CPU. */
-		if (sched_split)
-			call.split.oncpu_ns = call.wall;
-		if (sched_split && f->switches != t->switches) {
-			thread_time_split(&t->time, task, runq_from_run_delay, &f->time_at_entry,
-					  &call.split);
-			fit_split_to_wall(&call.split, call.wall);
-		}
-		t->depth = idx;
-		/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
-		if (idx > 0) {
-			struct sonde_frame *parent = &t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)];
-
-			parent->child_ns += call.wall;
-			parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
-		}
-		account_call(&call);
-		if (slower_than_ns && call.wall >= slower_than_ns)
-			emit_slow_call(ctx, &call, now);
+	idx = find_frame(t, d, entry_sp);
+	if (idx < 0) {
+		count_drop(SONDE_DROP_ORPHAN_RETURN);
 		return 0;
 	}
-	count_drop(SONDE_DROP_ORPHAN_RETURN);
+	/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
+	idx &= SONDE_MAX_DEPTH - 1;
+	f = &t->frames[idx];
+	/* Looked up first: the lookup is a call to clang, which then keeps fewer
+	 * values alive across it. */
+	call.id = f->id;
+	s = bpf_map_lookup_elem(&func_stats, &call.id);
+
+	shape = f->stepped & 1;
+	/* Without the probes' own cost: this call's, and its traced callees'. */
+	overhead = calib_window_ns[shape] + f->probe_cost_ns;
+	call.wall = now - f->start_ns;
+	call.wall = call.wall > overhead ? call.wall - overhead : 0;
+	call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
+	/* Never switched out during the call: all of it was on a CPU. */
+	if (split)
+		call.split.oncpu_ns = call.wall;
+	if (split && f->switches != t->switches) {
+		thread_time_split(&t->time, task, runq_from_run_delay, &t->time_at_entry[idx],
+				  &call.split);
+		fit_split_to_wall(&call.split, call.wall);
+	}
+	t->depth = idx;
+	if (idx > 0) {
+		struct sonde_frame *parent = &t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)];
+
+		parent->child_ns += call.wall;
+		parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
+	}
+	if (s)
+		account_call(s, &call, split);
+	else
+		count_drop(SONDE_DROP_BAD_ID);
+	if (slower_than_ns && call.wall >= slower_than_ns)
+		emit_slow_call(ctx, &call, now);
 	return 0;
 }
 
@@ -432,8 +458,7 @@ static __always_inline struct sonde_thread *thread_of(struct task_struct *task)
 static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_struct *task)
 {
 	struct sonde_time_snap snap;
-	struct sonde_frame *f;
-	__u32 d = t->depth, i;
+	__u32 d = t->depth, i, idx;
 
 	if (d > SONDE_MAX_DEPTH)
 		d = SONDE_MAX_DEPTH;
@@ -441,10 +466,10 @@ static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_
 		return;
 	thread_time_snap(&t->time, task, runq_from_run_delay, &snap);
 	for (i = 0; i < SONDE_MAX_DEPTH && i < d; i++) {
-		f = &t->frames[(d - 1 - i) & (SONDE_MAX_DEPTH - 1)];
-		if (f->switches != t->switches)
+		idx = (d - 1 - i) & (SONDE_MAX_DEPTH - 1);
+		if (t->frames[idx].switches != t->switches)
 			break;
-		f->time_at_entry = snap;
+		t->time_at_entry[idx] = snap;
 	}
 }
 

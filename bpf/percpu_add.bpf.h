@@ -12,12 +12,19 @@
 
 const volatile bool stats_atomic = true;
 
-static __always_inline void percpu_add(__u64 *v, __u64 n)
+/* `atomic` is stats_atomic, read once by a caller that adds several times:
+ * each read of it is a load the verifier does not drop. */
+static __always_inline void percpu_add_as(bool atomic, __u64 *v, __u64 n)
 {
-	if (stats_atomic)
+	if (atomic)
 		__sync_fetch_and_add(v, n);
 	else
 		*v += n;
+}
+
+static __always_inline void percpu_add(__u64 *v, __u64 n)
+{
+	percpu_add_as(stats_atomic, v, n);
 }
 
 #endif /* SONDE_PERCPU_ADD_BPF_H */

@@ -255,7 +255,6 @@ static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
 	int b;
 
 	f->total_ns += s->total_ns;
-	f->self_ns += s->self_ns;
 	f->runq_ns += s->runq_ns;
 	f->blocked_ns += s->blocked_ns;
 	if (s->max_ns > f->max_ns)
@@ -268,7 +267,7 @@ static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
 	}
 }
 
-/* What account_call() in lat.bpf.c leaves to be derived from the sums. */
+
 static void derive_sched_split(struct func_result *f)
 {
 	__u64 off_calls = 0, off_ns = f->runq_ns + f->blocked_ns;
@@ -277,8 +276,8 @@ static void derive_sched_split(struct func_result *f)
 	for (b = 0; b < SONDE_HIST_BUCKETS; b++)
 		off_calls += f->offcpu_hist[b];
 	/* Read while the programs run: a call may be in one sum and not yet in another. */
-	f->offcpu_hist[sonde_bucket_of_ns(0)] += f->calls > off_calls ? f->calls - off_calls : 0;
-	f->oncpu_ns = f->total_ns > off_ns ? f->total_ns - off_ns : 0;
+	f->offcpu_hist[sonde_bucket_of_ns(0)] += sub_floor0(f->calls, off_calls);
+	f->oncpu_ns = sub_floor0(f->total_ns, off_ns);
 }
 
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
@@ -286,7 +285,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
 	struct sonde_func_stats *percpu;
-	__u64 min_plus1;
+	__u64 min_plus1, callee_ns;
 	int cpu, err = 0;
 	__u32 id;
 
@@ -312,13 +311,16 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
-		for (cpu = 0, min_plus1 = 0; cpu < ncpu; cpu++) {
+		for (cpu = 0, min_plus1 = 0, callee_ns = 0; cpu < ncpu; cpu++) {
 			add_cpu(f, &percpu[cpu]);
+			callee_ns += percpu[cpu].callee_ns;
 			/* The kernel keeps the shortest call + 1 (0: none on that CPU). */
 			if (percpu[cpu].min_ns && (!min_plus1 || percpu[cpu].min_ns < min_plus1))
 				min_plus1 = percpu[cpu].min_ns;
 		}
 		f->min_ns = min_plus1 ? min_plus1 - 1 : 0;
+		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
+		f->self_ns = sub_floor0(f->total_ns, callee_ns);
 		if (p->sched)
 			derive_sched_split(f);
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "hist.h"
 #include "profile.h"
+#include "util.h"
 
 struct lat_profile *lat_profile_new(size_t nr_funcs)
 {
@@ -44,11 +45,6 @@ void lat_profile_free(struct lat_profile *p)
 	free(p->owned);
 	free(p->funcs);
 	free(p);
-}
-
-static __u64 sub_floor0(__u64 a, __u64 b)
-{
-	return a > b ? a - b : 0;
 }
 
 void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,

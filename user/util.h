@@ -35,6 +35,12 @@ int parse_duration_ns(const char *s, __u64 *ns);
 /* Format nanoseconds in the unit that reads best: "812ns", "50.1us", "2.03ms", "1.50s". */
 const char *fmt_ns(char *buf, size_t len, double ns);
 
+/* a - b, or 0 where counters read at different moments put b ahead of a. */
+static inline __u64 sub_floor0(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
 /* Format a count compactly: "999", "12.3k", "4.56M". */
 const char *fmt_count(char *buf, size_t len, double n);
 

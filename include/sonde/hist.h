@@ -21,28 +21,36 @@
 #define SONDE_HIST_BUCKETS                                                                         \
 	(SONDE_HIST_SUB + (SONDE_HIST_MAX_LOG2 - SONDE_HIST_SUB_BITS + 1) * SONDE_HIST_SUB)
 
-/* floor(log2(v)) for v > 0, branch-light so the BPF verifier sees no loop. */
+/*
+ * floor(log2(v)) for v > 0, by halving the range: no loop for the BPF
+ * verifier, and every branch goes the same way call after call for a
+ * function whose latency is steady (the BPF target has no count-leading-zeros).
+ */
 static inline __u32 sonde_log2_u64(__u64 v)
 {
-	__u32 r = 0, shift;
+	__u32 r = 0;
 
-	shift = (v > 0xFFFFFFFFULL) << 5;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xFFFF) << 4;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xFF) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xF) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	return r + (__u32)(v >> 1);
 }
 
 static inline __u32 sonde_bucket_of_ns(__u64 ns)
