@@ -170,8 +170,9 @@ echo "its own process of bench/memturns, and the processes take turns 1,000 pair
 echo "timed in the same stretches of time; each round starts the tracers afresh on other processes."
 echo "bpftrace runs alone after them in each round: its -p leaves its uprobes in every process."
 echo "A round's figure is the 25th percentile of a mode's 1,000-pair batches (bench/batch_timer.h: this"
-echo "machine's other tenants only add time); the table shows the median over rounds, and the ratio"
-echo "from the batches' means for comparison. The floors are"
+echo "machine's other tenants only add time); the table shows the median over rounds. × floor is the"
+echo "median of the rounds' own ratios of added costs; (means) is from the batches' means, for comparison."
+echo "The floors are"
 echo "empty probes of sonde mem's shape (uprobe_multi entry + return on malloc, entry on free):"
 echo "\"floor_entry\" at the functions' first instructions, \"floor\" where sonde probes them"
 echo "(malloc+${MALLOC_D:-0}, free+${FREE_D:-0}); × floor is against \"floor\". bpftrace (at the first"
@@ -182,7 +183,7 @@ echo "|---|---:|---:|---:|---:|---|"
 for mode in $MODES; do
 	m=$(echo ${RES[$mode]} | median)
 	add=$(added "${RES[$mode]}" "${RES[untraced]}")
-	ratio=$(ratio "${RES[$mode]}" "${RES[floor]}" "${RES[untraced]}")
+	ratio=$(paired_ratio "${RES[$mode]}" "${RES[floor]}" "${RES[untraced]}")
 	mratio=$(ratio "${MEAN[$mode]}" "${MEAN[floor]}" "${MEAN[untraced]}")
 	[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
 	echo "| $mode | $m | $add | $ratio | $mratio | ${RES[$mode]} |"

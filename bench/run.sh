@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/stats.sh
 
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-9}
 CALLS_PUSH=${CALLS_PUSH:-500000}
 CALLS_ENDBR=${CALLS_ENDBR:-100000}
 B=build/bench
@@ -155,8 +155,9 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
 	echo "on another copy than the round before. A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
-	echo "shows the median over rounds, and the ratio from the means for comparison."
-	echo "\"added\" is ns per call above the untraced loop; ratios are of added costs. \"clock\" is the"
+	echo "shows the median over rounds. \"added\" is ns per call above the untraced loop. \"× floor\" is"
+	echo "the median of the rounds' own ratios of added costs (a round's modes share its conditions);"
+	echo "\"× floor (means)\" is the ratio of the batches' means' medians, for comparison. \"clock\" is the"
 	echo "floor plus what any latency tracer must add: a clock read at the entry and at the return"
 	echo "(bench/floor.bpf.c); what a tracer adds beyond it is its own bookkeeping. \"sonde --no-sched\""
 	echo "next to \"sonde\" shows what the on-CPU / run-queue / blocked split adds per traced call."
@@ -169,7 +170,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 		for mode in $MODES; do
 			m=$(echo ${RES[$shape.$mode]} | median)
 			add=$(added "${RES[$shape.$mode]}" "${RES[$shape.untraced]}")
-			ratio=$(ratio "${RES[$shape.$mode]}" "${RES[$shape.floor]}" "${RES[$shape.untraced]}")
+			ratio=$(paired_ratio "${RES[$shape.$mode]}" "${RES[$shape.floor]}" "${RES[$shape.untraced]}")
 			mratio=$(ratio "${MEAN[$shape.$mode]}" "${MEAN[$shape.floor]}" "${MEAN[$shape.untraced]}")
 			[ "$mode" = untraced ] && add=0 && ratio=- && mratio=-
 			echo "| ${LABEL[$mode]:-$mode} | $m | $add | $ratio | $mratio | ${RES[$shape.$mode]} |"

@@ -22,3 +22,18 @@ ratio()
 	awk -v a="$(added "$1" "$3")" -v f="$(added "$2" "$3")" \
 		'BEGIN { if (f > 0) printf "%.2f", a / f; else print "-" }'
 }
+
+# paired_ratio RUNS FLOOR_RUNS BASE_RUNS: the median over rounds of each round's
+# ratio of what RUNS add above BASE_RUNS to what FLOOR_RUNS add. The modes of a
+# round are timed in the same stretches of time, so a round's ratio is free of
+# what slowed that whole round ("-" when the floor adds nothing).
+paired_ratio()
+{
+	local a=($1) f=($2) b=($3) i out=""
+	for i in "${!a[@]}"; do
+		out+=" $(awk -v a="${a[$i]}" -v f="${f[$i]}" -v b="${b[$i]}" \
+			'BEGIN { if (f > b) printf "%.4f", (a - b) / (f - b) }')"
+	done
+	out=$(echo $out | median)
+	[ -n "$out" ] && printf "%.2f" "$out" || echo "-"
+}
