@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/stats.sh
 
-ROUNDS=${ROUNDS:-9}
+ROUNDS=${ROUNDS:-10}
 PAIRS=${PAIRS:-100000}
 HOLD=${HOLD:-1000000}
 B=build/bench
@@ -113,7 +113,7 @@ run_turns() {
 	k=0
 	declare -A worker=()
 	for mode in "$@"; do
-		worker[$mode]=$(((k + r) % n))
+		worker[$mode]=$(slot_of $k "$r" "$n")
 		start_tracer "$mode" "$(sed -n "s/^worker ${worker[$mode]} pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
 		k=$((k + 1))
 	done

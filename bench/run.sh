@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/stats.sh
 
-ROUNDS=${ROUNDS:-9}
+ROUNDS=${ROUNDS:-12}
 CALLS_PUSH=${CALLS_PUSH:-500000}
 CALLS_ENDBR=${CALLS_ENDBR:-100000}
 B=build/bench
@@ -29,14 +29,15 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 # one too, by not tracing it); all tracers are attached at once. Two
 # instances of one tracer on two copies differ by up to 25 ns per call, the
 # same one every round (where the kernel placed each instance's programs and
-# data), so every round starts the tracers afresh and moves each mode to
-# another copy (assign_copies).
+# data), and a mode pays for the batches of the tracer timed just before it:
+# every round starts the tracers afresh and gives each mode another copy and
+# another neighbour (slot_of in bench/stats.sh).
 MODES="untraced floor clock bpftrace funclatency sonde nosched"
 declare -A FUNC
 assign_copies() {
 	local k=0 mode
 	for mode in $MODES; do
-		FUNC[$mode]=tiny_$(((k + $1) % 7))
+		FUNC[$mode]=tiny_$(slot_of $k "$1" 7)
 		k=$((k + 1))
 	done
 }
@@ -153,7 +154,9 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
 	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
-	echo "on another copy than the round before. A mode's figure in a round is the 25th"
+	echo "on another copy and after another neighbour than the round before (a mode pays for the"
+	echo "batches of the tracer timed just before it; over 6 rounds each follows each other one"
+	echo "once: bench/stats.sh, slot_of). A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
 	echo "shows the median over rounds. \"added\" is ns per call above the untraced loop. \"× floor\" is"
 	echo "the median of the rounds' own ratios of added costs (a round's modes share its conditions);"

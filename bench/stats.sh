@@ -37,3 +37,23 @@ paired_ratio()
 	out=$(echo $out | median)
 	[ -n "$out" ] && printf "%.2f" "$out" || echo "-"
 }
+
+# slot_of K ROUND N: the slot (the copy or worker, visited in slot order) of
+# the K-th of N modes in ROUND: (K * M + S) mod N, where the multiplier M runs
+# through the U numbers prime to N from round to round and the shift S moves
+# on every U rounds. A mode timed right after another tracer's batches pays
+# for them (measured: ~20 ns per call for whichever mode follows
+# funclatency), and with a shift alone each mode would follow the same one
+# every round; here mode K follows mode K - 1/M, a different one each round,
+# each once every U rounds. Mode 0 (the untraced loop) moves with S only.
+slot_of()
+{
+	local k=$1 r=$2 n=$3 m a b units=()
+	for ((m = 1; m < n; m++)); do
+		a=$m b=$n
+		while ((b)); do set -- $b $((a % b)); a=$1 b=$2; done
+		((a == 1)) && units+=("$m")
+	done
+	((${#units[@]})) || { echo 0; return; }
+	echo $(((k * units[r % ${#units[@]}] + r / ${#units[@]}) % n))
+}

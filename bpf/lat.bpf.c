@@ -372,8 +372,8 @@ static __always_inline int on_return(void *ctx)
 	/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
 	idx &= SONDE_MAX_DEPTH - 1;
 	f = &t->frames[idx];
-	/* Looked up first: the lookup is a call to clang, which then keeps fewer
-	 * values alive across it. */
+	/* Looked up first: to clang the lookup is a call, across which it then
+	 * keeps fewer values alive. */
 	call.id = f->id;
 	s = bpf_map_lookup_elem(&func_stats, &call.id);
 

@@ -89,6 +89,10 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
 				  strerror(errno));
 	lt->skel = skel;
+	/* Ids must fit the cookie's id bits; no machine holds that many per-CPU stats anyway. */
+	if (lt->set->nr + SONDE_CALIB_IDS > SONDE_COOKIE_ID_MASK)
+		return sonde_fail(SONDE_EXIT_INPUT, "%zu functions: sonde traces at most %llu",
+				  lt->set->nr, SONDE_COOKIE_ID_MASK - SONDE_CALIB_IDS);
 	/* The calibration's two functions come after the traced ones. */
 	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr + SONDE_CALIB_IDS);
 	if (!err && o->slower_than_ns)
@@ -267,7 +271,7 @@ static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
 	}
 }
 
-
+/* What account_call() in lat.bpf.c leaves to be derived from the sums. */
 static void derive_sched_split(struct func_result *f)
 {
 	__u64 off_calls = 0, off_ns = f->runq_ns + f->blocked_ns;
