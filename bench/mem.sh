@@ -114,8 +114,11 @@ run_turns() {
 	declare -A worker=()
 	for mode in "$@"; do
 		worker[$mode]=$(slot_of $k "$r" "$n")
-		start_tracer "$mode" "$(sed -n "s/^worker ${worker[$mode]} pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
 		k=$((k + 1))
+	done
+	# In worker order, which changes from round to round (slot_of says why).
+	for mode in $(for m in "$@"; do echo "${worker[$m]} $m"; done | sort -n | cut -d' ' -f2); do
+		start_tracer "$mode" "$(sed -n "s/^worker ${worker[$mode]} pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
 	done
 	# bpftrace prints its marker before attaching: let every tracer settle.
 	sleep 1

@@ -27,11 +27,11 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 
 # Every mode traces its own copy of tiny() in bench/interleave (the untraced
 # one too, by not tracing it); all tracers are attached at once. Two
-# instances of one tracer on two copies differ by up to 25 ns per call, the
-# same one every round (where the kernel placed each instance's programs and
-# data), and a mode pays for the batches of the tracer timed just before it:
-# every round starts the tracers afresh and gives each mode another copy and
-# another neighbour (slot_of in bench/stats.sh).
+# instances of one tracer differ by up to 25 ns per call, the same one every
+# round when the tracers start in the same order (where the kernel places an
+# instance's programs and data depends on what came before it): every round
+# starts the tracers afresh, in another order, each on another copy
+# (slot_of in bench/stats.sh).
 MODES="untraced floor clock bpftrace funclatency sonde nosched"
 declare -A FUNC
 assign_copies() {
@@ -87,7 +87,11 @@ run_shape() {
 	bin=$(realpath $B/interleave_$shape)
 	for r in $(seq "$ROUNDS"); do
 		assign_copies "$r"
-		for mode in $MODES; do start_tracer "$mode" "$bin"; done
+		# In slot order: where the kernel puts a tracer's programs and data
+		# depends on what was loaded before it, and costs up to ~25 ns per call.
+		for mode in $(for m in $MODES; do echo "${FUNC[$m]#tiny_} $m"; done | sort -n | cut -d' ' -f2); do
+			start_tracer "$mode" "$bin"
+		done
 		# bpftrace prints its marker before attaching: let every tracer settle.
 		sleep 1
 		out=$("$bin" "$calls" 7)
@@ -154,9 +158,9 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
 	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
-	echo "on another copy and after another neighbour than the round before (a mode pays for the"
-	echo "batches of the tracer timed just before it; over 6 rounds each follows each other one"
-	echo "once: bench/stats.sh, slot_of). A mode's figure in a round is the 25th"
+	echo "on another copy and started after another tracer than the round before (where the kernel"
+	echo "puts a tracer's programs and data depends on what was loaded before it; over 6 rounds each"
+	echo "mode starts once after each other one: bench/stats.sh, slot_of). A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
 	echo "shows the median over rounds. \"added\" is ns per call above the untraced loop. \"× floor\" is"
 	echo "the median of the rounds' own ratios of added costs (a round's modes share its conditions);"

@@ -38,14 +38,16 @@ paired_ratio()
 	[ -n "$out" ] && printf "%.2f" "$out" || echo "-"
 }
 
-# slot_of K ROUND N: the slot (the copy or worker, visited in slot order) of
-# the K-th of N modes in ROUND: (K * M + S) mod N, where the multiplier M runs
-# through the U numbers prime to N from round to round and the shift S moves
-# on every U rounds. A mode timed right after another tracer's batches pays
-# for them (measured: ~20 ns per call for whichever mode follows
-# funclatency), and with a shift alone each mode would follow the same one
-# every round; here mode K follows mode K - 1/M, a different one each round,
-# each once every U rounds. Mode 0 (the untraced loop) moves with S only.
+# slot_of K ROUND N: the slot (the copy or worker; run.sh also starts its
+# tracers in slot order) of the K-th of N modes in ROUND: (K * M + S) mod N,
+# where the multiplier M runs through the U numbers prime to N from round to
+# round and the shift S moves on every U rounds. Where the kernel puts a
+# tracer's programs and data depends on what was loaded just before it, and
+# costs up to ~25 ns per call (measured: whichever sonde instance started
+# right after funclatency read ~0.03x the floor more, round after round);
+# with a shift alone each mode would come after the same one every round,
+# here mode K comes after mode K - 1/M, a different one each round, each once
+# every U rounds. Mode 0 (the untraced loop) moves with S only.
 slot_of()
 {
 	local k=$1 r=$2 n=$3 m a b units=()
