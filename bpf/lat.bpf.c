@@ -64,10 +64,14 @@ struct sonde_frame {
 	__u64 sp;	     /* stack pointer at entry: where the return address is */
 	__u64 child_ns;	     /* corrected wall time spent in traced callees */
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
-	__u32 id : 31;
-	__u32 stepped : 1; /* the probed instruction is single-stepped */
-	__u32 switches;	   /* the thread's switch-outs before the entry */
+	__u32 site;	/* the function id; bit 31: its probe is single-stepped */
+	__u32 switches; /* the thread's switch-outs before the entry */
 };
+
+#define FRAME_SITE_STEPPED_BIT 31
+_Static_assert(SONDE_COOKIE_ID_MASK < (1ULL << FRAME_SITE_STEPPED_BIT) &&
+		       SONDE_COOKIE_STEPPED == 1ULL << 32,
+	       "a frame's site holds the id and the stepped bit");
 
 struct sonde_thread {
 	__u32 depth;	/* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
@@ -188,8 +192,8 @@ static __always_inline int on_entry(void *ctx)
 		return 0;
 	}
 	f = &t->frames[d];
-	f->id = cookie & SONDE_COOKIE_ID_MASK;
-	f->stepped = !!(cookie & SONDE_COOKIE_STEPPED);
+	f->site = (__u32)(cookie & SONDE_COOKIE_ID_MASK) |
+		  (__u32)((cookie & SONDE_COOKIE_STEPPED) >> (32 - FRAME_SITE_STEPPED_BIT));
 	f->sp = sp;
 	f->start_ns = now;
 	f->child_ns = 0;
@@ -276,9 +280,9 @@ static __always_inline void account_call(struct sonde_func_stats *s, const struc
 		percpu_add_as(atomic, &s->callee_ns, c->wall - c->self);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
-	/* Biased by one: a corrected call may take 0 ns, and 0 means "no call yet". */
-	if (s->min_ns == 0 || c->wall + 1 < s->min_ns)
-		s->min_ns = c->wall + 1;
+	/* Kept as the largest ~wall: 0 still means "no call yet", and one compare does. */
+	if (~c->wall > s->min_ns_not)
+		s->min_ns_not = ~c->wall;
 	add_to_hist(atomic, s->hist, c->wall);
 }
 
@@ -342,13 +346,13 @@ static __always_inline int on_return(void *ctx)
 	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
 	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
 	const bool split = sched_split;
-	struct sonde_call call = {};
+	struct sonde_call call;
 	struct sonde_func_stats *s;
 	struct task_struct *task;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
 	__u64 overhead;
-	__u32 d, shape;
+	__u32 d, id, shape;
 	int idx;
 
 	if (task_is_filtered_out())
@@ -374,18 +378,20 @@ static __always_inline int on_return(void *ctx)
 	f = &t->frames[idx];
 	/* Looked up first: to clang the lookup is a call, across which it then
 	 * keeps fewer values alive. */
-	call.id = f->id;
-	s = bpf_map_lookup_elem(&func_stats, &call.id);
+	id = f->site & SONDE_COOKIE_ID_MASK;
+	s = bpf_map_lookup_elem(&func_stats, &id);
+	call.id = id;
 
-	shape = f->stepped & 1;
+	shape = f->site >> FRAME_SITE_STEPPED_BIT;
 	/* Without the probes' own cost: this call's, and its traced callees'. */
 	overhead = calib_window_ns[shape] + f->probe_cost_ns;
 	call.wall = now - f->start_ns;
 	call.wall = call.wall > overhead ? call.wall - overhead : 0;
 	call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
 	/* Never switched out during the call: all of it was on a CPU. */
-	if (split)
-		call.split.oncpu_ns = call.wall;
+	call.split.oncpu_ns = split ? call.wall : 0;
+	call.split.runq_ns = 0;
+	call.split.blocked_ns = 0;
 	if (split && f->switches != t->switches) {
 		thread_time_split(&t->time, task, runq_from_run_delay, &t->time_at_entry[idx],
 				  &call.split);

@@ -289,7 +289,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
 	struct sonde_func_stats *percpu;
-	__u64 min_plus1, callee_ns;
+	__u64 min_not, callee_ns;
 	int cpu, err = 0;
 	__u32 id;
 
@@ -315,14 +315,14 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
-		for (cpu = 0, min_plus1 = 0, callee_ns = 0; cpu < ncpu; cpu++) {
+		for (cpu = 0, min_not = 0, callee_ns = 0; cpu < ncpu; cpu++) {
 			add_cpu(f, &percpu[cpu]);
 			callee_ns += percpu[cpu].callee_ns;
-			/* The kernel keeps the shortest call + 1 (0: none on that CPU). */
-			if (percpu[cpu].min_ns && (!min_plus1 || percpu[cpu].min_ns < min_plus1))
-				min_plus1 = percpu[cpu].min_ns;
+			/* The kernel keeps ~(the shortest call) (0: none on that CPU). */
+			if (percpu[cpu].min_ns_not > min_not)
+				min_not = percpu[cpu].min_ns_not;
 		}
-		f->min_ns = min_plus1 ? min_plus1 - 1 : 0;
+		f->min_ns = min_not ? ~min_not : 0;
 		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
 		f->self_ns = sub_floor0(f->total_ns, callee_ns);
 		if (p->sched)
