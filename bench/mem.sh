@@ -101,7 +101,7 @@ TRACERS=()
 
 # run_turns ROUND MODE...: one round of MODEs taking turns.
 run_turns() {
-	local r=$1 n k mode line ns mean
+	local r=$1 n mode slot line ns mean
 	shift
 	n=$#
 	rm -f "$TMP/go"
@@ -110,16 +110,12 @@ run_turns() {
 	TURNS=$!
 	exec 3>"$TMP/go"
 	wait_for "$TMP/turns.out" ready
-	k=0
 	declare -A worker=()
-	for mode in "$@"; do
-		worker[$mode]=$(slot_of $k "$r" "$n")
-		k=$((k + 1))
-	done
-	# In worker order, which changes from round to round (slot_of says why).
-	for mode in $(for m in "$@"; do echo "${worker[$m]} $m"; done | sort -n | cut -d' ' -f2); do
-		start_tracer "$mode" "$(sed -n "s/^worker ${worker[$mode]} pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
-	done
+	# In worker order, which changes from round to round (bench/stats.sh, slots).
+	while read -r -u 4 mode slot; do
+		worker[$mode]=$slot
+		start_tracer "$mode" "$(sed -n "s/^worker $slot pid \([0-9]*\)/\1/p" "$TMP/turns.out")"
+	done 4< <(slots "$r" "$@")
 	# bpftrace prints its marker before attaching: let every tracer settle.
 	sleep 1
 	echo go >&3

@@ -31,16 +31,9 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 # round when the tracers start in the same order (where the kernel places an
 # instance's programs and data depends on what came before it): every round
 # starts the tracers afresh, in another order, each on another copy
-# (slot_of in bench/stats.sh).
+# (slots in bench/stats.sh).
 MODES="untraced floor clock bpftrace funclatency sonde nosched"
 declare -A FUNC
-assign_copies() {
-	local k=0 mode
-	for mode in $MODES; do
-		FUNC[$mode]=tiny_$(slot_of $k "$1" 7)
-		k=$((k + 1))
-	done
-}
 declare -A LABEL=([nosched]="sonde --no-sched")
 TRACERS=()
 
@@ -83,15 +76,14 @@ stop_tracers() {
 # and its mean (MEAN); bench/batch_timer.h and bench/interleave.c say why.
 declare -A RES MEAN
 run_shape() {
-	local shape=$1 calls=$2 bin out mode r
+	local shape=$1 calls=$2 bin out mode slot r
 	bin=$(realpath $B/interleave_$shape)
 	for r in $(seq "$ROUNDS"); do
-		assign_copies "$r"
-		# In slot order: where the kernel puts a tracer's programs and data
-		# depends on what was loaded before it, and costs up to ~25 ns per call.
-		for mode in $(for m in $MODES; do echo "${FUNC[$m]#tiny_} $m"; done | sort -n | cut -d' ' -f2); do
+		# shellcheck disable=SC2086 # the modes are words
+		while read -r -u 4 mode slot; do
+			FUNC[$mode]=tiny_$slot
 			start_tracer "$mode" "$bin"
-		done
+		done 4< <(slots "$r" $MODES)
 		# bpftrace prints its marker before attaching: let every tracer settle.
 		sleep 1
 		out=$("$bin" "$calls" 7)
@@ -160,7 +152,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
 	echo "on another copy and started after another tracer than the round before (where the kernel"
 	echo "puts a tracer's programs and data depends on what was loaded before it; over 6 rounds each"
-	echo "mode starts once after each other one: bench/stats.sh, slot_of). A mode's figure in a round is the 25th"
+	echo "mode starts once after each other one: bench/stats.sh, slots). A mode's figure in a round is the 25th"
 	echo "percentile of its batches (interference only adds time: bench/batch_timer.h); the table"
 	echo "shows the median over rounds. \"added\" is ns per call above the untraced loop. \"× floor\" is"
 	echo "the median of the rounds' own ratios of added costs (a round's modes share its conditions);"

@@ -38,24 +38,31 @@ paired_ratio()
 	[ -n "$out" ] && printf "%.2f" "$out" || echo "-"
 }
 
-# slot_of K ROUND N: the slot (the copy or worker; run.sh also starts its
-# tracers in slot order) of the K-th of N modes in ROUND: (K * M + S) mod N,
-# where the multiplier M runs through the U numbers prime to N from round to
-# round and the shift S moves on every U rounds. Where the kernel puts a
-# tracer's programs and data depends on what was loaded just before it, and
-# costs up to ~25 ns per call (measured: whichever sonde instance started
-# right after funclatency read ~0.03x the floor more, round after round);
-# with a shift alone each mode would come after the same one every round,
-# here mode K comes after mode K - 1/M, a different one each round, each once
-# every U rounds. Mode 0 (the untraced loop) moves with S only.
-slot_of()
+# slots ROUND MODE...: "MODE SLOT" lines for one round, in slot order (the
+# order to start the tracers in). Slots are the copies or workers, visited in
+# slot order; the K-th of N modes gets (K * M + S) mod N, where the
+# multiplier M runs through the U numbers prime to N from round to round and
+# the shift S moves on every U rounds. Where the kernel puts a tracer's
+# programs and data depends on what was loaded just before it, and costs up
+# to ~25 ns per call (measured: whichever sonde instance started right after
+# funclatency read ~0.03x the floor more, round after round); with a shift
+# alone each mode would come after the same one every round, here mode K
+# comes after mode K - 1/M, a different one each round, each once every U
+# rounds. Mode 0 (the untraced loop) moves with S only.
+slots()
 {
-	local k=$1 r=$2 n=$3 m a b units=()
-	for ((m = 1; m < n; m++)); do
-		a=$m b=$n
-		while ((b)); do set -- $b $((a % b)); a=$1 b=$2; done
-		((a == 1)) && units+=("$m")
+	local r=$1 n k=0 m=0 u a b t mode units=()
+	shift
+	n=$#
+	for ((u = 1; u < n; u++)); do
+		a=$u b=$n
+		while ((b)); do t=$((a % b)) a=$b b=$t; done
+		((a == 1)) && units+=("$u")
 	done
-	((${#units[@]})) || { echo 0; return; }
-	echo $(((k * units[r % ${#units[@]}] + r / ${#units[@]}) % n))
+	u=${#units[@]}
+	((u)) && m=${units[r % u]} || u=1
+	for mode in "$@"; do
+		echo "$(((k * m + r / u) % n)) $mode"
+		k=$((k + 1))
+	done | sort -n | awk '{ print $2, $1 }'
 }

@@ -107,13 +107,10 @@ static __always_inline void count_drop(enum sonde_drop kind)
 	__sync_fetch_and_add(&drops[kind], 1);
 }
 
-static __always_inline bool task_is_filtered_out(void)
+static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
-	struct task_struct *task;
-
 	if (!filter_exe_ino || calibrating)
 		return false;
-	task = bpf_get_current_task_btf();
 	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
 }
 
@@ -177,9 +174,9 @@ static __always_inline int on_entry(void *ctx)
 	__u64 sp;
 	__u32 d;
 
-	if (task_is_filtered_out())
-		return 0;
 	task = bpf_get_current_task_btf();
+	if (task_is_filtered_out(task))
+		return 0;
 	t = thread_get_or_create(task, now);
 	if (!t)
 		return 0;
@@ -355,9 +352,9 @@ static __always_inline int on_return(void *ctx)
 	__u32 d, id, shape;
 	int idx;
 
-	if (task_is_filtered_out())
-		return 0;
 	task = bpf_get_current_task_btf();
+	if (task_is_filtered_out(task))
+		return 0;
 	t = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (!t || t->depth == 0) {
 		count_drop(SONDE_DROP_ORPHAN_RETURN);

@@ -634,11 +634,6 @@ static void copy_stack_stats(const volatile struct sonde_stack_stats *from,
 	to->allocs = from->allocs;
 }
 
-static __u64 live_of(__u64 made, __u64 gone)
-{
-	return made > gone ? made - gone : 0;
-}
-
 /* The per-CPU event counters, added up; a counter that cannot be read keeps
  * its last value (the interval rates are differences of these). */
 static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
@@ -680,8 +675,8 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 			return -ENOMEM;
 		s->pid = v.tgid;
 		s->mmap = v.flags & SONDE_ALLOC_MMAP;
-		s->live_bytes = live_of(v.alloc_bytes, v.free_bytes + v.untracked_bytes);
-		s->live_allocs = live_of(v.allocs, v.frees + v.untracked_allocs);
+		s->live_bytes = sub_floor0(v.alloc_bytes, v.free_bytes + v.untracked_bytes);
+		s->live_allocs = sub_floor0(v.allocs, v.frees + v.untracked_allocs);
 		s->allocs = v.allocs;
 		s->frees = v.frees;
 		s->alloc_bytes = v.alloc_bytes;

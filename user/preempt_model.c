@@ -73,35 +73,52 @@ static bool has_token(const char *text, const char *token, char sep)
 	return false;
 }
 
+/* A token that names a model, in the order a text is searched for them. */
+struct model_token {
+	const char *token;
+	enum preempt_model model;
+};
+
+static enum preempt_model first_model_named(const char *text, char sep,
+					    const struct model_token *tokens, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (has_token(text, tokens[i].token, sep))
+			return tokens[i].model;
+	return PREEMPT_MODEL_UNKNOWN;
+}
+
 enum preempt_model preempt_model_from_config(const char *config)
 {
-	/* RT is its own option beside the choice of model (since Linux 6.12). */
-	if (has_token(config, "CONFIG_PREEMPT_RT=y", '\n'))
-		return PREEMPT_MODEL_RT;
-	if (has_token(config, "CONFIG_PREEMPT_LAZY=y", '\n'))
-		return PREEMPT_MODEL_LAZY;
-	if (has_token(config, "CONFIG_PREEMPT=y", '\n'))
-		return PREEMPT_MODEL_FULL;
-	if (has_token(config, "CONFIG_PREEMPT_VOLUNTARY=y", '\n'))
-		return PREEMPT_MODEL_VOLUNTARY;
-	if (has_token(config, "CONFIG_PREEMPT_NONE=y", '\n'))
-		return PREEMPT_MODEL_NONE;
-	return PREEMPT_MODEL_UNKNOWN;
+	static const struct model_token options[] = {
+		/* RT is its own option beside the choice of model (since Linux 6.12). */
+		{"CONFIG_PREEMPT_RT=y", PREEMPT_MODEL_RT},
+		{"CONFIG_PREEMPT_LAZY=y", PREEMPT_MODEL_LAZY},
+		{"CONFIG_PREEMPT=y", PREEMPT_MODEL_FULL},
+		{"CONFIG_PREEMPT_VOLUNTARY=y", PREEMPT_MODEL_VOLUNTARY},
+		{"CONFIG_PREEMPT_NONE=y", PREEMPT_MODEL_NONE},
+	};
+
+	return first_model_named(config, '\n', options, sizeof(options) / sizeof(options[0]));
 }
 
 enum preempt_model preempt_model_from_uname(const char *version, bool *dynamic)
 {
+	static const struct model_token words[] = {
+		{"PREEMPT_RT", PREEMPT_MODEL_RT},
+		{"PREEMPT_LAZY", PREEMPT_MODEL_LAZY},
+		{"PREEMPT", PREEMPT_MODEL_FULL},
+	};
+	enum preempt_model m;
+
 	*dynamic = has_token(version, "PREEMPT_DYNAMIC", ' ');
 	if (*dynamic)
 		return PREEMPT_MODEL_UNKNOWN;
-	if (has_token(version, "PREEMPT_RT", ' '))
-		return PREEMPT_MODEL_RT;
-	if (has_token(version, "PREEMPT_LAZY", ' '))
-		return PREEMPT_MODEL_LAZY;
-	if (has_token(version, "PREEMPT", ' '))
-		return PREEMPT_MODEL_FULL;
+	m = first_model_named(version, ' ', words, sizeof(words) / sizeof(words[0]));
 	/* scripts/mkcompile_h names no model for none and voluntary: alike here. */
-	return PREEMPT_MODEL_VOLUNTARY;
+	return m == PREEMPT_MODEL_UNKNOWN ? PREEMPT_MODEL_VOLUNTARY : m;
 }
 
 /* Parse the file at `path` with `parse`; UNKNOWN if it cannot be read. */
