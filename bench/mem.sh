@@ -79,13 +79,6 @@ start_tracer() {
 	wait_for "$log" "$marker"
 }
 
-stop_tracers() {
-	local pid
-	for pid in "${TRACERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-	for pid in "${TRACERS[@]}"; do wait "$pid" 2>/dev/null || true; done
-	TRACERS=()
-}
-
 MODES="untraced floor_entry floor bpftrace sonde"
 read -r -a BASES <<<"${SONDE_BASE:-}"
 BASES=("" "${BASES[@]}")

@@ -65,13 +65,6 @@ start_tracer() {
 	return 1
 }
 
-stop_tracers() {
-	local pid
-	for pid in "${TRACERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-	for pid in "${TRACERS[@]}"; do wait "$pid" 2>/dev/null || true; done
-	TRACERS=()
-}
-
 # Per round and mode: the 25th percentile of the mode's 1,000-call batches (RES)
 # and its mean (MEAN); bench/batch_timer.h and bench/interleave.c say why.
 declare -A RES MEAN

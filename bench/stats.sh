@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Figures the benchmarks share, sourced by bench/run.sh, mem.sh, sched.sh and
-# redis.sh. Runs are space-separated numbers.
+# Figures and helpers the benchmarks share, sourced by bench/run.sh, mem.sh,
+# sched.sh and redis.sh. Runs are space-separated numbers.
 
 # median: of the numbers on stdin (nothing for none).
 median()
@@ -65,4 +65,22 @@ slots()
 		echo "$(((k * m + r / u) % n)) $mode"
 		k=$((k + 1))
 	done | sort -n | awk '{ print $2, $1 }'
+}
+
+# stop_tracers: Ctrl-C (SIGINT) to every pid in TRACERS, and wait for them.
+# bpftrace 0.17 can miss a SIGINT that comes while it still attaches (it then
+# waits for another forever): what still runs after 10 s is killed.
+stop_tracers()
+{
+	local pid killer
+	for pid in "${TRACERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+	(
+		sleep 10
+		kill -KILL "${TRACERS[@]}"
+	) >/dev/null 2>&1 &
+	killer=$!
+	for pid in "${TRACERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	kill "$killer" 2>/dev/null || true
+	wait "$killer" 2>/dev/null || true
+	TRACERS=()
 }
