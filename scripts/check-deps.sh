@@ -13,6 +13,10 @@ need_cmd g++
 need_cmd bpftool
 need_cmd pkg-config
 need_cmd jq
+# The tests' needs: pgrep, gcc -m32 (gcc-multilib), go.
+need_cmd pgrep
+need_cmd go
+[ -e /usr/lib32/crt1.o ] || missing="$missing gcc-multilib"
 if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libelf
 	need_pc zlib

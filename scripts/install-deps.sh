@@ -12,6 +12,9 @@ fi
 . /etc/os-release
 export DEBIAN_FRONTEND=noninteractive
 PKGS="clang llvm jq libcapstone-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc g++"
+# For the tests: pgrep, a 32-bit toolchain (sonde must refuse 32-bit code),
+# Go (return probes must not break its stacks).
+PKGS="$PKGS procps gcc-multilib golang-go"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)

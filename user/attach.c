@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "attach.h"
+#include "uprobe_insn.h"
 #include "util.h"
 
 struct attachment {
@@ -54,7 +55,7 @@ static __u64 site_cookie(const struct probe_set *set, size_t i, size_t id_base)
 	return (__u64)(id_base + i) | (set->sites[i].choice.emulated ? 0 : SONDE_COOKIE_STEPPED);
 }
 
-/* Sites [first, first+cnt) share one object: one link for all of them. */
+/* Sites [first, first+cnt) share one object: one link for those not refused. */
 static int attach_multi(struct attachment *a, struct bpf_program *prog, bool retprobe,
 			const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
 			size_t id_base)
@@ -63,7 +64,7 @@ static int attach_multi(struct attachment *a, struct bpf_program *prog, bool ret
 	unsigned long *offsets;
 	__u64 *cookies;
 	struct bpf_link *link;
-	size_t i;
+	size_t i, n = 0;
 	int err;
 
 	offsets = calloc(cnt, sizeof(*offsets));
@@ -72,13 +73,18 @@ static int attach_multi(struct attachment *a, struct bpf_program *prog, bool ret
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	for (i = 0; i < cnt; i++) {
-		offsets[i] = set->sites[first + i].offset;
-		cookies[i] = site_cookie(set, first + i, id_base);
+	for (i = first; i < first + cnt; i++) {
+		if (set->sites[i].refused_at_attach)
+			continue;
+		offsets[n] = set->sites[i].offset;
+		cookies[n++] = site_cookie(set, i, id_base);
 	}
+	err = 0;
+	if (!n)
+		goto cleanup;
 	opts.offsets = offsets;
 	opts.cookies = cookies;
-	opts.cnt = cnt;
+	opts.cnt = n;
 	opts.retprobe = retprobe;
 	link = bpf_program__attach_uprobe_multi(prog, pid, set->sites[first].object, NULL, &opts);
 	if (!link) {
@@ -95,68 +101,100 @@ cleanup:
 }
 
 static int attach_single(struct attachment *a, struct bpf_program *prog, bool retprobe,
-			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
-			 size_t id_base)
+			 const struct probe_set *set, size_t i, pid_t pid, size_t id_base)
 {
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site_cookie(set, i, id_base),
+		    .retprobe = retprobe);
 	struct bpf_link *link;
-	size_t i;
 	int err;
 
-	for (i = first; i < first + cnt; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site_cookie(set, i, id_base),
-			    .retprobe = retprobe);
+	link = bpf_program__attach_uprobe_opts(prog, pid, set->sites[i].object,
+					       set->sites[i].offset, &opts);
+	if (!link)
+		return -errno;
+	err = keep_link(a, link);
+	if (err)
+		bpf_link__destroy(link);
+	return err;
+}
 
-		link = bpf_program__attach_uprobe_opts(prog, pid, set->sites[i].object,
-						       set->sites[i].offset, &opts);
-		if (!link)
-			return -errno;
-		err = keep_link(a, link);
-		if (err) {
-			bpf_link__destroy(link);
-			return err;
-		}
+/*
+ * The kernel refuses some instructions (uprobe_insn.h says which, and site
+ * choice keeps off them; this is for what its rules missed): one refused
+ * site fails a whole uprobe_multi link with ENOTSUPP, or EINVAL for an
+ * offset it cannot use.
+ */
+static bool is_refusal(int err)
+{
+	return err == -SONDE_ENOTSUPP || err == -EINVAL;
+}
+
+/*
+ * Returns before entries: a call already running when its return probe
+ * lands has no entry and is counted as an orphan return, instead of leaving
+ * a frame that no return will ever pop. The two probe the same instruction,
+ * so the return link finds the refused sites for both: a refused range is
+ * halved until each refused site stands alone, which is then skipped by
+ * name, and the rest is attached in a few links.
+ */
+static int attach_range(struct attachment *a, const struct probe_progs *p, bool multi,
+			struct probe_set *set, size_t first, size_t cnt, pid_t pid, size_t id_base)
+{
+	int err;
+
+	if (multi)
+		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid, id_base);
+	else if (set->sites[first].refused_at_attach)
+		return 0;
+	else
+		err = attach_single(a, p->ret_single, true, set, first, pid, id_base);
+	if (is_refusal(err) && cnt > 1) {
+		err = attach_range(a, p, multi, set, first, cnt / 2, pid, id_base);
+		if (!err)
+			err = attach_range(a, p, multi, set, first + cnt / 2, cnt - cnt / 2, pid,
+					   id_base);
+		return err;
 	}
-	return 0;
+	if (is_refusal(err))
+		return probe_set_skip(set, first,
+				      err == -EINVAL ? "the kernel refused a uprobe there (EINVAL)"
+						     : "the kernel refused a uprobe on its probed "
+						       "instruction (ENOTSUPP)");
+	if (err)
+		return err;
+	if (multi)
+		return attach_multi(a, p->entry_multi, false, set, first, cnt, pid, id_base);
+	return attach_single(a, p->entry_single, false, set, first, pid, id_base);
 }
 
 static int attach_object(struct attachment *a, const struct probe_progs *p, bool multi,
-			 const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
+			 struct probe_set *set, size_t first, size_t cnt, pid_t pid,
 			 size_t id_base)
 {
-	int err;
+	size_t i;
+	int err = 0;
 
-	/*
-	 * Returns before entries: a call already running when its return probe
-	 * lands has no entry and is counted as an orphan return, instead of
-	 * leaving a frame that no return will ever pop.
-	 */
-	if (multi) {
-		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid, id_base);
-		if (!err)
-			err = attach_multi(a, p->entry_multi, false, set, first, cnt, pid, id_base);
-	} else {
-		err = attach_single(a, p->ret_single, true, set, first, cnt, pid, id_base);
-		if (!err)
-			err =
-			    attach_single(a, p->entry_single, false, set, first, cnt, pid, id_base);
-	}
+	if (multi)
+		err = attach_range(a, p, multi, set, first, cnt, pid, id_base);
+	for (i = first; !multi && !err && i < first + cnt; i++)
+		err = attach_range(a, p, multi, set, i, 1, pid, id_base);
 	/* A process that exits takes its /proc/PID/root with it: ENOENT, not ESRCH. */
 	if (err && pid > 0 && kill(pid, 0) && errno == ESRCH)
 		return sonde_fail(SONDE_EXIT_SYSTEM,
 				  "process %d exited while probes were being attached", pid);
 	if (err)
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
-				  object_shown_path(set->sites[first].object), strerror(-err));
+				  object_shown_path(set->sites[first].object), uprobe_strerror(err));
 	return 0;
 }
 
-int attach_probes(const struct probe_progs *p, bool multi, const struct probe_set *set,
+int attach_probes(const struct probe_progs *p, bool multi, struct probe_set *set,
 		  const struct target *t, struct attachment **out)
 {
 	return attach_probes_at(p, multi, set, t, 0, out);
 }
 
-int attach_probes_at(const struct probe_progs *p, bool multi, const struct probe_set *set,
+int attach_probes_at(const struct probe_progs *p, bool multi, struct probe_set *set,
 		     const struct target *t, size_t id_base, struct attachment **out)
 {
 	struct attachment *a = calloc(1, sizeof(*a));

@@ -26,10 +26,15 @@ struct attachment;
 bool attach_use_multi(void);
 void attach_select_progs(const struct probe_progs *progs, bool multi);
 
-int attach_probes(const struct probe_progs *progs, bool multi, const struct probe_set *set,
+/*
+ * Sites the kernel refuses despite site choice (uprobe_insn.h) are found,
+ * marked with probe_set_skip() and left out; the rest is attached. Other
+ * errors fail the whole attach.
+ */
+int attach_probes(const struct probe_progs *progs, bool multi, struct probe_set *set,
 		  const struct target *t, struct attachment **out);
 /* The same, with function ids (cookies) counted from id_base instead of 0. */
-int attach_probes_at(const struct probe_progs *progs, bool multi, const struct probe_set *set,
+int attach_probes_at(const struct probe_progs *progs, bool multi, struct probe_set *set,
 		     const struct target *t, size_t id_base, struct attachment **out);
 size_t attachment_nr_links(const struct attachment *a);
 void attachment_free(struct attachment *a);

@@ -209,7 +209,7 @@ static int report_now(const struct lat_opts *o, struct lat_tracer *lt, const str
 	return report_snapshot(o, cur, prev, final);
 }
 
-static int trace(struct lat_opts *o, const struct probe_set *set)
+static int trace(struct lat_opts *o, struct probe_set *set)
 {
 	struct lat_tracer_opts topts = {
 	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
@@ -239,8 +239,10 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n", set->nr,
-		set->nr == 1 ? "" : "s", lat_tracer__nr_links(lt),
+	probe_set_note_skipped(set);
+	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
+		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
+		lat_tracer__nr_links(lt),
 		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
 		o->duration_ns ? "" : "; Ctrl-C to stop");
 	session_install_signals();

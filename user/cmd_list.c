@@ -45,7 +45,17 @@ static void print_sites(const struct probe_set *set)
 		       site_reason_text(s->choice.reason), s->choice.blocker[0] ? ": " : "",
 		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow");
 	}
-	printf("%zu function%s\n", set->nr, set->nr == 1 ? "" : "s");
+	for (i = 0; i < set->nr_skipped; i++) {
+		const struct probe_skip *k = &set->skipped[i];
+
+		printf("%-18s %8s  %-5s  %-*s  %-*s  not probed: %s%s%s\n", "-", "-", "-", wobj,
+		       object_shown_path(k->object), wname, k->name, k->why, k->insn[0] ? ": " : "",
+		       k->insn);
+	}
+	printf("%zu function%s", set->nr, set->nr == 1 ? "" : "s");
+	if (set->nr_skipped)
+		printf(", and %zu not probed", set->nr_skipped);
+	printf("\n");
 }
 
 int cmd_list(int argc, char **argv)

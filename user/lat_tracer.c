@@ -17,7 +17,7 @@
 #define SONDE_RINGBUF_BYTES (4U << 20)
 
 struct lat_tracer {
-	const struct probe_set *set;
+	struct probe_set *set;
 	struct lat_bpf *skel;
 	bool multi;
 	struct attachment *att;
@@ -158,7 +158,7 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 	return 0;
 }
 
-int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *set,
+int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
 		     const struct target *t, struct lat_tracer **out)
 {
 	struct lat_tracer *lt = calloc(1, sizeof(*lt));
@@ -197,9 +197,13 @@ int lat_tracer__open(const struct lat_tracer_opts *o, const struct probe_set *se
 	}
 	t0 = now_ns();
 	err = attach_probes(&progs, lt->multi, set, t, &lt->att);
+	if (!err && !probe_set_nr_probed(set))
+		err = sonde_fail(SONDE_EXIT_SYSTEM,
+				 "the kernel refused every probe (see: sonde list, and -v)");
 	if (err)
 		goto fail;
-	sonde_info("attached %zu functions in %.3f s", set->nr, (now_ns() - t0) / 1e9);
+	sonde_info("attached %zu functions in %.3f s", probe_set_nr_probed(set),
+		   (now_ns() - t0) / 1e9);
 	*out = lt;
 	return 0;
 fail:
@@ -291,6 +295,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	struct sonde_func_stats *percpu;
 	__u64 min_not, callee_ns;
 	int cpu, err = 0;
+	size_t k = 0;
 	__u32 id;
 
 	if (ncpu < 0)
@@ -305,9 +310,13 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->corrected = lt->corrected;
 	memcpy(p->calib_window_ns, lt->calib.window_ns, sizeof(p->calib_window_ns));
 	memcpy(p->calib_call_ns, lt->calib.call_ns, sizeof(p->calib_call_ns));
-	for (id = 0; id < set->nr && id < p->nr_funcs; id++) {
-		struct func_result *f = &p->funcs[id];
+	/* Functions the kernel refused at attach are not in the profile: nothing measured them. */
+	for (id = 0; id < set->nr && k < p->nr_funcs; id++) {
+		struct func_result *f = &p->funcs[k];
 
+		if (set->sites[id].refused_at_attach)
+			continue;
+		k++;
 		if (bpf_map_lookup_elem(fd, &id, percpu)) {
 			err = -errno;
 			break;
@@ -328,6 +337,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		if (p->sched)
 			derive_sched_split(f);
 	}
+	p->nr_funcs = k;
 	free(percpu);
 	return err;
 }

@@ -23,7 +23,7 @@ struct lat_tracer_opts {
 struct lat_tracer;
 
 /* Load and attach; on error everything is already released. */
-int lat_tracer__open(const struct lat_tracer_opts *opts, const struct probe_set *set,
+int lat_tracer__open(const struct lat_tracer_opts *opts, struct probe_set *set,
 		     const struct target *t, struct lat_tracer **out);
 void lat_tracer__close(struct lat_tracer *lt);
 

@@ -433,6 +433,11 @@ static int attach_all(struct mem_tracer *mt, const struct target *t)
 		err = attach_free_pid(mt, t->pids[i]);
 	if (!err)
 		err = attach_probes(&progs, mt->multi, &mt->allocs, t, &mt->att);
+	/* An allocator function left out would leave its blocks unseen: not a partial trace. */
+	if (!err && mt->allocs.nr_skipped)
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "the kernel refused a uprobe on %s in %s",
+				 mt->allocs.skipped[0].name,
+				 object_shown_path(mt->allocs.skipped[0].object));
 	return err;
 }
 

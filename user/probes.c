@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
+#include "uprobe_insn.h"
 #include "util.h"
 
 /* Each object's symbols are read once however many specs name it. */
@@ -93,6 +94,26 @@ static void map_code(struct object_syms *o)
 	close(fd);
 }
 
+/*
+ * Probe sites are decoded as x86-64 and the BPF programs read 64-bit stack
+ * slots: 32-bit code (gcc -m32, i386 packages) would be probed at wrong
+ * sites and every return counted as an orphan. Refused, with the reason.
+ */
+static int check_machine(const struct object_syms *o)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)o->code;
+
+	if (!o->code || o->code_len < sizeof(*eh))
+		return 0; /* syms__load() read it: an ELF object, just not mappable here */
+	if (eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_machine == EM_X86_64)
+		return 0;
+	return sonde_fail(SONDE_EXIT_INPUT,
+			  "'%s' is %s code: sonde traces x86-64 programs only (build it for "
+			  "x86-64, or trace it with perf probe)",
+			  object_shown_path(o->path),
+			  eh->e_ident[EI_CLASS] == ELFCLASS32 ? "32-bit" : "non-x86-64");
+}
+
 static int load_object(struct resolver *r, const char *path, struct object_syms **out)
 {
 	struct object_syms *objs;
@@ -129,7 +150,7 @@ static int load_object(struct resolver *r, const char *path, struct object_syms 
 	objs[r->nr_objs].syms = syms;
 	map_code(&objs[r->nr_objs]);
 	*out = &objs[r->nr_objs++];
-	return 0;
+	return check_machine(*out);
 }
 
 /* Among names at one address, show the one a person would type. */
@@ -158,10 +179,67 @@ static void choose_site(const struct object_syms *obj, const struct sym *sym,
 		site_choose(obj->code + sym->offset, len, sym->vaddr, site_keeps_args,
 			    site_choice_enabled, &site->choice);
 	}
+	/* Lets the tests exercise the attach-time fallback (attach.c) on a refused site. */
+	if (site->choice.refused && getenv("SONDE_NO_REFUSAL_CHECK"))
+		site->choice.refused = false;
 	site->offset = sym->offset + site->choice.offset;
 	sonde_info("%s: probe at +%u (%s): %s", site->name, site->choice.offset,
 		   site->choice.chosen[0] ? site->choice.chosen : "?",
 		   site_reason_text(site->choice.reason));
+}
+
+static int add_skip(struct probe_set *set, const char *object, const char *name, const char *why,
+		    const char *insn)
+{
+	struct probe_skip *v = realloc(set->skipped, (set->nr_skipped + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	set->skipped = v;
+	v = &set->skipped[set->nr_skipped];
+	memset(v, 0, sizeof(*v));
+	v->object = strdup(object);
+	v->name = strdup(name);
+	v->why = why;
+	snprintf(v->insn, sizeof(v->insn), "%s", insn ? insn : "");
+	if (!v->object || !v->name) {
+		free(v->object);
+		free(v->name);
+		return -ENOMEM;
+	}
+	set->nr_skipped++;
+	sonde_info("not probing %s in %s: %s%s%s%s", name, object_shown_path(object), why,
+		   v->insn[0] ? " (" : "", v->insn, v->insn[0] ? ")" : "");
+	return 0;
+}
+
+#define REFUSED_WHY                                                                                \
+	"the kernel refuses a uprobe on its first instruction, and no later one is safe to "   \
+	"probe instead"
+
+#define COLD_PART_WHY                                                                              \
+	"a cold part gcc split off its function: jumped into, not called (a return probe "     \
+	"there corrupts the program)"
+
+/*
+ * gcc moves a function's unlikely paths into "fn.cold" (C++: "fn() [clone
+ * .cold]"), entered by a jump from fn with fn's frame still live. It has no
+ * entry of its own: an entry probe there starts a call that never returns,
+ * and a return probe overwrites a live stack slot.
+ */
+static bool is_cold_part(const char *name)
+{
+	const char *p = NULL, *q;
+
+	for (q = strstr(name, ".cold"); q; q = strstr(q + 1, ".cold"))
+		p = q;
+	if (!p)
+		return false;
+	p += 5;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return *p == '\0' || *p == ']' || *p == '@';
 }
 
 static int add_site(struct resolver *r, const struct object_syms *obj, const struct sym *sym)
@@ -197,6 +275,16 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 	site->vaddr = sym->vaddr;
 	site->size = sym->size;
 	choose_site(obj, sym, site);
+	if (site->choice.refused) {
+		char insn[sizeof(site->choice.first) + 64];
+		int err;
+
+		snprintf(insn, sizeof(insn), "%s: %s", site->choice.first, site->choice.refusal);
+		err = add_skip(set, path, site->name, REFUSED_WHY, insn);
+		free(site->object);
+		free(site->name);
+		return err;
+	}
 	set->nr++;
 	return 0;
 }
@@ -283,10 +371,29 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 			  spec->glob, shown, hint, list_cmd, "*");
 }
 
+/* Every function the spec matched was skipped: say why, as an error. */
+static int all_skipped(const struct probe_set *set, size_t first, const struct probe_spec *spec,
+		       const char *path)
+{
+	const struct probe_skip *k = &set->skipped[first];
+	size_t n = set->nr_skipped - first;
+
+	if (n == 1)
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' in %s is not probed: %s%s%s%s", k->name,
+				  object_shown_path(path), k->why, k->insn[0] ? " (" : "",
+				  k->insn, k->insn[0] ? ")" : "");
+	return sonde_fail(SONDE_EXIT_INPUT,
+			  "none of the %zu functions '%s' matches in %s can be probed: %s is %s%s%s%s; "
+			  "see: sonde list",
+			  n, spec->glob, object_shown_path(path), k->name, k->why,
+			  k->insn[0] ? " (" : "", k->insn, k->insn[0] ? ")" : "");
+}
+
 static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 {
 	const struct sym *ifunc = NULL, **best = NULL;
-	size_t i, j, matched = 0, zero_size = 0, nr;
+	size_t i, j, matched = 0, zero_size = 0, nr, cold = 0;
+	size_t skipped_before = r->set->nr_skipped;
 	struct object_syms *obj = NULL;
 	struct syms *syms;
 	char path[4096];
@@ -309,6 +416,16 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 
 		if (!glob_matches_sym(spec->glob, s))
 			continue;
+		if (is_cold_part(s->name)) {
+			err = add_skip(r->set, path, s->demangled ? s->demangled : s->name,
+				       COLD_PART_WHY, NULL);
+			if (err) {
+				free(best);
+				return err;
+			}
+			cold++;
+			continue;
+		}
 		if (s->ifunc) {
 			sonde_info("skipping %s in %s: an IFUNC resolver, not the function",
 				   s->name, object_shown_path(path));
@@ -330,7 +447,7 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		}
 		best[matched++] = s;
 	}
-	if (!matched) {
+	if (!matched && !cold) {
 		free(best);
 		return no_match(r, spec, path, syms, ifunc, zero_size);
 	}
@@ -339,6 +456,8 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 	for (i = 0; i < matched && !err; i++)
 		err = add_site(r, obj, best[i]);
 	free(best);
+	if (!err && r->set->nr_skipped - skipped_before == matched + cold)
+		err = all_skipped(r->set, skipped_before, spec, path);
 	return err;
 }
 
@@ -389,5 +508,49 @@ void probe_set_free(struct probe_set *set)
 		free(set->sites[i].name);
 	}
 	free(set->sites);
+	for (i = 0; i < set->nr_skipped; i++) {
+		free(set->skipped[i].object);
+		free(set->skipped[i].name);
+	}
+	free(set->skipped);
 	memset(set, 0, sizeof(*set));
+}
+
+int probe_set_skip(struct probe_set *set, size_t i, const char *why)
+{
+	struct probe_site *site = &set->sites[i];
+
+	site->refused_at_attach = true;
+	return add_skip(set, site->object, site->name, why, site->choice.chosen);
+}
+
+size_t probe_set_nr_probed(const struct probe_set *set)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < set->nr; i++)
+		n += !set->sites[i].refused_at_attach;
+	return n;
+}
+
+/* Up to this many names in the note without -v. */
+#define SKIPPED_NAMES_SHOWN 3
+
+void probe_set_note_skipped(const struct probe_set *set)
+{
+	size_t i, shown = sonde_verbose ? set->nr_skipped : SKIPPED_NAMES_SHOWN;
+	const struct probe_skip *k;
+
+	if (!set->nr_skipped)
+		return;
+	fprintf(stderr, "sonde: note: %zu function%s not probed:", set->nr_skipped,
+		set->nr_skipped == 1 ? "" : "s");
+	for (i = 0; i < set->nr_skipped && i < shown; i++) {
+		k = &set->skipped[i];
+		fprintf(stderr, "%s %s (%s%s%s)", i ? ";" : "", k->name, k->why,
+			k->insn[0] ? ": " : "", k->insn);
+	}
+	if (i < set->nr_skipped)
+		fprintf(stderr, "; and %zu more (-v or sonde list names them)", set->nr_skipped - i);
+	fputc('\n', stderr);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "site_choice.h"
+#include "uprobe_insn.h"
 
 /* How far into a function the entry probe may move. */
 #define SITE_MAX_SKIP 8
@@ -17,11 +18,12 @@ static const char *const reason_texts[] = {
     [SITE_INDIRECT_JUMP] = "function has an indirect jump",
     [SITE_DECODE_FAILED] = "bytes do not decode",
     [SITE_DISABLED] = "site choice off",
+    [SITE_REFUSED] = "the kernel refuses a uprobe here",
 };
 
 const char *site_reason_text(enum site_reason r)
 {
-	return r <= SITE_DISABLED ? reason_texts[r] : "?";
+	return r <= SITE_REFUSED ? reason_texts[r] : "?";
 }
 
 static bool in_group(const cs_insn *insn, int group)
@@ -52,27 +54,15 @@ static bool branch_target(const cs_insn *insn, __u64 *target)
 	return true;
 }
 
-/* What arch/x86/kernel/uprobes.c emulates instead of single-stepping. */
+/* What arch/x86/kernel/uprobes.c does with a probe here (uprobe_insn.c). */
+static enum uprobe_insn_fate fate_of(const cs_insn *insn, const char **why)
+{
+	return uprobe_insn_fate(insn->bytes, insn->size, why);
+}
+
 static bool is_emulated(const cs_insn *insn)
 {
-	const cs_x86 *x = &insn->detail->x86;
-	__u64 target;
-
-	switch (insn->id) {
-	case X86_INS_NOP:
-		return true;
-	case X86_INS_PUSH:
-		return x->op_count == 1 && x->operands[0].type == X86_OP_REG;
-	case X86_INS_JRCXZ:
-	case X86_INS_JECXZ:
-	case X86_INS_LOOP:
-	case X86_INS_LOOPE:
-	case X86_INS_LOOPNE:
-		return false;
-	default:
-		return (in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL)) &&
-		       branch_target(insn, &target);
-	}
+	return fate_of(insn, NULL) == UPROBE_INSN_EMULATED;
 }
 
 static void insn_text(const cs_insn *insn, char *buf, size_t len)
@@ -105,7 +95,11 @@ static const x86_reg guarded[] = {
     X86_REG_R8B, X86_REG_R9,  X86_REG_R9D, X86_REG_R9W, X86_REG_R9B,
 };
 
-/* Pick the first emulated instruction reachable through safe straight-line code. */
+/*
+ * Pick the first emulated instruction reachable through safe straight-line
+ * code; a refused one (lock add [rsp],0 in postgres' SetLatch) is skipped
+ * over like any other instruction that leaves rsp alone.
+ */
 static int pick(csh h, const cs_insn *insns, size_t n, bool reads_args, struct site_choice *out)
 {
 	/* rsp comes first in guarded[]: three widths of it. */
@@ -174,20 +168,28 @@ int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_a
 		out->reason = SITE_START_EMULATED;
 		goto cleanup;
 	}
+	out->refused = fate_of(&insns[0], &out->refusal) == UPROBE_INSN_REFUSED;
 	if (!move) {
-		out->reason = SITE_DISABLED;
+		out->reason = out->refused ? SITE_REFUSED : SITE_DISABLED;
 		goto cleanup;
 	}
 	chosen = pick(h, insns, n, reads_args, out);
-	if (chosen < 0)
-		goto cleanup;
 	/* Data in the middle of the code: what follows cannot be trusted. */
-	if (decoded < len) {
+	if (chosen >= 0 && decoded < len) {
 		out->reason = SITE_DECODE_FAILED;
+		chosen = -1;
+	}
+	if (chosen >= 0 && lands_inside(insns, n, vaddr, insns[chosen].address, &out->reason))
+		chosen = -1;
+	if (chosen < 0) {
+		if (out->refused) {
+			snprintf(out->blocker, sizeof(out->blocker), "%s", out->first);
+			out->reason = SITE_REFUSED;
+		}
 		goto cleanup;
 	}
-	if (lands_inside(insns, n, vaddr, insns[chosen].address, &out->reason))
-		goto cleanup;
+	out->refused = false;
+	out->refusal = NULL;
 	out->offset = (__u32)(insns[chosen].address - vaddr);
 	out->emulated = true;
 	out->reason = SITE_MOVED;

@@ -23,11 +23,14 @@ enum site_reason {
 	SITE_INDIRECT_JUMP, /* an indirect jump could land anywhere */
 	SITE_DECODE_FAILED, /* the bytes do not decode as x86-64 */
 	SITE_DISABLED,	    /* --no-site-choice */
+	SITE_REFUSED,	    /* the kernel refuses a uprobe there, and nothing safe follows */
 };
 
 struct site_choice {
 	__u32 offset;  /* bytes from the function start to the probed instruction */
 	bool emulated; /* the probed instruction is emulated by the kernel */
+	bool refused;  /* the kernel refuses a uprobe on it: the function is not probed */
+	const char *refusal; /* why, in words ("a LOCK prefix"), when refused */
 	enum site_reason reason;
 	char first[48];	  /* the function's first instruction, as text */
 	char chosen[48];  /* the probed instruction, as text */
@@ -40,7 +43,10 @@ struct site_choice {
  * return probe reads the return address at the stack top); with reads_args,
  * they must also leave the argument registers (rdi, rsi, rdx, rcx, r8, r9)
  * alone, for probes that read arguments. Without move, the probe stays at the
- * start and only whether the kernel emulates it there is found out.
+ * start and only whether the kernel emulates it there is found out. A site
+ * the kernel would refuse (uprobe_insn.h) is never chosen; a function whose
+ * first instruction is refused, with no safe site after it, comes back
+ * refused.
  */
 int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args, bool move,
 		struct site_choice *out);

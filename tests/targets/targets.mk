@@ -49,3 +49,24 @@ $(TGT_DIR)/dynsyms: tests/targets/dynsyms.c tests/targets/targets.h
 $(TGT_DIR)/dynsyms.stripped: $(TGT_DIR)/dynsyms
 	@echo "  STRIP    $@"
 	$(Q)strip -o $@ $<
+
+# ---- shapes the kernel or the compiler make hard to probe (test_harm.sh) ----
+# unprobeable: hand-written entries (a LOCK prefix, a cs-prefixed NOP).
+# coldsplit: -O2, so that gcc splits work() into work and work.cold.
+# tiny32: a 32-bit program, which sonde refuses (needs gcc-multilib).
+TARGET_BINS  += $(TGT_DIR)/unprobeable $(TGT_DIR)/coldsplit $(TGT_DIR)/tiny32
+
+$(TGT_DIR)/unprobeable: tests/targets/unprobeable.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) $< -o $@
+
+$(TGT_DIR)/coldsplit: tests/targets/coldsplit.c
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer $< -o $@
+
+$(TGT_DIR)/tiny32: tests/targets/tiny.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) -m32 $(TGT_CFLAGS) $< -o $@

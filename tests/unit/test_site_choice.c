@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "site_choice.h"
+#include "uprobe_insn.h"
 
 #define VADDR 0x1000
 
@@ -159,6 +160,75 @@ static void test_no_move(void **state)
 	assert_true(c.emulated);
 }
 
+#define FATE(...)                                                                                  \
+	({                                                                                         \
+		static const unsigned char b_[] = {__VA_ARGS__};                                   \
+		uprobe_insn_fate(b_, sizeof(b_), NULL);                                            \
+	})
+
+/* The kernel's verdicts (arch/x86/kernel/uprobes.c), one instruction each. */
+static void test_kernel_fates(void **state)
+{
+	const char *why = NULL;
+	static const unsigned char lock_add[] = {0xf0, 0x83, 0x04, 0x24, 0x00};
+
+	(void)state;
+	assert_int_equal(uprobe_insn_fate(lock_add, sizeof(lock_add), &why), UPROBE_INSN_REFUSED);
+	assert_string_equal(why, "a LOCK prefix");
+	/* cs nopw 0(%rax,%rax): gcc's padding; ds (notrack) jmp *%rax */
+	assert_int_equal(FATE(0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00),
+			 UPROBE_INSN_REFUSED);
+	assert_int_equal(FATE(0x3e, 0xff, 0xe0), UPROBE_INSN_REFUSED);
+	/* xchg ax,ax: a nop with an operand-size prefix, which branch emulation refuses */
+	assert_int_equal(FATE(0x66, 0x90), UPROBE_INSN_REFUSED);
+	assert_int_equal(FATE(0xcc), UPROBE_INSN_REFUSED);	   /* int3 */
+	assert_int_equal(FATE(0xf4), UPROBE_INSN_REFUSED);	   /* hlt */
+	assert_int_equal(FATE(0x8e, 0xd0), UPROBE_INSN_REFUSED); /* mov ss, eax */
+	assert_int_equal(FATE(0x55), UPROBE_INSN_EMULATED);	   /* push rbp */
+	assert_int_equal(FATE(0x41, 0x54), UPROBE_INSN_EMULATED); /* push r12 */
+	assert_int_equal(FATE(0x90), UPROBE_INSN_EMULATED);
+	assert_int_equal(FATE(0xf3, 0x90), UPROBE_INSN_EMULATED); /* pause: a prefixed 0x90 */
+	assert_int_equal(FATE(0x0f, 0x1f, 0x44, 0x00, 0x00), UPROBE_INSN_EMULATED); /* nop5 */
+	assert_int_equal(FATE(0x0f, 0x1f, 0x40, 0x00), UPROBE_INSN_STEPPED);	      /* nop4 */
+	assert_int_equal(FATE(0xe9, 0, 0, 0, 0), UPROBE_INSN_EMULATED);
+	assert_int_equal(FATE(0x0f, 0x85, 0, 0, 0, 0), UPROBE_INSN_EMULATED);
+	assert_int_equal(FATE(0xf3, 0x0f, 0x1e, 0xfa), UPROBE_INSN_STEPPED); /* endbr64 */
+	assert_int_equal(FATE(0xc3), UPROBE_INSN_STEPPED);		      /* ret */
+	assert_int_equal(FATE(0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0), /* mov rax, fs:0x28 */
+			 UPROBE_INSN_STEPPED);
+}
+
+/* A probe moves past a LOCK-prefixed instruction, never onto a refused NOP. */
+static void test_refused_sites(void **state)
+{
+	/* lock add [rsp],0; push rbp; pop rbp; ret (postgres SetLatch's shape) */
+	static const unsigned char lock_then_push[] = {0xf0, 0x83, 0x04, 0x24, 0x00,
+						       0x55, 0x5d, 0xc3};
+	/* lock add [rsp],0; ret */
+	static const unsigned char lock_then_ret[] = {0xf0, 0x83, 0x04, 0x24, 0x00, 0xc3};
+	/* mov eax,edi; cs nopw ...; add eax,3; ret */
+	static const unsigned char segnop[] = {0x89, 0xf8, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00,
+					       0x00, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x03, 0xc3};
+	struct site_choice c;
+
+	(void)state;
+	c = CHOOSE(lock_then_push, false);
+	assert_int_equal(c.offset, 5);
+	assert_false(c.refused);
+	c = CHOOSE(lock_then_ret, false);
+	assert_true(c.refused);
+	assert_int_equal(c.reason, SITE_REFUSED);
+	assert_string_equal(c.refusal, "a LOCK prefix");
+	c = CHOOSE(segnop, false);
+	assert_int_equal(c.offset, 0);
+	assert_false(c.refused);
+	assert_false(c.emulated);
+	/* With site choice off, a refused first instruction is still found out. */
+	assert_int_equal(site_choose(lock_then_push, sizeof(lock_then_push), VADDR, false, false, &c),
+			 0);
+	assert_true(c.refused);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +243,8 @@ int main(void)
 	    cmocka_unit_test(test_indirect_jump),
 	    cmocka_unit_test(test_undecodable),
 	    cmocka_unit_test(test_no_move),
+	    cmocka_unit_test(test_kernel_fates),
+	    cmocka_unit_test(test_refused_sites),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

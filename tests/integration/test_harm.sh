@@ -1,0 +1,113 @@
+#!/bin/bash
+# First do no harm: functions the kernel refuses to probe, gcc's cold parts,
+# 32-bit programs, and a real service traced whole. The traced program's own
+# output and exit status must be what they are untraced.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+# untraced_out PROG ARGS...: the program's stdout, untraced, in $T_DIR/want.
+untraced_out()
+{
+	"$@" >"$T_DIR/want" 2>/dev/null || fail "$* exits $? untraced"
+}
+
+# The target's line in sonde's stdout equals its untraced output.
+expect_same_output()
+{
+	local want got
+
+	want=$(cat "$T_DIR/want")
+	got=$(grep -F "$1" "$T_DIR/out")
+	[ "$got" = "$want" ] || fail "the target printed '$got' traced, '$want' untraced"
+}
+
+# A LOCK-prefixed first instruction with nothing safe after it is skipped by
+# name, and said so; a probe is moved past one when it can be; a cs-prefixed
+# NOP is never chosen. The rest is traced exactly.
+t_refused_entries_skipped_by_name()
+{
+	untraced_out "$TGT/unprobeable" 1000
+	sonde_run lat --json 'lock_*' '*_fn' -- "$TGT/unprobeable" 1000
+	expect_ok
+	need_final
+	expect_same_output lock_entry=
+	grep -q "not probed: lock_entry (the kernel refuses a uprobe on its first instruction.*LOCK prefix" \
+		"$T_DIR/err" || fail "no note naming lock_entry and its LOCK prefix: $(err_text)"
+	grep -q "^sonde: tracing 3 functions" "$T_DIR/err" || fail "expected 'tracing 3 functions': $(err_text)"
+	expect_eq "lock_entry rows" "$(fn_count lock_entry)" 0
+	for f in lock_skip segnop_fn plain_fn; do
+		expect_eq "$f calls" "$(fn_field "$f" calls)" 1000
+	done
+}
+
+# sonde list shows why: moved past the LOCK, stays off the segment-prefixed
+# NOP, refuses lock_entry.
+t_list_says_refused()
+{
+	sonde_run list -b "$TGT/unprobeable" 'lock_*' 'segnop_fn'
+	expect_ok
+	grep -qE "lock_skip +push rbp \(moved past" "$T_DIR/out" || fail "lock_skip not moved past its LOCK: $(head -c 600 "$T_DIR/out")"
+	grep -qE "segnop_fn +mov eax, edi" "$T_DIR/out" || fail "segnop_fn not probed at its first instruction: $(head -c 600 "$T_DIR/out")"
+	grep -qE "lock_entry +not probed: .*LOCK prefix" "$T_DIR/out" || fail "lock_entry not listed as refused: $(head -c 600 "$T_DIR/out")"
+	grep -q "2 functions, and 1 not probed" "$T_DIR/out" || fail "no count of what is not probed"
+}
+
+# Naming only a refused function is an error that says why, and nothing stays attached.
+t_refused_only_is_an_error()
+{
+	bad_input 2 "'lock_entry' .* is not probed: the kernel refuses .*LOCK prefix" \
+		lat lock_entry -- "$TGT/unprobeable" 10
+}
+
+# Where the kernel still refuses a probe at attach (here: sonde's own check
+# switched off), the refused functions are found, skipped by name, and every
+# other function is traced from the same links.
+t_attach_refusal_bisected()
+{
+	start_held "$T_DIR/target" "$TGT/unprobeable" 1000
+	SONDE_NO_REFUSAL_CHECK=1 start_sonde lat --json -p "$BG_PID" 'lock_*' '*_fn' -d 20s
+	wait_links_on "$TGT/unprobeable"
+	kill -USR1 "$BG_PID"
+	wait "$BG_PID"
+	wait_sonde
+	expect_ok
+	need_final
+	grep -q "lock_entry (the kernel refused a uprobe on its probed instruction (ENOTSUPP)" \
+		"$T_DIR/err" || fail "no note naming lock_entry as refused at attach: $(err_text)"
+	grep -q "^sonde: tracing 3 functions" "$T_DIR/err" || fail "expected 'tracing 3 functions': $(err_text)"
+	expect_eq "lock_entry rows" "$(fn_count lock_entry)" 0
+	for f in lock_skip segnop_fn plain_fn; do
+		expect_eq "$f calls" "$(fn_field "$f" calls)" 1000
+	done
+}
+
+# work.cold is jumped into with work's frame live: never probed. work is, and
+# the program computes what it computes untraced.
+t_cold_part_never_probed()
+{
+	untraced_out "$TGT/coldsplit" 7000
+	sonde_run lat --json 'work*' -- "$TGT/coldsplit" 7000
+	expect_ok
+	need_final
+	expect_same_output sum=
+	grep -q "not probed: work.cold (a cold part gcc split off" "$T_DIR/err" ||
+		fail "no note about work.cold: $(err_text)"
+	expect_eq "work calls" "$(fn_field work calls)" 7000
+	expect_eq "work.cold rows" "$(fn_count work.cold)" 0
+}
+
+t_cold_part_named_is_refused()
+{
+	bad_input 2 "'work.cold' .* is not probed: a cold part gcc split off its function" \
+		lat work.cold -- "$TGT/coldsplit" 10
+}
+
+# 32-bit code is refused with the reason, before anything is attached.
+t_32bit_refused()
+{
+	[ -x "$TGT/tiny32" ] || fail "$TGT/tiny32 was not built (gcc-multilib)"
+	bad_input 2 "is 32-bit code: sonde traces x86-64 programs only" lat tiny_add -- "$TGT/tiny32" 10
+	bad_input 2 "is 32-bit code" list -b "$TGT/tiny32"
+}
+
+run_tests
