@@ -12,6 +12,12 @@
  * it and adds the call to the function's per-CPU totals and histograms. A
  * callee's wall time is added to its caller's frame so the caller's self
  * time excludes it.
+ *
+ * Where a return probe (uretprobe) would break the program, the return is
+ * seen by probes on the function's return instructions instead (exit
+ * programs, user/exit_sites.c), which find the same stack pointer. Go calls
+ * are paired per goroutine (go_stack), not per thread: a goroutine moves
+ * between threads and its stack is copied to grow.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -40,12 +46,13 @@ __u64 drops[SONDE_DROP__COUNT] = {};
 
 /*
  * The probes' own cost, measured by the loader at start (calibration) and
- * subtracted from every call unless --raw; index 0: emulated probe site,
- * 1: single-stepped. window: the part inside a call's own measured window;
+ * subtracted from every call unless --raw; indexed by the probe's shape
+ * (SONDE_COOKIE_SHAPE_SHIFT: single-stepped entry, returns probed at ret
+ * instructions). window: the part inside a call's own measured window;
  * call: all of it, which lands in the window of each traced caller.
  */
-__u64 calib_window_ns[2] = {};
-__u64 calib_call_ns[2] = {};
+__u64 calib_window_ns[SONDE_SHAPES] = {};
+__u64 calib_call_ns[SONDE_SHAPES] = {};
 /* Set by the loader while it calibrates on sonde's own functions, which the
  * -b executable filter would otherwise hide. */
 bool calibrating = false;
@@ -64,14 +71,13 @@ struct sonde_frame {
 	__u64 sp;	     /* stack pointer at entry: where the return address is */
 	__u64 child_ns;	     /* corrected wall time spent in traced callees */
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
-	__u32 site;	/* the function id; bit 31: its probe is single-stepped */
+	__u32 site;	/* the cookie's low half: function id and probe shape */
 	__u32 switches; /* the thread's switch-outs before the entry */
 };
 
-#define FRAME_SITE_STEPPED_BIT 31
-_Static_assert(SONDE_COOKIE_ID_MASK < (1ULL << FRAME_SITE_STEPPED_BIT) &&
-		       SONDE_COOKIE_STEPPED == 1ULL << 32,
-	       "a frame's site holds the id and the stepped bit");
+_Static_assert((SONDE_COOKIE_ID_MASK | SONDE_COOKIE_STEPPED | SONDE_COOKIE_INSNS) <= 0xffffffffULL &&
+		       SONDE_SHAPES == 1 << (32 - SONDE_COOKIE_SHAPE_SHIFT),
+	       "a frame's site holds the id and the probe's shape");
 
 struct sonde_thread {
 	__u32 depth;	/* may exceed SONDE_MAX_DEPTH: frames past it are not kept */
@@ -189,8 +195,7 @@ static __always_inline int on_entry(void *ctx)
 		return 0;
 	}
 	f = &t->frames[d];
-	f->site = (__u32)(cookie & SONDE_COOKIE_ID_MASK) |
-		  (__u32)((cookie & SONDE_COOKIE_STEPPED) >> (32 - FRAME_SITE_STEPPED_BIT));
+	f->site = (__u32)cookie;
 	f->sp = sp;
 	f->start_ns = now;
 	f->child_ns = 0;
@@ -336,11 +341,14 @@ static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u
 	return -1;
 }
 
-static __always_inline int on_return(void *ctx)
+/*
+ * A return at entry_sp: the stack pointer the entry saw. After a uretprobe's
+ * return the return address is popped: sp - 8. At a ret or tail-jump
+ * instruction it is still there: sp.
+ */
+static __always_inline int on_return(void *ctx, __u64 entry_sp)
 {
 	__u64 now = bpf_ktime_get_ns();
-	/* The return popped the return address the entry saw at the stack top. */
-	__u64 entry_sp = PT_REGS_SP((struct pt_regs *)ctx) - 8;
 	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
 	const bool split = sched_split;
 	struct sonde_call call;
@@ -379,7 +387,7 @@ static __always_inline int on_return(void *ctx)
 	s = bpf_map_lookup_elem(&func_stats, &id);
 	call.id = id;
 
-	shape = f->site >> FRAME_SITE_STEPPED_BIT;
+	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
 	/* Without the probes' own cost: this call's, and its traced callees'. */
 	overhead = calib_window_ns[shape] + f->probe_cost_ns;
 	call.wall = now - f->start_ns;
@@ -420,7 +428,14 @@ int BPF_UPROBE(lat_entry_multi)
 SEC("uretprobe.multi")
 int BPF_URETPROBE(lat_return_multi)
 {
-	return on_return(ctx);
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8);
+}
+
+/* At a function's return instructions, where a uretprobe would break the program. */
+SEC("uprobe.multi")
+int BPF_UPROBE(lat_exit_multi)
+{
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx));
 }
 
 /* Fallback for kernels without uprobe_multi: one perf-event uprobe per function. */
@@ -433,7 +448,197 @@ int BPF_UPROBE(lat_entry_single)
 SEC("uretprobe")
 int BPF_URETPROBE(lat_return_single)
 {
-	return on_return(ctx);
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(lat_exit_single)
+{
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx));
+}
+
+/*
+ * Go. The goroutine (its g, in r14 under Go's register ABI, 1.17+) owns the
+ * calls, not the thread: it can block on one thread and resume on another,
+ * and growing its stack copies it elsewhere, so neither the thread nor the
+ * stack pointer pairs an exit with its entry. Exits match the innermost open
+ * call of their own function instead. A goroutine's entry exists only while
+ * it is inside a traced call. No scheduler split: a goroutine parked on a
+ * channel is not a thread off the CPU.
+ */
+struct sonde_go_frame {
+	__u64 start_ns;
+	__u64 child_ns;
+	__u64 probe_cost_ns;
+	__u32 site;
+	__u32 pad;
+};
+
+struct sonde_go_stack {
+	__u32 depth; /* may exceed SONDE_GO_DEPTH: frames past it are not kept */
+	__u32 pad;
+	struct sonde_go_frame frames[SONDE_GO_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SONDE_GO_MAX_GOROUTINES);
+	__type(key, __u64);
+	__type(value, struct sonde_go_stack);
+} go_stacks SEC(".maps");
+
+/* A zeroed value to create a goroutine's entry from (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sonde_go_stack);
+} go_stack_zero SEC(".maps");
+
+_Static_assert((SONDE_GO_DEPTH & (SONDE_GO_DEPTH - 1)) == 0, "masked as an index");
+
+static __always_inline struct sonde_go_stack *go_stack_get_or_create(__u64 g)
+{
+	struct sonde_go_stack *gs = bpf_map_lookup_elem(&go_stacks, &g);
+	__u32 zero = 0;
+	void *init;
+
+	if (gs)
+		return gs;
+	init = bpf_map_lookup_elem(&go_stack_zero, &zero);
+	if (!init || bpf_map_update_elem(&go_stacks, &g, init, BPF_NOEXIST))
+		return NULL;
+	return bpf_map_lookup_elem(&go_stacks, &g);
+}
+
+static __always_inline int on_entry_go(void *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 g = ((struct pt_regs *)ctx)->r14;
+	struct sonde_go_stack *gs;
+	struct sonde_go_frame *f;
+	__u32 d;
+
+	if (!g || task_is_filtered_out(bpf_get_current_task_btf()))
+		return 0;
+	gs = go_stack_get_or_create(g);
+	if (!gs) {
+		count_drop(SONDE_DROP_NO_STORAGE);
+		return 0;
+	}
+	d = gs->depth;
+	if (d >= SONDE_GO_DEPTH) {
+		gs->depth = d + 1;
+		count_drop(SONDE_DROP_DEPTH);
+		return 0;
+	}
+	f = &gs->frames[d & (SONDE_GO_DEPTH - 1)];
+	f->site = (__u32)cookie;
+	f->start_ns = now;
+	f->child_ns = 0;
+	f->probe_cost_ns = 0;
+	gs->depth = d + 1;
+	return 0;
+}
+
+/* The innermost open call of function `id`, within the lookback; -1 if none. */
+static __always_inline int go_find_frame(const struct sonde_go_stack *gs, __u32 d, __u32 id)
+{
+	__u32 i, idx;
+
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && i < d; i++) {
+		idx = (d - 1 - i) & (SONDE_GO_DEPTH - 1);
+		if ((gs->frames[idx].site & SONDE_COOKIE_ID_MASK) == id) {
+			/* Calls above it never returned through an exit (a panic unwound them). */
+			if (i)
+				__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
+			return (int)idx;
+		}
+	}
+	return -1;
+}
+
+static __always_inline int on_exit_go(void *ctx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 id = (__u32)(bpf_get_attach_cookie(ctx) & SONDE_COOKIE_ID_MASK);
+	__u64 g = ((struct pt_regs *)ctx)->r14;
+	struct sonde_go_stack *gs;
+	struct sonde_func_stats *s;
+	struct sonde_go_frame *f;
+	struct sonde_call call = {.id = id};
+	__u64 overhead;
+	__u32 d, shape;
+	int idx;
+
+	if (!g || task_is_filtered_out(bpf_get_current_task_btf()))
+		return 0;
+	gs = bpf_map_lookup_elem(&go_stacks, &g);
+	if (!gs || gs->depth == 0) {
+		count_drop(SONDE_DROP_ORPHAN_RETURN);
+		return 0;
+	}
+	d = gs->depth;
+	if (d > SONDE_GO_DEPTH) {
+		gs->depth = d - 1;
+		return 0;
+	}
+	idx = go_find_frame(gs, d, id);
+	if (idx < 0) {
+		count_drop(SONDE_DROP_ORPHAN_RETURN);
+		return 0;
+	}
+	idx &= SONDE_GO_DEPTH - 1;
+	f = &gs->frames[idx];
+	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
+	overhead = calib_window_ns[shape] + f->probe_cost_ns;
+	call.wall = now - f->start_ns;
+	call.wall = call.wall > overhead ? call.wall - overhead : 0;
+	call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
+	if (idx > 0) {
+		struct sonde_go_frame *parent = &gs->frames[(idx - 1) & (SONDE_GO_DEPTH - 1)];
+
+		parent->child_ns += call.wall;
+		parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
+		gs->depth = idx;
+	} else {
+		/* Out of every traced call: the goroutine's entry goes until its next one. */
+		bpf_map_delete_elem(&go_stacks, &g);
+	}
+	s = bpf_map_lookup_elem(&func_stats, &id);
+	if (s)
+		account_call(s, &call, false);
+	else
+		count_drop(SONDE_DROP_BAD_ID);
+	if (slower_than_ns && call.wall >= slower_than_ns)
+		emit_slow_call(ctx, &call, now);
+	return 0;
+}
+
+SEC("uprobe.multi")
+int BPF_UPROBE(lat_entry_go_multi)
+{
+	return on_entry_go(ctx);
+}
+
+SEC("uprobe.multi")
+int BPF_UPROBE(lat_exit_go_multi)
+{
+	return on_exit_go(ctx);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(lat_entry_go_single)
+{
+	return on_entry_go(ctx);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(lat_exit_go_single)
+{
+	return on_exit_go(ctx);
 }
 
 /*

@@ -28,10 +28,14 @@ bool attach_use_multi(void)
 
 void attach_select_progs(const struct probe_progs *p, bool multi)
 {
-	bpf_program__set_autoload(p->entry_multi, multi);
-	bpf_program__set_autoload(p->ret_multi, multi);
-	bpf_program__set_autoload(p->entry_single, !multi);
-	bpf_program__set_autoload(p->ret_single, !multi);
+	int k;
+
+	for (k = 0; k < PROBE_PROG__COUNT; k++) {
+		if (p->multi[k])
+			bpf_program__set_autoload(p->multi[k], multi);
+		if (p->single[k])
+			bpf_program__set_autoload(p->single[k], !multi);
+	}
 }
 
 static int keep_link(struct attachment *a, struct bpf_link *link)
@@ -49,67 +53,125 @@ static int keep_link(struct attachment *a, struct bpf_link *link)
 	return 0;
 }
 
-/* The function id, and whether the kernel single-steps the probed instruction. */
+/* The function id, and the probe's shape: what the calibration subtracts. */
 static __u64 site_cookie(const struct probe_set *set, size_t i, size_t id_base)
 {
-	return (__u64)(id_base + i) | (set->sites[i].choice.emulated ? 0 : SONDE_COOKIE_STEPPED);
+	const struct probe_site *s = &set->sites[i];
+
+	return (__u64)(id_base + i) | (s->choice.emulated ? 0 : SONDE_COOKIE_STEPPED) |
+	       (s->ret == PROBE_RET_INSNS ? SONDE_COOKIE_INSNS : 0);
 }
 
-/* Sites [first, first+cnt) share one object: one link for those not refused. */
-static int attach_multi(struct attachment *a, struct bpf_program *prog, bool retprobe,
-			const struct probe_set *set, size_t first, size_t cnt, pid_t pid,
-			size_t id_base)
-{
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
+/* The probes of one kind on one object: where, with what cookie, for which site. */
+struct probe_list {
 	unsigned long *offsets;
 	__u64 *cookies;
-	struct bpf_link *link;
-	size_t i, n = 0;
-	int err;
+	size_t *site;
+	size_t nr, cap;
+};
 
-	offsets = calloc(cnt, sizeof(*offsets));
-	cookies = calloc(cnt, sizeof(*cookies));
-	if (!offsets || !cookies) {
-		err = -ENOMEM;
-		goto cleanup;
+static int list_add(struct probe_list *l, unsigned long offset, __u64 cookie, size_t site)
+{
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		unsigned long *o = realloc(l->offsets, cap * sizeof(*o));
+		__u64 *c = o ? realloc(l->cookies, cap * sizeof(*c)) : NULL;
+		size_t *s = c ? realloc(l->site, cap * sizeof(*s)) : NULL;
+
+		if (o)
+			l->offsets = o;
+		if (c)
+			l->cookies = c;
+		if (!s)
+			return -ENOMEM;
+		l->site = s;
+		l->cap = cap;
 	}
-	for (i = first; i < first + cnt; i++) {
-		if (set->sites[i].refused_at_attach)
+	l->offsets[l->nr] = offset;
+	l->cookies[l->nr] = cookie;
+	l->site[l->nr++] = site;
+	return 0;
+}
+
+static void list_free(struct probe_list *l)
+{
+	free(l->offsets);
+	free(l->cookies);
+	free(l->site);
+}
+
+/* Which program probes what, for a site: its entry, or its return side. */
+static bool site_uses(const struct probe_site *s, enum probe_prog k)
+{
+	switch (k) {
+	case PROBE_PROG_ENTRY:
+		return !s->go;
+	case PROBE_PROG_ENTRY_GO:
+		return s->go;
+	case PROBE_PROG_RETURN:
+		return s->ret == PROBE_RET_URETPROBE;
+	case PROBE_PROG_EXIT:
+		return s->ret == PROBE_RET_INSNS && !s->go;
+	case PROBE_PROG_EXIT_GO:
+		return s->ret == PROBE_RET_INSNS && s->go;
+	case PROBE_PROG__COUNT:
+		break;
+	}
+	return false;
+}
+
+/* Sites [first, first+cnt) of one object, those not refused: kind k's probes. */
+static int list_build(struct probe_list *l, enum probe_prog k, const struct probe_set *set,
+		      size_t first, size_t cnt, size_t id_base)
+{
+	size_t i, j;
+	int err = 0;
+
+	for (i = first; i < first + cnt && !err; i++) {
+		const struct probe_site *s = &set->sites[i];
+
+		if (s->refused_at_attach || !site_uses(s, k))
 			continue;
-		offsets[n] = set->sites[i].offset;
-		cookies[n++] = site_cookie(set, i, id_base);
+		if (k != PROBE_PROG_EXIT && k != PROBE_PROG_EXIT_GO) {
+			err = list_add(l, s->offset, site_cookie(set, i, id_base), i);
+			continue;
+		}
+		for (j = 0; j < s->exits.nr && !err; j++)
+			err = list_add(l, s->func_offset + s->exits.offsets[j],
+				       site_cookie(set, i, id_base), i);
 	}
-	err = 0;
-	if (!n)
-		goto cleanup;
-	opts.offsets = offsets;
-	opts.cookies = cookies;
-	opts.cnt = n;
-	opts.retprobe = retprobe;
-	link = bpf_program__attach_uprobe_multi(prog, pid, set->sites[first].object, NULL, &opts);
-	if (!link) {
-		err = -errno;
-		goto cleanup;
-	}
-	err = keep_link(a, link);
-	if (err)
-		bpf_link__destroy(link);
-cleanup:
-	free(offsets);
-	free(cookies);
 	return err;
 }
 
-static int attach_single(struct attachment *a, struct bpf_program *prog, bool retprobe,
-			 const struct probe_set *set, size_t i, pid_t pid, size_t id_base)
+/*
+ * The kernel refuses some instructions (uprobe_insn.h says which, and site
+ * choice keeps off them; this is for what its rules missed): one refused
+ * probe fails a whole uprobe_multi link with ENOTSUPP, or EINVAL for an
+ * offset it cannot use.
+ */
+static bool is_refusal(int err)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = site_cookie(set, i, id_base),
-		    .retprobe = retprobe);
+	return err == -SONDE_ENOTSUPP || err == -EINVAL;
+}
+
+static int attach_link(struct attachment *a, struct bpf_program *prog, bool multi, bool retprobe,
+		       const char *object, pid_t pid, const struct probe_list *l, size_t lo,
+		       size_t cnt)
+{
 	struct bpf_link *link;
 	int err;
 
-	link = bpf_program__attach_uprobe_opts(prog, pid, set->sites[i].object,
-					       set->sites[i].offset, &opts);
+	if (multi) {
+		LIBBPF_OPTS(bpf_uprobe_multi_opts, opts, .offsets = l->offsets + lo,
+			    .cookies = l->cookies + lo, .cnt = cnt, .retprobe = retprobe);
+
+		link = bpf_program__attach_uprobe_multi(prog, pid, object, NULL, &opts);
+	} else {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = l->cookies[lo],
+			    .retprobe = retprobe);
+
+		link = bpf_program__attach_uprobe_opts(prog, pid, object, l->offsets[lo], &opts);
+	}
 	if (!link)
 		return -errno;
 	err = keep_link(a, link);
@@ -119,53 +181,55 @@ static int attach_single(struct attachment *a, struct bpf_program *prog, bool re
 }
 
 /*
- * The kernel refuses some instructions (uprobe_insn.h says which, and site
- * choice keeps off them; this is for what its rules missed): one refused
- * site fails a whole uprobe_multi link with ENOTSUPP, or EINVAL for an
- * offset it cannot use.
+ * Probes [lo, lo+cnt) of a list. A refused range is halved until each refused
+ * probe stands alone; its function is then skipped by name and the rest is
+ * attached in a few links. Without uprobe_multi, one link per probe.
  */
-static bool is_refusal(int err)
+static int attach_list(struct attachment *a, struct bpf_program *prog, bool multi,
+		       bool retprobe, struct probe_set *set, pid_t pid,
+		       const struct probe_list *l, size_t lo, size_t cnt)
 {
-	return err == -SONDE_ENOTSUPP || err == -EINVAL;
-}
-
-/*
- * Returns before entries: a call already running when its return probe
- * lands has no entry and is counted as an orphan return, instead of leaving
- * a frame that no return will ever pop. The two probe the same instruction,
- * so the return link finds the refused sites for both: a refused range is
- * halved until each refused site stands alone, which is then skipped by
- * name, and the rest is attached in a few links.
- */
-static int attach_range(struct attachment *a, const struct probe_progs *p, bool multi,
-			struct probe_set *set, size_t first, size_t cnt, pid_t pid, size_t id_base)
-{
+	const char *object;
 	int err;
 
-	if (multi)
-		err = attach_multi(a, p->ret_multi, true, set, first, cnt, pid, id_base);
-	else if (set->sites[first].refused_at_attach)
+	if (!cnt || (cnt == 1 && set->sites[l->site[lo]].refused_at_attach))
 		return 0;
-	else
-		err = attach_single(a, p->ret_single, true, set, first, pid, id_base);
+	object = set->sites[l->site[lo]].object;
+	if (!multi && cnt > 1) {
+		for (err = 0; !err && cnt--; lo++)
+			err = attach_list(a, prog, multi, retprobe, set, pid, l, lo, 1);
+		return err;
+	}
+	err = attach_link(a, prog, multi, retprobe, object, pid, l, lo, cnt);
 	if (is_refusal(err) && cnt > 1) {
-		err = attach_range(a, p, multi, set, first, cnt / 2, pid, id_base);
+		err = attach_list(a, prog, multi, retprobe, set, pid, l, lo, cnt / 2);
 		if (!err)
-			err = attach_range(a, p, multi, set, first + cnt / 2, cnt - cnt / 2, pid,
-					   id_base);
+			err = attach_list(a, prog, multi, retprobe, set, pid, l, lo + cnt / 2,
+					  cnt - cnt / 2);
 		return err;
 	}
 	if (is_refusal(err))
-		return probe_set_skip(set, first,
+		return probe_set_skip(set, l->site[lo],
 				      err == -EINVAL ? "the kernel refused a uprobe there (EINVAL)"
 						     : "the kernel refused a uprobe on its probed "
 						       "instruction (ENOTSUPP)");
-	if (err)
-		return err;
-	if (multi)
-		return attach_multi(a, p->entry_multi, false, set, first, cnt, pid, id_base);
-	return attach_single(a, p->entry_single, false, set, first, pid, id_base);
+	return err;
 }
+
+/*
+ * The return side before the entries: a call already running when its
+ * return probe lands has no entry and is counted as an orphan return,
+ * instead of leaving a frame that no return will ever pop. A return probe
+ * and its entry probe the same instruction, so the return link finds the
+ * refused sites for both.
+ */
+static const struct {
+	enum probe_prog kind;
+	bool retprobe;
+} attach_order[] = {
+    {PROBE_PROG_RETURN, true},	  {PROBE_PROG_EXIT, false},  {PROBE_PROG_EXIT_GO, false},
+    {PROBE_PROG_ENTRY, false},	  {PROBE_PROG_ENTRY_GO, false},
+};
 
 static int attach_object(struct attachment *a, const struct probe_progs *p, bool multi,
 			 struct probe_set *set, size_t first, size_t cnt, pid_t pid,
@@ -174,10 +238,19 @@ static int attach_object(struct attachment *a, const struct probe_progs *p, bool
 	size_t i;
 	int err = 0;
 
-	if (multi)
-		err = attach_range(a, p, multi, set, first, cnt, pid, id_base);
-	for (i = first; !multi && !err && i < first + cnt; i++)
-		err = attach_range(a, p, multi, set, i, 1, pid, id_base);
+	for (i = 0; i < sizeof(attach_order) / sizeof(attach_order[0]) && !err; i++) {
+		enum probe_prog k = attach_order[i].kind;
+		struct bpf_program *prog = multi ? p->multi[k] : p->single[k];
+		struct probe_list l = {0};
+
+		err = list_build(&l, k, set, first, cnt, id_base);
+		if (!err && l.nr && !prog)
+			err = -EOPNOTSUPP;
+		if (!err)
+			err = attach_list(a, prog, multi, attach_order[i].retprobe, set, pid, &l, 0,
+					  l.nr);
+		list_free(&l);
+	}
 	/* A process that exits takes its /proc/PID/root with it: ENOENT, not ESRCH. */
 	if (err && pid > 0 && kill(pid, 0) && errno == ESRCH)
 		return sonde_fail(SONDE_EXIT_SYSTEM,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Attach an entry and a return program to every site of a probe set: one
- * uprobe_multi link per object and PID for entries and one for returns, or one
- * perf-event uprobe per site on kernels without uprobe_multi (< 6.6). The
- * attach cookie of each site is its function id, with SONDE_COOKIE_STEPPED set
- * when the kernel single-steps the probed instruction.
+ * Attach the programs of a probe set: one uprobe_multi link per object, PID
+ * and kind of probe (entries, return probes, return instructions; Go's own
+ * pair), or one perf-event uprobe per probe on kernels without uprobe_multi
+ * (< 6.6). The attach cookie of every probe of a function is its function
+ * id, with SONDE_COOKIE_STEPPED set when the kernel single-steps its entry.
  */
 #ifndef SONDE_ATTACH_H
 #define SONDE_ATTACH_H
@@ -15,14 +15,24 @@
 #include "target.h"
 #include "sonde/cookie.h"
 
+enum probe_prog {
+	PROBE_PROG_ENTRY,    /* uprobe at the site */
+	PROBE_PROG_RETURN,   /* uretprobe at the site (PROBE_RET_URETPROBE) */
+	PROBE_PROG_EXIT,     /* uprobe at each return instruction (PROBE_RET_INSNS) */
+	PROBE_PROG_ENTRY_GO, /* Go: entry and exits paired per goroutine */
+	PROBE_PROG_EXIT_GO,
+	PROBE_PROG__COUNT,
+};
+
+/* The programs of a capability; those it has no use for stay NULL. */
 struct probe_progs {
-	struct bpf_program *entry_multi, *ret_multi;
-	struct bpf_program *entry_single, *ret_single;
+	struct bpf_program *multi[PROBE_PROG__COUNT];  /* uprobe_multi */
+	struct bpf_program *single[PROBE_PROG__COUNT]; /* perf-event uprobes */
 };
 
 struct attachment;
 
-/* Whether to use uprobe_multi; call before loading so the unused pair is not loaded. */
+/* Whether to use uprobe_multi; call before loading so the unused kind is not loaded. */
 bool attach_use_multi(void);
 void attach_select_progs(const struct probe_progs *progs, bool multi);
 

@@ -104,11 +104,13 @@ static void forget_own_thread(struct lat_bpf *skel)
 	close(pidfd);
 }
 
-int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi, __u32 id_base,
-	      struct calibration *out)
+/* One pass: both functions, their returns seen one way; ids id_base, id_base + 1. */
+static int calibrate_returns(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
+			     __u32 id_base, enum return_mode returns, struct calibration *out)
 {
 	struct probe_spec specs[2] = {{.glob = "sonde_calib_emulated"},
 				      {.glob = "sonde_calib_stepped"}};
+	struct resolve_opts ro = {.max_probes = 2, .site_choice = true, .returns = returns};
 	void (*fns[2])(void) = {sonde_calib_emulated, sonde_calib_stepped};
 	const int calls[2] = {CALIB_CALLS_EMULATED, CALIB_CALLS_STEPPED};
 	struct probe_set set = {0};
@@ -118,10 +120,9 @@ int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
 	int err, k, shape;
 	size_t i;
 
-	memset(out, 0, sizeof(*out));
 	err = self_target(&self);
 	if (!err)
-		err = probes_resolve(&self, specs, 2, 2, &set);
+		err = probes_resolve(&self, specs, 2, &ro, &set);
 	for (k = 0; !err && k < 2; k++)
 		untraced[k] = time_calls(fns[k], calls[k]);
 	if (!err)
@@ -129,7 +130,8 @@ int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
 	for (i = 0; !err && i < set.nr; i++) {
 		/* Sites are sorted by address; find each one's function. */
 		k = strcmp(set.sites[i].name, "sonde_calib_emulated") ? 1 : 0;
-		shape = set.sites[i].choice.emulated ? 0 : 1;
+		shape = (set.sites[i].choice.emulated ? 0 : 1) |
+			(set.sites[i].ret == PROBE_RET_INSNS ? 2 : 0);
 		traced = time_calls(fns[k], calls[k]);
 		out->call_ns[shape] = traced > untraced[k] ? (__u64)(traced - untraced[k]) : 0;
 		err = low_quantile_of(skel, id_base + (__u32)i, &out->window_ns[shape]);
@@ -138,11 +140,26 @@ int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
 	forget_own_thread(skel);
 	probe_set_free(&set);
 	target_free(&self);
+	return err;
+}
+
+int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi, __u32 id_base,
+	      struct calibration *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = calibrate_returns(skel, progs, multi, id_base, RETURN_MODE_URETPROBE, out);
+	if (!err)
+		err = calibrate_returns(skel, progs, multi, id_base + 2, RETURN_MODE_INSNS, out);
 	if (!err)
 		sonde_info(
 		    "calibrated: probe cost in window %lluns (emulated) %lluns (single-stepped); "
-		    "per traced call %lluns / %lluns",
+		    "per traced call %lluns / %lluns; with returns at ret instructions: in "
+		    "window %lluns / %lluns, per call %lluns / %lluns",
 		    (unsigned long long)out->window_ns[0], (unsigned long long)out->window_ns[1],
-		    (unsigned long long)out->call_ns[0], (unsigned long long)out->call_ns[1]);
+		    (unsigned long long)out->call_ns[0], (unsigned long long)out->call_ns[1],
+		    (unsigned long long)out->window_ns[2], (unsigned long long)out->window_ns[3],
+		    (unsigned long long)out->call_ns[2], (unsigned long long)out->call_ns[3]);
 	return err;
 }

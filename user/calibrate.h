@@ -12,16 +12,20 @@
 #include "attach.h"
 #include "lat.skel.h"
 
-/* Function ids the calibration uses, after the traced functions'. */
-#define SONDE_CALIB_IDS 2
+/* Function ids the calibration uses, after the traced functions': one per shape. */
+#define SONDE_CALIB_IDS SONDE_SHAPES
 
 struct calibration {
-	/* [0]: emulated probe site, [1]: single-stepped one. */
-	__u64 window_ns[2]; /* inside the call's own measured window */
-	__u64 call_ns[2];   /* everything a traced call adds to its caller */
+	/*
+	 * By probe shape (sonde/cookie.h): [0] emulated entry, [1] single-stepped
+	 * one, both with return probes; [2] and [3] the same with the returns
+	 * probed at ret instructions (single-stepped) instead.
+	 */
+	__u64 window_ns[SONDE_SHAPES]; /* inside the call's own measured window */
+	__u64 call_ns[SONDE_SHAPES];   /* everything a traced call adds to its caller */
 };
 
-/* Measure with the loaded skeleton, using function ids id_base and id_base+1. */
+/* Measure with the loaded skeleton, using function ids id_base to id_base+3. */
 int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi, __u32 id_base,
 	      struct calibration *out);
 

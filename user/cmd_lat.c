@@ -30,7 +30,7 @@ struct lat_opts {
 	int argc;
 	char **argv;
 	struct run_meta *meta; /* for -o */
-	size_t max_probes;
+	struct resolve_opts resolve;
 	bool json, hist, sched, raw;
 };
 
@@ -53,6 +53,10 @@ static void lat_usage(FILE *f)
 		"                   measured at start and subtracted from every call)\n"
 		"  --no-site-choice probe at each function's first instruction, even when the\n"
 		"                   kernel must single-step it (see sonde list)\n"
+		"  --returns HOW    how returns are seen: auto (default: return probes, or the\n"
+		"                   function's ret instructions in Go, C++ with exceptions and\n"
+		"                   JIT runtimes, where return probes break the program),\n"
+		"                   uretprobe, or insns\n"
 		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
 		"  -v               say what is skipped and why; libbpf's messages\n",
 		SONDE_DEFAULT_MAX_PROBES);
@@ -102,7 +106,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	char *end;
 	int i, ret;
 
-	o->max_probes = SONDE_DEFAULT_MAX_PROBES;
+	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
+	o->resolve = (struct resolve_opts){.max_probes = SONDE_DEFAULT_MAX_PROBES,
+					   .site_choice = true,
+					   .returns = RETURN_MODE_AUTO};
 	o->sched = true;
 	o->argc = argc;
 	o->argv = argv;
@@ -126,8 +133,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			if ((ret = option_value(argc, argv, &i, &val)))
 				return ret;
 			errno = 0;
-			o->max_probes = strtoul(val, &end, 10);
-			if (errno || *end || *val < '0' || *val > '9' || o->max_probes == 0)
+			o->resolve.max_probes = strtoul(val, &end, 10);
+			if (errno || *end || *val < '0' || *val > '9' || o->resolve.max_probes == 0)
 				return sonde_fail(SONDE_EXIT_INPUT,
 						  "--max-probes '%s' is not a positive number",
 						  val);
@@ -141,7 +148,14 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 		} else if (!strcmp(a, "--raw")) {
 			o->raw = true;
 		} else if (!strcmp(a, "--no-site-choice")) {
-			probes_site_choice(false);
+			o->resolve.site_choice = false;
+		} else if (!strcmp(a, "--returns")) {
+			if ((ret = option_value(argc, argv, &i, &val)))
+				return ret;
+			if (parse_return_mode(val, &o->resolve.returns))
+				return sonde_fail(SONDE_EXIT_INPUT,
+						  "--returns '%s': expected auto, uretprobe or insns",
+						  val);
 		} else if (!strcmp(a, "--no-sched")) {
 			o->sched = false;
 		} else if (!strcmp(a, "--json")) {
@@ -320,12 +334,10 @@ int cmd_lat(int argc, char **argv)
 	if (o.output && (err = check_writable(o.output, &created)))
 		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
-	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
-	probes_read_args(false);
 	err = target_prepare(&o.target);
 	if (err)
 		goto cleanup;
-	err = probes_resolve(&o.target, o.specs, o.nr_specs, o.max_probes, &set);
+	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);

@@ -15,7 +15,11 @@ static void list_usage(FILE *f)
 		   "executable). TARGET is -p PID, -b BINARY, or -- CMD (not started).\n"
 		   "PROBE is where the entry probe goes: past an endbr64 or a test to the first\n"
 		   "instruction the kernel emulates when that is safe (see the last column).\n"
+		   "RETURNS is how a call's return is seen: a return probe (uretprobe), or\n"
+		   "probes on the function's ret instructions where a return probe would\n"
+		   "break the program (Go, C++ with exceptions, JIT runtimes).\n"
 		   "  --no-site-choice   probe every function at its first instruction\n"
+		   "  --returns HOW      auto (default), uretprobe or insns, as for sonde lat\n"
 		   "  -v                 say which symbols are skipped and why\n");
 }
 
@@ -35,15 +39,17 @@ static void print_sites(const struct probe_set *set)
 	       wname, "FUNCTION", "PROBED INSTRUCTION (WHY THERE)");
 	for (i = 0; i < set->nr; i++) {
 		const struct probe_site *s = &set->sites[i];
-		char at[16];
+		char at[16], ret[160];
 
 		snprintf(at, sizeof(at), "+%u", s->choice.offset);
-		printf("0x%016llx %8llu  %-5s  %-*s  %-*s  %s (%s%s%s%s)\n",
+		printf("0x%016llx %8llu  %-5s  %-*s  %-*s  %s (%s%s%s%s)%s%s\n",
 		       (unsigned long long)s->vaddr, (unsigned long long)s->size, at, wobj,
 		       object_shown_path(s->object), wname, s->name,
 		       s->choice.chosen[0] ? s->choice.chosen : "?",
 		       site_reason_text(s->choice.reason), s->choice.blocker[0] ? ": " : "",
-		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow");
+		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow",
+		       s->ret == PROBE_RET_INSNS ? "; returns at " : "",
+		       s->ret == PROBE_RET_INSNS ? probe_return_text(s, ret, sizeof(ret)) : "");
 	}
 	for (i = 0; i < set->nr_skipped; i++) {
 		const struct probe_skip *k = &set->skipped[i];
@@ -68,7 +74,8 @@ int cmd_list(int argc, char **argv)
 
 	target_init(&t);
 	t.resolve_only = true;
-	probes_read_args(false); /* as sonde lat places its probes */
+	/* As sonde lat places its probes. */
+	struct resolve_opts ro = {.max_probes = (size_t)-1, .site_choice = true};
 	for (a = 1; a < argc && !err; a++) {
 		struct probe_spec *v;
 
@@ -88,7 +95,14 @@ int cmd_list(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[a], "--no-site-choice")) {
-			probes_site_choice(false);
+			ro.site_choice = false;
+			continue;
+		}
+		if (!strcmp(argv[a], "--returns") && a + 1 < argc) {
+			if (parse_return_mode(argv[++a], &ro.returns))
+				err = sonde_fail(SONDE_EXIT_INPUT,
+						 "--returns '%s': expected auto, uretprobe or insns",
+						 argv[a]);
 			continue;
 		}
 		if (argv[a][0] == '-') {
@@ -116,9 +130,9 @@ int cmd_list(int argc, char **argv)
 	if (!nr_specs) {
 		struct probe_spec all = {.glob = "*"};
 
-		err = probes_resolve(&t, &all, 1, (size_t)-1, &set);
+		err = probes_resolve(&t, &all, 1, &ro, &set);
 	} else {
-		err = probes_resolve(&t, specs, nr_specs, (size_t)-1, &set);
+		err = probes_resolve(&t, specs, nr_specs, &ro, &set);
 	}
 	if (!err)
 		print_sites(&set);

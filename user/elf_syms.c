@@ -29,7 +29,27 @@ struct syms {
 	bool has_symtab;
 	struct load_seg *segs; /* PT_LOAD segments, to map file offsets back */
 	size_t nr_segs;
+	unsigned int runtime; /* enum syms_runtime */
 };
+
+/* Symbols that say what runtime the code belongs to, defined or imported. */
+static unsigned int runtime_of_symbol(const char *name)
+{
+	if (!strcmp(name, "__cxa_throw") || !strcmp(name, "_Unwind_RaiseException"))
+		return SYMS_RT_UNWINDS;
+	if (!strncmp(name, "_ZN2v88internal", 15) || !strcmp(name, "JNI_CreateJavaVM"))
+		return SYMS_RT_JIT;
+	return 0;
+}
+
+static unsigned int runtime_of_section(const char *name)
+{
+	if (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo"))
+		return SYMS_RT_GO;
+	if (!strcmp(name, ".gcc_except_table"))
+		return SYMS_RT_UNWINDS;
+	return 0;
+}
 
 static int sym_cmp_addr(const void *a, const void *b)
 {
@@ -120,10 +140,14 @@ static int read_symtab(struct syms *s, Elf *elf, Elf_Scn *scn, const GElf_Shdr *
 		if (!gelf_getsym(data, (int)i, &es))
 			continue;
 		type = GELF_ST_TYPE(es.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || es.st_shndx == SHN_UNDEF)
+		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
 			continue;
 		raw = elf_strptr(elf, sh->sh_link, es.st_name);
 		if (!raw || !*raw)
+			continue;
+		/* Imports have no type or size, but say what the code calls. */
+		s->runtime |= runtime_of_symbol(raw);
+		if (type == STT_NOTYPE || es.st_shndx == SHN_UNDEF)
 			continue;
 		if (vaddr_to_offset(segs, nr_segs, es.st_value, &off))
 			continue;
@@ -188,7 +212,7 @@ struct syms *syms__load(const char *path, int *err)
 	struct load_seg *segs = NULL;
 	struct syms *s = NULL;
 	Elf_Scn *scn = NULL;
-	size_t nr_segs = 0;
+	size_t nr_segs = 0, shstrndx;
 	Elf *elf = NULL;
 	GElf_Shdr sh;
 	int fd, ret;
@@ -218,9 +242,16 @@ struct syms *syms__load(const char *path, int *err)
 	ret = read_segments(elf, &segs, &nr_segs);
 	if (ret)
 		goto cleanup;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		shstrndx = 0;
 	while ((scn = elf_nextscn(elf, scn))) {
+		const char *scn_name;
+
 		if (!gelf_getshdr(scn, &sh))
 			continue;
+		scn_name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		if (scn_name)
+			s->runtime |= runtime_of_section(scn_name);
 		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)
@@ -271,6 +302,11 @@ size_t syms__count(const struct syms *s)
 const struct sym *syms__get(const struct syms *s, size_t i)
 {
 	return i < s->nr ? &s->v[i] : NULL;
+}
+
+unsigned int syms__runtime(const struct syms *s)
+{
+	return s->runtime;
 }
 
 bool syms__has_symtab(const struct syms *s)

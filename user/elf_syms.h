@@ -27,6 +27,18 @@ void syms__free(struct syms *syms);
 
 size_t syms__count(const struct syms *syms);
 const struct sym *syms__get(const struct syms *syms, size_t i);
+/*
+ * What the object's code is made of, as far as return probes care: a return
+ * probe rewrites the return address on the stack, which breaks code that
+ * reads return addresses (DESIGN.md).
+ */
+enum syms_runtime {
+	SYMS_RT_GO = 1 << 0,	  /* Go (.gopclntab): goroutine stacks move and are copied */
+	SYMS_RT_UNWINDS = 1 << 1, /* C++ exceptions (.gcc_except_table, __cxa_throw) */
+	SYMS_RT_JIT = 1 << 2,	  /* a JIT runtime that walks its own stacks (V8, HotSpot) */
+};
+unsigned int syms__runtime(const struct syms *syms);
+
 /* True when the object has a .symtab (is not stripped). */
 bool syms__has_symtab(const struct syms *syms);
 /* The function containing the byte at this file offset (an address in a mapping

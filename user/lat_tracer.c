@@ -32,10 +32,16 @@ struct lat_tracer {
 static struct probe_progs lat_progs(struct lat_bpf *skel)
 {
 	return (struct probe_progs){
-	    .entry_multi = skel->progs.lat_entry_multi,
-	    .ret_multi = skel->progs.lat_return_multi,
-	    .entry_single = skel->progs.lat_entry_single,
-	    .ret_single = skel->progs.lat_return_single,
+	    .multi = {[PROBE_PROG_ENTRY] = skel->progs.lat_entry_multi,
+		      [PROBE_PROG_RETURN] = skel->progs.lat_return_multi,
+		      [PROBE_PROG_EXIT] = skel->progs.lat_exit_multi,
+		      [PROBE_PROG_ENTRY_GO] = skel->progs.lat_entry_go_multi,
+		      [PROBE_PROG_EXIT_GO] = skel->progs.lat_exit_go_multi},
+	    .single = {[PROBE_PROG_ENTRY] = skel->progs.lat_entry_single,
+		       [PROBE_PROG_RETURN] = skel->progs.lat_return_single,
+		       [PROBE_PROG_EXIT] = skel->progs.lat_exit_single,
+		       [PROBE_PROG_ENTRY_GO] = skel->progs.lat_entry_go_single,
+		       [PROBE_PROG_EXIT_GO] = skel->progs.lat_exit_go_single},
 	};
 }
 
@@ -334,7 +340,8 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		f->min_ns = min_not ? ~min_not : 0;
 		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
 		f->self_ns = sub_floor0(f->total_ns, callee_ns);
-		if (p->sched)
+		f->no_split = set->sites[id].go;
+		if (p->sched && !f->no_split)
 			derive_sched_split(f);
 	}
 	p->nr_funcs = k;

@@ -173,21 +173,32 @@ static int pick_functions(struct mem_tracer *mt, const struct target *t, const c
 	return err;
 }
 
+/*
+ * The allocator's probes read its arguments, and its return probes are safe
+ * whatever the program: no exception unwinds through malloc, and Go's stack
+ * walker never meets a C frame.
+ */
+static const struct resolve_opts mem_resolve = {
+    .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
+
 static int resolve(struct mem_tracer *mt, const struct target *t, const char *object)
 {
+	struct resolve_opts allocs = mem_resolve, frees = mem_resolve;
 	struct probe_spec *specs = NULL, free_spec = {0};
 	size_t n = 0;
 	int err;
 
+	allocs.max_probes = SONDE_MEM_MAX_SITES;
+	frees.max_probes = 1;
 	err = pick_functions(mt, t, object, &specs, &n);
 	if (!err)
-		err = probes_resolve(t, specs, n, SONDE_MEM_MAX_SITES, &mt->allocs);
+		err = probes_resolve(t, specs, n, &allocs, &mt->allocs);
 	free_specs(specs, n);
 	if (err)
 		return err;
 	free_spec.object = (char *)object;
 	free_spec.glob = (char *)"free";
-	return probes_resolve(t, &free_spec, 1, 1, &mt->frees);
+	return probes_resolve(t, &free_spec, 1, &frees, &mt->frees);
 }
 
 static enum sonde_alloc_kind kind_of(const char *name)
@@ -203,10 +214,10 @@ static enum sonde_alloc_kind kind_of(const char *name)
 static struct probe_progs alloc_progs(struct mem_bpf *skel)
 {
 	return (struct probe_progs){
-	    .entry_multi = skel->progs.mem_alloc_entry_multi,
-	    .ret_multi = skel->progs.mem_alloc_return_multi,
-	    .entry_single = skel->progs.mem_alloc_entry_single,
-	    .ret_single = skel->progs.mem_alloc_return_single,
+	    .multi = {[PROBE_PROG_ENTRY] = skel->progs.mem_alloc_entry_multi,
+		      [PROBE_PROG_RETURN] = skel->progs.mem_alloc_return_multi},
+	    .single = {[PROBE_PROG_ENTRY] = skel->progs.mem_alloc_entry_single,
+		       [PROBE_PROG_RETURN] = skel->progs.mem_alloc_return_single},
 	};
 }
 

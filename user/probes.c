@@ -19,25 +19,10 @@ struct object_syms {
 	size_t code_len;
 };
 
-/*
- * Site choice is on by default (--no-site-choice turns it off for the run),
- * and keeps the argument registers intact unless told the probes read none.
- */
-static bool site_choice_enabled = true;
-static bool site_keeps_args = true;
-
-void probes_site_choice(bool on)
-{
-	site_choice_enabled = on;
-}
-
-void probes_read_args(bool reads)
-{
-	site_keeps_args = reads;
-}
-
 struct resolver {
 	const struct target *t;
+	const struct resolve_opts *o;
+	unsigned int exe_runtime; /* the main executable's (syms__runtime) */
 	struct object_syms *objs;
 	size_t nr_objs;
 	struct probe_set *set;
@@ -166,9 +151,10 @@ static bool better_alias(const struct sym *a, const struct sym *b)
 }
 
 /* The entry probe's instruction: past an endbr64 or a test when that is safe. */
-static void choose_site(const struct object_syms *obj, const struct sym *sym,
-			struct probe_site *site)
+static void choose_site(const struct resolver *r, const struct object_syms *obj,
+			const struct sym *sym, struct probe_site *site)
 {
+	const struct resolve_opts *o = r->o;
 	size_t len = sym->size;
 
 	site->choice.reason = SITE_DECODE_FAILED;
@@ -176,8 +162,16 @@ static void choose_site(const struct object_syms *obj, const struct sym *sym,
 		if (len > obj->code_len - sym->offset)
 			len = obj->code_len - sym->offset;
 		/* Decoded even with --no-site-choice: the calibration must know the shape. */
-		site_choose(obj->code + sym->offset, len, sym->vaddr, site_keeps_args,
-			    site_choice_enabled, &site->choice);
+		if (site->go)
+			site_choose_go(obj->code + sym->offset, len, sym->vaddr, o->site_choice,
+				       &site->choice);
+		else
+			site_choose(obj->code + sym->offset, len, sym->vaddr, o->reads_args,
+				    o->site_choice, &site->choice);
+		if (site->ret == PROBE_RET_INSNS)
+			exit_sites_find(obj->code + sym->offset, len, sym->vaddr, &site->exits);
+	} else if (site->ret == PROBE_RET_INSNS) {
+		site->exits.unusable = "its code cannot be read";
 	}
 	/* Lets the tests exercise the attach-time fallback (attach.c) on a refused site. */
 	if (site->choice.refused && getenv("SONDE_NO_REFUSAL_CHECK"))
@@ -186,6 +180,41 @@ static void choose_site(const struct object_syms *obj, const struct sym *sym,
 	sonde_info("%s: probe at +%u (%s): %s", site->name, site->choice.offset,
 		   site->choice.chosen[0] ? site->choice.chosen : "?",
 		   site_reason_text(site->choice.reason));
+}
+
+/*
+ * Return probes rewrite the return address on the stack. Go copies goroutine
+ * stacks and walks them (fatal: "unexpected return pc"); C++ unwinding reads
+ * return addresses to find each frame's handler (std::terminate); V8 and
+ * HotSpot walk their own stacks. Functions of such code, or of a process
+ * whose executable is such code, get probes on their return instructions.
+ */
+static void choose_return(const struct resolver *r, const struct object_syms *obj,
+			  struct probe_site *site)
+{
+	unsigned int rt = syms__runtime(obj->syms), all = rt | r->exe_runtime;
+
+	site->go = rt & SYMS_RT_GO;
+	site->ret = PROBE_RET_URETPROBE;
+	site->ret_why = "";
+	switch (r->o->returns) {
+	case RETURN_MODE_URETPROBE:
+		site->go = false;
+		return;
+	case RETURN_MODE_INSNS:
+		site->ret = PROBE_RET_INSNS;
+		site->ret_why = "--returns insns";
+		return;
+	case RETURN_MODE_AUTO:
+		break;
+	}
+	if (all & (SYMS_RT_GO | SYMS_RT_UNWINDS | SYMS_RT_JIT))
+		site->ret = PROBE_RET_INSNS;
+	site->ret_why = site->go		 ? "Go: goroutine stacks are copied"
+			: all & SYMS_RT_JIT	 ? "a JIT runtime walks the stack"
+			: all & SYMS_RT_UNWINDS ? "C++ exceptions unwind through it"
+			: all & SYMS_RT_GO	 ? "a Go program"
+						 : "";
 }
 
 static int add_skip(struct probe_set *set, const char *object, const char *name, const char *why,
@@ -216,6 +245,10 @@ static int add_skip(struct probe_set *set, const char *object, const char *name,
 #define REFUSED_WHY                                                                                \
 	"the kernel refuses a uprobe on its first instruction, and no later one is safe to "   \
 	"probe instead"
+
+#define NO_EXITS_WHY                                                                               \
+	"its returns must be probed at its return instructions (a return probe would break "   \
+	"the program), and they cannot be"
 
 #define COLD_PART_WHY                                                                              \
 	"a cold part gcc split off its function: jumped into, not called (a return probe "     \
@@ -274,7 +307,8 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 	site->func_offset = sym->offset;
 	site->vaddr = sym->vaddr;
 	site->size = sym->size;
-	choose_site(obj, sym, site);
+	choose_return(r, obj, site);
+	choose_site(r, obj, sym, site);
 	if (site->choice.refused) {
 		char insn[sizeof(site->choice.first) + 64];
 		int err;
@@ -284,6 +318,23 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 		free(site->object);
 		free(site->name);
 		return err;
+	}
+	if (site->ret == PROBE_RET_INSNS && site->exits.unusable) {
+		char why[160];
+		int err;
+
+		snprintf(why, sizeof(why), "%s%s%s", site->exits.unusable,
+			 site->exits.insn[0] ? ": " : "", site->exits.insn);
+		err = add_skip(set, path, site->name, NO_EXITS_WHY, why);
+		free(site->object);
+		free(site->name);
+		return err;
+	}
+	if (site->ret == PROBE_RET_INSNS) {
+		char how[160];
+
+		sonde_info("%s: returns at %s", site->name,
+			   probe_return_text(site, how, sizeof(how)));
 	}
 	set->nr++;
 	return 0;
@@ -471,14 +522,30 @@ static int site_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
-		   size_t max_probes, struct probe_set *set)
+/* The main executable says what runtime every function of the process runs under. */
+static int load_exe_runtime(struct resolver *r)
 {
-	struct resolver r = {.t = t, .set = set};
-	size_t i;
+	struct object_syms *exe;
+	int err;
+
+	if (!r->t->exe[0])
+		return 0;
+	err = load_object(r, r->t->exe, &exe);
+	if (!err)
+		r->exe_runtime = syms__runtime(exe->syms);
+	return err;
+}
+
+int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
+		   const struct resolve_opts *o, struct probe_set *set)
+{
+	struct resolver r = {.t = t, .o = o, .set = set};
+	size_t i, max_probes = o->max_probes;
 	int err = 0;
 
 	memset(set, 0, sizeof(*set));
+	if (o->returns == RETURN_MODE_AUTO)
+		err = load_exe_runtime(&r);
 	for (i = 0; i < nr_specs && !err; i++)
 		err = resolve_spec(&r, &specs[i]);
 	if (!err && set->nr > max_probes)
@@ -553,4 +620,32 @@ void probe_set_note_skipped(const struct probe_set *set)
 	if (i < set->nr_skipped)
 		fprintf(stderr, "; and %zu more (-v or sonde list names them)", set->nr_skipped - i);
 	fputc('\n', stderr);
+}
+
+const char *probe_return_text(const struct probe_site *site, char *buf, size_t len)
+{
+	if (site->ret == PROBE_RET_URETPROBE)
+		snprintf(buf, len, "uretprobe");
+	else
+		snprintf(buf, len, "%zu ret insn%s (%zu single-stepped; %s)", site->exits.nr,
+			 site->exits.nr == 1 ? "" : "s", site->exits.stepped, site->ret_why);
+	return buf;
+}
+
+int parse_return_mode(const char *s, enum return_mode *mode)
+{
+	static const char *const names[] = {
+	    [RETURN_MODE_AUTO] = "auto",
+	    [RETURN_MODE_URETPROBE] = "uretprobe",
+	    [RETURN_MODE_INSNS] = "insns",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*mode = (enum return_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -6,8 +6,34 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "glob.h"
+#include "exit_sites.h"
 #include "site_choice.h"
 #include "target.h"
+
+/*
+ * How a call's return is seen. A return probe (uretprobe) rewrites the return
+ * address on the stack: cheap, but it breaks code that reads return
+ * addresses. Probes on the function's return instructions leave the stack
+ * alone; a ret is single-stepped (~12 us here).
+ */
+enum probe_return {
+	PROBE_RET_URETPROBE,
+	PROBE_RET_INSNS,
+};
+
+/* --returns: chosen per function from its runtime (auto), or forced. */
+enum return_mode {
+	RETURN_MODE_AUTO,
+	RETURN_MODE_URETPROBE,
+	RETURN_MODE_INSNS,
+};
+
+struct resolve_opts {
+	size_t max_probes;	  /* more matches than this is an error */
+	bool site_choice;	  /* move entry probes past single-stepped instructions */
+	bool reads_args;	  /* the entry probes read argument registers (mem: yes) */
+	enum return_mode returns; /* lat: auto; mem and the calibration: uretprobe */
+};
 
 struct probe_site {
 	char *object;	   /* path used to attach (and shown, shortened) */
@@ -18,6 +44,10 @@ struct probe_site {
 	__u64 size;
 	struct site_choice choice; /* why the probe is where it is */
 	bool refused_at_attach;	   /* the kernel refused it anyway: not probed (attach.c) */
+	enum probe_return ret;
+	const char *ret_why; /* why that method ("Go", "C++ exceptions", "--returns") */
+	bool go;	     /* Go: calls paired per goroutine (r14), not per thread */
+	struct exit_sites exits; /* PROBE_RET_INSNS: where the function returns */
 };
 
 /* A function a PROBE matched that is not probed, and why (shown by -v, list, lat). */
@@ -47,7 +77,7 @@ struct probe_set {
  * x86-64 code (32-bit programs) are refused.
  */
 int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
-		   size_t max_probes, struct probe_set *set);
+		   const struct resolve_opts *opts, struct probe_set *set);
 void probe_set_free(struct probe_set *set);
 
 /* Functions the kernel refused when the probes were attached (attach.c): skipped too. */
@@ -57,10 +87,10 @@ size_t probe_set_nr_probed(const struct probe_set *set);
 /* One note on stderr naming what was skipped (every one with -v). */
 void probe_set_note_skipped(const struct probe_set *set);
 
-/* Move entry probes past single-stepped instructions when safe (the default). */
-void probes_site_choice(bool on);
-/* Whether the entry probes read argument registers (default: yes; lat reads none). */
-void probes_read_args(bool reads);
+/* "uretprobe", or "N ret insns (M single-stepped)": how a site's returns are seen. */
+const char *probe_return_text(const struct probe_site *site, char *buf, size_t len);
+/* --returns VALUE: auto, uretprobe or insns; -EINVAL otherwise. */
+int parse_return_mode(const char *s, enum return_mode *mode);
 
 /* A path as a person knows it: "/proc/123/root/usr/lib/x.so" -> "/usr/lib/x.so". */
 const char *object_shown_path(const char *path);

@@ -22,6 +22,9 @@ struct func_result {
 	__u64 oncpu_ns;
 	__u64 runq_ns;
 	__u64 blocked_ns;
+	/* No on-CPU / run-queue / blocked split for this function: its calls
+	 * belong to goroutines, which are not threads (Go). */
+	bool no_split;
 	__u64 hist[SONDE_HIST_BUCKETS];
 	__u64 offcpu_hist[SONDE_HIST_BUCKETS];
 };

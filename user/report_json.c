@@ -36,6 +36,9 @@ static json_t *func_json(const struct func_result *f)
 	json_object_set_new(o, "oncpu_ns", json_integer((json_int_t)f->oncpu_ns));
 	json_object_set_new(o, "runq_ns", json_integer((json_int_t)f->runq_ns));
 	json_object_set_new(o, "blocked_ns", json_integer((json_int_t)f->blocked_ns));
+	/* Go: the split does not apply, and the three are 0. */
+	if (f->no_split)
+		json_object_set_new(o, "sched_split", json_false());
 	json_object_set_new(o, "hist", hist_json(f->hist));
 	json_object_set_new(o, "offcpu_hist", hist_json(f->offcpu_hist));
 	return o;

@@ -84,6 +84,11 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 	fmt_ns(c->s[C_MEAN], sizeof(c->s[0]), (double)f->total_ns / f->calls);
 	fmt_ns(c->s[C_TOTAL], sizeof(c->s[0]), (double)f->total_ns);
 	fmt_ns(c->s[C_SELF], sizeof(c->s[0]), (double)f->self_ns);
+	if (f->no_split) {
+		for (i = C_ONCPU; i <= C_BLOCKED; i++)
+			snprintf(c->s[i], sizeof(c->s[0]), "-");
+		return;
+	}
 	fmt_share(c->s[C_ONCPU], sizeof(c->s[0]), f->oncpu_ns, f->total_ns);
 	fmt_share(c->s[C_RUNQ], sizeof(c->s[0]), f->runq_ns, f->total_ns);
 	fmt_share(c->s[C_BLOCKED], sizeof(c->s[0]), f->blocked_ns, f->total_ns);

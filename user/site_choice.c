@@ -19,11 +19,12 @@ static const char *const reason_texts[] = {
     [SITE_DECODE_FAILED] = "bytes do not decode",
     [SITE_DISABLED] = "site choice off",
     [SITE_REFUSED] = "the kernel refuses a uprobe here",
+    [SITE_GO_PROLOGUE] = "after the Go stack-bound check, which may restart the function",
 };
 
 const char *site_reason_text(enum site_reason r)
 {
-	return r <= SITE_REFUSED ? reason_texts[r] : "?";
+	return r <= SITE_GO_PROLOGUE ? reason_texts[r] : "?";
 }
 
 static bool in_group(const cs_insn *insn, int group)
@@ -198,4 +199,58 @@ cleanup:
 	cs_free(insns, n);
 	cs_close(&h);
 	return err;
+}
+
+/* cmp rsp|r12, [r14 + off]: r14 holds the goroutine (Go's register ABI, 1.17+). */
+static bool is_go_stack_check(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	return insn->id == X86_INS_CMP && x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+	       (x->operands[0].reg == X86_REG_RSP || x->operands[0].reg == X86_REG_R12) &&
+	       x->operands[1].type == X86_OP_MEM && x->operands[1].mem.base == X86_REG_R14;
+}
+
+int site_choose_go(const unsigned char *code, size_t len, __u64 vaddr, bool move,
+		   struct site_choice *out)
+{
+	cs_insn *insns = NULL;
+	size_t n, i, chk = 0;
+	csh h;
+
+	if (!move)
+		return site_choose(code, len, vaddr, false, false, out);
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -ENOMEM;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	/* Big frames first compute the bound: lea r12,[rsp-N]; cmp r12,[r14+16]; jbe. */
+	n = cs_disasm(h, code, len, vaddr, 4, &insns);
+	if (n >= 3 && insns[0].id == X86_INS_LEA)
+		chk = 1;
+	if (n < chk + 3 || !is_go_stack_check(&insns[chk]) ||
+	    (insns[chk + 1].id != X86_INS_JBE && insns[chk + 1].id != X86_INS_JB)) {
+		cs_free(insns, n);
+		cs_close(&h);
+		return site_choose(code, len, vaddr, false, true, out);
+	}
+	memset(out, 0, sizeof(*out));
+	i = chk + 2;
+	insn_text(&insns[0], out->first, sizeof(out->first));
+	insn_text(&insns[i], out->chosen, sizeof(out->chosen));
+	out->offset = (__u32)(insns[i].address - vaddr);
+	out->reason = SITE_GO_PROLOGUE;
+	switch (fate_of(&insns[i], &out->refusal)) {
+	case UPROBE_INSN_EMULATED:
+		out->emulated = true;
+		break;
+	case UPROBE_INSN_REFUSED:
+		out->refused = true;
+		out->reason = SITE_REFUSED;
+		break;
+	case UPROBE_INSN_STEPPED:
+		break;
+	}
+	cs_free(insns, n);
+	cs_close(&h);
+	return 0;
 }

@@ -24,6 +24,7 @@ enum site_reason {
 	SITE_DECODE_FAILED, /* the bytes do not decode as x86-64 */
 	SITE_DISABLED,	    /* --no-site-choice */
 	SITE_REFUSED,	    /* the kernel refuses a uprobe there, and nothing safe follows */
+	SITE_GO_PROLOGUE,   /* after a Go function's stack-bound check */
 };
 
 struct site_choice {
@@ -50,6 +51,15 @@ struct site_choice {
  */
 int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_args, bool move,
 		struct site_choice *out);
+
+/*
+ * A Go function: the probe goes right after the stack-bound check that opens
+ * most Go functions (cmp rsp,[r14+16]; jbe morestack), whose slow path grows
+ * the stack and jumps back to the start: a probe before it would fire twice
+ * for one call. Without that prologue, as site_choose().
+ */
+int site_choose_go(const unsigned char *code, size_t len, __u64 vaddr, bool move,
+		   struct site_choice *out);
 
 const char *site_reason_text(enum site_reason r);
 

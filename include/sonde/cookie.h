@@ -3,11 +3,19 @@
 #ifndef SONDE_COOKIE_H
 #define SONDE_COOKIE_H
 
-/* Low 31 bits: the function id (index into the function table; lat.bpf.c
- * keeps it in 31 bits of a call's frame). */
-#define SONDE_COOKIE_ID_MASK 0x7fffffffULL
+/*
+ * The low 32 bits are what lat.bpf.c keeps in a call's frame as they are.
+ * Low 30 bits: the function id (index into the function table).
+ */
+#define SONDE_COOKIE_ID_MASK 0x3fffffffULL
 /* Set when the probed instruction is single-stepped rather than emulated: its
  * probe costs more, and the calibration subtracts the matching amount. */
-#define SONDE_COOKIE_STEPPED (1ULL << 32)
+#define SONDE_COOKIE_STEPPED (1ULL << 30)
+/* Set when returns are probed at the return instructions (a single-stepped
+ * ret), not by a return probe: another cost again. */
+#define SONDE_COOKIE_INSNS (1ULL << 31)
+/* The probe shape, an index into the calibration's costs: stepped | insns << 1. */
+#define SONDE_COOKIE_SHAPE_SHIFT 30
+#define SONDE_SHAPES 4
 
 #endif /* SONDE_COOKIE_H */

@@ -9,6 +9,11 @@
  * A power of two: the BPF side masks frame indexes with it. */
 #define SONDE_MAX_DEPTH 64
 
+/* Go: traced calls kept per goroutine (lat.bpf.c pairs them by goroutine, not
+ * thread), and how many goroutines can be inside a traced call at once. */
+#define SONDE_GO_DEPTH 64
+#define SONDE_GO_MAX_GOROUTINES 65536
+
 /* User stack frames kept in a slow-call record. */
 #define SONDE_STACK_DEPTH 32U
 

@@ -110,4 +110,63 @@ t_32bit_refused()
 	bad_input 2 "is 32-bit code" list -b "$TGT/tiny32"
 }
 
+# An exception thrown by thrower unwinds through middle and outer. Return
+# probes there make the unwinder meet the kernel's trampoline (std::terminate:
+# shown by forcing them); sonde sees C++ and probes the ret instructions.
+# Every 3rd call throws: 2000 calls of each return, and the frames the 1000
+# exceptions left are counted as missed returns, the last three still open.
+t_cxx_exception_through_traced_frames()
+{
+	untraced_out "$TGT/cxxthrow" 3000
+	sonde_run lat --json outer middle thrower -- "$TGT/cxxthrow" 3000
+	expect_ok
+	need_final
+	expect_same_output calls=
+	for f in 'outer(int)' 'middle(int)' 'thrower(int)'; do
+		expect_eq "$f calls" "$(fn_field "$f" calls)" 2000
+	done
+	expect_eq "missed returns (3 frames for each of 999 exceptions)" \
+		"$(jq -r .drops.missed_return <<<"$FINAL")" 2997
+	expect_eq "orphan returns" "$(jq -r .drops.orphan_return <<<"$FINAL")" 0
+	sonde_run list -b "$TGT/cxxthrow" thrower
+	grep -q "returns at 1 ret insn (1 single-stepped; C++ exceptions unwind through it)" \
+		"$T_DIR/out" || fail "sonde list does not say how thrower's returns are seen: $(cat "$T_DIR/out")"
+}
+
+# The same program with return probes forced: the unwinder fails, which is
+# what the test above guards against.
+t_cxx_forced_return_probes_do_harm()
+{
+	sonde_run lat --returns uretprobe outer middle thrower -- "$TGT/cxxthrow" 30
+	grep -q "calls=" "$T_DIR/out" && fail "the target survived return probes; the shape is not tested"
+	grep -q "terminate called" "$T_DIR/err" "$T_DIR/out" || fail "no std::terminate: $(err_text)"
+}
+
+# Go: 8 goroutines, whose stacks are copied while work's call is open and
+# which yield between threads. Calls pair per goroutine, exactly; the
+# program's result is its untraced one; the split is not claimed.
+t_go_goroutines_and_stack_copies()
+{
+	untraced_out "$TGT/gostack" 500
+	sonde_run lat --json main.work main.leaf -- "$TGT/gostack" 500
+	expect_ok
+	need_final
+	expect_same_output calls=
+	expect_eq "main.work calls" "$(fn_field main.work calls)" 4000
+	expect_eq "main.leaf calls" "$(fn_field main.leaf calls)" 4000
+	expect_eq "main.work sched_split" "$(fn_field main.work sched_split)" false
+	expect_eq "drops" "$(drops_total)" 0
+}
+
+# Go, deeper than the 64 calls kept per goroutine: grow recurses 48 deep
+# under work; the calls kept are exact, the rest counted.
+t_go_recursion_counted()
+{
+	sonde_run lat --json main.work main.grow -- "$TGT/gostack" 100
+	expect_ok
+	need_final
+	expect_eq "main.work calls" "$(fn_field main.work calls)" 800
+	expect_eq "main.grow calls (49 per work call)" "$(fn_field main.grow calls)" $((800 * 49))
+}
+
 run_tests

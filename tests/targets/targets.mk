@@ -54,7 +54,8 @@ $(TGT_DIR)/dynsyms.stripped: $(TGT_DIR)/dynsyms
 # unprobeable: hand-written entries (a LOCK prefix, a cs-prefixed NOP).
 # coldsplit: -O2, so that gcc splits work() into work and work.cold.
 # tiny32: a 32-bit program, which sonde refuses (needs gcc-multilib).
-TARGET_BINS  += $(TGT_DIR)/unprobeable $(TGT_DIR)/coldsplit $(TGT_DIR)/tiny32
+# cxxthrow: C++ exceptions unwinding through traced frames.
+TARGET_BINS  += $(TGT_DIR)/unprobeable $(TGT_DIR)/coldsplit $(TGT_DIR)/tiny32 $(TGT_DIR)/cxxthrow
 
 $(TGT_DIR)/unprobeable: tests/targets/unprobeable.c tests/targets/targets.h
 	@mkdir -p $(dir $@)
@@ -70,3 +71,18 @@ $(TGT_DIR)/tiny32: tests/targets/tiny.c tests/targets/targets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -m32 $(TGT_CFLAGS) $< -o $@
+
+$(TGT_DIR)/cxxthrow: tests/targets/cxxthrow.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX      $@"
+	$(Q)$(TGT_CXX) -O1 -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@
+
+# gostack: Go, whose goroutines move between threads and whose stacks are copied
+# under traced calls (Debian's golang-go; its own module-less build).
+TARGET_BINS  += $(TGT_DIR)/gostack
+
+$(TGT_DIR)/gostack: tests/targets/gostack/main.go
+	@mkdir -p $(dir $@)
+	@echo "  GO       $@"
+	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
+		go build -o $(abspath $@) main.go

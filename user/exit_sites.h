@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where a function returns: its ret instructions and its tail jumps (a jmp
+ * out of the function, with the frame already torn down). A uprobe there sees
+ * the stack pointer the entry saw, so it can stand in for a return probe
+ * (uretprobe) where rewriting the return address on the stack breaks the
+ * program: Go's stack copying, C++ exception unwinding, JIT stack walkers.
+ * The price: the kernel single-steps a ret (~12 us here); a jmp is emulated.
+ */
+#ifndef SONDE_EXIT_SITES_H
+#define SONDE_EXIT_SITES_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define SONDE_MAX_EXITS 32
+
+struct exit_sites {
+	__u32 offsets[SONDE_MAX_EXITS]; /* bytes from the function start */
+	size_t nr;
+	size_t stepped;	      /* how many of them the kernel single-steps (ret) */
+	const char *unusable; /* why they cannot stand in for a return probe, or NULL */
+	char insn[48];	      /* the instruction that makes them unusable, as text */
+};
+
+/* Decode the function code[0..len) at vaddr and find its exits. */
+int exit_sites_find(const unsigned char *code, size_t len, __u64 vaddr, struct exit_sites *out);
+
+#endif
