@@ -236,10 +236,9 @@ static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const c
 	char impls[512];
 
 	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
-	fprintf(stderr,
-		"sonde: note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
-		"load time)%s\n",
-		ifunc->name, object_shown_path(path), impls);
+	sonde_say("note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
+		  "load time)%s",
+		  ifunc->name, object_shown_path(path), impls);
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
