@@ -52,7 +52,8 @@ static size_t next_piece(const unsigned char *s, char out[4], size_t *used)
 	if (n) {
 		*used = n;
 		/* A backslash that would read as an escape: before x, \ or an escape. */
-		if (s[0] == '\\' && (s[1] == 'x' || s[1] == '\\' || (s[1] && !printable_len(s + 1)))) {
+		if (s[0] == '\\' &&
+		    (s[1] == 'x' || s[1] == '\\' || (s[1] && !printable_len(s + 1)))) {
 			out[0] = out[1] = '\\';
 			return 2;
 		}

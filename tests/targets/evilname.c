@@ -13,8 +13,8 @@
  */
 #include "targets.h"
 
-#define EVIL_NAME "evil_\x1b]0;pwned\x07_title\x1b[2J"
-#define CAFE_NAME "caf\xc3\xa9_step"
+#define EVIL_NAME   "evil_\x1b]0;pwned\x07_title\x1b[2J"
+#define CAFE_NAME   "caf\xc3\xa9_step"
 #define BLOCK_BYTES 1000
 
 void evil_fn(unsigned long long spin_ns) __asm__("\"" EVIL_NAME "\"");
