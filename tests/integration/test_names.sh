@@ -184,20 +184,21 @@ t_slower_than_lines_escape_the_name()
 		"$(jq --arg n "$EVIL" 'select(.name == $n)' "$T_DIR/slow" | grep -c '"type"')" 150
 }
 
-# sonde mem: the evil function keeps a block per call. Its frame is escaped
-# in the --big lines, the stack table and the leak list; exact in --json.
+# sonde mem: the evil function keeps a block per call (and spins 4 ms, so the
+# process is still there when its first stacks are symbolized). Its frame is escaped
+# in the --big lines and the stack table; exact in --json.
 t_mem_escapes_frames()
 {
 	local lines
 
-	sonde_run mem --big 1000 -- "$EN" 50 1000
+	sonde_run mem --big 1000 -- "$EN" 50 4000
 	expect_target_ran 50
 	no_raw_escapes "$T_DIR/out" "$T_DIR/err"
 	lines=$(LC_ALL=C grep -cE "^big .* malloc 1000B .* stack=$EVIL_RE\+0x[0-9a-f]+;run_one\+0x" "$T_DIR/out")
 	expect_eq "escaped --big lines of the evil function's blocks" "$lines" 50
 	LC_ALL=C grep -qE "  $EVIL_RE < run_one < main" "$T_DIR/out" ||
 		fail "no escaped stack row: $(grep -A6 'GROWTH' "$T_DIR/out" | tr '\n' '|')"
-	sonde_run mem --json -- "$EN" 50 1000
+	sonde_run mem --json -- "$EN" 50 4000
 	expect_target_ran 50
 	expect_eq "allocations of the stack whose innermost frame is the exact name" \
 		"$(grep '^{' "$T_DIR/out" | jq -s --arg n "$EVIL" \
