@@ -122,7 +122,7 @@ int cmd_diff(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	for (i = 0; i < report->nr_notes; i++)
-		fprintf(stderr, "sonde: note: %s\n", report->notes[i]);
+		sonde_say("note: %s", report->notes[i]); /* paths from the profiles: escaped */
 	ro.hist = a.hist;
 	if (a.json)
 		err = report_diff_json(stdout, report);

@@ -15,6 +15,7 @@
 #include "lat_tracer.h"
 #include "profile_file.h"
 #include "report.h"
+#include "safe_text.h"
 #include "session.h"
 #include "util.h"
 
@@ -66,7 +67,7 @@ static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, 
 {
 	if (level == LIBBPF_DEBUG || !sonde_verbose)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return safe_vfprintf_lines(stderr, fmt, ap); /* its messages name paths */
 }
 
 static int option_value(int argc, char **argv, int *i, const char **val)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "probes.h"
+#include "safe_text.h"
 #include "util.h"
 
 static void list_usage(FILE *f)
@@ -28,9 +29,17 @@ static void print_sites(const struct probe_set *set)
 	int wobj = 6, wname = 8;
 	size_t i;
 
+	/* Paths and names from the binary: widths of their escaped text. */
 	for (i = 0; i < set->nr; i++) {
-		int n = (int)strlen(object_shown_path(set->sites[i].object));
-		int m = (int)strlen(set->sites[i].name);
+		int n = (int)safe_text(NULL, 0, object_shown_path(set->sites[i].object));
+		int m = (int)safe_text(NULL, 0, set->sites[i].name);
+
+		wobj = n > wobj ? n : wobj;
+		wname = m > wname ? m : wname;
+	}
+	for (i = 0; i < set->nr_skipped; i++) {
+		int n = (int)safe_text(NULL, 0, object_shown_path(set->skipped[i].object));
+		int m = (int)safe_text(NULL, 0, set->skipped[i].name);
 
 		wobj = n > wobj ? n : wobj;
 		wname = m > wname ? m : wname;
@@ -42,10 +51,12 @@ static void print_sites(const struct probe_set *set)
 		char at[16], ret[160];
 
 		snprintf(at, sizeof(at), "+%u", s->choice.offset);
-		printf("0x%016llx %8llu  %-5s  %-*s  %-*s  %s (%s%s%s%s)%s%s\n",
-		       (unsigned long long)s->vaddr, (unsigned long long)s->size, at, wobj,
-		       object_shown_path(s->object), wname, s->name,
-		       s->choice.chosen[0] ? s->choice.chosen : "?",
+		printf("0x%016llx %8llu  %-5s  ", (unsigned long long)s->vaddr,
+		       (unsigned long long)s->size, at);
+		safe_fputs_padded(object_shown_path(s->object), wobj, stdout);
+		fputs("  ", stdout);
+		safe_fputs_padded(s->name, wname, stdout);
+		printf("  %s (%s%s%s%s)%s%s\n", s->choice.chosen[0] ? s->choice.chosen : "?",
 		       site_reason_text(s->choice.reason), s->choice.blocker[0] ? ": " : "",
 		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow",
 		       s->ret == PROBE_RET_INSNS ? "; returns at " : "",
@@ -54,9 +65,11 @@ static void print_sites(const struct probe_set *set)
 	for (i = 0; i < set->nr_skipped; i++) {
 		const struct probe_skip *k = &set->skipped[i];
 
-		printf("%-18s %8s  %-5s  %-*s  %-*s  not probed: %s%s%s\n", "-", "-", "-", wobj,
-		       object_shown_path(k->object), wname, k->name, k->why, k->insn[0] ? ": " : "",
-		       k->insn);
+		printf("%-18s %8s  %-5s  ", "-", "-", "-");
+		safe_fputs_padded(object_shown_path(k->object), wobj, stdout);
+		fputs("  ", stdout);
+		safe_fputs_padded(k->name, wname, stdout);
+		printf("  not probed: %s%s%s\n", k->why, k->insn[0] ? ": " : "", k->insn);
 	}
 	printf("%zu function%s", set->nr, set->nr == 1 ? "" : "s");
 	if (set->nr_skipped)

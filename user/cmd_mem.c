@@ -16,6 +16,7 @@
 #include "profile_file.h"
 #include "mem_tracer.h"
 #include "report.h"
+#include "safe_text.h"
 #include "session.h"
 #include "util.h"
 
@@ -72,7 +73,7 @@ static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, 
 {
 	if (level == LIBBPF_DEBUG || !sonde_verbose)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return safe_vfprintf_lines(stderr, fmt, ap); /* its messages name paths */
 }
 
 static int option_value(int argc, char **argv, int *i, const char **val)
@@ -251,17 +252,16 @@ static void say_tracing(const struct run *r)
 {
 	const struct target *t = &r->o->target;
 
-	fprintf(stderr,
-		"sonde: tracing %zu allocator functions in %s (%zu links, %s), mmap/munmap/"
-		"mremap/brk and RSS%s\n",
-		mem_tracer__nr_functions(r->mt), mem_tracer__allocator_path(r->mt),
-		mem_tracer__nr_links(r->mt), mem_tracer__multi(r->mt) ? "uprobe_multi" : "uprobes",
-		r->o->duration_ns ? "" : "; Ctrl-C to stop");
+	/* The allocator's path is the process's (/proc/PID/maps): sonde_say() escapes it. */
+	sonde_say("tracing %zu allocator functions in %s (%zu links, %s), mmap/munmap/"
+		  "mremap/brk and RSS%s",
+		  mem_tracer__nr_functions(r->mt), mem_tracer__allocator_path(r->mt),
+		  mem_tracer__nr_links(r->mt), mem_tracer__multi(r->mt) ? "uprobe_multi" : "uprobes",
+		  r->o->duration_ns ? "" : "; Ctrl-C to stop");
 	if (t->binary)
-		fprintf(stderr,
-			"sonde: note: with -b the allocator probes are in every process that maps "
-			"%s, and all of them pay for each hit; -p PID limits that to one\n",
-			mem_tracer__allocator_path(r->mt));
+		sonde_say("note: with -b the allocator probes are in every process that maps "
+			  "%s, and all of them pay for each hit; -p PID limits that to one",
+			  mem_tracer__allocator_path(r->mt));
 	if (t->nr_pids && !t->child_started)
 		sonde_info("memory allocated before now is not counted; its frees are "
 			   "(free_untracked)");

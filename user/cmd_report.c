@@ -18,7 +18,10 @@ static void report_usage(FILE *f)
 		   "  --json   the report as one JSON object\n");
 }
 
-/* What the run was, on stderr: stdout stays byte-for-byte the live report. */
+/*
+ * What the run was, on stderr: stdout stays byte-for-byte the live report.
+ * Every string but the time is the file's own: sonde_say() escapes them.
+ */
 static void describe_run(const char *path, const struct run_meta *m)
 {
 	time_t secs = (time_t)(m->start_unix_ns / 1000000000ULL);
@@ -27,9 +30,9 @@ static void describe_run(const char *path, const struct run_meta *m)
 
 	if (gmtime_r(&secs, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	fprintf(stderr, "sonde: %s: recorded %s on %s (Linux %s) by sonde %s: %s\n", path, when,
-		m->host ? m->host : "?", m->kernel ? m->kernel : "?",
-		m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
+	sonde_say("%s: recorded %s on %s (Linux %s) by sonde %s: %s", path, when,
+		  m->host ? m->host : "?", m->kernel ? m->kernel : "?",
+		  m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
 }
 
 int cmd_report(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include "mem_events.h"
 #include "mem_profile.h"
 #include "mem_tracer.h"
+#include "safe_text.h"
 #include "util.h"
 
 struct mem_events {
@@ -88,8 +89,11 @@ static void print_line(struct mem_events *ev, const struct sonde_mem_rec *r, __u
 		(unsigned long long)(wall_ns % 1000000000ULL / 1000), kind_names[r->kind],
 		mem_fmt_bytes(size, sizeof(size), (double)r->size), (unsigned long long)r->addr,
 		r->pid, r->tid);
-	for (i = 0; i < nr; i++)
-		fprintf(ev->out, "%s%s", i ? ";" : "", frames[i]);
+	for (i = 0; i < nr; i++) {
+		if (i)
+			fputc(';', ev->out);
+		safe_fputs(frames[i], ev->out); /* symbols and paths of the process: escaped */
+	}
 	fputs(nr ? "\n" : "-\n", ev->out);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mem_report.h"
+#include "safe_text.h"
 #include "util.h"
 
 #define COL_BOLD   "\033[1m"
@@ -54,7 +55,7 @@ static double per_s(__u64 n, __u64 ns)
 /* "a < b < c": the innermost frames, function names only. */
 static const char *stack_line(const struct mem_stack *s, size_t max, char *buf, size_t len)
 {
-	char fn[256];
+	char fn[256], shown[256];
 	size_t i, used = 0;
 
 	buf[0] = '\0';
@@ -65,7 +66,8 @@ static const char *stack_line(const struct mem_stack *s, size_t max, char *buf, 
 	}
 	for (i = 0; i < s->nr_frames && i < max && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "",
-					 mem_frame_function(s->frames[i], fn, sizeof(fn)));
+					 safe_name(shown, sizeof(shown),
+						   mem_frame_function(s->frames[i], fn, sizeof(fn))));
 	if (i < s->nr_frames && used < len)
 		snprintf(buf + used, len - used, " < ...");
 	return buf;
@@ -187,8 +189,11 @@ static void print_full_stack(FILE *f, const struct mem_stack *s)
 	if (!s->nr_frames)
 		fprintf(f, "      %s\n",
 			sonde_mem_stack_lost(s->id) ? "[stack lost]" : "[no frames]");
-	for (i = 0; i < s->nr_frames; i++)
-		fprintf(f, "      %s\n", s->frames[i]);
+	for (i = 0; i < s->nr_frames; i++) {
+		fputs("      ", f);
+		safe_fputs(s->frames[i], f);
+		fputc('\n', f);
+	}
 }
 
 static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,

@@ -375,10 +375,9 @@ static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const c
 	char impls[512];
 
 	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
-	fprintf(stderr,
-		"sonde: note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
-		"load time)%s\n",
-		ifunc->name, object_shown_path(path), impls);
+	sonde_say("note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
+		  "load time)%s",
+		  ifunc->name, object_shown_path(path), impls);
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
@@ -605,21 +604,25 @@ size_t probe_set_nr_probed(const struct probe_set *set)
 
 void probe_set_note_skipped(const struct probe_set *set)
 {
-	size_t i, shown = sonde_verbose ? set->nr_skipped : SKIPPED_NAMES_SHOWN;
+	char buf[2048];
+	size_t i, used;
 	const struct probe_skip *k;
 
 	if (!set->nr_skipped)
 		return;
-	fprintf(stderr, "sonde: note: %zu function%s not probed:", set->nr_skipped,
-		set->nr_skipped == 1 ? "" : "s");
-	for (i = 0; i < set->nr_skipped && i < shown; i++) {
+	used = (size_t)snprintf(buf, sizeof(buf), "note: %zu function%s not probed:",
+				set->nr_skipped, set->nr_skipped == 1 ? "" : "s");
+	for (i = 0; i < set->nr_skipped && i < SKIPPED_NAMES_SHOWN && used < sizeof(buf); i++) {
 		k = &set->skipped[i];
-		fprintf(stderr, "%s %s (%s%s%s)", i ? ";" : "", k->name, k->why,
-			k->insn[0] ? ": " : "", k->insn);
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s %s (%s%s%s)",
+					 i ? ";" : "", k->name, k->why, k->insn[0] ? ": " : "",
+					 k->insn);
 	}
-	if (i < set->nr_skipped)
-		fprintf(stderr, "; and %zu more (-v or sonde list names them)", set->nr_skipped - i);
-	fputc('\n', stderr);
+	if (i < set->nr_skipped && used < sizeof(buf))
+		snprintf(buf + used, sizeof(buf) - used,
+			 "; and %zu more (-v or sonde list names them)", set->nr_skipped - i);
+	/* Names from the binary: escaped like every message. */
+	sonde_say("%s", buf);
 }
 
 const char *probe_return_text(const struct probe_site *site, char *buf, size_t len)

@@ -6,6 +6,7 @@
 #include "hist.h"
 #include "mem_profile.h"
 #include "report_diff.h"
+#include "safe_text.h"
 #include "util.h"
 
 #define COL_RED	     "\033[31m"
@@ -56,7 +57,7 @@ static void fill_diff_row(struct dcells *c, const struct diff_row *r, enum diff_
 			 diff_severity_name(r->severity));
 	else
 		snprintf(c->s[D_VERDICT], n, "%s", diff_verdict_name(r->verdict));
-	snprintf(c->s[D_FUNC], n, "%s", r->name);
+	safe_text(c->s[D_FUNC], n, r->name); /* from the profile: escaped before widths */
 	fmt_ns(c->s[D_BASE], n, r->base.value[m]);
 	fmt_ns(c->s[D_NEW], n, r->new.value[m]);
 	if (!r->base.calls)
@@ -100,7 +101,9 @@ static void print_side_by_side(FILE *f, const struct diff_row *r)
 		max_count = cb > max_count ? cb : max_count;
 		max_count = cn > max_count ? cn : max_count;
 	}
-	fprintf(f, "\n%s: base (left) and new (right), calls per range\n", r->name);
+	fputc('\n', f);
+	safe_fputs(r->name, f);
+	fputs(": base (left) and new (right), calls per range\n", f);
 	for (b = first; b <= last; b += group) {
 		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
 		int wb, wn;
@@ -189,7 +192,9 @@ static void report_stacks_term(FILE *f, const struct diff_report *r, const struc
 		fprintf(f, "%-*s", w[0], cells[k][0]);
 		for (i = 1; i < 7; i++)
 			fprintf(f, "  %*s", w[i], cells[k][i]);
-		fprintf(f, "  %s%s\n", s->name, o->color ? COL_RESET : "");
+		fputs("  ", f);
+		safe_fputs(s->name, f);
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	}
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");

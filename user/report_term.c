@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "hist.h"
 #include "report.h"
+#include "safe_text.h"
 #include "util.h"
 
 #define COL_BOLD   "\033[1m"
@@ -64,12 +65,16 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 {
 	double secs = p->duration_ns ? p->duration_ns / 1e9 : 0;
 	static const double qs[] = {0.50, 0.90, 0.99, 0.999};
+	char obj[sizeof(c->s[0])], name[sizeof(c->s[0])];
 	int i;
 
+	/* Escaped before the widths are taken: the names come from the binary. */
 	if (p->main_object && strcmp(f->object, p->main_object))
-		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s:%s", base_name(f->object), f->name);
+		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s:%s",
+			 safe_name(obj, sizeof(obj), base_name(f->object)),
+			 safe_name(name, sizeof(name), f->name));
 	else
-		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s", f->name);
+		safe_text(c->s[C_NAME], sizeof(c->s[0]), f->name);
 	fmt_count(c->s[C_CALLS], sizeof(c->s[0]), (double)f->calls);
 	fmt_count(c->s[C_RATE], sizeof(c->s[0]), secs > 0 ? f->calls / secs : 0);
 	if (!f->calls) {

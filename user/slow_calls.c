@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "sonde/lat.h"
+#include "safe_text.h"
 #include "slow_calls.h"
 #include "symbolize.h"
 #include "util.h"
@@ -84,16 +85,21 @@ static void print_line(struct slow_printer *sp, const struct sonde_rec_slow *r,
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(sp->out,
-		"slow %s.%06llu %s pid=%u tid=%u wall=%s oncpu=%s runq=%s blocked=%s stack=", when,
-		(unsigned long long)(wall_clock_ns % 1000000000ULL / 1000), site->name, r->pid,
+	/* The function and the frames are names from the binaries: escaped. */
+	fprintf(sp->out, "slow %s.%06llu ", when,
+		(unsigned long long)(wall_clock_ns % 1000000000ULL / 1000));
+	safe_fputs(site->name, sp->out);
+	fprintf(sp->out, " pid=%u tid=%u wall=%s oncpu=%s runq=%s blocked=%s stack=", r->pid,
 		r->tid, fmt_ns(wall, sizeof(wall), (double)r->wall_ns),
 		fmt_ns(on, sizeof(on), (double)r->oncpu_ns),
 		fmt_ns(rq, sizeof(rq), (double)r->runq_ns),
 		fmt_ns(bl, sizeof(bl), (double)r->blocked_ns));
-	for (i = 0; i < r->nr_frames && i < SONDE_STACK_DEPTH; i++)
-		fprintf(sp->out, "%s%s", i ? ";" : "",
-			symbolizer__name(sp->syms, r->pid, r->frames[i], frame, sizeof(frame)));
+	for (i = 0; i < r->nr_frames && i < SONDE_STACK_DEPTH; i++) {
+		if (i)
+			fputc(';', sp->out);
+		safe_fputs(symbolizer__name(sp->syms, r->pid, r->frames[i], frame, sizeof(frame)),
+			   sp->out);
+	}
 	if (!r->nr_frames)
 		fputs("-", sp->out);
 	fputc('\n', sp->out);

@@ -6,19 +6,37 @@
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
+#include "safe_text.h"
 #include "util.h"
 
 bool sonde_verbose;
+
+/*
+ * "sonde: <message>\n" on stderr in one write, the message escaped: it names
+ * symbols, paths and strings from files, which may hold escape sequences.
+ */
+static void say(const char *fmt, va_list ap)
+{
+	static const char prefix[] = "sonde: ";
+	char msg[8192], line[sizeof(prefix) + SAFE_TEXT_MAX_GROWTH * sizeof(msg)];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(line, prefix, sizeof(prefix) - 1);
+	n = sizeof(prefix) - 1;
+	safe_text(line + n, sizeof(line) - n - 1, msg); /* fits: 4 bytes at most per byte */
+	n += strlen(line + n);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
+}
 
 int sonde_fail(enum sonde_exit status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sonde: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -(int)status;
 }
 
@@ -39,11 +57,18 @@ void sonde_info(const char *fmt, ...)
 
 	if (!sonde_verbose)
 		return;
-	fputs("sonde: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void sonde_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
 }
 
 static const struct {

@@ -17,6 +17,10 @@ enum sonde_exit {
 };
 
 /*
+ * Messages: "sonde: <message>" on stderr, one line, with every control
+ * character of the whole message escaped (safe_text.h), since messages name
+ * symbols, paths and strings from files.
+ *
  * Print "sonde: <message>" on stderr and return -status, so a caller can
  * `return sonde_fail(SONDE_EXIT_INPUT, ...)` and main can exit with -ret.
  */
@@ -28,6 +32,9 @@ int exit_status_of(int err);
 /* Print "sonde: <message>" on stderr only when -v was given. */
 extern bool sonde_verbose;
 void sonde_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "sonde: <message>" on stderr, always: notes, and what a run is doing. */
+void sonde_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse "500ms", "30s", "2m", "1h", "250us", "100ns"; a bare number is seconds. */
 int parse_duration_ns(const char *s, __u64 *ns);

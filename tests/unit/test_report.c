@@ -287,6 +287,39 @@ static void test_term_hist(void **state)
 	lat_profile_free(p);
 }
 
+/* Names from the binary are data: escaped in the table, widths taken escaped; exact in JSON. */
+static void test_term_escapes_names(void **state)
+{
+	static const char evil[] = "evil_\x1b]0;pwned\x07_title\x1b[2J";
+	struct lat_profile *p = make_profile();
+	char *out;
+	json_t *root;
+	size_t hlen;
+
+	(void)state;
+	p->funcs[0].name = evil;
+	p->funcs[1].object = "/usr/lib/lib\x1b[2J.so";
+	out = render(p, false, true, false);
+	assert_null(strchr(out, '\033'));
+	assert_null(strchr(out, '\a'));
+	hlen = strlen(line_with(out, "FUNCTION"));
+	assert_int_equal(strlen(line_with(out, "evil_\\x1b]0;pwned\\x07_title\\x1b[2J  ")), hlen);
+	assert_int_equal(strlen(line_with(out, "lib\\x1b[2J.so:SSL_read  ")), hlen);
+	assert_int_equal(strlen(line_with(out, "idle")), hlen);
+	assert_contains(out, "\nevil_\\x1b]0;pwned\\x07_title\\x1b[2J: wall time per call\n");
+	free(out);
+	out = render(p, true, false, false);
+	assert_non_null(strstr(out, "\"name\":\"evil_\\u001B]0;pwned\\u0007_title\\u001B[2J\""));
+	root = json_loads(out, 0, NULL);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(root, "functions"), 0), "name")),
+			    evil);
+	json_decref(root);
+	free(out);
+	lat_profile_free(p);
+}
+
 static void test_want_color(void **state)
 {
 	char *buf = NULL;
@@ -313,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_term_alignment),
 		cmocka_unit_test(test_term_color),
 		cmocka_unit_test(test_term_hist),
+		cmocka_unit_test(test_term_escapes_names),
 		cmocka_unit_test(test_want_color),
 	};
 
