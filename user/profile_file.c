@@ -3,42 +3,18 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 #include "hist.h"
 #include "mem_profile_json.h"
+#include "out_file.h"
 #include "profile_file.h"
 #include "report.h"
 #include "util.h"
 
-static bool name_ends_with(const char *s, const char *suffix)
+/* The text into `out` and in place; a text sonde itself could not read back is said. */
+static int save_json(struct out_file *out, json_t *root)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* gzip when asked for; plain text otherwise (gzopen's "T" mode writes it unchanged). */
-static int write_text(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	gzFile gz = gzopen(path, name_ends_with(path, ".gz") ? "wb9" : "wbT");
-	int err = 0;
-
-	if (!gz)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path,
-				  strerror(errno ? errno : ENOMEM));
-	if (gzwrite(gz, text, (unsigned)len) != (int)len)
-		err = -EIO;
-	if (gzclose(gz) != Z_OK)
-		err = -EIO;
-	if (err)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path, strerror(-err));
-	return 0;
-}
-
-static int write_json(const char *path, json_t *root)
-{
-	char *text;
+	char *text, limit[32];
+	size_t len;
 	int err;
 
 	if (!root)
@@ -47,44 +23,86 @@ static int write_json(const char *path, json_t *root)
 	json_decref(root);
 	if (!text)
 		return -ENOMEM;
-	err = write_text(path, text);
+	len = strlen(text);
+	if (len > SONDE_PROFILE_MAX_BYTES) {
+		snprintf(limit, sizeof(limit), "%d MiB", SONDE_PROFILE_MAX_BYTES >> 20);
+		fprintf(
+		    stderr,
+		    "sonde: note: the profile is %zu MiB, more than sonde report and sonde diff "
+		    "read (%s); written all the same\n",
+		    len >> 20, limit);
+	}
+	err = out_file_commit(out, text, len);
 	free(text);
 	return err;
 }
 
+static json_t *lat_json(const struct lat_profile *p, const struct run_meta *m)
+{
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
+			 "version", SONDE_PROFILE_VERSION, "kind", "lat", "main_object",
+			 p->main_object ? p->main_object : "", "meta", run_meta_json(m), "report",
+			 lat_profile_json(p));
+}
+
+static json_t *mem_json(const struct mem_profile *p, size_t top, const struct run_meta *m)
+{
+	return json_pack("{s:s, s:i, s:s, s:I, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
+			 "version", SONDE_PROFILE_VERSION, "kind", "mem", "top", (json_int_t)top,
+			 "meta", run_meta_json(m), "model", mem_profile_to_json(p));
+}
+
+int profile_save_lat(struct out_file *out, const struct lat_profile *p, const struct run_meta *m)
+{
+	return save_json(out, lat_json(p, m));
+}
+
+int profile_save_mem(struct out_file *out, const struct mem_profile *p, size_t top,
+		     const struct run_meta *m)
+{
+	return save_json(out, mem_json(p, top, m));
+}
+
 int profile_write_lat(const char *path, const struct lat_profile *p, const struct run_meta *m)
 {
-	return write_json(path,
-			  json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format",
-				    SONDE_PROFILE_FORMAT, "version", SONDE_PROFILE_VERSION, "kind",
-				    "lat", "main_object", p->main_object ? p->main_object : "",
-				    "meta", run_meta_json(m), "report", lat_profile_json(p)));
+	struct out_file *out = NULL;
+	int err = out_file_open(path, &out);
+
+	if (!err)
+		err = profile_save_lat(out, p, m);
+	out_file_close(out);
+	return err;
 }
 
 int profile_write_mem(const char *path, const struct mem_profile *p, size_t top,
 		      const struct run_meta *m)
 {
-	return write_json(path, json_pack("{s:s, s:i, s:s, s:I, s:o, s:o}", "format",
-					  SONDE_PROFILE_FORMAT, "version", SONDE_PROFILE_VERSION,
-					  "kind", "mem", "top", (json_int_t)top, "meta",
-					  run_meta_json(m), "model", mem_profile_to_json(p)));
+	struct out_file *out = NULL;
+	int err = out_file_open(path, &out);
+
+	if (!err)
+		err = profile_save_mem(out, p, top, m);
+	out_file_close(out);
+	return err;
 }
 
 /* The whole file, decompressed when it is gzip; a bad one is the user's to fix. */
 static int read_text(const char *path, char **out, size_t *len)
 {
 	char why[128];
-	size_t n;
 	int err;
 
-	err = read_whole_file(path, 0, out, len, why, sizeof(why));
-	if (err == -EIO) {
-		/* zlib puts the path first: it is in the message already. */
-		n = strlen(path);
-		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path,
-				  strncmp(why, path, n) || strncmp(why + n, ": ", 2) ? why
-										     : why + n + 2);
-	}
+	err = read_whole_file(path, SONDE_PROFILE_MAX_BYTES, out, len, why, sizeof(why));
+	if (err == -EIO)
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is truncated or corrupt (%s)", path, why);
+	if (err == -ESPIPE)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is not a regular file (it is %s); give a profile written "
+				  "by sonde lat -o FILE or sonde mem -o FILE",
+				  path, why);
+	if (err == -EFBIG)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' %s, the most sonde reads: not a sonde profile", path, why);
 	if (err)
 		return sonde_fail(SONDE_EXIT_INPUT, "cannot open '%s': %s", path, strerror(-err));
 	return 0;
