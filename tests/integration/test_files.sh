@@ -56,7 +56,7 @@ expect_entries()
 	local dir=$1 got want
 
 	shift
-	got=$(cd "$dir" && ls -A | sort | tr '\n' ' ')
+	got=$(find "$dir" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')
 	want=$([ $# = 0 ] || printf '%s\n' "$@" | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] || fail "$dir holds: $got; expected: $want"
 }
@@ -196,7 +196,7 @@ t_output_checked_at_start()
 # bounded by it (the reader used to hold all of it).
 t_report_gzip_bomb()
 {
-	local rss size cmd
+	local rss size cmd args
 
 	head -c 64M /dev/zero | gzip -9 >"$T_DIR/member.gz"
 	for _ in $(seq 16); do cat "$T_DIR/member.gz"; done >"$T_DIR/bomb.sonde.gz"
@@ -204,12 +204,12 @@ t_report_gzip_bomb()
 	expect_eq "bytes in one gzip member" "$size" $((64 << 20))
 	expect_le "KiB of the bomb" "$(($(stat -c %s "$T_DIR/bomb.sonde.gz") / 1024))" 2048
 	for cmd in report diff; do
+		args=("$cmd" "$T_DIR/bomb.sonde.gz")
+		[ "$cmd" = diff ] && args+=("$T_DIR/bomb.sonde.gz")
 		if [ -x /usr/bin/time ]; then
-			IT_TIMEOUT=20 sonde_run_rss $cmd "$T_DIR/bomb.sonde.gz" \
-				$([ $cmd = diff ] && echo "$T_DIR/bomb.sonde.gz")
+			IT_TIMEOUT=20 sonde_run_rss "${args[@]}"
 		else
-			IT_TIMEOUT=20 sonde_run $cmd "$T_DIR/bomb.sonde.gz" \
-				$([ $cmd = diff ] && echo "$T_DIR/bomb.sonde.gz")
+			IT_TIMEOUT=20 sonde_run "${args[@]}"
 		fi
 		expect_eq "exit status of sonde $cmd on the bomb (stderr: $(err_text))" "$RC" 2
 		grep -qxF "sonde: '$T_DIR/bomb.sonde.gz' decompresses to more than 256 MiB, the most sonde reads: not a sonde profile" \
