@@ -48,6 +48,8 @@ static void lat_usage(FILE *f)
 		"  -i INTERVAL      print a report every INTERVAL\n"
 		"  --hist           add each function's latency histogram\n"
 		"  --json           one JSON object per report, one per line\n"
+		"  -o FILE          also write the run's profile (FILE.gz: compressed), for\n"
+		"                   sonde report and sonde diff\n"
 		"  --slower-than D  print each call slower than D as it happens, with its stack\n"
 		"  --no-sched       no on-CPU / run-queue / blocked split (no scheduler hooks)\n"
 		"  --raw            keep the probes' own cost in the figures (by default it is\n"
