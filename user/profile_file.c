@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
@@ -285,10 +286,65 @@ static int check_header(const char *path, json_t *root, enum profile_kind *kind)
 	return 0;
 }
 
+/*
+ * jansson's allocations while it parses one profile, counted: its tree takes
+ * 5 to 20 times the text (20 for "[0,0,...]"), so the text's limit alone
+ * would let a small file take gigabytes. Set only around json_loadb().
+ */
+static size_t parse_bytes;
+static bool parse_over_budget;
+
+static void *parse_malloc(size_t n)
+{
+	void *p;
+
+	if (n > SONDE_PROFILE_MAX_PARSE_BYTES - parse_bytes) {
+		parse_over_budget = true;
+		return NULL;
+	}
+	p = malloc(n);
+	if (p)
+		parse_bytes += malloc_usable_size(p);
+	return p;
+}
+
+static void parse_free(void *p)
+{
+	size_t n = p ? malloc_usable_size(p) : 0;
+
+	parse_bytes -= n < parse_bytes ? n : parse_bytes;
+	free(p);
+}
+
+static json_t *parse_bounded(const char *path, const char *text, size_t len)
+{
+	json_malloc_t old_malloc;
+	json_free_t old_free;
+	json_error_t jerr;
+	json_t *root;
+
+	json_get_alloc_funcs(&old_malloc, &old_free);
+	parse_bytes = 0;
+	parse_over_budget = false;
+	json_set_alloc_funcs(parse_malloc, parse_free);
+	root = json_loadb(text, len, 0, &jerr);
+	/* The tree is freed later with free(): both hooks are malloc's. */
+	json_set_alloc_funcs(old_malloc, old_free);
+	if (!root && parse_over_budget)
+		sonde_fail(SONDE_EXIT_INPUT,
+			   "'%s' needs more than %d GiB of memory to parse, the most sonde gives a "
+			   "profile: not a sonde profile",
+			   path, SONDE_PROFILE_MAX_PARSE_BYTES >> 30);
+	else if (!root)
+		sonde_fail(SONDE_EXIT_INPUT,
+			   "'%s' is not a sonde profile, or is truncated (JSON: %s, line %d)", path,
+			   jerr.text, jerr.line);
+	return root;
+}
+
 int profile_read(const char *path, struct sonde_profile **out)
 {
 	struct sonde_profile *sp = NULL;
-	json_error_t jerr;
 	json_t *root = NULL;
 	char *text = NULL;
 	size_t len = 0;
@@ -297,13 +353,10 @@ int profile_read(const char *path, struct sonde_profile **out)
 	err = read_text(path, &text, &len);
 	if (err)
 		return err;
-	root = json_loadb(text, len, 0, &jerr);
+	root = parse_bounded(path, text, len);
 	free(text);
 	if (!root)
-		return sonde_fail(
-		    SONDE_EXIT_INPUT,
-		    "'%s' is not a sonde profile, or is truncated (JSON: %s, line %d)", path,
-		    jerr.text, jerr.line);
+		return -SONDE_EXIT_INPUT;
 	sp = calloc(1, sizeof(*sp));
 	if (!sp) {
 		err = -ENOMEM;

@@ -22,6 +22,11 @@
  * every function held calls. A gzip bomb stops here instead of filling memory.
  */
 #define SONDE_PROFILE_MAX_BYTES (256 << 20)
+/*
+ * The most memory parsing that text may take (jansson's tree: 5 to 20 times
+ * the text). Real profiles need far less: 250 MiB for a 40 MiB mem profile.
+ */
+#define SONDE_PROFILE_MAX_PARSE_BYTES (1 << 30)
 
 struct out_file;
 

@@ -224,6 +224,28 @@ t_report_gzip_bomb()
 	[ -x /usr/bin/time ] || skip "RSS not measured: /usr/bin/time (package time) is missing"
 }
 
+# Valid JSON that is no profile, 240 MB of "0," in 1 MB of gzip: under the
+# text limit, but its parsed tree would take 5 GB; refused at 1 GiB of it.
+t_report_json_bomb()
+{
+	local rss
+
+	[ -x /usr/bin/time ] || skip "/usr/bin/time (package time) is missing"
+	{
+		echo '['
+		yes '0,' | head -n 80000000
+		echo '0]'
+	} | gzip -1 >"$T_DIR/array.sonde.gz"
+	expect_le "KiB of the JSON bomb" "$(($(stat -c %s "$T_DIR/array.sonde.gz") / 1024))" 4096
+	IT_TIMEOUT=30 sonde_run_rss report "$T_DIR/array.sonde.gz"
+	expect_eq "exit status of sonde report on the JSON bomb (stderr: $(err_text))" "$RC" 2
+	grep -qxF "sonde: '$T_DIR/array.sonde.gz' needs more than 1 GiB of memory to parse, the most sonde gives a profile: not a sonde profile" \
+		"$T_DIR/err" || fail "message: $(err_text)"
+	rss=$(tail -n 1 "$T_DIR/rss")
+	# The text (240 MB) and the parse's 1 GiB, with malloc's own overhead.
+	expect_le "max RSS of sonde report on the JSON bomb, KiB" "$rss" $((1800 * 1024))
+}
+
 # sonde_run_rss ARGS...: sonde_run under /usr/bin/time; max RSS in KiB in $T_DIR/rss.
 sonde_run_rss()
 {
