@@ -1,8 +1,9 @@
 #!/bin/bash
 # sonde's own files do no harm: -o never writes through a symbolic link (one
 # planted before the run or swapped in during it), never loses the previous
-# profile when the disk is full, and is checked before tracing; sonde report
-# and sonde diff refuse FIFOs at once and stop a gzip bomb at 256 MiB.
+# profile when the disk is full or sonde is killed, leaves no temporary file,
+# and is checked before tracing; sonde report and sonde diff refuse FIFOs at
+# once, stop a gzip bomb at 256 MiB and a parse at 1 GiB.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
@@ -100,6 +101,27 @@ t_symlink_swapped_during_run()
 	expect_profile "$STICKY/out.sonde" ""
 }
 
+# sonde killed mid-run (SIGKILL: nothing of sonde's runs after it): the old
+# profile is as it was and nothing else is in the directory.
+t_killed_run_leaves_nothing()
+{
+	local pid child
+
+	mkdir "$T_DIR/k"
+	printf 'old profile\n' >"$T_DIR/k/run.sonde"
+	start_sonde lat -o "$T_DIR/k/run.sonde" spin_50us -- "$TGT/spin"
+	wait_file_match "$T_DIR/err" '^sonde: tracing' 15 ||
+		fail "sonde did not start tracing; stderr: $(err_text)"
+	pid=$(sonde_child) || fail "no sonde process under timeout"
+	child=$(pgrep -P "$pid" -x spin)
+	[ -n "$child" ] && echo "$child" >>"$IT_TMP/pids"
+	kill -KILL "$pid"
+	{ wait "$SONDE_PID"; } 2>/dev/null
+	expect_eq "exit status of the killed sonde (under timeout)" "$?" 137
+	expect_eq "the old profile" "$(cat "$T_DIR/k/run.sonde")" "old profile"
+	expect_entries "$T_DIR/k" run.sonde
+}
+
 # mount_full: a 64 KiB tmpfs in $FULL, unmounted when the test ends, holding
 # old.sonde (a copy of $T_DIR/good.sonde) and a file filling the rest.
 mount_full()
@@ -166,6 +188,23 @@ t_disk_full_mem()
 	expect_entries "$FULL" fill old.sonde
 }
 
+# refused STATUS REGEX ARGS...: sonde ARGS exits STATUS with one line on
+# stderr matching REGEX. (lib.sh's bad_input also counts uprobe links on libc,
+# which other tracers on the machine change; these refusals come before any
+# BPF object is loaded.)
+refused()
+{
+	local want=$1 re=$2
+
+	shift 2
+	sonde_run "$@"
+	expect_eq "exit status of sonde $* (stderr: $(err_text))" "$RC" "$want"
+	expect_eq "lines on stderr ($(err_text))" "$(grep -c . "$T_DIR/err")" 1
+	grep -qE "$re" "$T_DIR/err" || fail "message does not match /$re/: $(err_text)"
+	grep -q 'tracing' "$T_DIR/err" && fail "sonde traced: $(err_text)"
+	return 0
+}
+
 # -o that cannot be written fails before tracing, for mem as for lat: exit 2,
 # one line, well before -d, and the command never runs.
 t_output_checked_at_start()
@@ -174,20 +213,20 @@ t_output_checked_at_start()
 
 	for cmd in mem lat; do
 		if [ "$cmd" = mem ]; then
-			bad_input 2 "^sonde: cannot write '/nonexistent-dir/x': No such file or directory$" \
+			refused 2 "^sonde: cannot write '/nonexistent-dir/x': No such file or directory$" \
 				mem -o /nonexistent-dir/x -d 20s -- "$TGT/memtarget" leak 200 1024 20
 		else
-			bad_input 2 "^sonde: cannot write '/nonexistent-dir/x': No such file or directory$" \
+			refused 2 "^sonde: cannot write '/nonexistent-dir/x': No such file or directory$" \
 				lat -o /nonexistent-dir/x spin_50us -d 20s -- "$TGT/spin"
 		fi
 		expect_le "ms before sonde $cmd refused -o" "$ELAPSED_MS" 3000
 		[ -s "$T_DIR/out" ] && fail "the command ran: $(head -c 200 "$T_DIR/out" | tr '\n' '|')"
 	done
 	mkdir "$T_DIR/a-dir"
-	bad_input 2 "'$T_DIR/a-dir': it is a directory, not a regular file" \
+	refused 2 "'$T_DIR/a-dir': it is a directory, not a regular file" \
 		mem -o "$T_DIR/a-dir" -d 20s -- "$TGT/memtarget" leak 200 1024 20
 	mkfifo "$T_DIR/a-fifo"
-	bad_input 2 "'$T_DIR/a-fifo': it is a FIFO, not a regular file" \
+	refused 2 "'$T_DIR/a-fifo': it is a FIFO, not a regular file" \
 		lat -o "$T_DIR/a-fifo" spin_50us -d 20s -- "$TGT/spin"
 	expect_le "ms before sonde lat refused a FIFO" "$ELAPSED_MS" 3000
 }
@@ -264,10 +303,10 @@ sonde_run_rss()
 t_report_fifo()
 {
 	mkfifo "$T_DIR/fifo.sonde"
-	IT_TIMEOUT=3 bad_input 2 "^sonde: '$T_DIR/fifo.sonde' is not a regular file \(it is a FIFO\); give a profile written by sonde lat -o FILE or sonde mem -o FILE$" \
+	IT_TIMEOUT=3 refused 2 "^sonde: '$T_DIR/fifo.sonde' is not a regular file \(it is a FIFO\); give a profile written by sonde lat -o FILE or sonde mem -o FILE$" \
 		report "$T_DIR/fifo.sonde"
 	expect_le "ms for sonde report to refuse a FIFO" "$ELAPSED_MS" 1000
-	IT_TIMEOUT=3 bad_input 2 "'$T_DIR/fifo.sonde' is not a regular file \(it is a FIFO\)" \
+	IT_TIMEOUT=3 refused 2 "'$T_DIR/fifo.sonde' is not a regular file \(it is a FIFO\)" \
 		diff "$T_DIR/fifo.sonde" "$T_DIR/fifo.sonde"
 	expect_le "ms for sonde diff to refuse a FIFO" "$ELAPSED_MS" 1000
 }
