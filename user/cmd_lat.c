@@ -5,7 +5,6 @@
  * interval and at the end from cumulative snapshots of the kernel's totals.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "attach.h"
 #include "cmd.h"
 #include "lat_tracer.h"
+#include "out_file.h"
 #include "profile_file.h"
 #include "report.h"
 #include "safe_text.h"
@@ -27,7 +27,8 @@ struct lat_opts {
 	size_t nr_specs;
 	__u64 duration_ns, interval_ns;
 	__u64 slower_than_ns;
-	const char *output; /* -o FILE */
+	const char *output;   /* -o FILE */
+	struct out_file *out; /* its temporary file, from before tracing to the end */
 	int argc;
 	char **argv;
 	struct run_meta *meta; /* for -o */
@@ -48,6 +49,8 @@ static void lat_usage(FILE *f)
 		"  -i INTERVAL      print a report every INTERVAL\n"
 		"  --hist           add each function's latency histogram\n"
 		"  --json           one JSON object per report, one per line\n"
+		"  -o FILE          also write the run's profile (FILE.gz: compressed), for\n"
+		"                   sonde report and sonde diff\n"
 		"  --slower-than D  print each call slower than D as it happens, with its stack\n"
 		"  --no-sched       no on-CPU / run-queue / blocked split (no scheduler hooks)\n"
 		"  --raw            keep the probes' own cost in the figures (by default it is\n"
@@ -205,8 +208,8 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 		lat_profile_delta(shown, cur, prev);
 	}
 	emit_report(o, shown);
-	if (final && o->output)
-		err = profile_write_lat(o->output, shown, o->meta);
+	if (final && o->out)
+		err = profile_save_lat(o->out, shown, o->meta);
 	lat_profile_free(shown);
 	return err;
 }
@@ -297,28 +300,10 @@ cleanup:
 	return err;
 }
 
-/*
- * Fail before tracing, not after a long run, when -o cannot be written. Sets
- * *created when the file did not exist, so a run that fails removes it again.
- */
-static int check_writable(const char *path, bool *created)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-
-	*created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
-	close(fd);
-	return 0;
-}
-
 int cmd_lat(int argc, char **argv)
 {
 	struct probe_set set = {0};
 	struct lat_opts o = {0};
-	bool created = false;
 	size_t i;
 	int err, status;
 
@@ -332,7 +317,8 @@ int cmd_lat(int argc, char **argv)
 		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
 		goto cleanup;
 	}
-	if (o.output && (err = check_writable(o.output, &created)))
+	/* Fail before tracing, not after a long run, when -o cannot be written. */
+	if (o.output && (err = out_file_open(o.output, &o.out)))
 		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
 	err = target_prepare(&o.target);
@@ -347,8 +333,7 @@ int cmd_lat(int argc, char **argv)
 		sonde_info("the command exited with status %d", status);
 	}
 cleanup:
-	if (err && created)
-		unlink(o.output);
+	out_file_close(o.out);
 	target_free(&o.target);
 	probe_set_free(&set);
 	for (i = 0; i < o.nr_specs; i++)

@@ -15,6 +15,7 @@
 #include "mem_report.h"
 #include "profile_file.h"
 #include "mem_tracer.h"
+#include "out_file.h"
 #include "report.h"
 #include "safe_text.h"
 #include "session.h"
@@ -34,7 +35,8 @@ struct mem_opts {
 	__u64 duration_ns, interval_ns, min_age_ns;
 	size_t top;
 	bool json;
-	const char *output; /* -o FILE */
+	const char *output;   /* -o FILE */
+	struct out_file *out; /* its temporary file, from before tracing to the end */
 	int argc;
 	char **argv;
 };
@@ -277,7 +279,7 @@ static int write_profile(struct mem_opts *o, const struct mem_profile *p,
 		return -ENOMEM;
 	run_meta_add_object(m, o->target.exe);
 	run_meta_add_object(m, mem_tracer__allocator_path(mt));
-	err = profile_write_mem(o->output, p, o->top, m);
+	err = profile_save_mem(o->out, p, o->top, m);
 	run_meta_free(m);
 	return err;
 }
@@ -336,7 +338,7 @@ static int trace(struct mem_opts *o)
 				 strerror(-err));
 	if (!err)
 		report(&r, true);
-	if (!err && o->output)
+	if (!err && o->out)
 		err = write_profile(o, r.p, r.mt);
 	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r.mt) / 1048576.0);
 cleanup:
@@ -360,6 +362,9 @@ int cmd_mem(int argc, char **argv)
 		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde mem ...");
 		goto cleanup;
 	}
+	/* Fail before tracing, not after a long run, when -o cannot be written. */
+	if (o.output && (err = out_file_open(o.output, &o.out)))
+		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
 	err = target_prepare(&o.target);
 	if (!err)
@@ -369,6 +374,7 @@ int cmd_mem(int argc, char **argv)
 		sonde_info("the command exited with status %d", status);
 	}
 cleanup:
+	out_file_close(o.out);
 	target_free(&o.target);
 	return exit_status_of(err);
 }

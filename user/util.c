@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "safe_text.h"
 #include "util.h"
@@ -154,40 +157,154 @@ __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+const char *file_type_name(unsigned int mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "of an unknown type";
+}
+
+/* A read limit as people write it: "256 MiB", "64 KiB", "1000 bytes". */
+static void fmt_limit(char *buf, size_t len, size_t max)
+{
+	if (max >= (1U << 20) && !(max % (1U << 20)))
+		snprintf(buf, len, "%zu MiB", max >> 20);
+	else if (max >= 1024 && !(max % 1024))
+		snprintf(buf, len, "%zu KiB", max >> 10);
+	else
+		snprintf(buf, len, "%zu bytes", max);
+}
+
+/*
+ * A descriptor on `path` if it is a regular file. stat() first, so a device
+ * is never opened (opening one can act: a tape rewinds); then O_NONBLOCK, so
+ * a FIFO swapped in meanwhile cannot block the open, and fstat() to be sure.
+ */
+static int open_regular(const char *path, struct stat *st, char *why, size_t why_len)
+{
+	int fd, flags, err;
+
+	if (stat(path, st))
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		goto not_regular;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		goto not_regular;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+not_regular:
+	snprintf(why, why_len, "%s", file_type_name(st->st_mode));
+	return -ESPIPE;
+}
+
+/* zlib's message without the "<fd:N>: " that gzdopen() streams put first. */
+static void copy_gz_error(gzFile gz, int *zerr, char *why, size_t why_len)
+{
+	const char *msg = gzerror(gz, zerr), *p;
+
+	if (!strncmp(msg, "<fd:", 4) && (p = strstr(msg, ">: ")))
+		msg = p + 3;
+	snprintf(why, why_len, "%s", msg);
+}
+
 int read_whole_file(const char *path, size_t max, char **out, size_t *len, char *why,
 		    size_t why_len)
 {
-	size_t cap = 1 << 16, n = 0;
-	char *buf = NULL, *v;
+	size_t cap = 0, n = 0, next;
+	char *buf = NULL, *v, limit[32];
+	int fd, got = 0, zerr = Z_OK, read_errno = 0, err = 0;
+	struct stat st;
+	unsigned int want;
 	gzFile gz;
-	int got, zerr;
 
-	errno = 0;
-	gz = gzopen(path, "rb");
-	if (!gz)
-		return -(errno ? errno : ENOMEM);
+	why[0] = '\0';
+	fmt_limit(limit, sizeof(limit), max);
+	fd = open_regular(path, &st, why, why_len);
+	if (fd < 0)
+		return fd;
+	/* Larger than the limit on disk: it could only grow when decompressed. */
+	if ((__u64)st.st_size > (__u64)max) {
+		close(fd);
+		snprintf(why, why_len, "is larger than %s", limit);
+		return -EFBIG;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* Grow to max + 1 bytes at most: one byte past max says there is more. */
 	for (;;) {
-		if (!buf || n == cap) {
-			cap = buf ? cap * 2 : cap;
-			v = max && cap > max ? NULL : realloc(buf, cap + 1);
+		if (n == cap) {
+			if (cap > max)
+				break;
+			next = cap ? cap * 2 : 1U << 16;
+			if (next > max + 1 || next < cap)
+				next = max + 1;
+			v = realloc(buf, next + 1);
 			if (!v) {
-				free(buf);
-				gzclose(gz);
-				return max && cap > max ? -EFBIG : -ENOMEM;
+				err = -ENOMEM;
+				goto cleanup;
 			}
 			buf = v;
+			cap = next;
 		}
-		got = gzread(gz, buf + n, (unsigned)(cap - n));
-		if (got <= 0)
+		/* gzread() takes an unsigned int and returns an int. */
+		want = cap - n > (1U << 30) ? 1U << 30 : (unsigned int)(cap - n);
+		errno = 0;
+		got = gzread(gz, buf + n, want);
+		if (got <= 0) {
+			read_errno = errno;
 			break;
+		}
 		n += (size_t)got;
 	}
+	if (n > max) {
+		snprintf(why, why_len, "%s %s",
+			 gzdirect(gz) ? "is larger than" : "decompresses to more than", limit);
+		err = -EFBIG;
+		goto cleanup;
+	}
 	/* gzerror()'s text lives in the stream: copied before gzclose() frees it. */
-	snprintf(why, why_len, "%s", gzerror(gz, &zerr));
+	copy_gz_error(gz, &zerr, why, why_len);
+	if (zerr == Z_ERRNO)
+		err = -(read_errno ? read_errno : EIO);
+	else if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+		err = -EIO;
+cleanup:
 	gzclose(gz);
-	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+	if (err) {
 		free(buf);
-		return -EIO;
+		return err;
 	}
 	buf[n] = '\0';
 	*out = buf;

@@ -56,11 +56,19 @@ __u64 now_ns(void); /* CLOCK_MONOTONIC */
 /*
  * The whole file at `path`, decompressed when it is gzip (plain files pass
  * through), NUL-terminated, in *out for the caller to free; its length in
- * *len. 0; -errno when it cannot be opened or read into memory, -EFBIG past
- * `max` bytes (0: no limit), -EIO when it is truncated or corrupt, with
- * zlib's reason in `why`.
+ * *len. At most `max` bytes are ever held: the file is read through zlib in
+ * chunks, so a small file that decompresses to gigabytes stops at `max`.
+ * Opened O_NONBLOCK, so a FIFO cannot block it; only regular files are read.
+ * 0; -errno when it cannot be opened or read; -ESPIPE when it is not a
+ * regular file (what it is in `why`: "a FIFO"); -EFBIG when it holds more
+ * than `max` bytes (in `why`: "decompresses to more than 256 MiB" or "is
+ * larger than 256 MiB"); -EIO when it is truncated or corrupt (zlib's reason
+ * in `why`).
  */
 int read_whole_file(const char *path, size_t max, char **out, size_t *len, char *why,
 		    size_t why_len);
+
+/* "a directory", "a FIFO", "a character device", ... for stat's st_mode. */
+const char *file_type_name(unsigned int mode);
 
 #endif /* SONDE_UTIL_H */
