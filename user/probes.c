@@ -150,6 +150,28 @@ static bool better_alias(const struct sym *a, const struct sym *b)
 	return strlen(a->name) < strlen(b->name);
 }
 
+/*
+ * Returns probed at their instructions: the entry probe must come before
+ * every exit, or one instruction would be both (a tail call `mov; jmp f` has
+ * its emulated jmp chosen as the entry site): back to the first instruction.
+ */
+static void exits_before_entry(const unsigned char *code, size_t len, __u64 vaddr,
+			       struct probe_site *site)
+{
+	struct exit_sites *x = &site->exits;
+	size_t i;
+
+	exit_sites_find(code, len, vaddr, x);
+	for (i = 0; i < x->nr && !x->unusable; i++) {
+		if (x->offsets[i] == 0)
+			x->unusable = "its first instruction is already its return (a tail jump)";
+		else if (x->offsets[i] <= site->choice.offset &&
+			 !site_choose(code, len, vaddr, false, false, &site->choice) &&
+			 site->choice.reason == SITE_DISABLED)
+			site->choice.reason = SITE_EXIT_FIRST;
+	}
+}
+
 /* The entry probe's instruction: past an endbr64 or a test when that is safe. */
 static void choose_site(const struct resolver *r, const struct object_syms *obj,
 			const struct sym *sym, struct probe_site *site)
@@ -169,7 +191,7 @@ static void choose_site(const struct resolver *r, const struct object_syms *obj,
 			site_choose(obj->code + sym->offset, len, sym->vaddr, o->reads_args,
 				    o->site_choice, &site->choice);
 		if (site->ret == PROBE_RET_INSNS)
-			exit_sites_find(obj->code + sym->offset, len, sym->vaddr, &site->exits);
+			exits_before_entry(obj->code + sym->offset, len, sym->vaddr, site);
 	} else if (site->ret == PROBE_RET_INSNS) {
 		site->exits.unusable = "its code cannot be read";
 	}
@@ -630,7 +652,7 @@ const char *probe_return_text(const struct probe_site *site, char *buf, size_t l
 	if (site->ret == PROBE_RET_URETPROBE)
 		snprintf(buf, len, "uretprobe");
 	else
-		snprintf(buf, len, "%zu ret insn%s (%zu single-stepped; %s)", site->exits.nr,
+		snprintf(buf, len, "%zu exit insn%s (%zu single-stepped; %s)", site->exits.nr,
 			 site->exits.nr == 1 ? "" : "s", site->exits.stepped, site->ret_why);
 	return buf;
 }

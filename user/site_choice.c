@@ -20,11 +20,12 @@ static const char *const reason_texts[] = {
     [SITE_DISABLED] = "site choice off",
     [SITE_REFUSED] = "the kernel refuses a uprobe here",
     [SITE_GO_PROLOGUE] = "after the Go stack-bound check, which may restart the function",
+    [SITE_EXIT_FIRST] = "an exit instruction comes first",
 };
 
 const char *site_reason_text(enum site_reason r)
 {
-	return r <= SITE_GO_PROLOGUE ? reason_texts[r] : "?";
+	return r <= SITE_EXIT_FIRST ? reason_texts[r] : "?";
 }
 
 static bool in_group(const cs_insn *insn, int group)

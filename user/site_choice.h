@@ -25,6 +25,7 @@ enum site_reason {
 	SITE_DISABLED,	    /* --no-site-choice */
 	SITE_REFUSED,	    /* the kernel refuses a uprobe there, and nothing safe follows */
 	SITE_GO_PROLOGUE,   /* after a Go function's stack-bound check */
+	SITE_EXIT_FIRST,    /* an exit probe (exit_sites.h) comes before any better site */
 };
 
 struct site_choice {

@@ -129,7 +129,7 @@ t_cxx_exception_through_traced_frames()
 		"$(jq -r .drops.missed_return <<<"$FINAL")" 2997
 	expect_eq "orphan returns" "$(jq -r .drops.orphan_return <<<"$FINAL")" 0
 	sonde_run list -b "$TGT/cxxthrow" thrower
-	grep -q "returns at 1 ret insn (1 single-stepped; C++ exceptions unwind through it)" \
+	grep -q "returns at 1 exit insn (1 single-stepped; C++ exceptions unwind through it)" \
 		"$T_DIR/out" || fail "sonde list does not say how thrower's returns are seen: $(cat "$T_DIR/out")"
 }
 
