@@ -121,15 +121,17 @@ size_t symbolizer__nr_objects(const struct symbolizer *s)
 	return s ? s->nr_objects : 0;
 }
 
-/* Field 22 of /proc/PID/stat, after the command name (which may hold spaces
- * and parentheses: the last ')' ends it). 0 when the process is gone. */
-static unsigned long long proc_start_time(pid_t pid)
+/* Fields 3 (state) and 22 (start time) of /proc/PID/stat, after the command
+ * name (which may hold spaces and parentheses: the last ')' ends it). A start
+ * time of 0 when the process is gone. */
+static unsigned long long proc_start_time(pid_t pid, char *state)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start = 0;
 	ssize_t n;
 	int fd, field;
 
+	*state = '?';
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -140,6 +142,8 @@ static unsigned long long proc_start_time(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
+	if (p && p[1] == ' ')
+		*state = p[2];
 	/* ") S ppid ...": field 3 is the state. */
 	for (field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
@@ -151,10 +155,26 @@ static unsigned long long proc_start_time(pid_t pid)
 static bool process_exited(const struct process *p)
 {
 	struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+	char state;
 
 	if (p->pidfd >= 0)
 		return poll(&pfd, 1, 0) > 0;
-	return proc_start_time(p->pid) != p->start_time;
+	return proc_start_time(p->pid, &state) != p->start_time;
+}
+
+/*
+ * p has exited: does its PID belong to another process now? The start time
+ * counts in clock ticks (10 ms), too coarse alone for a PID reused at once;
+ * but p is at most a zombie now, so a holder of the PID that runs is another.
+ */
+static bool pid_reused(const struct process *p)
+{
+	char state;
+	unsigned long long start = proc_start_time(p->pid, &state);
+
+	if (!start)
+		return false;
+	return start != p->start_time || (state != 'Z' && state != 'X');
 }
 
 /* The file of a mapping, shared with every process that maps the same inode. */
@@ -302,8 +322,9 @@ static struct process *free_slot(struct symbolizer *s)
 
 static struct process *process_add(struct symbolizer *s, pid_t pid)
 {
-	unsigned long long start = proc_start_time(pid);
 	struct process *p;
+	char state;
+	unsigned long long start = proc_start_time(pid, &state);
 	int pidfd;
 
 	if (!start)
@@ -322,21 +343,17 @@ static struct process *process_add(struct symbolizer *s, pid_t pid)
 static struct process *process_of(struct symbolizer *s, pid_t pid)
 {
 	struct process *p = NULL;
-	unsigned long long start;
 	size_t i;
 
 	for (i = 0; i < s->nr_procs && !p; i++)
 		if (s->procs[i].pid == pid)
 			p = &s->procs[i];
-	/* Exited, and its PID now held by a process that started at another time:
-	 * that one has other maps. Exited, and the PID free or still its own (a
-	 * zombie not yet reaped): a record that came late, from this process. */
-	if (p && process_exited(p)) {
-		start = proc_start_time(pid);
-		if (start && start != p->start_time) {
-			process_drop(s, p);
-			p = NULL;
-		}
+	/* Exited, and its PID now another process's: that one has other maps.
+	 * Exited, and the PID free or still its own (a zombie not yet reaped): a
+	 * record that came late, from this process. */
+	if (p && process_exited(p) && pid_reused(p)) {
+		process_drop(s, p);
+		p = NULL;
 	}
 	if (!p)
 		p = process_add(s, pid);
