@@ -8,7 +8,9 @@
  *
  * SIGUSR1 is blocked before the worker starts and the worker takes it with
  * sigwait(), so a signal sent at any time after the leader became a zombie
- * (State: Z in /proc/PID/status) is kept pending, never lost.
+ * (State: Z in /proc/PID/status) is kept pending, never lost. SIGTERM and
+ * SIGINT are taken the same way while it waits (it ends, "calls=0"), and stop
+ * the calls afterwards.
  */
 #include <pthread.h>
 #include "targets.h"
@@ -23,12 +25,16 @@ __attribute__((noinline)) void leader_gone_tick(void)
 
 static void *worker(void *arg)
 {
-	sigset_t *usr1 = arg;
+	sigset_t *waited = arg;
 	unsigned long long n;
 	int sig;
 
-	if (sigwait(usr1, &sig))
+	if (sigwait(waited, &sig))
 		exit(1);
+	if (sig != SIGUSR1)
+		tgt_stop = 1;
+	sigdelset(waited, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, waited, NULL);
 	for (n = 0; tgt_more(n, want); n++)
 		leader_gone_tick();
 	printf("calls=%llu\n", n);
@@ -37,15 +43,17 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	static sigset_t usr1;
+	static sigset_t waited;
 	pthread_t t;
 
 	want = tgt_arg(argc, argv, 1, 1000);
 	tgt_init();
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
-	if (pthread_create(&t, NULL, worker, &usr1)) {
+	sigemptyset(&waited);
+	sigaddset(&waited, SIGUSR1);
+	sigaddset(&waited, SIGTERM);
+	sigaddset(&waited, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &waited, NULL);
+	if (pthread_create(&t, NULL, worker, &waited)) {
 		fprintf(stderr, "leaderexit: cannot start the worker thread\n");
 		return 1;
 	}
