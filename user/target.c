@@ -389,11 +389,15 @@ static int mapped_object_path(pid_t task, const char *line, const char *file, ch
 	return remember_shown(path, file) ? 0 : -ENOMEM;
 }
 
+/* A mapped object of process pid by name ("libc", "libssl.so.3") or, for a name
+ * starting with '/', by its path as the process maps it. */
 static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
 {
-	char maps[64], line[PATH_MAX + 128], base[NAME_MAX + 1], *file, *slash;
+	static const char deleted[] = " (deleted)";
+	char maps[64], line[PATH_MAX + 128], mapped[PATH_MAX], *file;
 	pid_t task = proc_live_task(pid);
 	int ret = -ENOENT;
+	size_t n;
 	FILE *f;
 
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", task);
@@ -405,11 +409,13 @@ static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
 		file = strchr(line, '/');
 		if (!file)
 			continue;
-		slash = strrchr(file, '/');
-		snprintf(base, sizeof(base), "%s", slash + 1);
-		/* "libx.so.1 (deleted)": the name is what comes before. */
-		base[strcspn(base, " ")] = '\0';
-		if (!object_name_matches(base, name))
+		/* "/usr/lib/libx.so.1 (deleted)": the file is what comes before. */
+		snprintf(mapped, sizeof(mapped), "%s", file);
+		n = strlen(mapped);
+		if (n > sizeof(deleted) - 1 && !strcmp(mapped + n - (sizeof(deleted) - 1), deleted))
+			mapped[n - (sizeof(deleted) - 1)] = '\0';
+		if (name[0] == '/' ? strcmp(mapped, name)
+				   : !object_name_matches(strrchr(mapped, '/') + 1, name))
 			continue;
 		ret = mapped_object_path(task, line, file, path, len);
 		break;
@@ -488,6 +494,10 @@ int target_find_object(const struct target *t, const char *name, char *path, siz
 	char real[PATH_MAX];
 
 	if (strchr(name, '/')) {
+		/* The file the process maps, which may not be the one at the path now. */
+		if (t->nr_pids && !t->child_started && name[0] == '/' &&
+		    !find_in_maps(t->pids[0], name, path, len))
+			return 0;
 		if (t->nr_pids && !t->child_started && name[0] == '/')
 			proc_root_path(proc_live_task(t->pids[0]), name, path, len);
 		else

@@ -108,14 +108,15 @@ t_deleted_library()
 
 # A library replaced by another file of the same name (a package upgrade
 # renames the new file over the old): the process still runs the old one, and
-# that one is traced, not the new file at the path.
+# that one is traced when the probe names the path, not the new file there
+# (a copy of libsondetest.so, which has no sondedel_inner).
 t_replaced_library()
 {
 	start_dlopener 800
 	pid=$BG_PID
 	cp "$TGT/libsondetest.so" "$LIB.new"
 	mv "$LIB.new" "$LIB"
-	start_sonde lat --json -p "$pid" 'libsondedel:sondedel_inner' -d 20s
+	start_sonde lat --json -p "$pid" "$LIB:sondedel_inner" -d 20s
 	for _ in $(seq 100); do
 		grep -q '^sonde: tracing' "$T_DIR/err" && break
 		sleep 0.1
