@@ -358,7 +358,8 @@ static int add_processes(struct mem_tracer *mt, const struct target *t)
 		char path[64];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "/proc/%d/statm", t->pids[i]);
+		/* Another thread's view when the main thread has exited (its statm reads 0). */
+		snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(t->pids[i]));
 		/* A held command is still sonde's fork: its RSS is not the command's. */
 		f = t->child_started ? NULL : fopen(path, "re");
 		if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {

@@ -133,7 +133,9 @@ json_t *run_meta_json(const struct run_meta *m)
 	for (i = 0; i < m->nr_objects; i++) {
 		json_t *obj = json_object();
 
-		set_str(obj, "path", object_shown_path(m->objects[i].path));
+		const char *deleted = target_object_shown(m->objects[i].path);
+
+		set_str(obj, "path", deleted ? deleted : object_shown_path(m->objects[i].path));
 		set_str(obj, "build_id", m->objects[i].build_id);
 		json_array_append_new(objs, obj);
 	}

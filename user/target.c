@@ -110,22 +110,117 @@ static int search_path(const char *name, char *out, size_t len)
 	return -ENOENT;
 }
 
+/* Does /proc/N show a memory map? A zombie, such as a main thread that called
+ * pthread_exit() while the other threads run on, has none: its exe link cannot
+ * be read, its maps are empty, its root and map_files are gone. */
+static bool proc_has_mm(pid_t n)
+{
+	char link[64], c;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", n);
+	return readlink(link, &c, 1) == 1;
+}
+
+pid_t proc_live_task(pid_t pid)
+{
+	struct dirent *de;
+	pid_t tid, found = pid;
+	char dir[64];
+	DIR *d;
+
+	if (proc_has_mm(pid))
+		return pid;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	d = opendir(dir);
+	if (!d)
+		return pid;
+	/* /proc/TID is there for every thread, though only leaders are listed. */
+	while ((de = readdir(d))) {
+		if (parse_pid(de->d_name, &tid) || tid == pid || !proc_has_mm(tid))
+			continue;
+		found = tid;
+		break;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Paths of objects reached through /proc because the file they were mapped
+ * from was deleted or replaced (/proc/N/exe, /proc/N/map_files/START-END),
+ * with how they read in output: the original path and " (deleted)", as the
+ * kernel names it. Filled when the path is chosen, while the link can still
+ * be read; a handful of objects per run.
+ */
+struct shown_object {
+	char *path, *shown;
+};
+
+static struct shown_object *shown_objects;
+static size_t nr_shown_objects;
+
+static const char *remember_shown(const char *path, const char *shown)
+{
+	struct shown_object *v;
+	char *p, *n;
+
+	v = realloc(shown_objects, (nr_shown_objects + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	shown_objects = v;
+	p = strdup(path);
+	n = strdup(shown);
+	if (!p || !n) {
+		free(p);
+		free(n);
+		return NULL;
+	}
+	v[nr_shown_objects] = (struct shown_object){p, n};
+	return v[nr_shown_objects++].shown;
+}
+
+const char *target_object_shown(const char *path)
+{
+	char link[PATH_MAX];
+	unsigned long a, b;
+	ssize_t n;
+	size_t i;
+	int pid, at = 0;
+
+	for (i = 0; i < nr_shown_objects; i++)
+		if (!strcmp(shown_objects[i].path, path))
+			return shown_objects[i].shown;
+	if (sscanf(path, "/proc/%d/exe%n", &pid, &at) != 1 || path[at]) {
+		at = 0;
+		if (sscanf(path, "/proc/%d/map_files/%lx-%lx%n", &pid, &a, &b, &at) != 3 ||
+		    path[at])
+			return NULL;
+	}
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = '\0';
+	return remember_shown(path, link);
+}
+
 static int prepare_pids(struct target *t)
 {
 	char link[64], exe[PATH_MAX];
-	struct stat first, st;
+	struct stat first, st, named;
+	pid_t pid, task;
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < t->nr_pids; i++) {
-		pid_t pid = t->pids[i];
-
+		pid = t->pids[i];
 		t->pidfds[i] = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (t->pidfds[i] < 0 && errno == ESRCH)
 			return sonde_fail(SONDE_EXIT_INPUT,
 					  "no process with PID %d (find it with: pgrep -a NAME)",
 					  pid);
-		snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+		/* Its main thread may have exited: another thread shows the program. */
+		task = proc_live_task(pid);
+		snprintf(link, sizeof(link), "/proc/%d/exe", task);
 		if (stat(link, &st))
 			return sonde_fail(SONDE_EXIT_SYSTEM,
 					  "cannot read %s: %s (is it a kernel thread?)", link,
@@ -137,10 +232,14 @@ static int prepare_pids(struct target *t)
 				return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s", link,
 						  strerror(errno));
 			exe[n] = '\0';
-			proc_root_path(pid, exe, t->exe, sizeof(t->exe));
-			/* Deleted or replaced since it started: the magic link still opens it. */
-			if (access(t->exe, R_OK))
+			proc_root_path(task, exe, t->exe, sizeof(t->exe));
+			/* Deleted or replaced since it started ("/usr/bin/x (deleted)", or
+			 * another file at that path now): the magic link still opens it. */
+			if (stat(t->exe, &named) || named.st_dev != st.st_dev ||
+			    named.st_ino != st.st_ino) {
 				snprintf(t->exe, sizeof(t->exe), "%s", link);
+				remember_shown(link, exe);
+			}
 		} else if (st.st_dev != first.st_dev || st.st_ino != first.st_ino) {
 			return sonde_fail(SONDE_EXIT_INPUT,
 					  "PIDs %d and %d run different programs; trace each in "
@@ -260,13 +359,48 @@ static bool object_name_matches(const char *base, const char *name)
 	return base[n] == '.' || base[n] == '-';
 }
 
+/*
+ * The path to probe an object mapped by process `task` through: the file as the
+ * process sees it, or, when that file was deleted or replaced since it was
+ * mapped (a package upgrade), /proc/TASK/map_files/START-END, a link to the
+ * mapped inode itself that opens and attaches like the file did.
+ */
+static int mapped_object_path(pid_t task, const char *line, const char *file, char *path,
+			      size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	unsigned long long start, end, ino;
+	size_t n = strlen(file), dl = sizeof(deleted) - 1;
+	bool gone = n > dl && !strcmp(file + n - dl, deleted);
+	struct stat st;
+
+	if (sscanf(line, "%llx-%llx %*s %*s %*s %llu", &start, &end, &ino) != 3)
+		return -EINVAL;
+	if (!gone) {
+		if (proc_root_path(task, file, path, len))
+			return -ENAMETOOLONG;
+		if (!stat(path, &st) && st.st_ino == ino)
+			return 0;
+	}
+	snprintf(path, len, "/proc/%d/map_files/%llx-%llx", task, start, end);
+	if (access(path, R_OK))
+		return -errno;
+	/* Named as the kernel names it: "/usr/lib/x.so (deleted)". */
+	return remember_shown(path, file) ? 0 : -ENOMEM;
+}
+
+/* A mapped object of process pid by name ("libc", "libssl.so.3") or, for a name
+ * starting with '/', by its path as the process maps it. */
 static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
 {
-	char maps[64], line[PATH_MAX + 128], *file, *base;
+	static const char deleted[] = " (deleted)";
+	char maps[64], line[PATH_MAX + 128], mapped[PATH_MAX], *file;
+	pid_t task = proc_live_task(pid);
 	int ret = -ENOENT;
+	size_t n;
 	FILE *f;
 
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", task);
 	f = fopen(maps, "re");
 	if (!f)
 		return -errno;
@@ -275,11 +409,15 @@ static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
 		file = strchr(line, '/');
 		if (!file)
 			continue;
-		base = strrchr(file, '/') + 1;
-		if (!object_name_matches(base, name))
+		/* "/usr/lib/libx.so.1 (deleted)": the file is what comes before. */
+		snprintf(mapped, sizeof(mapped), "%s", file);
+		n = strlen(mapped);
+		if (n > sizeof(deleted) - 1 && !strcmp(mapped + n - (sizeof(deleted) - 1), deleted))
+			mapped[n - (sizeof(deleted) - 1)] = '\0';
+		if (name[0] == '/' ? strcmp(mapped, name)
+				   : !object_name_matches(strrchr(mapped, '/') + 1, name))
 			continue;
-		proc_root_path(pid, file, path, len);
-		ret = 0;
+		ret = mapped_object_path(task, line, file, path, len);
 		break;
 	}
 	fclose(f);
@@ -356,8 +494,12 @@ int target_find_object(const struct target *t, const char *name, char *path, siz
 	char real[PATH_MAX];
 
 	if (strchr(name, '/')) {
+		/* The file the process maps, which may not be the one at the path now. */
+		if (t->nr_pids && !t->child_started && name[0] == '/' &&
+		    !find_in_maps(t->pids[0], name, path, len))
+			return 0;
 		if (t->nr_pids && !t->child_started && name[0] == '/')
-			proc_root_path(t->pids[0], name, path, len);
+			proc_root_path(proc_live_task(t->pids[0]), name, path, len);
 		else
 			snprintf(path, len, "%s", name);
 		return access(path, R_OK) ? -ENOENT : 0;

@@ -60,4 +60,15 @@ void target_abort(struct target *t);
 
 void target_free(struct target *t);
 
+/* A task of process pid whose /proc/N entries (exe, maps, map_files, root,
+ * statm) show the process: pid itself, or another of its threads once the
+ * main thread has exited (pthread_exit(): a zombie leader has no memory map).
+ * pid when there is none. */
+pid_t proc_live_task(pid_t pid);
+
+/* How an object path reads in output when it goes through /proc because its
+ * file was deleted or replaced while mapped (/proc/N/exe, /proc/N/map_files/...):
+ * "/usr/lib/x.so (deleted)". NULL for any other path. */
+const char *target_object_shown(const char *path);
+
 #endif

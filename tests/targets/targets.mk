@@ -11,7 +11,7 @@ TGT_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fno-inline -fcf-protection=none 
 		-Wall -Wextra
 TGT_CXX      ?= g++
 TGT_C_PROGS  := spin sleeper nested recurse threads tiny shortlived fanout \
-		cpuspin slowcalls threadstorm abswitch
+		cpuspin slowcalls threadstorm abswitch leaderexit
 # sonde mem: allocation patterns with known results.
 TGT_C_PROGS  += memtarget
 # Names are data: a function whose symbol name holds terminal escape sequences.
@@ -19,7 +19,8 @@ TGT_C_PROGS  += evilname
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \
-		$(TGT_DIR)/cxx $(TGT_DIR)/dynsyms $(TGT_DIR)/dynsyms.stripped
+		$(TGT_DIR)/cxx $(TGT_DIR)/dynsyms $(TGT_DIR)/dynsyms.stripped \
+		$(TGT_DIR)/dlopener $(TGT_DIR)/libsondedel.so
 
 $(TGT_C_BINS): $(TGT_DIR)/%: tests/targets/%.c tests/targets/targets.h
 	@mkdir -p $(dir $@)
@@ -35,6 +36,17 @@ $(TGT_DIR)/libsondetest.so: tests/targets/libsondetest.c tests/targets/targets.h
 $(TGT_DIR)/uselib: tests/targets/uselib.c tests/targets/targets.h $(TGT_DIR)/libsondetest.so
 	@echo "  CC       $@"
 	$(Q)$(CC) $(TGT_CFLAGS) $< -L$(TGT_DIR) -lsondetest -Wl,-rpath,'$$ORIGIN' -o $@
+
+$(TGT_DIR)/libsondedel.so: tests/targets/libsondedel.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) -fPIC -shared -Wl,-soname,libsondedel.so $< -o $@
+
+# Loads its library by path at run time (dlopen), so a test can delete the file.
+$(TGT_DIR)/dlopener: tests/targets/dlopener.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) $< -ldl -o $@
 
 $(TGT_DIR)/cxx: tests/targets/cxx.cc tests/targets/targets.h
 	@mkdir -p $(dir $@)
