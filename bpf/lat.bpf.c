@@ -32,6 +32,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Non-zero with -b and library probes: only count tasks running this executable. */
 const volatile __u64 filter_exe_ino = 0;
+/*
+ * Non-zero for a -p process whose main thread has exited: the kernel's pid
+ * filter for uprobe_multi compares the leader's mm, NULL in a zombie, so its
+ * probes are attached without one and the process is told apart here.
+ */
+const volatile __u32 filter_tgid = 0;
 /* The scheduler split (off with --no-sched: the probes skip its bookkeeping). */
 const volatile bool sched_split = true;
 /*
@@ -115,8 +121,10 @@ static __always_inline void count_drop(enum sonde_drop kind)
 
 static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
-	if (!filter_exe_ino || calibrating)
+	if ((!filter_exe_ino && !filter_tgid) || calibrating)
 		return false;
+	if (filter_tgid)
+		return (__u32)task->tgid != filter_tgid;
 	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
 }
 

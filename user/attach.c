@@ -285,8 +285,8 @@ int attach_probes_at(const struct probe_progs *p, bool multi, struct probe_set *
 			continue;
 		}
 		for (i = 0; i < t->nr_pids && !err; i++)
-			err = attach_object(a, p, multi, set, first, end - first, t->pids[i],
-					    id_base);
+			err = attach_object(a, p, multi, set, first, end - first,
+					    target_attach_pid(t, i), id_base);
 	}
 	if (err) {
 		attachment_free(a);

@@ -106,6 +106,12 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	if (err)
 		goto fail;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
+	skel->rodata->filter_tgid = (__u32)target_tgid_filter(t);
+	if (skel->rodata->filter_tgid && t->nr_pids > 1)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "the main thread of process %d has exited: trace it in a sonde run of "
+				  "its own (one -p)",
+				  (int)skel->rodata->filter_tgid);
 	skel->rodata->sched_split = o->sched;
 	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;

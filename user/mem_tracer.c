@@ -441,8 +441,9 @@ static int attach_all(struct mem_tracer *mt, const struct target *t)
 	/* Frees first: a block allocated while attaching is never freed unseen. */
 	if (!target_has_pids(t))
 		err = attach_free_pid(mt, -1);
+	/* Processes are told apart by the procs map: see target_attach_pid(). */
 	for (i = 0; i < t->nr_pids && !err; i++)
-		err = attach_free_pid(mt, t->pids[i]);
+		err = attach_free_pid(mt, target_attach_pid(t, i));
 	if (!err)
 		err = attach_probes(&progs, mt->multi, &mt->allocs, t, &mt->att);
 	/* An allocator function left out would leave its blocks unseen: not a partial trace. */

@@ -31,6 +31,11 @@ struct resolver {
 
 const char *object_shown_path(const char *path)
 {
+	const char *deleted = target_object_shown(path);
+
+	/* Deleted or replaced while mapped: opened through /proc, named as it was. */
+	if (deleted)
+		return deleted;
 	/* "/proc/123/root/usr/lib/x.so" reads better as "/usr/lib/x.so". */
 	if (!strncmp(path, "/proc/", 6)) {
 		const char *root = strstr(path, "/root/");

@@ -589,3 +589,18 @@ void target_free(struct target *t)
 		if (t->pidfds[i] >= 0)
 			close(t->pidfds[i]);
 }
+
+pid_t target_attach_pid(const struct target *t, int i)
+{
+	return proc_live_task(t->pids[i]) == t->pids[i] ? t->pids[i] : -1;
+}
+
+pid_t target_tgid_filter(const struct target *t)
+{
+	int i;
+
+	for (i = 0; i < t->nr_pids; i++)
+		if (target_attach_pid(t, i) < 0)
+			return t->pids[i];
+	return 0;
+}

@@ -66,6 +66,15 @@ void target_free(struct target *t);
  * pid when there is none. */
 pid_t proc_live_task(pid_t pid);
 
+/*
+ * The pid to give the kernel when attaching to traced process i: itself, or
+ * -1 (every process) when its main thread has exited, since the kernel's pid
+ * filter for uprobe_multi then matches nothing; target_tgid_filter() names
+ * the process for the BPF side to filter by instead.
+ */
+pid_t target_attach_pid(const struct target *t, int i);
+pid_t target_tgid_filter(const struct target *t);
+
 /* How an object path reads in output when it goes through /proc because its
  * file was deleted or replaced while mapped (/proc/N/exe, /proc/N/map_files/...):
  * "/usr/lib/x.so (deleted)". NULL for any other path. */

@@ -93,6 +93,7 @@ t_deleted_library()
 	expect_eq "dlopener's output" "$(cat "$T_DIR/target")" "calls=1200"
 	expect_eq "sondedel_outer calls" "$(fn_field sondedel_outer calls)" 1200
 	expect_eq "sondedel_inner calls" "$(fn_field sondedel_inner calls)" 1200
+	expect_eq "sondedel_inner object" "$(fn_field sondedel_inner object)" "$LIB (deleted)"
 	# Stack frames in the deleted object are named from its symbols.
 	slow=$(slow_records)
 	expect_ge "slow-call records" "$slow" 1
