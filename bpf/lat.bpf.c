@@ -421,7 +421,8 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 		account_call(s, &call, split);
 	else
 		count_drop(SONDE_DROP_BAD_ID);
-	if (slower_than_ns && call.wall >= slower_than_ns)
+	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
+	if (slower_than_ns && call.wall >= slower_than_ns && !calibrating)
 		emit_slow_call(ctx, &call, now);
 	return 0;
 }
@@ -620,7 +621,8 @@ static __always_inline int on_exit_go(void *ctx)
 		account_call(s, &call, false);
 	else
 		count_drop(SONDE_DROP_BAD_ID);
-	if (slower_than_ns && call.wall >= slower_than_ns)
+	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
+	if (slower_than_ns && call.wall >= slower_than_ns && !calibrating)
 		emit_slow_call(ctx, &call, now);
 	return 0;
 }
