@@ -146,6 +146,17 @@ static __always_inline struct sonde_thread *thread_get_or_create(struct task_str
 	return t;
 }
 
+/*
+ * Frames left without a return: where returns are probed at the exit
+ * instructions (C++, Go, JIT code), an exception, a panic or a longjmp
+ * unwound them; where a return probe waited, a longjmp did. Rare: only when
+ * a frame is dropped.
+ */
+static __always_inline void count_left(__u32 site)
+{
+	count_drop(site & SONDE_COOKIE_INSNS ? SONDE_DROP_UNWOUND : SONDE_DROP_MISSED_RETURN);
+}
+
 /* How far down the stack a return looks for its entry before calling it an orphan. */
 #define SONDE_UNWIND_LOOKBACK 8
 /* Frames further than this from a new call's sp are on another stack (sigaltstack,
@@ -168,13 +179,12 @@ static __always_inline __u32 drop_dead_frames(struct sonde_thread *t, __u64 sp)
 
 		if (top->sp > sp || sp - top->sp > SONDE_SAME_STACK_BYTES)
 			break;
+		count_left(top->site);
 		d--;
 		dropped++;
 	}
-	if (dropped) {
+	if (dropped)
 		t->depth = d;
-		__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], dropped);
-	}
 	return d;
 }
 
@@ -331,6 +341,15 @@ static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c
  * A frame shallower than it means this return's entry was never seen
  * (attached mid-call).
  */
+/* The n frames above the one a return pops never returned: count them. */
+static __always_inline void drop_left_above(const struct sonde_thread *t, __u32 d, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && i < n; i++)
+		count_left(t->frames[(d - 1 - i) & (SONDE_MAX_DEPTH - 1)].site);
+}
+
 static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u64 entry_sp)
 {
 	__u32 i;
@@ -339,8 +358,7 @@ static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u
 		__u64 sp = t->frames[(d - 1 - i) & (SONDE_MAX_DEPTH - 1)].sp;
 
 		if (sp == entry_sp) {
-			if (i)
-				__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
+			drop_left_above(t, d, i);
 			return (int)(d - 1 - i);
 		}
 		if (sp > entry_sp)
@@ -562,7 +580,7 @@ static __always_inline int go_find_frame(const struct sonde_go_stack *gs, __u32 
 		if ((gs->frames[idx].site & SONDE_COOKIE_ID_MASK) == id) {
 			/* Calls above it never returned through an exit (a panic unwound them). */
 			if (i)
-				__sync_fetch_and_add(&drops[SONDE_DROP_MISSED_RETURN], i);
+				__sync_fetch_and_add(&drops[SONDE_DROP_UNWOUND], i);
 			return (int)idx;
 		}
 	}

@@ -135,6 +135,7 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_ORPHAN_RETURN] = "orphan_return",
 	    [SONDE_DROP_BAD_ID] = "bad_id",
 	    [SONDE_DROP_RINGBUF] = "ringbuf",
+	    [SONDE_DROP_UNWOUND] = "unwound",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";

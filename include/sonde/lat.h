@@ -37,10 +37,13 @@ struct sonde_func_stats {
 enum sonde_drop {
 	SONDE_DROP_DEPTH,	  /* nesting deeper than SONDE_MAX_DEPTH */
 	SONDE_DROP_NO_STORAGE,	  /* task storage could not be created */
-	SONDE_DROP_MISSED_RETURN, /* entry whose return never fired (longjmp, exceptions) */
+	SONDE_DROP_MISSED_RETURN, /* entry whose return probe never fired (longjmp) */
 	SONDE_DROP_ORPHAN_RETURN, /* return with no matching entry (attached mid-call) */
 	SONDE_DROP_BAD_ID,	  /* cookie outside the function table */
 	SONDE_DROP_RINGBUF,	  /* slow-call record lost: ring buffer full */
+	/* A call whose returns are probed at its exit instructions that was left
+	 * without one: a C++ exception, a Go panic, or longjmp unwound it. */
+	SONDE_DROP_UNWOUND,
 	SONDE_DROP__COUNT,
 };
 
