@@ -137,7 +137,7 @@ static int list_build(struct probe_list *l, enum probe_prog k, const struct prob
 			continue;
 		}
 		for (j = 0; j < s->exits.nr && !err; j++)
-			err = list_add(l, s->func_offset + s->exits.offsets[j],
+			err = list_add(l, (unsigned long)((__s64)s->func_offset + s->exits.offsets[j]),
 				       site_cookie(set, i, id_base), i);
 	}
 	return err;

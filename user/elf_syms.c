@@ -30,6 +30,8 @@ struct syms {
 	struct load_seg *segs; /* PT_LOAD segments, to map file offsets back */
 	size_t nr_segs;
 	unsigned int runtime; /* enum syms_runtime */
+	const struct sym **cold; /* cold parts, by the name of their function */
+	size_t nr_cold;
 };
 
 /* Symbols that say what runtime the code belongs to, defined or imported. */
@@ -193,6 +195,69 @@ static void drop_duplicates(struct syms *s)
 	s->nr = out;
 }
 
+/* The length of the function name a cold part belongs to ("f.cold.1" -> 1), or 0. */
+static size_t cold_parent_len(const char *name)
+{
+	const char *p = strstr(name, ".cold"), *q = p;
+
+	if (!p || p == name)
+		return 0;
+	q += 5;
+	if (*q == '.')
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			;
+	return *q ? 0 : (size_t)(p - name);
+}
+
+static int cold_cmp(const void *a, const void *b)
+{
+	const struct sym *x = *(const struct sym *const *)a, *y = *(const struct sym *const *)b;
+	size_t nx = cold_parent_len(x->name), ny = cold_parent_len(y->name);
+	int c = strncmp(x->name, y->name, nx < ny ? nx : ny);
+
+	return c ? c : (nx > ny) - (nx < ny);
+}
+
+static int index_cold_parts(struct syms *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		if (!cold_parent_len(s->v[i].name))
+			continue;
+		if (!(s->nr_cold & (s->nr_cold + 1))) {
+			const struct sym **v = realloc(s->cold, (s->nr_cold * 2 + 1) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			s->cold = v;
+		}
+		s->cold[s->nr_cold++] = &s->v[i];
+	}
+	qsort(s->cold, s->nr_cold, sizeof(*s->cold), cold_cmp);
+	return 0;
+}
+
+const struct sym *syms__cold_part(const struct syms *s, const struct sym *fn)
+{
+	size_t lo = 0, hi = s->nr_cold, n = strlen(fn->name);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, m = cold_parent_len(s->cold[mid]->name);
+		int c = strncmp(s->cold[mid]->name, fn->name, m < n ? m : n);
+
+		if (!c)
+			c = (m > n) - (m < n);
+		if (!c)
+			return s->cold[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* A truncated file would read as one without sections or segments: refuse it. */
 static int check_extent(Elf *elf, int fd)
 {
@@ -261,6 +326,9 @@ struct syms *syms__load(const char *path, int *err)
 			goto cleanup;
 	}
 	drop_duplicates(s);
+	ret = index_cold_parts(s);
+	if (ret)
+		goto cleanup;
 	s->segs = segs;
 	s->nr_segs = nr_segs;
 	segs = NULL;
@@ -291,6 +359,7 @@ void syms__free(struct syms *s)
 	}
 	free(s->v);
 	free(s->segs);
+	free(s->cold);
 	free(s);
 }
 

@@ -47,6 +47,13 @@ const struct sym *syms__find_offset(const struct syms *syms, __u64 offset);
 /* The function containing vaddr, or NULL. */
 const struct sym *syms__find_addr(const struct syms *syms, __u64 vaddr);
 
+/*
+ * gcc's cold part of fn ("fn.cold", "fn.cold.N"; C++: the mangled name plus
+ * ".cold"): a block of fn's code placed elsewhere, which fn jumps into and
+ * which jumps back or returns for it. NULL when fn has none.
+ */
+const struct sym *syms__cold_part(const struct syms *syms, const struct sym *fn);
+
 /* The GNU build-id of an ELF object as lowercase hex; -ENOENT when it has none. */
 int elf_build_id(const char *path, char *hex, size_t len);
 

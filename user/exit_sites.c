@@ -35,8 +35,14 @@ static int unusable(struct exit_sites *out, const cs_insn *insn, const char *why
 	return 0;
 }
 
+static bool inside(const struct code_range *r, __u64 addr)
+{
+	return r->len && addr >= r->vaddr && addr < r->vaddr + r->len;
+}
+
 /* One instruction: an exit (added), not one, or a reason the exits are unusable. */
-static int classify(const cs_insn *insn, __u64 start, __u64 end, struct exit_sites *out)
+static int classify(const cs_insn *insn, const struct code_range *fn,
+		    const struct code_range *cold, struct exit_sites *out)
 {
 	bool jump = in_group(insn, CS_GRP_JUMP), ret = in_group(insn, CS_GRP_RET);
 	const char *why = NULL;
@@ -46,7 +52,7 @@ static int classify(const cs_insn *insn, __u64 start, __u64 end, struct exit_sit
 		return 0;
 	if (jump && !direct_target(insn, &target))
 		return 0; /* a jump table inside the function, or an indirect tail call: not seen */
-	if (jump && target >= start && target < end)
+	if (jump && (inside(fn, target) || inside(cold, target)))
 		return 0;
 	/* A conditional jump out of the function is a tail call only when taken. */
 	if (jump && insn->id != X86_INS_JMP)
@@ -62,32 +68,45 @@ static int classify(const cs_insn *insn, __u64 start, __u64 end, struct exit_sit
 	case UPROBE_INSN_EMULATED:
 		break;
 	}
-	out->offsets[out->nr++] = (__u32)(insn->address - start);
+	out->offsets[out->nr++] = (__s64)(insn->address - fn->vaddr);
 	return 0;
 }
 
-int exit_sites_find(const unsigned char *code, size_t len, __u64 vaddr, struct exit_sites *out)
+/* Classify every instruction of one range; false when it does not decode to its end. */
+static bool scan(csh h, const struct code_range *r, const struct code_range *fn,
+		 const struct code_range *cold, struct exit_sites *out)
 {
 	size_t n, i, decoded = 0;
 	cs_insn *insns = NULL;
+
+	n = cs_disasm(h, r->code, r->len, r->vaddr, 0, &insns);
+	for (i = 0; i < n && !out->unusable; i++) {
+		decoded += insns[i].size;
+		classify(&insns[i], fn, cold, out);
+	}
+	cs_free(insns, n);
+	return out->unusable || (n && decoded == r->len);
+}
+
+int exit_sites_find(const struct code_range *fn, const struct code_range *cold,
+		    struct exit_sites *out)
+{
+	bool whole;
 	csh h;
 
 	memset(out, 0, sizeof(*out));
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -ENOMEM;
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-	n = cs_disasm(h, code, len, vaddr, 0, &insns);
-	for (i = 0; i < n && !out->unusable; i++) {
-		decoded += insns[i].size;
-		classify(&insns[i], vaddr, vaddr + len, out);
-	}
+	whole = scan(h, fn, fn, cold, out);
+	if (whole && cold->len)
+		whole = scan(h, cold, fn, cold, out);
 	/* Data amid the code: an exit could hide behind it. */
-	if (!out->unusable && (decoded < len || !n))
+	if (!out->unusable && !whole)
 		unusable(out, NULL, "its code does not decode to the end");
 	if (!out->unusable && !out->nr)
 		unusable(out, NULL, "it has no return instruction (it never returns, or only "
 				    "through an indirect jump)");
-	cs_free(insns, n);
 	cs_close(&h);
 	return 0;
 }

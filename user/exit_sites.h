@@ -16,14 +16,26 @@
 #define SONDE_MAX_EXITS 32
 
 struct exit_sites {
-	__u32 offsets[SONDE_MAX_EXITS]; /* bytes from the function start */
+	__s64 offsets[SONDE_MAX_EXITS]; /* from the function start; below 0 in its cold part */
 	size_t nr;
 	size_t stepped;	      /* how many of them the kernel single-steps (ret) */
 	const char *unusable; /* why they cannot stand in for a return probe, or NULL */
 	char insn[48];	      /* the instruction that makes them unusable, as text */
 };
 
-/* Decode the function code[0..len) at vaddr and find its exits. */
-int exit_sites_find(const unsigned char *code, size_t len, __u64 vaddr, struct exit_sites *out);
+/* A function's code: its bytes and where they are loaded. */
+struct code_range {
+	const unsigned char *code;
+	size_t len;
+	__u64 vaddr;
+};
+
+/*
+ * Decode the function `fn` and find its exits. `cold`, when its len is not 0,
+ * is the function's cold part (gcc's "fn.cold"): jumps between the two stay
+ * inside the function, and the cold part's own returns are the function's.
+ */
+int exit_sites_find(const struct code_range *fn, const struct code_range *cold,
+		    struct exit_sites *out);
 
 #endif

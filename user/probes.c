@@ -160,18 +160,23 @@ static bool better_alias(const struct sym *a, const struct sym *b)
  * every exit, or one instruction would be both (a tail call `mov; jmp f` has
  * its emulated jmp chosen as the entry site): back to the first instruction.
  */
-static void exits_before_entry(const unsigned char *code, size_t len, __u64 vaddr,
-			       struct probe_site *site)
+static void exits_before_entry(const struct object_syms *obj, const struct sym *sym,
+			       const struct code_range *fn, struct probe_site *site)
 {
+	const struct sym *cold = syms__cold_part(obj->syms, sym);
+	struct code_range cr = {0};
 	struct exit_sites *x = &site->exits;
 	size_t i;
 
-	exit_sites_find(code, len, vaddr, x);
+	/* The cold part's file offset: same segment as the function, the same delta. */
+	if (cold && cold->size && cold->offset + cold->size <= obj->code_len)
+		cr = (struct code_range){obj->code + cold->offset, cold->size, cold->vaddr};
+	exit_sites_find(fn, &cr, x);
 	for (i = 0; i < x->nr && !x->unusable; i++) {
 		if (x->offsets[i] == 0)
 			x->unusable = "its first instruction is already its return (a tail jump)";
-		else if (x->offsets[i] <= site->choice.offset &&
-			 !site_choose(code, len, vaddr, false, false, &site->choice) &&
+		else if (x->offsets[i] > 0 && x->offsets[i] <= site->choice.offset &&
+			 !site_choose(fn->code, fn->len, fn->vaddr, false, false, &site->choice) &&
 			 site->choice.reason == SITE_DISABLED)
 			site->choice.reason = SITE_EXIT_FIRST;
 	}
@@ -196,7 +201,10 @@ static void choose_site(const struct resolver *r, const struct object_syms *obj,
 			site_choose(obj->code + sym->offset, len, sym->vaddr, o->reads_args,
 				    o->site_choice, &site->choice);
 		if (site->ret == PROBE_RET_INSNS)
-			exits_before_entry(obj->code + sym->offset, len, sym->vaddr, site);
+			exits_before_entry(obj, sym,
+					   &(struct code_range){obj->code + sym->offset, len,
+								sym->vaddr},
+					   site);
 	} else if (site->ret == PROBE_RET_INSNS) {
 		site->exits.unusable = "its code cannot be read";
 	}

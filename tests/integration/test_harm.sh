@@ -96,6 +96,19 @@ t_cold_part_never_probed()
 	expect_eq "work.cold rows" "$(fn_count work.cold)" 0
 }
 
+# Returns probed at work's exit instructions: its jump into work.cold is not
+# one of them, and work.cold's own ret is.
+t_cold_part_exits_are_the_functions()
+{
+	untraced_out "$TGT/coldsplit" 7000
+	sonde_run lat --json --returns insns work -- "$TGT/coldsplit" 7000
+	expect_ok
+	need_final
+	expect_same_output sum=
+	expect_eq "work calls" "$(fn_field work calls)" 7000
+	expect_eq "drops" "$(drops_total)" 0
+}
+
 t_cold_part_named_is_refused()
 {
 	bad_input 2 "'work.cold' .* is not probed: a cold part gcc split off its function" \

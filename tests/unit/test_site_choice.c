@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include "site_choice.h"
 #include "uprobe_insn.h"
+#include "exit_sites.h"
 
 #define VADDR 0x1000
 
@@ -229,6 +230,36 @@ static void test_refused_sites(void **state)
 	assert_true(c.refused);
 }
 
+/* Exits: rets and jumps out of the function, not jumps into its cold part. */
+static void test_exit_sites(void **state)
+{
+	/* 0: push rbp; 1: test edi,edi; 3: je +0x20 (to 0x1025, the cold part);
+	 * 5: pop rbp; 6: ret; 7: jmp 0x2000 (a tail call, rel32) */
+	static const unsigned char fn[] = {0x55, 0x85, 0xff, 0x74, 0x20, 0x5d, 0xc3,
+					   0xe9, 0xf4, 0x0f, 0x00, 0x00};
+	/* at 0x1025: jmp back to 0x1005; ret */
+	static const unsigned char cold[] = {0xeb, 0xde, 0xc3};
+	/* a conditional jump out of the function: no exit can stand for it */
+	static const unsigned char jcc_out[] = {0x85, 0xff, 0x0f, 0x84, 0x00, 0x10, 0x00, 0x00, 0xc3};
+	struct code_range f = {fn, sizeof(fn), VADDR}, c = {cold, sizeof(cold), VADDR + 0x25};
+	struct code_range none = {0}, j = {jcc_out, sizeof(jcc_out), VADDR};
+	struct exit_sites x;
+
+	(void)state;
+	assert_int_equal(exit_sites_find(&f, &c, &x), 0);
+	assert_null(x.unusable);
+	assert_int_equal(x.nr, 3);
+	assert_int_equal(x.offsets[0], 6);    /* ret */
+	assert_int_equal(x.offsets[1], 7);    /* the tail jmp */
+	assert_int_equal(x.offsets[2], 0x27); /* the cold part's ret */
+	assert_int_equal(x.stepped, 2);
+	/* Without its cold part known, the je into it looks like a tail call. */
+	assert_int_equal(exit_sites_find(&f, &none, &x), 0);
+	assert_non_null(x.unusable);
+	assert_int_equal(exit_sites_find(&j, &none, &x), 0);
+	assert_string_equal(x.unusable, "a conditional tail call leaves the function");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_no_move),
 	    cmocka_unit_test(test_kernel_fates),
 	    cmocka_unit_test(test_refused_sites),
+	    cmocka_unit_test(test_exit_sites),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
