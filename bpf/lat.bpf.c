@@ -368,6 +368,42 @@ static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u
 }
 
 /*
+ * A call's wall and self time, without the probes' own cost: its own
+ * (calib_window_ns, by its probe's shape) and that of the traced calls made
+ * inside it. Its parent then owes its wall time and the probe cost it paid.
+ */
+static __always_inline void call_times(struct sonde_call *c, __u64 now, __u64 start_ns,
+				       __u64 child_ns, __u64 probe_cost_ns, __u32 shape)
+{
+	__u64 overhead = calib_window_ns[shape] + probe_cost_ns;
+
+	c->wall = now - start_ns;
+	c->wall = c->wall > overhead ? c->wall - overhead : 0;
+	c->self = c->wall > child_ns ? c->wall - child_ns : 0;
+}
+
+static __always_inline void charge_parent(__u64 *child_ns, __u64 *probe_cost_ns,
+					  const struct sonde_call *c, __u64 callee_probe_cost_ns,
+					  __u32 shape)
+{
+	*child_ns += c->wall;
+	*probe_cost_ns += calib_call_ns[shape] + callee_probe_cost_ns;
+}
+
+/* Into the function's totals (s: its per-CPU stats), and to the ring buffer if slow. */
+static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
+					const struct sonde_call *c, bool split, __u64 now)
+{
+	if (s)
+		account_call(s, c, split);
+	else
+		count_drop(SONDE_DROP_BAD_ID);
+	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
+	if (slower_than_ns && c->wall >= slower_than_ns && !calibrating)
+		emit_slow_call(ctx, c, now);
+}
+
+/*
  * A return at entry_sp: the stack pointer the entry saw. After a uretprobe's
  * return the return address is popped: sp - 8. At a ret or tail-jump
  * instruction it is still there: sp.
@@ -382,7 +418,6 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 	struct task_struct *task;
 	struct sonde_frame *f;
 	struct sonde_thread *t;
-	__u64 overhead;
 	__u32 d, id, shape;
 	int idx;
 
@@ -414,11 +449,7 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 	call.id = id;
 
 	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
-	/* Without the probes' own cost: this call's, and its traced callees'. */
-	overhead = calib_window_ns[shape] + f->probe_cost_ns;
-	call.wall = now - f->start_ns;
-	call.wall = call.wall > overhead ? call.wall - overhead : 0;
-	call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
+	call_times(&call, now, f->start_ns, f->child_ns, f->probe_cost_ns, shape);
 	/* Never switched out during the call: all of it was on a CPU. */
 	call.split.oncpu_ns = split ? call.wall : 0;
 	call.split.runq_ns = 0;
@@ -432,16 +463,10 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 	if (idx > 0) {
 		struct sonde_frame *parent = &t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)];
 
-		parent->child_ns += call.wall;
-		parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
+		charge_parent(&parent->child_ns, &parent->probe_cost_ns, &call, f->probe_cost_ns,
+			      shape);
 	}
-	if (s)
-		account_call(s, &call, split);
-	else
-		count_drop(SONDE_DROP_BAD_ID);
-	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
-	if (slower_than_ns && call.wall >= slower_than_ns && !calibrating)
-		emit_slow_call(ctx, &call, now);
+	finish_call(ctx, s, &call, split, now);
 	return 0;
 }
 
@@ -593,10 +618,8 @@ static __always_inline int on_exit_go(void *ctx)
 	__u32 id = (__u32)(bpf_get_attach_cookie(ctx) & SONDE_COOKIE_ID_MASK);
 	__u64 g = ((struct pt_regs *)ctx)->r14;
 	struct sonde_go_stack *gs;
-	struct sonde_func_stats *s;
 	struct sonde_go_frame *f;
 	struct sonde_call call = {.id = id};
-	__u64 overhead;
 	__u32 d, shape;
 	int idx;
 
@@ -620,28 +643,18 @@ static __always_inline int on_exit_go(void *ctx)
 	idx &= SONDE_GO_DEPTH - 1;
 	f = &gs->frames[idx];
 	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
-	overhead = calib_window_ns[shape] + f->probe_cost_ns;
-	call.wall = now - f->start_ns;
-	call.wall = call.wall > overhead ? call.wall - overhead : 0;
-	call.self = call.wall > f->child_ns ? call.wall - f->child_ns : 0;
+	call_times(&call, now, f->start_ns, f->child_ns, f->probe_cost_ns, shape);
 	if (idx > 0) {
 		struct sonde_go_frame *parent = &gs->frames[(idx - 1) & (SONDE_GO_DEPTH - 1)];
 
-		parent->child_ns += call.wall;
-		parent->probe_cost_ns += calib_call_ns[shape] + f->probe_cost_ns;
+		charge_parent(&parent->child_ns, &parent->probe_cost_ns, &call, f->probe_cost_ns,
+			      shape);
 		gs->depth = idx;
 	} else {
 		/* Out of every traced call: the goroutine's entry goes until its next one. */
 		bpf_map_delete_elem(&go_stacks, &g);
 	}
-	s = bpf_map_lookup_elem(&func_stats, &id);
-	if (s)
-		account_call(s, &call, false);
-	else
-		count_drop(SONDE_DROP_BAD_ID);
-	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
-	if (slower_than_ns && call.wall >= slower_than_ns && !calibrating)
-		emit_slow_call(ctx, &call, now);
+	finish_call(ctx, bpf_map_lookup_elem(&func_stats, &id), &call, false, now);
 	return 0;
 }
 
