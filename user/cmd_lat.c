@@ -267,7 +267,7 @@ static int trace(struct lat_opts *o, const struct probe_set *set)
 	if (ev == SESSION_TARGET_EXIT)
 		sonde_info("the target exited; final report");
 	else
-		target_stop_cmd(&o->target);
+		target_stop_cmd(&o->target, session_hurried);
 	/* Read everything before detaching: what was measured is never lost. */
 	lat_tracer__drain(lt);
 	err = report_now(o, lt, &s, cur, prev, true);
@@ -303,7 +303,7 @@ int cmd_lat(int argc, char **argv)
 	struct lat_opts o = {0};
 	bool created = false;
 	size_t i;
-	int err, status;
+	int err, ended = 0;
 
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
@@ -327,10 +327,9 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	if (!err && o.target.child_started) {
-		status = target_reap(&o.target);
-		sonde_info("the command exited with status %d", status);
-	}
+	/* After the final report: how the target ended; exit 3 when a signal killed it. */
+	if (!err)
+		ended = target_report_end(&o.target);
 cleanup:
 	if (err && created)
 		unlink(o.output);
@@ -339,5 +338,5 @@ cleanup:
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return exit_status_of(err);
+	return err ? exit_status_of(err) : ended;
 }

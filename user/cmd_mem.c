@@ -327,7 +327,7 @@ static int trace(struct mem_opts *o)
 	if (ev == SESSION_TARGET_EXIT)
 		sonde_info("the target exited; final report");
 	else
-		target_stop_cmd(&o->target);
+		target_stop_cmd(&o->target, session_hurried);
 	/* Read everything before detaching: what was measured is never lost. */
 	mem_tracer__drain(r.mt);
 	err = sample_now(&r, true);
@@ -348,7 +348,7 @@ cleanup:
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_opts o = {0};
-	int err, status;
+	int err, ended = 0;
 
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
@@ -364,11 +364,10 @@ int cmd_mem(int argc, char **argv)
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);
-	if (!err && o.target.child_started) {
-		status = target_reap(&o.target);
-		sonde_info("the command exited with status %d", status);
-	}
+	/* After the final report: how the target ended; exit 3 when a signal killed it. */
+	if (!err)
+		ended = target_report_end(&o.target);
 cleanup:
 	target_free(&o.target);
-	return exit_status_of(err);
+	return err ? exit_status_of(err) : ended;
 }

@@ -14,6 +14,8 @@ TGT_C_PROGS  := spin sleeper nested recurse threads tiny shortlived fanout \
 		cpuspin slowcalls threadstorm abswitch
 # sonde mem: allocation patterns with known results.
 TGT_C_PROGS  += memtarget
+# How a traced process ends: crashes, exit statuses, ignoring SIGTERM.
+TGT_C_PROGS  += crasher
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \

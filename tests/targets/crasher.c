@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * crasher MODE N: call crash_step() N times, print "calls=N", then end as
+ * MODE says, so a test knows both the exact count and how the process ended:
+ *   segv       a write through a null pointer: SIGSEGV
+ *   abort      abort(): SIGABRT (what std::terminate does)
+ *   exit:CODE  exit(CODE)
+ *   pause      wait, doing nothing, until killed (a test's kill -9); SIGTERM: exit 0
+ *   stubborn   SIGINT and SIGTERM ignored; calls crash_step() every 1 ms,
+ *              N times (0: forever), then exit 0
+ * With TGT_WAIT_USR1=1 it waits for SIGUSR1 first (targets.h).
+ */
+#include <stdbool.h>
+#include <unistd.h>
+#include "targets.h"
+
+static unsigned long long steps;
+
+__attribute__((noinline)) void crash_step(void)
+{
+	TGT_ENTRY();
+	steps++;
+	TGT_BARRIER();
+}
+
+static void crash_segv(void)
+{
+	volatile int *volatile nowhere = NULL;
+
+	*nowhere = 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	unsigned long long want = tgt_arg(argc, argv, 2, 0), n;
+	bool stubborn = !strcmp(mode, "stubborn");
+
+	tgt_init();
+	if (stubborn) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+	}
+	for (n = 0; stubborn ? (!want || n < want) : n < want; n++) {
+		crash_step();
+		if (stubborn)
+			tgt_sleep_ns(1000000);
+	}
+	printf("calls=%llu\n", steps);
+	fflush(stdout);
+	if (!strcmp(mode, "segv"))
+		crash_segv();
+	else if (!strcmp(mode, "abort"))
+		abort();
+	else if (!strncmp(mode, "exit:", 5))
+		exit(atoi(mode + 5));
+	else if (!strcmp(mode, "pause"))
+		while (!tgt_stop)
+			pause();
+	else if (!stubborn) {
+		fprintf(stderr, "usage: crasher segv|abort|exit:CODE|pause|stubborn N\n");
+		return 2;
+	}
+	return 0;
+}
