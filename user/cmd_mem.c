@@ -63,7 +63,14 @@ static void mem_usage(FILE *f)
 	    "  --max-stacks N     distinct stacks tracked (default %u)\n"
 	    "  --big SIZE         print each allocation of SIZE or more (64k, 1M) as it happens\n"
 	    "  --sample N         print every N-th allocation as it happens\n"
-	    "  -v                 say what is skipped and why; libbpf's messages\n",
+	    "  -v                 say what is skipped and why; libbpf's messages\n"
+	    "\n"
+	    "Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"
+	    "with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"
+	    "a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"
+	    "Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"
+	    "2 bad usage, 3 the system refused, or the command or a -p process was\n"
+	    "killed by a signal (named on stderr, after the final report).\n",
 	    MEM_DEFAULT_TOP, SONDE_MEM_MAX_STACK_DEPTH, MEM_DEFAULT_STACK_DEPTH,
 	    MEM_DEFAULT_MAX_ALLOCS, MEM_DEFAULT_MAX_STACKS);
 }

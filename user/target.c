@@ -525,6 +525,8 @@ static int report_cmd_end(struct target *t)
 
 int target_report_end(struct target *t)
 {
+	/* The report first, the ending after it, even when both go to one file. */
+	fflush(stdout);
 	if (t->child_started)
 		return t->reaped || t->hold_fd >= 0 ? SONDE_EXIT_OK : report_cmd_end(t);
 	if (!t->nr_pids)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * crasher MODE N: call crash_step() N times, print "calls=N", then end as
- * MODE says, so a test knows both the exact count and how the process ended:
+ * crasher MODE N [BYTES]: call crash_step() N times, print "calls=N", then end
+ * as MODE says, so a test knows both the exact count and how the process ended
+ * (with BYTES, each crash_step() also leaks a malloc(BYTES), for sonde mem):
  *   segv       a write through a null pointer: SIGSEGV
  *   abort      abort(): SIGABRT (what std::terminate does)
  *   exit:CODE  exit(CODE)
@@ -15,11 +16,15 @@
 #include "targets.h"
 
 static unsigned long long steps;
+static size_t leak_bytes;
+static void *volatile leaked;
 
 __attribute__((noinline)) void crash_step(void)
 {
 	TGT_ENTRY();
 	steps++;
+	if (leak_bytes)
+		leaked = malloc(leak_bytes);
 	TGT_BARRIER();
 }
 
@@ -36,6 +41,7 @@ int main(int argc, char **argv)
 	unsigned long long want = tgt_arg(argc, argv, 2, 0), n;
 	bool stubborn = !strcmp(mode, "stubborn");
 
+	leak_bytes = (size_t)tgt_arg(argc, argv, 3, 0);
 	tgt_init();
 	if (stubborn) {
 		signal(SIGINT, SIG_IGN);
@@ -58,7 +64,7 @@ int main(int argc, char **argv)
 		while (!tgt_stop)
 			pause();
 	else if (!stubborn) {
-		fprintf(stderr, "usage: crasher segv|abort|exit:CODE|pause|stubborn N\n");
+		fprintf(stderr, "usage: crasher segv|abort|exit:CODE|pause|stubborn N [BYTES]\n");
 		return 2;
 	}
 	return 0;
