@@ -480,7 +480,8 @@ static void say_stopped(const struct target *t, int status)
 	bool own = WIFSIGNALED(status) && WTERMSIG(status) == t->stop_signal;
 
 	describe_status(status, how, sizeof(how));
-	if (!t->stop_signal) {
+	/* Not sonde's signal: Ctrl-C at the terminal, or whatever stopped sonde too. */
+	if (!t->stop_signal || (WIFSIGNALED(status) && !own)) {
 		fprintf(stderr, "sonde: the command ended with the trace: it %s\n", how);
 		return;
 	}

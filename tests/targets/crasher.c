@@ -54,6 +54,10 @@ int main(int argc, char **argv)
 	}
 	printf("calls=%llu\n", steps);
 	fflush(stdout);
+	/* sonde mem names a stack's frames through /proc/PID/maps, so it needs the
+	 * process alive a moment after the allocations it is to name. */
+	if (leak_bytes)
+		tgt_sleep_ns(300000000);
 	if (!strcmp(mode, "segv"))
 		crash_segv();
 	else if (!strcmp(mode, "abort"))
