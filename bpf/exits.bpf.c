@@ -22,8 +22,8 @@ char LICENSE[] SEC("license") = "GPL";
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* the loader sets it to the number of processes */
-	__type(key, __u32);   /* tgid */
-	__type(value, __u32); /* wait status, once exited */
+	__type(key, __u32);	/* tgid */
+	__type(value, __u32);	/* wait status, once exited */
 } watched SEC(".maps");
 
 /*

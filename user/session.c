@@ -14,9 +14,7 @@ static void on_stop_signal(int sig)
 	struct sigaction dfl;
 
 	(void)sig;
-	if (stop_signals < 2)
-		stop_signals++;
-	if (stop_signals < 2)
+	if (++stop_signals < 2)
 		return;
 	/* The third one is not caught: a stuck sonde can always be killed. */
 	memset(&dfl, 0, sizeof(dfl));
@@ -69,6 +67,7 @@ enum session_event session_wait(struct session *s, struct target *t)
 			return SESSION_STOPPED;
 		if (target_all_exited(t))
 			return SESSION_TARGET_EXIT;
+		/* -p: one of several processes exited, and the trace goes on. */
 		target_say_exits(t);
 		if (s->next_report_ns && now >= s->next_report_ns) {
 			s->next_report_ns += s->interval_ns;

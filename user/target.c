@@ -456,7 +456,8 @@ void target_say_exits(struct target *t)
 	char how[128];
 	int i, status;
 
-	/* -b has no pids: processes come and go, and saying each would flood. */
+	/* -- CMD: said after the final report (target_report_end). -b has no pids:
+	 * processes come and go there, and saying each would flood. */
 	if (t->child_started)
 		return;
 	for (i = 0; i < t->nr_pids; i++) {
@@ -514,11 +515,13 @@ static int report_cmd_end(struct target *t)
 		return SONDE_EXIT_OK;
 	}
 	if (sig) {
-		fprintf(stderr, "sonde: the command %s\n", describe_status(status, how, sizeof(how)));
+		fprintf(stderr, "sonde: the command %s\n",
+			describe_status(status, how, sizeof(how)));
 		return SONDE_EXIT_SYSTEM;
 	}
 	if (WEXITSTATUS(status))
-		fprintf(stderr, "sonde: the command %s\n", describe_status(status, how, sizeof(how)));
+		fprintf(stderr, "sonde: the command %s\n",
+			describe_status(status, how, sizeof(how)));
 	else
 		sonde_info("the command exited with status 0");
 	return SONDE_EXIT_OK;

@@ -25,10 +25,10 @@ struct target {
 	bool resolve_only; /* sonde list: do not start the command */
 	int hold_fd;	   /* write end of the pipe the held child waits on */
 	bool child_started;
-	bool reaped;	       /* ... and waited for */
-	bool stopping;	       /* sonde ended the run before the target did */
-	int stop_signal;       /* -- CMD: what sonde sent it (SIGTERM, SIGKILL), 0: nothing */
-	bool stop_hurried;     /* ... SIGKILL at once, on a second SIGINT/SIGTERM */
+	bool reaped;		   /* ... and waited for */
+	bool stopping;		   /* sonde ended the run before the target did */
+	int stop_signal;	   /* -- CMD: what sonde sent it (SIGTERM, SIGKILL), 0: nothing */
+	bool stop_hurried;	   /* ... SIGKILL at once, on a second SIGINT/SIGTERM */
 	bool said[SONDE_MAX_PIDS]; /* -p: its exit was reported */
 	bool pid_killed;	   /* -p: one died of a signal */
 	struct exit_watch *exit_watch; /* -p: how the processes end; NULL: not known */
