@@ -62,7 +62,14 @@ static void lat_usage(FILE *f)
 		"                   JIT runtimes, where return probes break the program),\n"
 		"                   uretprobe, or insns\n"
 		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
-		"  -v               say what is skipped and why; libbpf's messages\n",
+		"  -v               say what is skipped and why; libbpf's messages\n"
+		"\n"
+		"Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"
+		"with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"
+		"a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"
+		"Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"
+		"2 bad usage, 3 the system refused, or the command or a -p process was\n"
+		"killed by a signal (named on stderr, after the final report).\n",
 		SONDE_DEFAULT_MAX_PROBES);
 }
 
@@ -287,7 +294,7 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	if (ev == SESSION_TARGET_EXIT)
 		sonde_info("the target exited; final report");
 	else
-		target_stop_cmd(&o->target);
+		target_stop_cmd(&o->target, session_hurried);
 	/* Read everything before detaching: what was measured is never lost. */
 	lat_tracer__drain(lt);
 	err = report_now(o, lt, &s, cur, prev, true);
@@ -305,7 +312,7 @@ int cmd_lat(int argc, char **argv)
 	struct probe_set set = {0};
 	struct lat_opts o = {0};
 	size_t i;
-	int err, status;
+	int err, ended = 0;
 
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
@@ -328,10 +335,9 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	if (!err && o.target.child_started) {
-		status = target_reap(&o.target);
-		sonde_info("the command exited with status %d", status);
-	}
+	/* After the final report: how the target ended; exit 3 when a signal killed it. */
+	if (!err)
+		ended = target_report_end(&o.target);
 cleanup:
 	out_file_close(o.out);
 	target_free(&o.target);
@@ -339,5 +345,5 @@ cleanup:
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return exit_status_of(err);
+	return err ? exit_status_of(err) : ended;
 }

@@ -66,7 +66,14 @@ static void mem_usage(FILE *f)
 	    "  --max-stacks N     distinct stacks tracked (default %u)\n"
 	    "  --big SIZE         print each allocation of SIZE or more (64k, 1M) as it happens\n"
 	    "  --sample N         print every N-th allocation as it happens\n"
-	    "  -v                 say what is skipped and why; libbpf's messages\n",
+	    "  -v                 say what is skipped and why; libbpf's messages\n"
+	    "\n"
+	    "Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"
+	    "with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"
+	    "a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"
+	    "Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"
+	    "2 bad usage, 3 the system refused, or the command or a -p process was\n"
+	    "killed by a signal (named on stderr, after the final report).\n",
 	    MEM_DEFAULT_TOP, SONDE_MEM_MAX_STACK_DEPTH, MEM_DEFAULT_STACK_DEPTH,
 	    MEM_DEFAULT_MAX_ALLOCS, MEM_DEFAULT_MAX_STACKS);
 }
@@ -329,7 +336,7 @@ static int trace(struct mem_opts *o)
 	if (ev == SESSION_TARGET_EXIT)
 		sonde_info("the target exited; final report");
 	else
-		target_stop_cmd(&o->target);
+		target_stop_cmd(&o->target, session_hurried);
 	/* Read everything before detaching: what was measured is never lost. */
 	mem_tracer__drain(r.mt);
 	err = sample_now(&r, true);
@@ -350,7 +357,7 @@ cleanup:
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_opts o = {0};
-	int err, status;
+	int err, ended = 0;
 
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
@@ -369,12 +376,11 @@ int cmd_mem(int argc, char **argv)
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);
-	if (!err && o.target.child_started) {
-		status = target_reap(&o.target);
-		sonde_info("the command exited with status %d", status);
-	}
+	/* After the final report: how the target ended; exit 3 when a signal killed it. */
+	if (!err)
+		ended = target_report_end(&o.target);
 cleanup:
 	out_file_close(o.out);
 	target_free(&o.target);
-	return exit_status_of(err);
+	return err ? exit_status_of(err) : ended;
 }

@@ -6,14 +6,21 @@
 #include "session.h"
 #include "util.h"
 
-static volatile sig_atomic_t stop_requested;
+/* SIGINT and SIGTERM received: 1 stops the run, 2 hurries the stop. */
+static volatile sig_atomic_t stop_signals;
 
 static void on_stop_signal(int sig)
 {
-	/* The next Ctrl-C is not caught: a stuck run can always be killed. */
-	if (sig == SIGINT)
-		signal(SIGINT, SIG_DFL);
-	stop_requested = 1;
+	struct sigaction dfl;
+
+	(void)sig;
+	if (++stop_signals < 2)
+		return;
+	/* The third one is not caught: a stuck sonde can always be killed. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
 }
 
 void session_install_signals(void)
@@ -23,8 +30,16 @@ void session_install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
+	/* One handler at a time: SIGINT and SIGTERM together still count as two. */
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool session_hurried(void)
+{
+	return stop_signals >= 2;
 }
 
 void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd)
@@ -46,12 +61,14 @@ enum session_event session_wait(struct session *s, struct target *t)
 		struct pollfd fds[SONDE_MAX_PIDS + 1];
 		int i, n = 0, timeout_ms;
 
-		if (stop_requested)
+		if (stop_signals)
 			return SESSION_STOPPED;
 		if (s->duration_ns && now >= s->start_ns + s->duration_ns)
 			return SESSION_STOPPED;
 		if (target_all_exited(t))
 			return SESSION_TARGET_EXIT;
+		/* -p: one of several processes exited, and the trace goes on. */
+		target_say_exits(t);
 		if (s->next_report_ns && now >= s->next_report_ns) {
 			s->next_report_ns += s->interval_ns;
 			return SESSION_INTERVAL;

@@ -6,6 +6,7 @@
 #ifndef SONDE_SESSION_H
 #define SONDE_SESSION_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "target.h"
 
@@ -24,8 +25,13 @@ enum session_event {
 	SESSION_EVENTS,	     /* records wait on events_fd */
 };
 
-/* SIGINT/SIGTERM stop the run; a second SIGINT kills sonde at once. */
+/*
+ * The first SIGINT or SIGTERM stops the run (final report; a command sonde
+ * started gets SIGTERM, then SIGKILL after a grace period); a second one cuts
+ * the grace period short (session_hurried()); a third kills sonde at once.
+ */
 void session_install_signals(void);
+bool session_hurried(void);
 void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd);
 enum session_event session_wait(struct session *s, struct target *t);
 

@@ -12,6 +12,8 @@
 
 #define SONDE_MAX_PIDS 64
 
+struct exit_watch;
+
 struct target {
 	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
 	int nr_pids;
@@ -23,6 +25,13 @@ struct target {
 	bool resolve_only; /* sonde list: do not start the command */
 	int hold_fd;	   /* write end of the pipe the held child waits on */
 	bool child_started;
+	bool reaped;		   /* ... and waited for */
+	bool stopping;		   /* sonde ended the run before the target did */
+	int stop_signal;	   /* -- CMD: what sonde sent it (SIGTERM, SIGKILL), 0: nothing */
+	bool stop_hurried;	   /* ... SIGKILL at once, on a second SIGINT/SIGTERM */
+	bool said[SONDE_MAX_PIDS]; /* -p: its exit was reported */
+	bool pid_killed;	   /* -p: one died of a signal */
+	struct exit_watch *exit_watch; /* -p: how the processes end; NULL: not known */
 };
 
 void target_init(struct target *t);
@@ -35,7 +44,9 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i);
  * for -- CMD, fork the child and hold it before exec. */
 int target_prepare(struct target *t);
 
-/* -- CMD: let the held child exec. */
+/* The trace begins. -- CMD: let the held child exec; -p: start watching how
+ * the processes end (when that cannot load, their exits are said without a
+ * status). */
 int target_release(struct target *t);
 
 /* Path of an object named in a PROBE ("libc", "libssl.so.3", a path) as the
@@ -48,12 +59,19 @@ bool target_has_pids(const struct target *t);
 /* Are all traced processes gone? (-b never ends on its own.) */
 bool target_all_exited(struct target *t);
 
-/* Exit status of the started command, once it has exited. */
-int target_reap(struct target *t);
+/* -p: say on stderr which processes exited since the last call (not -b). */
+void target_say_exits(struct target *t);
+
+/* After the final report: reap the command sonde started and say on stderr
+ * how the target ended (killed by a signal, a non-zero status, ended by
+ * sonde). Returns sonde's exit status: SONDE_EXIT_SYSTEM when the command or
+ * a -p process died of a signal that sonde did not send, else 0. */
+int target_report_end(struct target *t);
 
 /* -- CMD, when sonde stops first (-d, Ctrl-C, SIGTERM): the command sonde
- * started ends with it — SIGTERM, then SIGKILL after 2 s. */
-void target_stop_cmd(struct target *t);
+ * started ends with it — SIGTERM, then SIGKILL after 2 s, or at once when
+ * hurry() says so (a second Ctrl-C) during those 2 s. */
+void target_stop_cmd(struct target *t, bool (*hurry)(void));
 
 /* Let a held child that never ran (attach failed) exit, and reap it. */
 void target_abort(struct target *t);
