@@ -29,7 +29,7 @@ struct syms {
 	struct sym *v;
 	size_t nr, cap;
 	enum syms_source source;
-	char go_error[160]; /* why a stripped Go program's .gopclntab was not read */
+	char go_error[160];    /* why a stripped Go program's .gopclntab was not read */
 	struct load_seg *segs; /* PT_LOAD segments, to map file offsets back */
 	size_t nr_segs;
 	unsigned int runtime; /* enum syms_runtime */

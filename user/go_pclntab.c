@@ -29,7 +29,7 @@
 #include <gelf.h>
 #include "go_pclntab.h"
 
-#define GO_MAGIC_12 0xfffffffbU
+#define GO_MAGIC_12  0xfffffffbU
 #define GO_MAGIC_116 0xfffffffaU
 #define GO_MAGIC_118 0xfffffff0U
 #define GO_MAGIC_120 0xfffffff1U
@@ -41,7 +41,7 @@ struct pcln {
 	size_t size;
 	enum go_version version;
 	unsigned int ptrsize, quantum;
-	unsigned int field; /* bytes per functab field */
+	unsigned int field;  /* bytes per functab field */
 	unsigned int entry0; /* bytes of _func's first field, the entry */
 	__u64 nfunc, text_start;
 	__u64 funcnametab, pctab, functab, funcdata; /* offsets into p */
@@ -273,20 +273,60 @@ int go_pclntab_parse(const void *data, size_t size, const struct go_text *text, 
 	return 0;
 }
 
-int go_pclntab_read(Elf *elf, go_func_fn fn, void *ctx, char *why, size_t why_len)
+/* Never set: a function callback for the scan's checking walk. */
+static int no_call(const struct go_func *fn, void *ctx)
 {
-	struct pcln t = { .why = why, .why_len = why_len };
-	Elf_Scn *scn = NULL, *tab = NULL;
-	struct go_text text = { 0 };
-	bool have_text = false;
-	GElf_Shdr sh, tab_sh = { 0 };
-	size_t shstrndx;
-	Elf_Data *data;
+	(void)fn;
+	(void)ctx;
+	return 0;
+}
 
-	if (why && why_len)
-		why[0] = '\0';
+/*
+ * An externally linked PIE has the table inside .data.rel.ro, with no section
+ * of its own: the first header there whose whole table checks out. -ENOENT
+ * when none does.
+ */
+static int scan_rel_ro(const unsigned char *p, size_t size, const struct go_text *text,
+		       go_func_fn fn, void *ctx, char *why, size_t why_len)
+{
+	static const unsigned char magics[2][8] = {
+		{ 0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8 },
+		{ 0xf0, 0xff, 0xff, 0xff, 0, 0, 1, 8 },
+	};
+	size_t off, m;
+
+	for (m = 0; m < 2; m++) {
+		for (off = 0; off + 8 <= size; off += 4) {
+			const unsigned char *hit = memmem(p + off, size - off, magics[m], 8);
+
+			if (!hit)
+				break;
+			off = hit - p;
+			if (off % 4)
+				continue;
+			if (!go_pclntab_parse(hit, size - off, text, no_call, NULL, NULL, 0))
+				return go_pclntab_parse(hit, size - off, text, fn, ctx, why,
+							why_len);
+		}
+	}
+	return -ENOENT;
+}
+
+struct go_sections {
+	Elf_Scn *tab, *rel_ro;
+	GElf_Shdr tab_sh, rel_ro_sh;
+	struct go_text text;
+	bool have_text;
+};
+
+static void find_sections(Elf *elf, struct go_sections *g)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
 	if (elf_getshdrstrndx(elf, &shstrndx))
-		return -ENOENT;
+		return;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
@@ -296,23 +336,57 @@ int go_pclntab_read(Elf *elf, go_func_fn fn, void *ctx, char *why, size_t why_le
 		if (!name)
 			continue;
 		if (!strcmp(name, ".text")) {
-			text.addr = sh.sh_addr;
-			text.size = sh.sh_size;
-			have_text = true;
+			g->text.addr = sh.sh_addr;
+			g->text.size = sh.sh_size;
+			g->have_text = true;
 		} else if (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab")) {
-			tab = scn;
-			tab_sh = sh;
+			g->tab = scn;
+			g->tab_sh = sh;
+		} else if (!strcmp(name, ".data.rel.ro")) {
+			g->rel_ro = scn;
+			g->rel_ro_sh = sh;
 		}
 	}
-	if (!tab)
+}
+
+/* The section's bytes, all of them; NULL when it has none in the file. */
+static Elf_Data *section_bytes(Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *data;
+
+	if (sh->sh_type == SHT_NOBITS || (sh->sh_flags & SHF_COMPRESSED))
+		return NULL;
+	data = elf_getdata(scn, NULL);
+	if (!data || !data->d_buf || data->d_size != sh->sh_size)
+		return NULL;
+	return data;
+}
+
+int go_pclntab_read(Elf *elf, go_func_fn fn, void *ctx, char *why, size_t why_len)
+{
+	struct pcln t = { .why = why, .why_len = why_len };
+	struct go_sections g = { 0 };
+	Elf_Data *data;
+
+	if (why && why_len)
+		why[0] = '\0';
+	find_sections(elf, &g);
+	if (!g.tab && !g.rel_ro)
 		return -ENOENT;
-	if (!have_text)
-		return bad(&t, -EINVAL, "no .text section");
-	if (tab_sh.sh_type == SHT_NOBITS || (tab_sh.sh_flags & SHF_COMPRESSED))
-		return bad(&t, -ENOTSUP, "a section without its bytes (type %u, flags 0x%llx)",
-			   tab_sh.sh_type, (unsigned long long)tab_sh.sh_flags);
-	data = elf_getdata(tab, NULL);
-	if (!data || !data->d_buf || data->d_size != tab_sh.sh_size)
-		return bad(&t, -EINVAL, "a section past the end of the file");
-	return go_pclntab_parse(data->d_buf, data->d_size, &text, fn, ctx, why, why_len);
+	if (!g.have_text)
+		return g.tab ? bad(&t, -EINVAL, "no .text section") : -ENOENT;
+	if (!g.tab) {
+		data = section_bytes(g.rel_ro, &g.rel_ro_sh);
+		return data ? scan_rel_ro(data->d_buf, data->d_size, &g.text, fn, ctx, why, why_len)
+			    : -ENOENT;
+	}
+	data = section_bytes(g.tab, &g.tab_sh);
+	if (!data)
+		return bad(&t, -EINVAL,
+			   "the section's bytes are not in the file (type %u, flags "
+			   "0x%llx, %llu bytes at 0x%llx)",
+			   g.tab_sh.sh_type, (unsigned long long)g.tab_sh.sh_flags,
+			   (unsigned long long)g.tab_sh.sh_size,
+			   (unsigned long long)g.tab_sh.sh_offset);
+	return go_pclntab_parse(data->d_buf, data->d_size, &g.text, fn, ctx, why, why_len);
 }

@@ -35,8 +35,11 @@ struct go_text {
 int go_pclntab_parse(const void *data, size_t size, const struct go_text *text, go_func_fn fn,
 		     void *ctx, char *why, size_t why_len);
 
-/* Find the table of elf (.gopclntab, or .data.rel.ro.gopclntab in a PIE) and
- * walk it: -ENOENT when there is none, else as go_pclntab_parse(). */
+/*
+ * Find the table of elf and walk it: .gopclntab, .data.rel.ro.gopclntab (a PIE
+ * Go linked), or inside .data.rel.ro (a PIE the system linker linked, -linkmode
+ * external or cgo). -ENOENT when there is none, else as go_pclntab_parse().
+ */
 int go_pclntab_read(Elf *elf, go_func_fn fn, void *ctx, char *why, size_t why_len);
 
 #endif
