@@ -215,7 +215,7 @@ static int read_go_functions(struct syms *s, Elf *elf, const struct load_seg *se
 		s->source = SYMS_SRC_GOPCLNTAB;
 		return 0;
 	}
-	/* Whatever was added before a failure goes (go_pclntab checks first, but ENOMEM). */
+	/* The table is checked before the walk: only ENOMEM stops it part-way. Undo that. */
 	while (s->nr > before)
 		free((char *)s->v[--s->nr].name);
 	if (err == -ENOMEM)
