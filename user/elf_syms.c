@@ -3,7 +3,8 @@
  * Defined function symbols of an ELF object, from .symtab and .dynsym, with
  * the file offset of each (what uprobes attach to): the PT_LOAD segment that
  * holds st_value maps it to the file, so PIE and shared objects need no
- * load address.
+ * load address. A stripped Go program still lists every function in its
+ * .gopclntab (user/go_pclntab.c): read when there is no .symtab.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "elf_syms.h"
+#include "go_pclntab.h"
 
 /* libstdc++'s demangler; C linkage by the Itanium C++ ABI. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -26,7 +28,8 @@ struct load_seg {
 struct syms {
 	struct sym *v;
 	size_t nr, cap;
-	bool has_symtab;
+	enum syms_source source;
+	char go_error[160];    /* why a stripped Go program's .gopclntab was not read */
 	struct load_seg *segs; /* PT_LOAD segments, to map file offsets back */
 	size_t nr_segs;
 	unsigned int runtime; /* enum syms_runtime */
@@ -46,7 +49,8 @@ static unsigned int runtime_of_symbol(const char *name)
 
 static unsigned int runtime_of_section(const char *name)
 {
-	if (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo"))
+	if (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab") ||
+	    !strcmp(name, ".go.buildinfo"))
 		return SYMS_RT_GO;
 	if (!strcmp(name, ".gcc_except_table"))
 		return SYMS_RT_UNWINDS;
@@ -168,6 +172,58 @@ static int read_symtab(struct syms *s, Elf *elf, Elf_Scn *scn, const GElf_Shdr *
 		if (!strncmp(sym->name, "_Z", 2))
 			sym->demangled = __cxa_demangle(sym->name, NULL, NULL, &status);
 	}
+	return 0;
+}
+
+struct go_ctx {
+	struct syms *s;
+	const struct load_seg *segs;
+	size_t nr_segs;
+};
+
+/* A Go function as .symtab would list it: global, in the executable, not demangled. */
+static int add_go_func(const struct go_func *fn, void *arg)
+{
+	struct go_ctx *c = arg;
+	struct sym *sym;
+	__u64 off;
+
+	if (vaddr_to_offset(c->segs, c->nr_segs, fn->entry, &off))
+		return 0;
+	sym = syms_push(c->s);
+	if (!sym)
+		return -ENOMEM;
+	sym->name = strdup(fn->name);
+	if (!sym->name)
+		return -ENOMEM;
+	sym->vaddr = fn->entry;
+	sym->offset = off;
+	sym->size = fn->size;
+	sym->bind = STB_GLOBAL;
+	return 0;
+}
+
+/*
+ * No .symtab: a Go program's functions from its .gopclntab. A table that cannot
+ * be read leaves the object as stripped, with the reason kept for the error.
+ */
+static int read_go_functions(struct syms *s, Elf *elf, const struct load_seg *segs, size_t nr_segs)
+{
+	struct go_ctx c = { .s = s, .segs = segs, .nr_segs = nr_segs };
+	size_t before = s->nr;
+	int err = go_pclntab_read(elf, add_go_func, &c, s->go_error, sizeof(s->go_error));
+
+	if (!err) {
+		s->source = SYMS_SRC_GOPCLNTAB;
+		return 0;
+	}
+	/* The table is checked before the walk: only ENOMEM stops it part-way. Undo that. */
+	while (s->nr > before)
+		free((char *)s->v[--s->nr].name);
+	if (err == -ENOMEM)
+		return err;
+	if (err == -ENOENT)
+		s->go_error[0] = '\0';
 	return 0;
 }
 
@@ -320,8 +376,13 @@ struct syms *syms__load(const char *path, int *err)
 		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)
-			s->has_symtab = true;
+			s->source = SYMS_SRC_SYMTAB;
 		ret = read_symtab(s, elf, scn, &sh, segs, nr_segs);
+		if (ret)
+			goto cleanup;
+	}
+	if (s->source == SYMS_SRC_DYNSYM && (s->runtime & SYMS_RT_GO)) {
+		ret = read_go_functions(s, elf, segs, nr_segs);
 		if (ret)
 			goto cleanup;
 	}
@@ -380,7 +441,17 @@ unsigned int syms__runtime(const struct syms *s)
 
 bool syms__has_symtab(const struct syms *s)
 {
-	return s->has_symtab;
+	return s->source != SYMS_SRC_DYNSYM;
+}
+
+enum syms_source syms__source(const struct syms *s)
+{
+	return s->source;
+}
+
+const char *syms__go_error(const struct syms *s)
+{
+	return s->go_error[0] ? s->go_error : NULL;
 }
 
 const struct sym *syms__find_addr(const struct syms *s, __u64 vaddr)

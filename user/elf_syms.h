@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Function symbols of one ELF object (.symtab and .dynsym), read with libelf. */
+/* Function symbols of one ELF object (.symtab and .dynsym, or a stripped Go
+ * program's .gopclntab), read with libelf. */
 #ifndef SONDE_ELF_SYMS_H
 #define SONDE_ELF_SYMS_H
 
@@ -39,8 +40,17 @@ enum syms_runtime {
 };
 unsigned int syms__runtime(const struct syms *syms);
 
-/* True when the object has a .symtab (is not stripped). */
+/* Where the functions were read from. */
+enum syms_source {
+	SYMS_SRC_DYNSYM,    /* stripped: only the exported functions, in .dynsym */
+	SYMS_SRC_SYMTAB,    /* .symtab (and .dynsym) */
+	SYMS_SRC_GOPCLNTAB, /* a stripped Go program: every function, from .gopclntab */
+};
+enum syms_source syms__source(const struct syms *syms);
+/* True when every function is listed: a .symtab, or a stripped Go program's .gopclntab. */
 bool syms__has_symtab(const struct syms *syms);
+/* Why a stripped Go program's .gopclntab could not be read, or NULL. */
+const char *syms__go_error(const struct syms *syms);
 /* The function containing the byte at this file offset (an address in a mapping
  * minus the mapping's start plus its file offset), or NULL. */
 const struct sym *syms__find_offset(const struct syms *syms, __u64 offset);

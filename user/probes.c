@@ -440,6 +440,13 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 		snprintf(list_cmd, sizeof(list_cmd), "sonde list -p %d", r->t->pids[0]);
 	else
 		snprintf(list_cmd, sizeof(list_cmd), "sonde list -b %s", shown);
+	/* A stripped Go program lists every function in .gopclntab, unless it is corrupt. */
+	if (!syms__has_symtab(syms) && syms__go_error(syms))
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "no function matches '%s' in %s: it is stripped, and its Go "
+				  "function table (.gopclntab) cannot be read: %s; use an "
+				  "unstripped build (try: %s)",
+				  spec->glob, shown, syms__go_error(syms), list_cmd);
 	if (!syms__has_symtab(syms))
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no function matches '%s' in %s: it is stripped, and its %zu "

@@ -102,3 +102,14 @@ $(TGT_DIR)/gostack: tests/targets/gostack/main.go
 	@echo "  GO       $@"
 	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
 		go build -o $(abspath $@) main.go
+
+# gostack.stripped: the same program linked as Go programs often ship, without
+# .symtab and DWARF (-s -w): sonde finds its functions in .gopclntab. Same code
+# and addresses as gostack (test_go_stripped.sh and the unit test compare them).
+TARGET_BINS  += $(TGT_DIR)/gostack.stripped
+
+$(TGT_DIR)/gostack.stripped: tests/targets/gostack/main.go
+	@mkdir -p $(dir $@)
+	@echo "  GO       $@"
+	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
+		go build -ldflags='-s -w' -o $(abspath $@) main.go
