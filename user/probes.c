@@ -201,10 +201,9 @@ static void choose_site(const struct resolver *r, const struct object_syms *obj,
 			site_choose(obj->code + sym->offset, len, sym->vaddr, o->reads_args,
 				    o->site_choice, &site->choice);
 		if (site->ret == PROBE_RET_INSNS)
-			exits_before_entry(obj, sym,
-					   &(struct code_range){obj->code + sym->offset, len,
-								sym->vaddr},
-					   site);
+			exits_before_entry(
+			    obj, sym,
+			    &(struct code_range){obj->code + sym->offset, len, sym->vaddr}, site);
 	} else if (site->ret == PROBE_RET_INSNS) {
 		site->exits.unusable = "its code cannot be read";
 	}
@@ -245,48 +244,23 @@ static void choose_return(const struct resolver *r, const struct object_syms *ob
 	}
 	if (all & (SYMS_RT_GO | SYMS_RT_UNWINDS | SYMS_RT_JIT))
 		site->ret = PROBE_RET_INSNS;
-	site->ret_why = site->go		 ? "Go: goroutine stacks are copied"
-			: all & SYMS_RT_JIT	 ? "a JIT runtime walks the stack"
+	site->ret_why = site->go		? "Go: goroutine stacks are copied"
+			: all & SYMS_RT_JIT	? "a JIT runtime walks the stack"
 			: all & SYMS_RT_UNWINDS ? "C++ exceptions unwind through it"
-			: all & SYMS_RT_GO	 ? "a Go program"
-						 : "";
-}
-
-static int add_skip(struct probe_set *set, const char *object, const char *name, const char *why,
-		    const char *insn)
-{
-	struct probe_skip *v = realloc(set->skipped, (set->nr_skipped + 1) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	set->skipped = v;
-	v = &set->skipped[set->nr_skipped];
-	memset(v, 0, sizeof(*v));
-	v->object = strdup(object);
-	v->name = strdup(name);
-	v->why = why;
-	snprintf(v->insn, sizeof(v->insn), "%s", insn ? insn : "");
-	if (!v->object || !v->name) {
-		free(v->object);
-		free(v->name);
-		return -ENOMEM;
-	}
-	set->nr_skipped++;
-	sonde_info("not probing %s in %s: %s%s%s%s", name, object_shown_path(object), why,
-		   v->insn[0] ? " (" : "", v->insn, v->insn[0] ? ")" : "");
-	return 0;
+			: all & SYMS_RT_GO	? "a Go program"
+						: "";
 }
 
 #define REFUSED_WHY                                                                                \
-	"the kernel refuses a uprobe on its first instruction, and no later one is safe to "   \
+	"the kernel refuses a uprobe on its first instruction, and no later one is safe to "       \
 	"probe instead"
 
 #define NO_EXITS_WHY                                                                               \
-	"its returns must be probed at its return instructions (a return probe would break "   \
+	"its returns must be probed at its return instructions (a return probe would break "       \
 	"the program), and they cannot be"
 
 #define COLD_PART_WHY                                                                              \
-	"a cold part gcc split off its function: jumped into, not called (a return probe "     \
+	"a cold part gcc split off its function: jumped into, not called (a return probe "         \
 	"there corrupts the program)"
 
 /*
@@ -349,7 +323,7 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 		int err;
 
 		snprintf(insn, sizeof(insn), "%s: %s", site->choice.first, site->choice.refusal);
-		err = add_skip(set, path, site->name, REFUSED_WHY, insn);
+		err = probe_set_add_skip(set, path, site->name, REFUSED_WHY, insn);
 		free(site->object);
 		free(site->name);
 		return err;
@@ -360,7 +334,7 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 
 		snprintf(why, sizeof(why), "%s%s%s", site->exits.unusable,
 			 site->exits.insn[0] ? ": " : "", site->exits.insn);
-		err = add_skip(set, path, site->name, NO_EXITS_WHY, why);
+		err = probe_set_add_skip(set, path, site->name, NO_EXITS_WHY, why);
 		free(site->object);
 		free(site->name);
 		return err;
@@ -472,13 +446,14 @@ static int all_skipped(const struct probe_set *set, size_t first, const struct p
 
 	if (n == 1)
 		return sonde_fail(SONDE_EXIT_INPUT, "'%s' in %s is not probed: %s%s%s%s", k->name,
-				  object_shown_path(path), k->why, k->insn[0] ? " (" : "",
-				  k->insn, k->insn[0] ? ")" : "");
-	return sonde_fail(SONDE_EXIT_INPUT,
-			  "none of the %zu functions '%s' matches in %s can be probed: %s is %s%s%s%s; "
-			  "see: sonde list",
-			  n, spec->glob, object_shown_path(path), k->name, k->why,
-			  k->insn[0] ? " (" : "", k->insn, k->insn[0] ? ")" : "");
+				  object_shown_path(path), k->why, k->insn[0] ? " (" : "", k->insn,
+				  k->insn[0] ? ")" : "");
+	return sonde_fail(
+	    SONDE_EXIT_INPUT,
+	    "none of the %zu functions '%s' matches in %s can be probed: %s is %s%s%s%s; "
+	    "see: sonde list",
+	    n, spec->glob, object_shown_path(path), k->name, k->why, k->insn[0] ? " (" : "",
+	    k->insn, k->insn[0] ? ")" : "");
 }
 
 static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
@@ -509,8 +484,9 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		if (!glob_matches_sym(spec->glob, s))
 			continue;
 		if (is_cold_part(s->name)) {
-			err = add_skip(r->set, path, s->demangled ? s->demangled : s->name,
-				       COLD_PART_WHY, NULL);
+			err =
+			    probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name,
+					       COLD_PART_WHY, NULL);
 			if (err) {
 				free(best);
 				return err;
@@ -605,92 +581,4 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 	if (err)
 		probe_set_free(set);
 	return err;
-}
-
-void probe_set_free(struct probe_set *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->nr; i++) {
-		free(set->sites[i].object);
-		free(set->sites[i].name);
-	}
-	free(set->sites);
-	for (i = 0; i < set->nr_skipped; i++) {
-		free(set->skipped[i].object);
-		free(set->skipped[i].name);
-	}
-	free(set->skipped);
-	memset(set, 0, sizeof(*set));
-}
-
-int probe_set_skip(struct probe_set *set, size_t i, const char *why)
-{
-	struct probe_site *site = &set->sites[i];
-
-	site->refused_at_attach = true;
-	return add_skip(set, site->object, site->name, why, site->choice.chosen);
-}
-
-size_t probe_set_nr_probed(const struct probe_set *set)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < set->nr; i++)
-		n += !set->sites[i].refused_at_attach;
-	return n;
-}
-
-/* Up to this many names in the note without -v. */
-#define SKIPPED_NAMES_SHOWN 3
-
-void probe_set_note_skipped(const struct probe_set *set)
-{
-	char buf[2048];
-	size_t i, used;
-	const struct probe_skip *k;
-
-	if (!set->nr_skipped)
-		return;
-	used = (size_t)snprintf(buf, sizeof(buf), "note: %zu function%s not probed:",
-				set->nr_skipped, set->nr_skipped == 1 ? "" : "s");
-	for (i = 0; i < set->nr_skipped && i < SKIPPED_NAMES_SHOWN && used < sizeof(buf); i++) {
-		k = &set->skipped[i];
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s %s (%s%s%s)",
-					 i ? ";" : "", k->name, k->why, k->insn[0] ? ": " : "",
-					 k->insn);
-	}
-	if (i < set->nr_skipped && used < sizeof(buf))
-		snprintf(buf + used, sizeof(buf) - used,
-			 "; and %zu more (-v or sonde list names them)", set->nr_skipped - i);
-	/* Names from the binary: escaped like every message. */
-	sonde_say("%s", buf);
-}
-
-const char *probe_return_text(const struct probe_site *site, char *buf, size_t len)
-{
-	if (site->ret == PROBE_RET_URETPROBE)
-		snprintf(buf, len, "uretprobe");
-	else
-		snprintf(buf, len, "%zu exit insn%s (%zu single-stepped; %s)", site->exits.nr,
-			 site->exits.nr == 1 ? "" : "s", site->exits.stepped, site->ret_why);
-	return buf;
-}
-
-int parse_return_mode(const char *s, enum return_mode *mode)
-{
-	static const char *const names[] = {
-	    [RETURN_MODE_AUTO] = "auto",
-	    [RETURN_MODE_URETPROBE] = "uretprobe",
-	    [RETURN_MODE_INSNS] = "insns",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i])) {
-			*mode = (enum return_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }

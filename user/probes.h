@@ -80,6 +80,9 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 		   const struct resolve_opts *opts, struct probe_set *set);
 void probe_set_free(struct probe_set *set);
 
+/* Record a function not probed, and why (-v says so at once); insn may be NULL. */
+int probe_set_add_skip(struct probe_set *set, const char *object, const char *name,
+		       const char *why, const char *insn);
 /* Functions the kernel refused when the probes were attached (attach.c): skipped too. */
 int probe_set_skip(struct probe_set *set, size_t i, const char *why);
 /* Sites that are probed: not marked refused by probe_set_skip(). */
