@@ -20,7 +20,7 @@ struct sonde_go_frame {
 	__u64 child_ns;
 	__u64 probe_cost_ns;
 	__u32 site;
-	__u32 pad;
+	__u32 depth_bytes; /* g.stack.hi - sp at entry: kept when the stack is copied; 0: unknown */
 };
 
 struct sonde_go_stack {
@@ -61,6 +61,41 @@ static __always_inline struct sonde_go_stack *go_stack_get_or_create(__u64 g)
 	return bpf_map_lookup_elem(&go_stacks, &g);
 }
 
+/*
+ * How deep into its goroutine's stack a call runs: g.stack.hi (the second
+ * word of the g) less sp. A stack copy moves both. 0 when unknown.
+ */
+static __always_inline __u32 go_depth_bytes(__u64 g, __u64 sp)
+{
+	__u64 hi = 0;
+
+	if (bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + 8)) || hi <= sp ||
+	    hi - sp > 0xffffffffULL)
+		return 0;
+	return (__u32)(hi - sp);
+}
+
+/*
+ * Calls at or below a new call's depth have ended without an exit: a panic
+ * unwound them and a deferred recover() went on above them. Dropped, counted,
+ * or a goroutine that keeps recovering would fill its stack.
+ */
+static __always_inline __u32 go_drop_dead_frames(struct sonde_go_stack *gs, __u32 depth_bytes)
+{
+	__u32 d = gs->depth, i;
+
+	for (i = 0; i < SONDE_UNWIND_LOOKBACK && d > 0 && d <= SONDE_GO_DEPTH; i++) {
+		const struct sonde_go_frame *top = &gs->frames[(d - 1) & (SONDE_GO_DEPTH - 1)];
+
+		if (!depth_bytes || !top->depth_bytes || top->depth_bytes < depth_bytes)
+			break;
+		count_drop(SONDE_DROP_UNWOUND);
+		d--;
+	}
+	gs->depth = d;
+	return d;
+}
+
 static __always_inline int on_entry_go(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -68,7 +103,7 @@ static __always_inline int on_entry_go(void *ctx)
 	__u64 g = ((struct pt_regs *)ctx)->r14;
 	struct sonde_go_stack *gs;
 	struct sonde_go_frame *f;
-	__u32 d;
+	__u32 d, depth_bytes;
 
 	if (!g || task_is_filtered_out(bpf_get_current_task_btf()))
 		return 0;
@@ -77,7 +112,8 @@ static __always_inline int on_entry_go(void *ctx)
 		count_drop(SONDE_DROP_NO_STORAGE);
 		return 0;
 	}
-	d = gs->depth;
+	depth_bytes = go_depth_bytes(g, PT_REGS_SP((struct pt_regs *)ctx));
+	d = go_drop_dead_frames(gs, depth_bytes);
 	if (d >= SONDE_GO_DEPTH) {
 		gs->depth = d + 1;
 		count_drop(SONDE_DROP_DEPTH);
@@ -85,6 +121,7 @@ static __always_inline int on_entry_go(void *ctx)
 	}
 	f = &gs->frames[d & (SONDE_GO_DEPTH - 1)];
 	f->site = (__u32)cookie;
+	f->depth_bytes = depth_bytes;
 	f->start_ns = now;
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;

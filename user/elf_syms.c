@@ -52,9 +52,31 @@ static unsigned int runtime_of_section(const char *name)
 	if (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab") ||
 	    !strcmp(name, ".go.buildinfo"))
 		return SYMS_RT_GO;
-	if (!strcmp(name, ".gcc_except_table"))
-		return SYMS_RT_UNWINDS;
 	return 0;
+}
+
+/*
+ * C++ exceptions can unwind through code that needs the C++ runtime: its
+ * DT_NEEDED names libstdc++ or libc++. Not .gcc_except_table, which C code
+ * built with -fexceptions has too (glibc: for thread cancellation), and
+ * whose functions would then all pay for single-stepped ret probes.
+ */
+static unsigned int runtime_of_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	unsigned int rt = 0;
+	const char *needed;
+	GElf_Dyn dyn;
+	size_t i;
+
+	for (i = 0; data && sh->sh_entsize && i < sh->sh_size / sh->sh_entsize; i++) {
+		if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+			continue;
+		needed = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
+		if (needed && (!strncmp(needed, "libstdc++", 9) || !strncmp(needed, "libc++", 6)))
+			rt |= SYMS_RT_UNWINDS;
+	}
+	return rt;
 }
 
 static int sym_cmp_addr(const void *a, const void *b)
@@ -373,6 +395,8 @@ struct syms *syms__load(const char *path, int *err)
 		scn_name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
 		if (scn_name)
 			s->runtime |= runtime_of_section(scn_name);
+		if (sh.sh_type == SHT_DYNAMIC)
+			s->runtime |= runtime_of_dynamic(elf, scn, &sh);
 		if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)

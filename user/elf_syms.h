@@ -35,7 +35,7 @@ const struct sym *syms__get(const struct syms *syms, size_t i);
  */
 enum syms_runtime {
 	SYMS_RT_GO = 1 << 0,	  /* Go (.gopclntab): goroutine stacks move and are copied */
-	SYMS_RT_UNWINDS = 1 << 1, /* C++ exceptions (.gcc_except_table, __cxa_throw) */
+	SYMS_RT_UNWINDS = 1 << 1, /* C++ exceptions (needs libstdc++/libc++, or __cxa_throw) */
 	SYMS_RT_JIT = 1 << 2,	  /* a JIT runtime that walks its own stacks (V8, HotSpot) */
 };
 unsigned int syms__runtime(const struct syms *syms);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include <string.h>
 #include "uprobe_insn.h"
 
@@ -37,12 +38,38 @@ static enum uprobe_insn_fate refused(const char **why, const char *reason)
 	return UPROBE_INSN_REFUSED;
 }
 
-/* 0f 1f 44 00 00: Linux 6.16+ turns a probe there into a call to a trampoline. */
-static int is_nop5(const unsigned char *op, size_t left)
+/*
+ * The kernel's P6 NOPs (x86_nops[], lengths 1 to 8), which branch emulation
+ * takes as a jump to the next instruction; on 6.16+ a probe on the 5-byte one
+ * becomes a call to a trampoline, cheaper still.
+ */
+static bool is_kernel_nop(const unsigned char *code, size_t len)
 {
-	static const unsigned char nop5[] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+	static const unsigned char nops[8][8] = {
+	    {0x90},
+	    {0x66, 0x90},
+	    {0x0f, 0x1f, 0x00},
+	    {0x0f, 0x1f, 0x40, 0x00},
+	    {0x0f, 0x1f, 0x44, 0x00, 0x00},
+	    {0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00},
+	    {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
+	    {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+	};
 
-	return left == sizeof(nop5) && !memcmp(op, nop5, sizeof(nop5));
+	return len >= 1 && len <= 8 && !memcmp(code, nops[len - 1], len);
+}
+
+/*
+ * VEX (c4, c5), EVEX (62) and XOP (8f with a map above 7) instructions: the
+ * kernel's decoder takes the opcode inside the encoding for the instruction,
+ * so `vpor` (c5 f9 eb) is "emulated" as a jmp and never executed, and others
+ * are refused. None is probed.
+ */
+static bool is_vex_like(const unsigned char *op, size_t left)
+{
+	if (op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62)
+		return true;
+	return op[0] == 0x8f && left > 1 && (op[1] & 0x1f) >= 8;
 }
 
 enum uprobe_insn_fate uprobe_insn_fate(const unsigned char *code, size_t len, const char **why)
@@ -51,6 +78,7 @@ enum uprobe_insn_fate uprobe_insn_fate(const unsigned char *code, size_t len, co
 	int opsize = 0, rex = 0;
 	unsigned char op;
 
+	/* is_prefix_bad() comes first in uprobe_init_insn(). */
 	for (; i < len && is_legacy_prefix(code[i]); i++) {
 		switch (code[i]) {
 		case 0xf0:
@@ -67,23 +95,25 @@ enum uprobe_insn_fate uprobe_insn_fate(const unsigned char *code, size_t len, co
 	if (i >= len)
 		return refused(why, "an instruction that does not decode");
 	op = code[i];
+	if (is_vex_like(code + i, len - i))
+		return refused(why, "a VEX/EVEX-encoded instruction, which the kernel misdecodes");
 	if (!good_opcode(op))
 		return refused(why, "an instruction the kernel never probes");
 	/* mov ss, r/m masks the next instruction's exceptions: never single-stepped. */
 	if (op == 0x8e && i + 1 < len && ((code[i + 1] >> 3) & 7) == 2)
 		return refused(why, "a mov to ss");
-	/* Emulated: jmp, call, jcc (rel8/rel32), nop (0x90 with any prefixes), push reg. */
-	if (op == 0xeb || op == 0xe9 || op == 0xe8 || op == 0x90 || (op >= 0x70 && op <= 0x7f) ||
+	/* branch_setup_xol_ops(): the kernel's NOPs, and 0x90 under any prefixes. */
+	if (is_kernel_nop(code, len) || op == 0x90)
+		return UPROBE_INSN_EMULATED;
+	/* Then jmp, call, jcc (rel8/rel32), except with an operand-size prefix. */
+	if (op == 0xeb || op == 0xe9 || op == 0xe8 || (op >= 0x70 && op <= 0x7f) ||
 	    (op == 0x0f && i + 1 < len && (code[i + 1] & 0xf0) == 0x80)) {
-		/* branch_setup_xol_ops refuses a branch with an operand-size prefix. */
 		if (opsize)
-			return refused(why, "a branch or nop with a 0x66 prefix");
+			return refused(why, "a branch with a 0x66 prefix");
 		return UPROBE_INSN_EMULATED;
 	}
 	/* push_setup_xol_ops: push reg alone, or with REX.B only (push r8..r15). */
 	if (op >= 0x50 && op <= 0x57 && len <= 2 && (len == 1 || rex == 0x41))
-		return UPROBE_INSN_EMULATED;
-	if (is_nop5(code + i, len - i) && i == 0)
 		return UPROBE_INSN_EMULATED;
 	return UPROBE_INSN_STEPPED;
 }

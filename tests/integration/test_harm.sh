@@ -183,4 +183,20 @@ t_go_recursion_counted()
 	expect_eq "main.grow calls (49 per work call)" "$(fn_field main.grow calls)" $((800 * 49))
 }
 
+# Go panics recovered above the traced frames: the calls they unwound are
+# counted as unwound (dropped when a call starts at or above their depth in
+# the goroutine's stack), and every later call still pairs.
+t_go_recovered_panics_counted()
+{
+	untraced_out "$TGT/gopanic" 100
+	sonde_run lat --json main.mayPanic main.leaf -- "$TGT/gopanic" 100
+	expect_ok
+	need_final
+	expect_same_output recovered=
+	expect_eq "main.leaf calls" "$(fn_field main.leaf calls)" 1000
+	expect_eq "main.mayPanic calls (each one panicked)" "$(fn_field main.mayPanic calls)" 0
+	expect_eq "calls unwound" "$(jq -r .drops.unwound <<<"$FINAL")" 100
+	expect_eq "depth drops" "$(jq -r .drops.depth <<<"$FINAL")" 0
+}
+
 run_tests

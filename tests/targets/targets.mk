@@ -95,12 +95,12 @@ $(TGT_DIR)/cxxthrow: tests/targets/cxxthrow.cc
 
 # gostack: Go, whose goroutines move between threads and whose stacks are copied
 # under traced calls (Debian's golang-go; its own module-less build).
-TARGET_BINS  += $(TGT_DIR)/gostack
+TARGET_BINS  += $(TGT_DIR)/gostack $(TGT_DIR)/gopanic
 
-$(TGT_DIR)/gostack: tests/targets/gostack/main.go
+$(TGT_DIR)/gostack $(TGT_DIR)/gopanic: $(TGT_DIR)/%: tests/targets/%/main.go
 	@mkdir -p $(dir $@)
 	@echo "  GO       $@"
-	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
+	$(Q)cd tests/targets/$* && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
 		go build -o $(abspath $@) main.go
 
 # gostack.stripped: the same program linked as Go programs often ship, without

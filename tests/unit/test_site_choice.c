@@ -180,8 +180,14 @@ static void test_kernel_fates(void **state)
 	assert_int_equal(FATE(0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00),
 			 UPROBE_INSN_REFUSED);
 	assert_int_equal(FATE(0x3e, 0xff, 0xe0), UPROBE_INSN_REFUSED);
-	/* xchg ax,ax: a nop with an operand-size prefix, which branch emulation refuses */
-	assert_int_equal(FATE(0x66, 0x90), UPROBE_INSN_REFUSED);
+	/* xchg ax,ax: one of the kernel's NOPs; a jmp with a 0x66 prefix is refused */
+	assert_int_equal(FATE(0x66, 0x90), UPROBE_INSN_EMULATED);
+	assert_int_equal(FATE(0x66, 0xe9, 0, 0), UPROBE_INSN_REFUSED);
+	/* vpor xmm0,xmm0,xmm1 (c5 f9 eb c1): "emulated" as a jmp by the kernel; vzeroupper */
+	assert_int_equal(FATE(0xc5, 0xf9, 0xeb, 0xc1), UPROBE_INSN_REFUSED);
+	assert_int_equal(FATE(0xc5, 0xf8, 0x77), UPROBE_INSN_REFUSED);
+	assert_int_equal(FATE(0x62, 0xf1, 0x7d, 0x48, 0xef, 0xc0), UPROBE_INSN_REFUSED);
+	assert_int_equal(FATE(0x8f, 0xc1), UPROBE_INSN_STEPPED); /* pop rcx (8f /0) */
 	assert_int_equal(FATE(0xcc), UPROBE_INSN_REFUSED);	   /* int3 */
 	assert_int_equal(FATE(0xf4), UPROBE_INSN_REFUSED);	   /* hlt */
 	assert_int_equal(FATE(0x8e, 0xd0), UPROBE_INSN_REFUSED); /* mov ss, eax */
@@ -190,7 +196,8 @@ static void test_kernel_fates(void **state)
 	assert_int_equal(FATE(0x90), UPROBE_INSN_EMULATED);
 	assert_int_equal(FATE(0xf3, 0x90), UPROBE_INSN_EMULATED); /* pause: a prefixed 0x90 */
 	assert_int_equal(FATE(0x0f, 0x1f, 0x44, 0x00, 0x00), UPROBE_INSN_EMULATED); /* nop5 */
-	assert_int_equal(FATE(0x0f, 0x1f, 0x40, 0x00), UPROBE_INSN_STEPPED);	      /* nop4 */
+	assert_int_equal(FATE(0x0f, 0x1f, 0x40, 0x00), UPROBE_INSN_EMULATED);	      /* nop4 */
+	assert_int_equal(FATE(0x0f, 0x1f, 0x40, 0x01), UPROBE_INSN_STEPPED); /* not a kernel NOP */
 	assert_int_equal(FATE(0xe9, 0, 0, 0, 0), UPROBE_INSN_EMULATED);
 	assert_int_equal(FATE(0x0f, 0x85, 0, 0, 0, 0), UPROBE_INSN_EMULATED);
 	assert_int_equal(FATE(0xf3, 0x0f, 0x1e, 0xfa), UPROBE_INSN_STEPPED); /* endbr64 */
