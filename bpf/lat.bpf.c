@@ -368,6 +368,20 @@ static __always_inline int find_frame(const struct sonde_thread *t, __u32 d, __u
 }
 
 /*
+ * The shape whose costs the calibration measured for this call: its entry's,
+ * and how it left. A jmp exit is emulated: about a return probe's cost, not a
+ * single-stepped ret's.
+ */
+static __always_inline __u32 exit_shape(__u32 site, __u64 exit_cookie)
+{
+	__u32 shape = site >> SONDE_COOKIE_SHAPE_SHIFT;
+
+	if (exit_cookie & SONDE_COOKIE_EXIT_EMULATED)
+		shape &= (__u32)(SONDE_COOKIE_STEPPED >> SONDE_COOKIE_SHAPE_SHIFT);
+	return shape;
+}
+
+/*
  * A call's wall and self time, without the probes' own cost: its own
  * (calib_window_ns, by its probe's shape) and that of the traced calls made
  * inside it. Its parent then owes its wall time and the probe cost it paid.
@@ -406,9 +420,12 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 /*
  * A return at entry_sp: the stack pointer the entry saw. After a uretprobe's
  * return the return address is popped: sp - 8. At a ret or tail-jump
- * instruction it is still there: sp.
+ * instruction it is still there: sp. exit_cookie: 0 for a return probe; an
+ * exit probe's cookie, whose SONDE_COOKIE_EXIT_* bits say whether the exit
+ * is soft (only the top frame at exactly entry_sp ends there; anything else
+ * is not a return at all) and what it cost.
  */
-static __always_inline int on_return(void *ctx, __u64 entry_sp)
+static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cookie)
 {
 	__u64 now = bpf_ktime_get_ns();
 	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
@@ -426,10 +443,14 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 		return 0;
 	t = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (!t || t->depth == 0) {
-		count_drop(SONDE_DROP_ORPHAN_RETURN);
+		if (!(exit_cookie & SONDE_COOKIE_EXIT_SOFT))
+			count_drop(SONDE_DROP_ORPHAN_RETURN);
 		return 0;
 	}
 	d = t->depth;
+	if ((exit_cookie & SONDE_COOKIE_EXIT_SOFT) &&
+	    (d > SONDE_MAX_DEPTH || t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].sp != entry_sp))
+		return 0;
 	if (d > SONDE_MAX_DEPTH) {
 		t->depth = d - 1;
 		return 0;
@@ -448,7 +469,7 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp)
 	s = bpf_map_lookup_elem(&func_stats, &id);
 	call.id = id;
 
-	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
+	shape = exit_shape(f->site, exit_cookie);
 	call_times(&call, now, f->start_ns, f->child_ns, f->probe_cost_ns, shape);
 	/* Never switched out during the call: all of it was on a CPU. */
 	call.split.oncpu_ns = split ? call.wall : 0;
@@ -480,14 +501,14 @@ int BPF_UPROBE(lat_entry_multi)
 SEC("uretprobe.multi")
 int BPF_URETPROBE(lat_return_multi)
 {
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8);
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8, 0);
 }
 
 /* At a function's return instructions, where a uretprobe would break the program. */
 SEC("uprobe.multi")
 int BPF_UPROBE(lat_exit_multi)
 {
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx));
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx), bpf_get_attach_cookie(ctx));
 }
 
 /* Fallback for kernels without uprobe_multi: one perf-event uprobe per function. */
@@ -500,13 +521,13 @@ int BPF_UPROBE(lat_entry_single)
 SEC("uretprobe")
 int BPF_URETPROBE(lat_return_single)
 {
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8);
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8, 0);
 }
 
 SEC("uprobe")
 int BPF_UPROBE(lat_exit_single)
 {
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx));
+	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx), bpf_get_attach_cookie(ctx));
 }
 
 /* Go's own entry and exit: calls paired per goroutine (lat_go.bpf.h). */

@@ -149,7 +149,8 @@ static __always_inline int go_find_frame(const struct sonde_go_stack *gs, __u32 
 static __always_inline int on_exit_go(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 id = (__u32)(bpf_get_attach_cookie(ctx) & SONDE_COOKIE_ID_MASK);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 id = (__u32)(cookie & SONDE_COOKIE_ID_MASK);
 	__u64 g = ((struct pt_regs *)ctx)->r14;
 	struct sonde_go_stack *gs;
 	struct sonde_go_frame *f;
@@ -176,7 +177,7 @@ static __always_inline int on_exit_go(void *ctx)
 	}
 	idx &= SONDE_GO_DEPTH - 1;
 	f = &gs->frames[idx];
-	shape = f->site >> SONDE_COOKIE_SHAPE_SHIFT;
+	shape = exit_shape(f->site, cookie);
 	call_times(&call, now, f->start_ns, f->child_ns, f->probe_cost_ns, shape);
 	if (idx > 0) {
 		struct sonde_go_frame *parent = &gs->frames[(idx - 1) & (SONDE_GO_DEPTH - 1)];

@@ -62,6 +62,12 @@ static __u64 site_cookie(const struct probe_set *set, size_t i, size_t id_base)
 	       (s->ret == PROBE_RET_INSNS ? SONDE_COOKIE_INSNS : 0);
 }
 
+static __u64 exit_cookie(__u8 flags)
+{
+	return (flags & SONDE_EXIT_SOFT ? SONDE_COOKIE_EXIT_SOFT : 0) |
+	       (flags & SONDE_EXIT_EMULATED ? SONDE_COOKIE_EXIT_EMULATED : 0);
+}
+
 /* The probes of one kind on one object: where, with what cookie, for which site. */
 struct probe_list {
 	unsigned long *offsets;
@@ -138,7 +144,8 @@ static int list_build(struct probe_list *l, enum probe_prog k, const struct prob
 		}
 		for (j = 0; j < s->exits.nr && !err; j++)
 			err = list_add(l, (unsigned long)((__s64)s->func_offset + s->exits.offsets[j]),
-				       site_cookie(set, i, id_base), i);
+				       site_cookie(set, i, id_base) | exit_cookie(s->exits.flags[j]),
+				       i);
 	}
 	return err;
 }

@@ -10,13 +10,24 @@
 #ifndef SONDE_EXIT_SITES_H
 #define SONDE_EXIT_SITES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
 #define SONDE_MAX_EXITS 32
 
+/*
+ * A soft exit may not leave the function: a jump whose target is no known
+ * function (a cold part without a symbol, or a stripped function) or an
+ * indirect jump that is no jump table. It ends the call only when the stack
+ * pointer is exactly the entry's: the frame torn down, as before a tail call.
+ */
+#define SONDE_EXIT_SOFT	    0x1
+#define SONDE_EXIT_EMULATED 0x2 /* a jmp: emulated, where a ret is single-stepped */
+
 struct exit_sites {
 	__s64 offsets[SONDE_MAX_EXITS]; /* from the function start; below 0 in its cold part */
+	__u8 flags[SONDE_MAX_EXITS];	/* SONDE_EXIT_* */
 	size_t nr;
 	size_t stepped;	      /* how many of them the kernel single-steps (ret) */
 	const char *unusable; /* why they cannot stand in for a return probe, or NULL */
@@ -35,7 +46,14 @@ struct code_range {
  * is the function's cold part (gcc's "fn.cold"): jumps between the two stay
  * inside the function, and the cold part's own returns are the function's.
  */
+struct exit_opts {
+	/* Whether a function starts at vaddr: a jump there is a tail call. */
+	bool (*is_entry)(const void *ctx, __u64 vaddr);
+	const void *ctx;
+	bool soft; /* soft exits allowed (not for Go, paired without stack pointers) */
+};
+
 int exit_sites_find(const struct code_range *fn, const struct code_range *cold,
-		    struct exit_sites *out);
+		    const struct exit_opts *o, struct exit_sites *out);
 
 #endif

@@ -160,6 +160,13 @@ static bool better_alias(const struct sym *a, const struct sym *b)
  * every exit, or one instruction would be both (a tail call `mov; jmp f` has
  * its emulated jmp chosen as the entry site): back to the first instruction.
  */
+static bool is_function_start(const void *syms, __u64 vaddr)
+{
+	const struct sym *s = syms__find_addr(syms, vaddr);
+
+	return s && s->vaddr == vaddr;
+}
+
 static void exits_before_entry(const struct object_syms *obj, const struct sym *sym,
 			       const struct code_range *fn, struct probe_site *site)
 {
@@ -171,7 +178,10 @@ static void exits_before_entry(const struct object_syms *obj, const struct sym *
 	/* The cold part's file offset: same segment as the function, the same delta. */
 	if (cold && cold->size && cold->offset + cold->size <= obj->code_len)
 		cr = (struct code_range){obj->code + cold->offset, cold->size, cold->vaddr};
-	exit_sites_find(fn, &cr, x);
+	exit_sites_find(fn, &cr,
+			&(struct exit_opts){.is_entry = is_function_start, .ctx = obj->syms,
+					    .soft = !site->go},
+			x);
 	for (i = 0; i < x->nr && !x->unusable; i++) {
 		if (x->offsets[i] == 0)
 			x->unusable = "its first instruction is already its return (a tail jump)";

@@ -14,6 +14,11 @@
 /* Set when returns are probed at the return instructions (a single-stepped
  * ret), not by a return probe: another cost again. */
 #define SONDE_COOKIE_INSNS (1ULL << 31)
+/* Exit probes only (never kept in a frame): the exit is soft (exit_sites.h:
+ * it ends the call only at the entry's exact stack pointer), and the kernel
+ * emulates it (a jmp: the cheap shape, not a single-stepped ret). */
+#define SONDE_COOKIE_EXIT_SOFT	   (1ULL << 32)
+#define SONDE_COOKIE_EXIT_EMULATED (1ULL << 33)
 /* The probe shape, an index into the calibration's costs: stepped | insns << 1. */
 #define SONDE_COOKIE_SHAPE_SHIFT 30
 #define SONDE_SHAPES 4

@@ -183,6 +183,24 @@ t_go_recursion_counted()
 	expect_eq "main.grow calls (49 per work call)" "$(fn_field main.grow calls)" $((800 * 49))
 }
 
+# Returns probed at the exit instructions, through tail calls: a jmp through
+# a table of function pointers is a (soft) exit, a switch's jump table is not,
+# and a direct tail call to a traced function ends one call as the next starts.
+t_tail_calls_at_exit_instructions()
+{
+	untraced_out "$TGT/tailcalls" 6000
+	sonde_run lat --json --returns insns call_cb cb_a cb_b pick step -- "$TGT/tailcalls" 6000
+	expect_ok
+	need_final
+	expect_same_output cb=
+	expect_eq "call_cb calls" "$(fn_field call_cb calls)" 6000
+	expect_eq "cb_a calls" "$(fn_field cb_a calls)" 3000
+	expect_eq "cb_b calls" "$(fn_field cb_b calls)" 3000
+	expect_eq "pick calls" "$(fn_field pick calls)" 6000
+	expect_eq "step calls (2 of pick's 6 cases)" "$(fn_field step calls)" 2000
+	expect_eq "drops" "$(drops_total)" 0
+}
+
 # Go panics recovered above the traced frames: the calls they unwound are
 # counted as unwound (dropped when a call starts at or above their depth in
 # the goroutine's stack), and every later call still pairs.

@@ -78,7 +78,10 @@ $(TGT_DIR)/unprobeable: tests/targets/unprobeable.c tests/targets/targets.h
 	@echo "  CC       $@"
 	$(Q)$(CC) $(TGT_CFLAGS) $< -o $@
 
-$(TGT_DIR)/coldsplit: tests/targets/coldsplit.c
+# tailcalls: tail calls through a table of function pointers and a switch (-O2).
+TARGET_BINS  += $(TGT_DIR)/tailcalls
+
+$(TGT_DIR)/coldsplit $(TGT_DIR)/tailcalls: $(TGT_DIR)/%: tests/targets/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer $< -o $@

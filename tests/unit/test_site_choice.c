@@ -237,6 +237,12 @@ static void test_refused_sites(void **state)
 	assert_true(c.refused);
 }
 
+static bool at_0x2000(const void *ctx, __u64 vaddr)
+{
+	(void)ctx;
+	return vaddr == 0x2000;
+}
+
 /* Exits: rets and jumps out of the function, not jumps into its cold part. */
 static void test_exit_sites(void **state)
 {
@@ -246,25 +252,61 @@ static void test_exit_sites(void **state)
 					   0xe9, 0xf4, 0x0f, 0x00, 0x00};
 	/* at 0x1025: jmp back to 0x1005; ret */
 	static const unsigned char cold[] = {0xeb, 0xde, 0xc3};
-	/* a conditional jump out of the function: no exit can stand for it */
-	static const unsigned char jcc_out[] = {0x85, 0xff, 0x0f, 0x84, 0x00, 0x10, 0x00, 0x00, 0xc3};
+	/* je 0x2000, a function: a conditional tail call, which no exit can stand for */
+	static const unsigned char jcc_out[] = {0x85, 0xff, 0x0f, 0x84, 0xf8, 0x0f, 0x00, 0x00, 0xc3};
 	struct code_range f = {fn, sizeof(fn), VADDR}, c = {cold, sizeof(cold), VADDR + 0x25};
 	struct code_range none = {0}, j = {jcc_out, sizeof(jcc_out), VADDR};
+	struct exit_opts hard = {0}, entries = {.is_entry = at_0x2000, .soft = true};
 	struct exit_sites x;
 
 	(void)state;
-	assert_int_equal(exit_sites_find(&f, &c, &x), 0);
+	assert_int_equal(exit_sites_find(&f, &c, &hard, &x), 0);
 	assert_null(x.unusable);
 	assert_int_equal(x.nr, 3);
 	assert_int_equal(x.offsets[0], 6);    /* ret */
 	assert_int_equal(x.offsets[1], 7);    /* the tail jmp */
 	assert_int_equal(x.offsets[2], 0x27); /* the cold part's ret */
 	assert_int_equal(x.stepped, 2);
-	/* Without its cold part known, the je into it looks like a tail call. */
-	assert_int_equal(exit_sites_find(&f, &none, &x), 0);
-	assert_non_null(x.unusable);
-	assert_int_equal(exit_sites_find(&j, &none, &x), 0);
+	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED);
+	/* Without its cold part known, the je into it is no exit, and the tail jmp is
+	 * soft unless a function starts at its target. */
+	assert_int_equal(exit_sites_find(&f, &none, &entries, &x), 0);
+	assert_null(x.unusable);
+	assert_int_equal(x.nr, 2);
+	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED);
+	entries.is_entry = NULL;
+	assert_int_equal(exit_sites_find(&f, &none, &entries, &x), 0);
+	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED | SONDE_EXIT_SOFT);
+	/* A conditional jump to a function is a conditional tail call. */
+	entries.is_entry = at_0x2000;
+	assert_int_equal(exit_sites_find(&j, &none, &entries, &x), 0);
 	assert_string_equal(x.unusable, "a conditional tail call leaves the function");
+}
+
+/* An indirect jmp: a jump table (table load, notrack) is no exit; a bare one is soft. */
+static void test_indirect_exits(void **state)
+{
+	/* movslq (%rdx,%rax,4),%rax; add %rdx,%rax; jmp *%rax */
+	static const unsigned char table[] = {0x48, 0x63, 0x04, 0x82, 0x48, 0x01, 0xd0, 0xff, 0xe0};
+	/* mov 0x8(%rdi),%rax; pop %rbp; jmp *%rax */
+	static const unsigned char tail[] = {0x48, 0x8b, 0x47, 0x08, 0x5d, 0xff, 0xe0};
+	struct code_range t = {table, sizeof(table), VADDR}, c = {tail, sizeof(tail), VADDR};
+	struct code_range none = {0};
+	struct exit_opts o = {.soft = true};
+	struct exit_sites x;
+
+	(void)state;
+	assert_int_equal(exit_sites_find(&t, &none, &o, &x), 0);
+	assert_non_null(x.unusable); /* no exit at all */
+	assert_int_equal(exit_sites_find(&c, &none, &o, &x), 0);
+	assert_null(x.unusable);
+	assert_int_equal(x.nr, 1);
+	assert_int_equal(x.offsets[0], 5);
+	assert_int_equal(x.flags[0], SONDE_EXIT_SOFT);
+	/* Go pairs calls without stack pointers: no soft exits. */
+	o.soft = false;
+	assert_int_equal(exit_sites_find(&c, &none, &o, &x), 0);
+	assert_non_null(x.unusable);
 }
 
 int main(void)
@@ -284,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_kernel_fates),
 	    cmocka_unit_test(test_refused_sites),
 	    cmocka_unit_test(test_exit_sites),
+	    cmocka_unit_test(test_indirect_exits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
