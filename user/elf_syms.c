@@ -273,14 +273,15 @@ static void drop_duplicates(struct syms *s)
 	s->nr = out;
 }
 
-/* The length of the function name a cold part belongs to ("f.cold.1" -> 1), or 0. */
-static size_t cold_parent_len(const char *name)
+size_t syms_cold_parent_len(const char *name)
 {
-	const char *p = strstr(name, ".cold"), *q = p;
+	const char *p = NULL, *q;
 
+	for (q = strstr(name, ".cold"); q; q = strstr(q + 1, ".cold"))
+		p = q;
 	if (!p || p == name)
 		return 0;
-	q += 5;
+	q = p + 5;
 	if (*q == '.')
 		for (q++; *q >= '0' && *q <= '9'; q++)
 			;
@@ -290,7 +291,7 @@ static size_t cold_parent_len(const char *name)
 static int cold_cmp(const void *a, const void *b)
 {
 	const struct sym *x = *(const struct sym *const *)a, *y = *(const struct sym *const *)b;
-	size_t nx = cold_parent_len(x->name), ny = cold_parent_len(y->name);
+	size_t nx = syms_cold_parent_len(x->name), ny = syms_cold_parent_len(y->name);
 	int c = strncmp(x->name, y->name, nx < ny ? nx : ny);
 
 	return c ? c : (nx > ny) - (nx < ny);
@@ -301,7 +302,7 @@ static int index_cold_parts(struct syms *s)
 	size_t i;
 
 	for (i = 0; i < s->nr; i++) {
-		if (!cold_parent_len(s->v[i].name))
+		if (!syms_cold_parent_len(s->v[i].name))
 			continue;
 		if (!(s->nr_cold & (s->nr_cold + 1))) {
 			const struct sym **v = realloc(s->cold, (s->nr_cold * 2 + 1) * sizeof(*v));
@@ -321,7 +322,7 @@ const struct sym *syms__cold_part(const struct syms *s, const struct sym *fn)
 	size_t lo = 0, hi = s->nr_cold, n = strlen(fn->name);
 
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, m = cold_parent_len(s->cold[mid]->name);
+		size_t mid = lo + (hi - lo) / 2, m = syms_cold_parent_len(s->cold[mid]->name);
 		int c = strncmp(s->cold[mid]->name, fn->name, m < n ? m : n);
 
 		if (!c)

@@ -63,6 +63,9 @@ const struct sym *syms__find_addr(const struct syms *syms, __u64 vaddr);
  * which jumps back or returns for it. NULL when fn has none.
  */
 const struct sym *syms__cold_part(const struct syms *syms, const struct sym *fn);
+/* For a cold part's name ("work.cold", "_Z4workv.cold.2"): the length of its
+ * function's name (4, 8); 0 for any other name. */
+size_t syms_cold_parent_len(const char *name);
 
 /* The GNU build-id of an ELF object as lowercase hex; -ENOENT when it has none. */
 int elf_build_id(const char *path, char *hex, size_t len);

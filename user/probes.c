@@ -160,11 +160,12 @@ static bool better_alias(const struct sym *a, const struct sym *b)
  * every exit, or one instruction would be both (a tail call `mov; jmp f` has
  * its emulated jmp chosen as the entry site): back to the first instruction.
  */
+/* A function starts there: a jump to it is a tail call (a cold part is no function). */
 static bool is_function_start(const void *syms, __u64 vaddr)
 {
 	const struct sym *s = syms__find_addr(syms, vaddr);
 
-	return s && s->vaddr == vaddr;
+	return s && s->vaddr == vaddr && !syms_cold_parent_len(s->name);
 }
 
 static void exits_before_entry(const struct object_syms *obj, const struct sym *sym,
@@ -281,17 +282,7 @@ static void choose_return(const struct resolver *r, const struct object_syms *ob
  */
 static bool is_cold_part(const char *name)
 {
-	const char *p = NULL, *q;
-
-	for (q = strstr(name, ".cold"); q; q = strstr(q + 1, ".cold"))
-		p = q;
-	if (!p)
-		return false;
-	p += 5;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	return *p == '\0' || *p == ']' || *p == '@';
+	return syms_cold_parent_len(name) > 0;
 }
 
 static int add_site(struct resolver *r, const struct object_syms *obj, const struct sym *sym)
