@@ -145,6 +145,8 @@ pg_start()
 	pg_sql postgres "create database bench" >/dev/null || fail "create database failed"
 	"$PG_BIN/pgbench" -i -q bench >"$T_DIR/pgbench-init.log" 2>&1 ||
 		fail "pgbench -i failed: $(tail -n 3 "$T_DIR/pgbench-init.log" | tr '\n' '|')"
+	# Its backend's counts are in pg_stat_database once it has exited.
+	wait_until 20 no_bench_backends || fail "pgbench -i's backend did not exit"
 }
 
 pg_stop()
@@ -223,7 +225,7 @@ t_postgres_postmaster_all_functions()
 	# A backend forked while traced, alive until after sonde ends.
 	PGAPPNAME=sonde-sleeper start_bg "$T_DIR/sleeper" \
 		"$PG_BIN/psql" -X -d postgres -c "select pg_sleep(60)"
-	wait_until 20 pg_has_app sonde-sleeper || fail "the sleeping session never started"
+	wait_until 20 pg_app_sleeps sonde-sleeper || fail "the sleeping session never started"
 	sleeper=$(pg_sql postgres "select pid from pg_stat_activity where application_name = 'sonde-sleeper'")
 	"$PG_BIN/pgbench" -n -t 20 -c 2 -M simple bench >"$T_DIR/pgbench-during" 2>&1
 	rc=$?
@@ -240,9 +242,10 @@ t_postgres_postmaster_all_functions()
 	pgbench_ok "$T_DIR/pgbench-after" 2 200 "$rc"
 }
 
-pg_has_app()
+# pg_app_sleeps NAME: the session named NAME is in its pg_sleep().
+pg_app_sleeps()
 {
-	[ "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = '$1' and state = 'active'")" = 1 ]
+	[ "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = '$1' and wait_event = 'PgSleep'")" = 1 ]
 }
 
 # SetLatch starts with `lock add [rsp], 0`, which the kernel refuses to
@@ -310,13 +313,15 @@ t_postgres_pgbench_backends_exact()
 	pg_start
 	PGAPPNAME=sonde-locker start_bg "$T_DIR/locker" "$PG_BIN/psql" -X -d bench \
 		-c "begin; lock table pgbench_accounts in access exclusive mode; select pg_sleep(60)"
-	wait_until 20 pg_has_app sonde-locker || fail "the locking session never started"
+	# Sleeping: it holds the lock.
+	wait_until 20 pg_app_sleeps sonde-locker || fail "the locking session never started"
 	locker=$(pg_sql postgres "select pid from pg_stat_activity where application_name = 'sonde-locker'")
 	start_bg "$T_DIR/pgbench" "$PG_BIN/pgbench" -n -t 1000 -c 2 -M simple bench
 	local pgbench_pid=$BG_PID
 	wait_until 20 pgbench_waiting ||
 		fail "pgbench's clients never waited for the lock: $(pg_sql postgres "select application_name, wait_event_type, query from pg_stat_activity" | tr '\n' '|')"
-	read -r b1 b2 <<<"$(pg_sql postgres "select pid from pg_stat_activity where application_name = 'pgbench' order by pid" | tr '\n' ' ')"
+	# (Not pgbench's first connection, which asked for the scale and may still be exiting.)
+	read -r b1 b2 <<<"$(pg_sql postgres "select pid from pg_stat_activity where application_name = 'pgbench' and wait_event_type = 'Lock' order by pid" | tr '\n' ' ')"
 	start_sonde lat -p "$b1" -p "$b2" AtEOXact_PgStat pg_parse_query --json
 	wait_links_on "$PG"
 	pg_sql postgres "select pg_cancel_backend($locker)" >/dev/null
@@ -361,6 +366,8 @@ t_redis_benchmark()
 	start_bg "$T_DIR/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
 		--appendonly no --daemonize no
 	pid=$BG_PID
+	REDIS_PID=$pid
+	trap redis_stop EXIT
 	wait_until 20 redis_ping || fail "redis-server did not answer PING: $(tail -n 3 "$T_DIR/redis.log")"
 	obj=$(readlink -f "/proc/$pid/exe")
 	set0=$(redis_stat set)
@@ -383,6 +390,14 @@ t_redis_benchmark()
 	redis_ping || fail "redis-server does not answer PING after the trace"
 }
 
+redis_stop()
+{
+	kill -TERM "$REDIS_PID" 2>/dev/null
+	wait_until 5 not_running "$REDIS_PID" || kill -KILL "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	return 0
+}
+
 redis_ping()
 {
 	[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
@@ -395,7 +410,6 @@ redis_ping()
 # Sets NGX_DIR, NGX_URL, NGX_PID; master and workers are stopped after the test.
 nginx_start()
 {
-	local w
 
 	[ -x "$NGINX" ] || skip "$NGINX is not installed (package nginx; scripts/install-deps.sh installs it)"
 	need_cmd wrk wrk
@@ -429,12 +443,29 @@ nginx_start()
 	start_bg "$T_DIR/nginx.out" "$NGINX" -p "$NGX_DIR/" -e "$NGX_DIR/logs/error.log" \
 		-c nginx.conf -g 'daemon off;'
 	NGX_PID=$BG_PID
+	trap nginx_stop EXIT
 	wait_until 20 nginx_serves || fail "nginx does not serve $NGX_URL: $(tail -n 3 "$NGX_DIR/logs/error.log" "$T_DIR/nginx.out" 2>/dev/null | tr '\n' '|')"
-	# The workers too: killed after the test if the master could not stop them.
-	for w in $(pgrep -P "$NGX_PID"); do
-		echo "$w" >>"$IT_TMP/pids"
-	done
-	[ "$(pgrep -c -P "$NGX_PID")" = 2 ] || fail "nginx did not start 2 workers"
+	NGX_WORKERS=$(pgrep -P "$NGX_PID" | tr '\n' ' ')
+	[ "$(wc -w <<<"$NGX_WORKERS")" = 2 ] || fail "nginx did not start 2 workers: $NGX_WORKERS"
+}
+
+# The master stops its workers (SIGTERM: fast shutdown) and is waited for;
+# whatever is left after 5 s is killed.
+nginx_stop()
+{
+	kill -TERM "$NGX_PID" 2>/dev/null
+	if ! wait_until 5 not_running "$NGX_PID"; then
+		# shellcheck disable=SC2086 # a list of PIDs
+		kill -KILL "$NGX_PID" ${NGX_WORKERS:-} 2>/dev/null
+	fi
+	wait "$NGX_PID" 2>/dev/null
+	return 0
+}
+
+# not_running PID: PID has exited (a child of this shell is reaped here).
+not_running()
+{
+	! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
 nginx_serves()
