@@ -17,6 +17,18 @@ need_cmd jq
 need_cmd pgrep
 need_cmd go
 [ -e /usr/lib32/crt1.o ] || missing="$missing gcc-multilib"
+# The services test_services.sh traces: PostgreSQL (server and pgbench),
+# redis, nginx, and the load generators.
+pg=""
+for f in /usr/lib/postgresql/*/bin/pgbench; do
+	[ -x "$f" ] && [ -x "${f%/pgbench}/postgres" ] && pg=$f
+done
+[ -n "$pg" ] || missing="$missing postgresql"
+need_cmd redis-server
+need_cmd redis-benchmark
+[ -x /usr/sbin/nginx ] || missing="$missing nginx"
+need_cmd wrk
+need_cmd curl
 if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libelf
 	need_pc zlib

@@ -15,6 +15,9 @@ PKGS="clang llvm jq libcapstone-dev libelf-dev zlib1g-dev libcmocka-dev pkg-conf
 # For the tests: pgrep, a 32-bit toolchain (sonde must refuse 32-bit code),
 # Go (return probes must not break its stacks).
 PKGS="$PKGS procps gcc-multilib golang-go"
+# Real services the tests trace (tests/integration/test_services.sh), and
+# their load generators and clients.
+PKGS="$PKGS postgresql redis-server redis-tools nginx wrk curl"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)
