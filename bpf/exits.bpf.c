@@ -7,7 +7,8 @@
  * The loader fills `watched` with one entry per traced process (key: the
  * tgid, value: a marker that is no wait status); this program overwrites the
  * value with the wait(2)-style status when the process's last thread exits.
- * It costs one hash lookup per exiting thread on the machine.
+ * It costs one hash lookup per exiting thread on the machine (and one per
+ * new process, for exits_sched_fork).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -49,5 +50,27 @@ int BPF_PROG(exits_sched_exit, struct task_struct *p)
 		*status = (__u32)BPF_CORE_READ(sig, group_exit_code);
 	else
 		*status = (__u32)BPF_CORE_READ(p, exit_code);
+	return 0;
+}
+
+/*
+ * A watched process that forks (a server starting a worker): the child's
+ * memory is a copy of the parent's, uprobe breakpoints included, and the
+ * kernel leaves them there, though -p's filter ignores the child's hits.
+ * It pays a trap for every call of every traced function until it execs or
+ * sonde detaches. Counted, so that sonde can say so.
+ */
+__u64 forks = 0;
+__u32 forked_from = 0;
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(exits_sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = (__u32)BPF_CORE_READ(parent, tgid);
+
+	if (BPF_CORE_READ(child, tgid) == (int)tgid || !bpf_map_lookup_elem(&watched, &tgid))
+		return 0;
+	forked_from = tgid;
+	__sync_fetch_and_add(&forks, 1);
 	return 0;
 }

@@ -65,6 +65,14 @@ int exit_watch__status(const struct exit_watch *w, pid_t pid, int *status)
 	return 0;
 }
 
+unsigned long exit_watch__forks(const struct exit_watch *w, pid_t *from)
+{
+	if (!w)
+		return 0;
+	*from = (pid_t)w->skel->bss->forked_from;
+	return (unsigned long)w->skel->bss->forks;
+}
+
 void exit_watch__close(struct exit_watch *w)
 {
 	if (!w)

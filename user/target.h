@@ -31,6 +31,7 @@ struct target {
 	bool stop_hurried;	   /* ... SIGKILL at once, on a second SIGINT/SIGTERM */
 	bool said[SONDE_MAX_PIDS]; /* -p: its exit was reported */
 	bool pid_killed;	   /* -p: one died of a signal */
+	bool said_forks;	   /* -p: that one forked was reported */
 	struct exit_watch *exit_watch; /* -p: how the processes end; NULL: not known */
 };
 

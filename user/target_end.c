@@ -40,6 +40,24 @@ static const char *describe_status(int status, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Said once, as soon as it happens: a fork of a -p process inherits its
+ * breakpoints (bpf/exits.bpf.c), is slowed by them and is not counted.
+ */
+static void say_forks(struct target *t)
+{
+	pid_t from = 0;
+
+	if (t->said_forks || !exit_watch__forks(t->exit_watch, &from))
+		return;
+	t->said_forks = true;
+	fprintf(stderr,
+		"sonde: note: process %d forked while traced: the new process inherits its "
+		"probes until it execs, pays for every hit and is not counted (to trace every "
+		"process of the program, use -b BINARY)\n",
+		from);
+}
+
 void target_say_exits(struct target *t)
 {
 	char how[128];
@@ -49,6 +67,7 @@ void target_say_exits(struct target *t)
 	 * processes come and go there, and saying each would flood. */
 	if (t->child_started)
 		return;
+	say_forks(t);
 	for (i = 0; i < t->nr_pids; i++) {
 		if (!t->exited[i] || t->said[i])
 			continue;

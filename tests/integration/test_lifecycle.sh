@@ -278,4 +278,24 @@ t_sonde_sigkill_takes_command_along()
 	return 0
 }
 
+# A -p process that forks while traced: its child inherits the probes (the
+# kernel copies the breakpoints with the memory) but is not counted, and
+# sonde says so as it happens; the parent's calls are exact.
+t_pid_fork_is_said()
+{
+	start_held "$T_DIR/target" "$TGT/forker" 1000
+	pid=$BG_PID
+	start_sonde lat --json -p "$pid" fork_work -d 20s
+	wait_links_on "$TGT/forker"
+	kill -USR1 "$pid"
+	wait "$pid"
+	wait_sonde
+	expect_ok
+	need_final
+	grep -q "^sonde: note: process $pid forked while traced: the new process inherits its probes" \
+		"$T_DIR/err" || fail "no note about the fork: $(err_text)"
+	expect_eq "fork_work calls (the parent's only)" "$(fn_field fork_work calls)" 1000
+	grep -q "^child=" "$T_DIR/target" || fail "the child did not finish: $(cat "$T_DIR/target")"
+}
+
 run_tests

@@ -17,7 +17,7 @@ TGT_C_PROGS  += memtarget
 # Names are data: a function whose symbol name holds terminal escape sequences.
 TGT_C_PROGS  += evilname
 # How a traced process ends: crashes, exit statuses, ignoring SIGTERM.
-TGT_C_PROGS  += crasher
+TGT_C_PROGS  += crasher forker
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \
