@@ -164,13 +164,30 @@ static __always_inline void count_left(__u32 site)
 #define SONDE_SAME_STACK_BYTES (8ULL << 20)
 
 /*
- * A live caller's frame always has a higher sp than a new call. Frames at or
- * below it were left by calls that never returned through their return probe
- * (longjmp out of them): drop them now, counted, so the new call gets its real
- * caller and a thread that keeps longjmp-ing never fills its stack. Returns the
- * depth to push at.
+ * A call entered at the top frame's own sp whose return address is already
+ * the uretprobe trampoline: the top frame jumped to it (a tail call, `jmp
+ * ngx_http_handler`) and is live, its return address taken over by its
+ * return probe. Both return through the trampoline at once, the callee
+ * first. At a fresh call's entry the return address is still the real one:
+ * the entry programs run before the kernel takes it over.
  */
-static __always_inline __u32 drop_dead_frames(struct sonde_thread *t, __u64 sp)
+static __always_inline bool is_tail_call(struct task_struct *task, __u64 sp)
+{
+	__u64 ra = 0, trampoline = BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr);
+
+	return trampoline && !bpf_probe_read_user(&ra, sizeof(ra), (void *)sp) &&
+	       ra == trampoline;
+}
+
+/*
+ * A live caller's frame always has a higher sp than a new call, but for a
+ * tail call. Frames at or below it were left by calls that never returned
+ * through their return probe (longjmp out of them): drop them now, counted,
+ * so the new call gets its real caller and a thread that keeps longjmp-ing
+ * never fills its stack. Returns the depth to push at.
+ */
+static __always_inline __u32 drop_dead_frames(struct task_struct *task, struct sonde_thread *t,
+					      __u64 sp)
 {
 	__u32 d = t->depth, i, dropped = 0;
 
@@ -178,6 +195,8 @@ static __always_inline __u32 drop_dead_frames(struct sonde_thread *t, __u64 sp)
 		const struct sonde_frame *top = &t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)];
 
 		if (top->sp > sp || sp - top->sp > SONDE_SAME_STACK_BYTES)
+			break;
+		if (top->sp == sp && is_tail_call(task, sp))
 			break;
 		count_left(top->site);
 		d--;
@@ -205,7 +224,7 @@ static __always_inline int on_entry(void *ctx)
 	if (!t)
 		return 0;
 	sp = PT_REGS_SP((struct pt_regs *)ctx);
-	d = drop_dead_frames(t, sp);
+	d = drop_dead_frames(task, t, sp);
 	if (d >= SONDE_MAX_DEPTH) {
 		/* Keep counting so the matching returns unwind to the right frame. */
 		t->depth = d + 1;

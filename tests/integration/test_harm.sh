@@ -183,22 +183,31 @@ t_go_recursion_counted()
 	expect_eq "main.grow calls (49 per work call)" "$(fn_field main.grow calls)" $((800 * 49))
 }
 
-# Returns probed at the exit instructions, through tail calls: a jmp through
-# a table of function pointers is a (soft) exit, a switch's jump table is not,
-# and a direct tail call to a traced function ends one call as the next starts.
-t_tail_calls_at_exit_instructions()
+# Tail calls between traced functions. With return probes (the default), the
+# callee is entered at its caller's stack pointer, which must not be taken for
+# a longjmp out of the caller (its return address is already the trampoline):
+# both return at once, the callee first. With returns probed at the exit
+# instructions, a jmp through a table of function pointers is a (soft) exit,
+# a switch's jump table is not, and a direct tail call ends one call as the
+# next starts. Exact counts, no drops, the program's output unchanged.
+t_tail_calls_between_traced_functions()
 {
+	local returns
+
 	untraced_out "$TGT/tailcalls" 6000
-	sonde_run lat --json --returns insns call_cb cb_a cb_b pick step -- "$TGT/tailcalls" 6000
-	expect_ok
-	need_final
-	expect_same_output cb=
-	expect_eq "call_cb calls" "$(fn_field call_cb calls)" 6000
-	expect_eq "cb_a calls" "$(fn_field cb_a calls)" 3000
-	expect_eq "cb_b calls" "$(fn_field cb_b calls)" 3000
-	expect_eq "pick calls" "$(fn_field pick calls)" 6000
-	expect_eq "step calls (2 of pick's 6 cases)" "$(fn_field step calls)" 2000
-	expect_eq "drops" "$(drops_total)" 0
+	for returns in auto insns; do
+		sonde_run lat --json --returns "$returns" call_cb cb_a cb_b pick step -- \
+			"$TGT/tailcalls" 6000
+		expect_ok
+		need_final
+		expect_same_output cb=
+		expect_eq "call_cb calls ($returns)" "$(fn_field call_cb calls)" 6000
+		expect_eq "cb_a calls ($returns)" "$(fn_field cb_a calls)" 3000
+		expect_eq "cb_b calls ($returns)" "$(fn_field cb_b calls)" 3000
+		expect_eq "pick calls ($returns)" "$(fn_field pick calls)" 6000
+		expect_eq "step calls, 2 of pick's 6 cases ($returns)" "$(fn_field step calls)" 2000
+		expect_eq "drops ($returns: $(drops_text))" "$(drops_total)" 0
+	done
 }
 
 # Go panics recovered above the traced frames: the calls they unwound are

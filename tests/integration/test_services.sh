@@ -541,15 +541,6 @@ t_nginx_traced_tail_call()
 	nginx_serves || fail "nginx does not serve $NGX_URL after the trace"
 	pr=$(fn_field ngx_http_process_request calls)
 	expect_eq "ngx_http_handler calls (requests logged)" "$(fn_field ngx_http_handler calls)" "$LOGGED"
-	# Known, and not hidden: sonde takes the callee's entry at the caller's sp
-	# for a longjmp out of the caller and drops the caller's frame
-	# (drop_dead_frames() in bpf/lat.bpf.c), so the caller is never counted
-	# and each request leaves one missed and one orphan return. Remove this
-	# when the fix lands; the assertions below are the behaviour wanted.
-	if [ "$pr" = 0 ] && [ "$(jq -r .drops.missed_return <<<"$FINAL")" = "$LOGGED" ] &&
-		[ "$(jq -r .drops.orphan_return <<<"$FINAL")" = "$LOGGED" ]; then
-		skip "sonde bug: the tail call drops ngx_http_process_request's frame: 0 calls, $LOGGED missed and $LOGGED orphan returns for $LOGGED requests"
-	fi
 	expect_eq "ngx_http_process_request calls (requests logged; drops: $(drops_text))" "$pr" "$LOGGED"
 	expect_eq "drops ($(drops_text))" "$(drops_total)" 0
 }
