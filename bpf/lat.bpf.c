@@ -248,8 +248,10 @@ static __always_inline int on_entry(void *ctx)
 	 * call's off-CPU parts (its wall time, and so its on-CPU part, has it).
 	 */
 	barrier();
-	if (sched_split && f->switches != t->switches)
+	if (sched_split && f->switches != t->switches) {
+		thread_time_running(&t->time, now);
 		thread_time_snap(&t->time, task, runq_from_run_delay, &t->time_at_entry[d]);
+	}
 	return 0;
 }
 
@@ -496,7 +498,7 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cooki
 	call.split.blocked_ns = 0;
 	if (split && f->switches != t->switches) {
 		thread_time_split(&t->time, task, runq_from_run_delay, &t->time_at_entry[idx],
-				  &call.split);
+				  now, &call.split);
 		fit_split_to_wall(&call.split, call.wall);
 	}
 	t->depth = idx;
@@ -601,12 +603,20 @@ static __always_inline struct sonde_thread *thread_of(struct task_struct *task)
 static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_struct *task)
 {
 	struct sonde_time_snap snap;
-	__u32 d = t->depth, i, idx;
+	__u32 d = t->depth, i, idx, oldest;
 
 	if (d > SONDE_MAX_DEPTH)
 		d = SONDE_MAX_DEPTH;
 	if (d == 0 || t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].switches != t->switches)
 		return;
+	for (i = 0, oldest = d - 1; i < SONDE_MAX_DEPTH && i < d; i++) {
+		idx = (d - 1 - i) & (SONDE_MAX_DEPTH - 1);
+		if (t->frames[idx].switches != t->switches)
+			break;
+		oldest = idx;
+	}
+	/* Its switch-in was missed (thread_time_running()): it ran at the oldest one's entry. */
+	thread_time_running(&t->time, t->frames[oldest & (SONDE_MAX_DEPTH - 1)].start_ns);
 	thread_time_snap(&t->time, task, runq_from_run_delay, &snap);
 	for (i = 0; i < SONDE_MAX_DEPTH && i < d; i++) {
 		idx = (d - 1 - i) & (SONDE_MAX_DEPTH - 1);
