@@ -68,12 +68,7 @@ static void mem_usage(FILE *f)
 	    "  --sample N         print every N-th allocation as it happens\n"
 	    "  -v                 say what is skipped and why; libbpf's messages\n"
 	    "\n"
-	    "Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"
-	    "with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"
-	    "a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"
-	    "Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"
-	    "2 bad usage, 3 the system refused, or the command or a -p process was\n"
-	    "killed by a signal (named on stderr, after the final report).\n",
+	    SESSION_USAGE_STOPPING,
 	    MEM_DEFAULT_TOP, SONDE_MEM_MAX_STACK_DEPTH, MEM_DEFAULT_STACK_DEPTH,
 	    MEM_DEFAULT_MAX_ALLOCS, MEM_DEFAULT_MAX_STACKS);
 }

@@ -18,6 +18,15 @@ struct session {
 	int events_fd; /* readable when records wait (a ring buffer's epoll fd); -1: none */
 };
 
+/* How a tracing run stops and what its exit status says: the end of lat's and mem's --help. */
+#define SESSION_USAGE_STOPPING                                                                     \
+	"Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"              \
+	"with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"             \
+	"a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"              \
+	"Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"              \
+	"2 bad usage, 3 the system refused, or the command or a -p process was\n"                  \
+	"killed by a signal (named on stderr, after the final report).\n"
+
 enum session_event {
 	SESSION_INTERVAL,    /* time for an interval report */
 	SESSION_STOPPED,     /* Ctrl-C, SIGTERM or the deadline */
