@@ -67,8 +67,9 @@ t_per_function_uprobes_fallback()
 	need_final
 	expect_eq "outer calls" "$(fn_field outer calls)" 700
 	expect_eq "inner calls" "$(fn_field inner calls)" 700
-	# outer's self time is its own 60 us, not the 100 us with inner's.
-	expect_ns "outer self time per call" "$(($(fn_field outer self_ns) / 700))" 60000 15
+	# outer's self time is its own 60 us spin (as the target timed it, which a
+	# busy machine stretches for both alike), not the 100 us with inner's.
+	expect_ns "outer self time" "$(fn_field outer self_ns)" "$(target_says outer_spin_ns)" 15
 	grep -q 'uprobe_multi' "$T_DIR/err" && fail "still attached through uprobe_multi: $(err_text)"
 	expect_eq "uprobe links after" "$(uprobe_links)" "$before"
 }
