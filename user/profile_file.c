@@ -157,6 +157,8 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 		return -1;
 	f->object = lat_profile_own(p, json_string_value(obj));
 	f->name = lat_profile_own(p, json_string_value(name));
+	/* Go functions have no scheduler split (written only as false). */
+	f->no_split = json_is_false(json_object_get(o, "sched_split"));
 	if (!f->object || !f->name)
 		return -1;
 	if (read_u64(o, "calls", &f->calls, true) || read_u64(o, "total_ns", &f->total_ns, true) ||

@@ -162,7 +162,7 @@ t_cxx_forced_return_probes_do_harm()
 t_go_goroutines_and_stack_copies()
 {
 	untraced_out "$TGT/gostack" 500
-	sonde_run lat --json main.work main.leaf -- "$TGT/gostack" 500
+	sonde_run lat --json -o "$T_DIR/go.sonde" main.work main.leaf -- "$TGT/gostack" 500
 	expect_ok
 	need_final
 	expect_same_output calls=
@@ -170,6 +170,11 @@ t_go_goroutines_and_stack_copies()
 	expect_eq "main.leaf calls" "$(fn_field main.leaf calls)" 4000
 	expect_eq "main.work sched_split" "$(fn_field main.work sched_split)" false
 	expect_eq "drops" "$(drops_total)" 0
+	# The profile file keeps it: report says '-', not 0 %.
+	sonde_run report --json "$T_DIR/go.sonde"
+	expect_ok
+	need_final
+	expect_eq "main.work sched_split in the file" "$(fn_field main.work sched_split)" false
 }
 
 # Go, deeper than the 64 calls kept per goroutine: grow recurses 48 deep
