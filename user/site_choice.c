@@ -102,10 +102,10 @@ static const x86_reg guarded[] = {
  * code; a refused one (lock add [rsp],0 in postgres' SetLatch) is skipped
  * over like any other instruction that leaves rsp alone.
  */
-static int pick(csh h, const cs_insn *insns, size_t n, bool reads_args, struct site_choice *out)
+static int pick(csh h, const cs_insn *insns, size_t n, size_t nr_guarded,
+		struct site_choice *out)
 {
-	/* rsp comes first in guarded[]: three widths of it. */
-	size_t nr_guarded = reads_args ? sizeof(guarded) / sizeof(guarded[0]) : 3, i;
+	size_t i;
 
 	for (i = 0; i < n && i <= SITE_MAX_SKIP; i++) {
 		if (is_emulated(&insns[i]))
@@ -175,7 +175,8 @@ int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_a
 		out->reason = out->refused ? SITE_REFUSED : SITE_DISABLED;
 		goto cleanup;
 	}
-	chosen = pick(h, insns, n, reads_args, out);
+	/* rsp comes first in guarded[]: three widths of it. */
+	chosen = pick(h, insns, n, reads_args ? sizeof(guarded) / sizeof(guarded[0]) : 3, out);
 	/* Data in the middle of the code: what follows cannot be trusted. */
 	if (chosen >= 0 && decoded < len) {
 		out->reason = SITE_DECODE_FAILED;
@@ -215,8 +216,10 @@ static bool is_go_stack_check(const cs_insn *insn)
 int site_choose_go(const unsigned char *code, size_t len, __u64 vaddr, bool move,
 		   struct site_choice *out)
 {
+	size_t n, i, chk = 0, decoded = 0;
 	cs_insn *insns = NULL;
-	size_t n, i, chk = 0;
+	struct site_choice later;
+	int j;
 	csh h;
 
 	if (!move)
@@ -224,8 +227,10 @@ int site_choose_go(const unsigned char *code, size_t len, __u64 vaddr, bool move
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -ENOMEM;
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	n = cs_disasm(h, code, len, vaddr, 0, &insns);
+	for (i = 0; i < n; i++)
+		decoded += insns[i].size;
 	/* Big frames first compute the bound: lea r12,[rsp-N]; cmp r12,[r14+16]; jbe. */
-	n = cs_disasm(h, code, len, vaddr, 4, &insns);
 	if (n >= 3 && insns[0].id == X86_INS_LEA)
 		chk = 1;
 	if (n < chk + 3 || !is_go_stack_check(&insns[chk]) ||
@@ -236,6 +241,17 @@ int site_choose_go(const unsigned char *code, size_t len, __u64 vaddr, bool move
 	}
 	memset(out, 0, sizeof(*out));
 	i = chk + 2;
+	/*
+	 * Then on to the first emulated instruction, past the frame set-up too
+	 * (sub rsp, N): Go's calls pair by goroutine and depth, not by the stack
+	 * pointer at the probe, and lat reads no argument.
+	 */
+	memset(&later, 0, sizeof(later));
+	j = fate_of(&insns[i], NULL) == UPROBE_INSN_EMULATED || decoded < len
+		? -1
+		: pick(h, insns + i, n - i, 0, &later);
+	if (j > 0 && !lands_inside(insns, n, vaddr, insns[i + j].address, &later.reason))
+		i += (size_t)j;
 	insn_text(&insns[0], out->first, sizeof(out->first));
 	insn_text(&insns[i], out->chosen, sizeof(out->chosen));
 	out->offset = (__u32)(insns[i].address - vaddr);

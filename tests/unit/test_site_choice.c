@@ -309,6 +309,34 @@ static void test_indirect_exits(void **state)
 	assert_non_null(x.unusable);
 }
 
+/* Go: past the stack-bound check and the frame set-up, to the first emulated instruction. */
+static void test_go_prologue(void **state)
+{
+	static const unsigned char f[] = {
+	    0x49, 0x3b, 0x66, 0x10,	  /* 0: cmp rsp, [r14+0x10] */
+	    0x76, 0x1d,			  /* 4: jbe 35 (grow the stack) */
+	    0x48, 0x83, 0xec, 0x18,	  /* 6: sub rsp, 0x18 */
+	    0x48, 0x89, 0x6c, 0x24, 0x10, /* 10: mov [rsp+0x10], rbp */
+	    0x48, 0x8d, 0x6c, 0x24, 0x10, /* 15: lea rbp, [rsp+0x10] */
+	    0xe8, 0x00, 0x00, 0x00, 0x00, /* 20: call */
+	    0x48, 0x8b, 0x6c, 0x24, 0x10, /* 25: mov rbp, [rsp+0x10] */
+	    0x48, 0x83, 0xc4, 0x18,	  /* 30: add rsp, 0x18 */
+	    0xc3,			  /* 34: ret */
+	    0xe8, 0x00, 0x00, 0x00, 0x00, /* 35: call runtime.morestack */
+	    0xeb, 0xd6,			  /* 40: jmp 0, the function again */
+	};
+	struct site_choice c;
+
+	(void)state;
+	assert_int_equal(site_choose_go(f, sizeof(f), VADDR, true, &c), 0);
+	assert_int_equal(c.offset, 20);
+	assert_true(c.emulated);
+	assert_int_equal(c.reason, SITE_GO_PROLOGUE);
+	/* Without site choice: the first instruction, as for any function. */
+	assert_int_equal(site_choose_go(f, sizeof(f), VADDR, false, &c), 0);
+	assert_int_equal(c.offset, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +355,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_sites),
 	    cmocka_unit_test(test_exit_sites),
 	    cmocka_unit_test(test_indirect_exits),
+	    cmocka_unit_test(test_go_prologue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
