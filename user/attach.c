@@ -153,12 +153,12 @@ static int list_build(struct probe_list *l, enum probe_prog k, const struct prob
 /*
  * The kernel refuses some instructions (uprobe_insn.h says which, and site
  * choice keeps off them; this is for what its rules missed): one refused
- * probe fails a whole uprobe_multi link with ENOTSUPP, or EINVAL for an
- * offset it cannot use.
+ * probe fails a whole uprobe_multi link with ENOTSUPP, ENOEXEC for bytes it
+ * cannot decode, or EINVAL for an offset it cannot use.
  */
 static bool is_refusal(int err)
 {
-	return err == -SONDE_ENOTSUPP || err == -EINVAL;
+	return err == -SONDE_ENOTSUPP || err == -ENOEXEC || err == -EINVAL;
 }
 
 static int attach_link(struct attachment *a, struct bpf_program *prog, bool multi, bool retprobe,
@@ -217,9 +217,11 @@ static int attach_list(struct attachment *a, struct bpf_program *prog, bool mult
 	}
 	if (is_refusal(err))
 		return probe_set_skip(set, l->site[lo],
-				      err == -EINVAL ? "the kernel refused a uprobe there (EINVAL)"
-						     : "the kernel refused a uprobe on its probed "
-						       "instruction (ENOTSUPP)");
+				      err == -EINVAL	? "the kernel refused a uprobe there (EINVAL)"
+				      : err == -ENOEXEC ? "the kernel cannot decode the probed "
+							  "instruction (ENOEXEC)"
+							: "the kernel refused a uprobe on its probed "
+							  "instruction (ENOTSUPP)");
 	return err;
 }
 
