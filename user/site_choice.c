@@ -161,6 +161,13 @@ int site_choose(const unsigned char *code, size_t len, __u64 vaddr, bool reads_a
 	n = cs_disasm(h, code, len, vaddr, 0, &insns);
 	for (size_t i = 0; i < n; i++)
 		decoded += insns[i].size;
+	/* Not even its first instruction decodes: the kernel's decoder refuses it too. */
+	if (!n && len) {
+		out->refused = true;
+		out->refusal = "bytes that do not decode as an x86-64 instruction";
+		out->reason = SITE_REFUSED;
+		goto cleanup;
+	}
 	if (!n)
 		goto cleanup;
 	insn_text(&insns[0], out->first, sizeof(out->first));
