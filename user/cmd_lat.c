@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "cmd.h"
 #include "lat_tracer.h"
+#include "probe_check.h"
 #include "out_file.h"
 #include "profile_file.h"
 #include "report.h"
@@ -259,12 +260,6 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	probe_set_note_skipped(set);
-	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
-		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
-		lat_tracer__nr_links(lt),
-		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
-		o->duration_ns ? "" : "; Ctrl-C to stop");
 	session_install_signals();
 	session_start(&s, o->duration_ns, o->interval_ns, lat_tracer__events_fd(lt));
 	err = target_release(&o->target);
@@ -272,6 +267,16 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot start the command: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* The kernel installed the command's probes at its exec, silently refusing any. */
+	if (o->target.child_started &&
+	    (err = probes_check_installed(set, o->target.pids[0], o->target.exe)))
+		goto cleanup;
+	probe_set_note_skipped(set);
+	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
+		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
+		lat_tracer__nr_links(lt),
+		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
+		o->duration_ns ? "" : "; Ctrl-C to stop");
 	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
 		lat_tracer__drain(lt);
 		/* The reader went away (sonde lat ... | head): stop as if told to. */

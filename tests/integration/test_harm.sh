@@ -81,6 +81,26 @@ t_attach_refusal_bisected()
 	done
 }
 
+# With -- CMD the kernel checks the instruction only when the command's exec
+# maps the binary, and refuses silently: sonde reads the command's code once
+# it is mapped (an installed probe is an int3), finds lock_entry without one
+# (its own check switched off here) and says so before "tracing".
+t_cmd_silent_refusal_found()
+{
+	untraced_out "$TGT/unprobeable" 1000
+	SONDE_NO_REFUSAL_CHECK=1 sonde_run lat --json 'lock_*' '*_fn' -- "$TGT/unprobeable" 1000
+	expect_ok
+	need_final
+	expect_same_output lock_entry=
+	grep -q "not probed: lock_entry (the kernel did not install its probe when the command started" \
+		"$T_DIR/err" || fail "no note naming lock_entry: $(err_text)"
+	grep -q "^sonde: tracing 3 functions" "$T_DIR/err" || fail "expected 'tracing 3 functions': $(err_text)"
+	expect_eq "lock_entry rows" "$(fn_count lock_entry)" 0
+	for f in lock_skip segnop_fn plain_fn; do
+		expect_eq "$f calls" "$(fn_field "$f" calls)" 1000
+	done
+}
+
 # work.cold is jumped into with work's frame live: never probed. work is, and
 # the program computes what it computes untraced.
 t_cold_part_never_probed()
