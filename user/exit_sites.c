@@ -4,27 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "exit_sites.h"
+#include "insn_decode.h"
 #include "uprobe_insn.h"
-
-static bool in_group(const cs_insn *insn, int group)
-{
-	int i;
-
-	for (i = 0; i < insn->detail->groups_count; i++)
-		if (insn->detail->groups[i] == group)
-			return true;
-	return false;
-}
-
-static bool direct_target(const cs_insn *insn, __u64 *target)
-{
-	const cs_x86 *x = &insn->detail->x86;
-
-	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
-		return false;
-	*target = (__u64)x->operands[0].imm;
-	return true;
-}
 
 static int unusable(struct exit_sites *out, const cs_insn *insn, const char *why)
 {
@@ -105,14 +86,14 @@ struct scan_ctx {
 /* One instruction: an exit (added), not one, or a reason the exits are unusable. */
 static int classify(const cs_insn *insn, struct scan_ctx *c, struct exit_sites *out)
 {
-	bool jump = in_group(insn, CS_GRP_JUMP), ret = in_group(insn, CS_GRP_RET), known;
+	bool jump = insn_in_group(insn, CS_GRP_JUMP), ret = insn_in_group(insn, CS_GRP_RET), known;
 	__u64 target;
 
 	if (ret)
 		return add_exit(insn, c->fn, 0, out);
 	if (!jump)
 		return 0;
-	if (!direct_target(insn, &target)) {
+	if (!insn_branch_target(insn, &target)) {
 		if (!c->o->soft || insn->id != X86_INS_JMP ||
 		    is_jump_table(insn, c->prev, c->nr_prev))
 			return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "site_choice.h"
+#include "insn_decode.h"
 #include "uprobe_insn.h"
 
 /* How far into a function the entry probe may move. */
@@ -28,32 +29,11 @@ const char *site_reason_text(enum site_reason r)
 	return r <= SITE_EXIT_FIRST ? reason_texts[r] : "?";
 }
 
-static bool in_group(const cs_insn *insn, int group)
-{
-	int i;
-
-	for (i = 0; i < insn->detail->groups_count; i++)
-		if (insn->detail->groups[i] == group)
-			return true;
-	return false;
-}
-
 static bool is_branch(const cs_insn *insn)
 {
-	return in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL) ||
-	       in_group(insn, CS_GRP_RET) || in_group(insn, CS_GRP_INT) ||
-	       in_group(insn, CS_GRP_IRET);
-}
-
-/* The immediate target of a relative jump/call, or false for an indirect one. */
-static bool branch_target(const cs_insn *insn, __u64 *target)
-{
-	const cs_x86 *x = &insn->detail->x86;
-
-	if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
-		return false;
-	*target = (__u64)x->operands[0].imm;
-	return true;
+	return insn_in_group(insn, CS_GRP_JUMP) || insn_in_group(insn, CS_GRP_CALL) ||
+	       insn_in_group(insn, CS_GRP_RET) || insn_in_group(insn, CS_GRP_INT) ||
+	       insn_in_group(insn, CS_GRP_IRET);
 }
 
 /* What arch/x86/kernel/uprobes.c does with a probe here (uprobe_insn.c). */
@@ -128,10 +108,10 @@ static bool lands_inside(const cs_insn *insns, size_t n, __u64 start, __u64 site
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!in_group(&insns[i], CS_GRP_JUMP) && !in_group(&insns[i], CS_GRP_CALL))
+		if (!insn_in_group(&insns[i], CS_GRP_JUMP) && !insn_in_group(&insns[i], CS_GRP_CALL))
 			continue;
-		if (!branch_target(&insns[i], &target)) {
-			if (in_group(&insns[i], CS_GRP_JUMP)) {
+		if (!insn_branch_target(&insns[i], &target)) {
+			if (insn_in_group(&insns[i], CS_GRP_JUMP)) {
 				*why = SITE_INDIRECT_JUMP;
 				return true;
 			}

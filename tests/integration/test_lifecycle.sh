@@ -110,8 +110,8 @@ t_cmd_exit_0_says_nothing()
 # the report.
 t_duration_stops_command_with_note()
 {
-	sonde_run lat --json crash_step -d 1s -- "$CR" stubborn 0
-	# stubborn ignores SIGTERM: this one is SIGKILLed after the grace period.
+	sonde_run lat --json crash_step -d 1s -- "$CR" deaf 0
+	# deaf ignores SIGTERM: this one is SIGKILLed after the grace period.
 	expect_rc 0
 	need_final
 	expect_err_line 'sonde: stopped the command with SIGKILL \(still running 2 s after SIGTERM\)'
@@ -237,9 +237,9 @@ t_binary_says_no_process_exits()
 # the first starts the 2 s grace (the command still runs 0.5 s later), the
 # second SIGKILLs it at once; the final report is printed, sonde exits 0, and
 # the command is gone (reaped, not left to init).
-t_second_sigint_kills_stubborn_command()
+t_second_sigint_kills_deaf_command()
 {
-	start_sonde lat --json crash_step -- "$CR" stubborn 0
+	start_sonde lat --json crash_step -- "$CR" deaf 0
 	wait_links_on "$CR"
 	sonde=$(sonde_child) || fail "no sonde process under $SONDE_PID"
 	cmd=$(pgrep -P "$sonde" -x crasher) || fail "no command under sonde $sonde"
@@ -264,7 +264,7 @@ t_second_sigint_kills_stubborn_command()
 # (PR_SET_PDEATHSIG), within 1 s, even though the command ignores SIGTERM.
 t_sonde_sigkill_takes_command_along()
 {
-	start_sonde lat crash_step -- "$CR" stubborn 0
+	start_sonde lat crash_step -- "$CR" deaf 0
 	wait_links_on "$CR"
 	sonde=$(sonde_child) || fail "no sonde process under $SONDE_PID"
 	cmd=$(pgrep -P "$sonde" -x crasher) || fail "no command under sonde $sonde"

@@ -7,7 +7,7 @@
  *   abort      abort(): SIGABRT (what std::terminate does)
  *   exit:CODE  exit(CODE)
  *   pause      wait, doing nothing, until killed (a test's kill -9); SIGTERM: exit 0
- *   stubborn   SIGINT and SIGTERM ignored; calls crash_step() every 1 ms,
+ *   deaf       SIGINT and SIGTERM ignored; calls crash_step() every 1 ms,
  *              N times (0: forever), then exit 0
  * With TGT_WAIT_USR1=1 it waits for SIGUSR1 first (targets.h).
  */
@@ -39,17 +39,17 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	unsigned long long want = tgt_arg(argc, argv, 2, 0), n;
-	bool stubborn = !strcmp(mode, "stubborn");
+	bool deaf = !strcmp(mode, "deaf");
 
 	leak_bytes = (size_t)tgt_arg(argc, argv, 3, 0);
 	tgt_init();
-	if (stubborn) {
+	if (deaf) {
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 	}
-	for (n = 0; stubborn ? (!want || n < want) : n < want; n++) {
+	for (n = 0; deaf ? (!want || n < want) : n < want; n++) {
 		crash_step();
-		if (stubborn)
+		if (deaf)
 			tgt_sleep_ns(1000000);
 	}
 	printf("calls=%llu\n", steps);
@@ -67,8 +67,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "pause"))
 		while (!tgt_stop)
 			pause();
-	else if (!stubborn) {
-		fprintf(stderr, "usage: crasher segv|abort|exit:CODE|pause|stubborn N [BYTES]\n");
+	else if (!deaf) {
+		fprintf(stderr, "usage: crasher segv|abort|exit:CODE|pause|deaf N [BYTES]\n");
 		return 2;
 	}
 	return 0;
