@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include "elf_syms.h"
 #include "fixture.h"
+#include "syms_helpers.h"
 
 /* movabs $0x1122334455667788, %rax; ret */
 static const unsigned char known[] = { 0x48, 0xb8, 0x88, 0x77, 0x66, 0x55,
@@ -96,27 +97,6 @@ static int remove_fixtures(void **state)
 	(void)state;
 	fx_rmtree(fx.dir);
 	return 0;
-}
-
-static struct syms *load_ok(const char *path)
-{
-	int err = 12345;
-	struct syms *s = syms__load(path, &err);
-
-	if (!s)
-		fail_msg("syms__load(%s) failed: %d", path, err);
-	assert_int_equal(err, 0);
-	return s;
-}
-
-static const struct sym *find(const struct syms *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < syms__count(s); i++)
-		if (!strcmp(syms__get(s, i)->name, name))
-			return syms__get(s, i);
-	return NULL;
 }
 
 static const struct sym *must_find(const struct syms *s, const char *name)

@@ -20,6 +20,7 @@
 #include "elf_syms.h"
 #include "go_pclntab.h"
 #include "fixture.h"
+#include "syms_helpers.h"
 
 #define GO_SRC "tests/targets/gostack/main.go"
 
@@ -96,27 +97,6 @@ static int remove_fixtures(void **state)
 	(void)state;
 	fx_rmtree(fx.dir);
 	return 0;
-}
-
-static struct syms *load_ok(const char *path)
-{
-	int err = 12345;
-	struct syms *s = syms__load(path, &err);
-
-	if (!s)
-		fail_msg("syms__load(%s) failed: %d", path, err);
-	assert_int_equal(err, 0);
-	return s;
-}
-
-static const struct sym *find(const struct syms *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < syms__count(s); i++)
-		if (!strcmp(syms__get(s, i)->name, name))
-			return syms__get(s, i);
-	return NULL;
 }
 
 /* The symbol at vaddr with this name, or NULL. */
