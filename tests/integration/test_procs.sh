@@ -77,10 +77,7 @@ t_deleted_library()
 	grep -qF "$LIB (deleted)" "/proc/$pid/maps" || fail "the maps do not show $LIB as deleted"
 	start_sonde lat --json -p "$pid" 'libsondedel:sondedel_*' --slower-than 1ns -d 20s \
 		-o "$T_DIR/run.sonde"
-	for _ in $(seq 100); do
-		grep -q '^sonde: tracing' "$T_DIR/err" && break
-		sleep 0.1
-	done
+	wait_file_match "$T_DIR/err" '^sonde: tracing' 10
 	grep -q '^sonde: tracing 2 functions' "$T_DIR/err" ||
 		fail "sonde did not trace the two functions; stderr: $(err_text)"
 	kill -USR1 "$pid"
@@ -118,10 +115,7 @@ t_replaced_library()
 	cp "$TGT/libsondetest.so" "$LIB.new"
 	mv "$LIB.new" "$LIB"
 	start_sonde lat --json -p "$pid" "$LIB:sondedel_inner" -d 20s
-	for _ in $(seq 100); do
-		grep -q '^sonde: tracing' "$T_DIR/err" && break
-		sleep 0.1
-	done
+	wait_file_match "$T_DIR/err" '^sonde: tracing' 10
 	grep -q '^sonde: tracing 1 function' "$T_DIR/err" ||
 		fail "sonde did not trace sondedel_inner; stderr: $(err_text)"
 	kill -USR1 "$pid"
