@@ -11,10 +11,10 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 # Recursive (=) so pkg-config runs after the dependency check installed things.
-PKGS       = libbpf libelf zlib jansson capstone
+PKGS       = libbpf libelf zlib jansson capstone libdebuginfod
 CFLAGS    ?= -g -O2
 CFLAGS    += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -I$(BUILD) -Iuser
-LDLIBS     = $(shell pkg-config --libs $(PKGS)) -lstdc++ -lm
+LDLIBS     = $(shell pkg-config --libs $(PKGS)) -liberty -lstdc++ -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

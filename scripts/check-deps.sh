@@ -29,12 +29,22 @@ need_cmd redis-benchmark
 [ -x /usr/sbin/nginx ] || missing="$missing nginx"
 need_cmd wrk
 need_cmd curl
+# Tests of what real code looks like: a CPU hog, a debuginfod server, Rust,
+# jemalloc, a private mount namespace.
+need_cmd stress-ng
+need_cmd debuginfod
+need_cmd eu-readelf
+need_cmd rustc
+need_cmd unshare
+[ -e /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"
+[ -e /usr/include/libiberty/demangle.h ] || missing="$missing libiberty-dev"
 if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libelf
 	need_pc zlib
 	need_pc cmocka
 	need_pc jansson
 	need_pc capstone
+	need_pc libdebuginfod
 	pkg-config --atleast-version=1.4 libbpf 2>/dev/null || missing="$missing libbpf>=1.4"
 fi
 [ -z "$missing" ] && exit 0

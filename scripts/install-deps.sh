@@ -12,12 +12,17 @@ fi
 . /etc/os-release
 export DEBIAN_FRONTEND=noninteractive
 PKGS="clang llvm jq libcapstone-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc g++"
+# Debug symbols from separate files and debuginfod servers; C++/Rust demangling.
+PKGS="$PKGS libdebuginfod-dev libiberty-dev"
 # For the tests: pgrep, a 32-bit toolchain (sonde must refuse 32-bit code),
 # Go (return probes must not break its stacks).
 PKGS="$PKGS procps gcc-multilib golang-go"
 # Real services the tests trace (tests/integration/test_services.sh), and
 # their load generators and clients.
 PKGS="$PKGS postgresql redis-server redis-tools nginx wrk curl"
+# Truth on real code (tests of issue 13): a CPU-bound neighbour, a debuginfod
+# server and its tools, Rust, a program linked with jemalloc, unshare.
+PKGS="$PKGS stress-ng debuginfod elfutils rustc libjemalloc-dev util-linux"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)
