@@ -59,9 +59,13 @@ __u64 drops[SONDE_DROP__COUNT] = {};
  */
 __u64 calib_window_ns[SONDE_SHAPES] = {};
 __u64 calib_call_ns[SONDE_SHAPES] = {};
-/* Set by the loader while it calibrates on sonde's own functions, which the
- * -b executable filter would otherwise hide. */
-bool calibrating = false;
+/*
+ * The calibration's functions, in sonde's own process, have the ids from
+ * calib_id_base on: their calls are kept raw (they are what the costs are
+ * measured from), are never slow calls, and pass the -p/-b filters.
+ */
+const volatile __u32 calib_id_base = 0xffffffff;
+const volatile __u32 own_tgid = 0;
 /* Per-thread states created and freed: equal once every traced thread has exited. */
 __u64 threads_tracked = 0;
 __u64 threads_freed = 0;
@@ -121,7 +125,9 @@ static __always_inline void count_drop(enum sonde_drop kind)
 
 static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
-	if ((!filter_exe_ino && !filter_tgid) || calibrating)
+	if (!filter_exe_ino && !filter_tgid)
+		return false;
+	if ((__u32)task->tgid == own_tgid)
 		return false;
 	if (filter_tgid)
 		return (__u32)task->tgid != filter_tgid;
@@ -258,6 +264,7 @@ static __always_inline int on_entry(void *ctx)
 struct sonde_call {
 	__u32 id;
 	__u64 wall, self;
+	__u64 probe_cost; /* the traced callees' probe cost taken off wall */
 	struct sonde_split split;
 };
 
@@ -319,6 +326,8 @@ static __always_inline void account_call(struct sonde_func_stats *s, const struc
 	percpu_add_as(atomic, &s->total_ns, c->wall);
 	if (c->wall != c->self)
 		percpu_add_as(atomic, &s->callee_ns, c->wall - c->self);
+	if (c->probe_cost)
+		percpu_add_as(atomic, &s->probe_cost_ns, c->probe_cost);
 	if (c->wall > s->max_ns)
 		s->max_ns = c->wall;
 	/* Kept as the largest ~wall: 0 still means "no call yet", and one compare does. */
@@ -405,16 +414,24 @@ static __always_inline __u32 exit_shape(__u32 site, __u64 exit_cookie)
 /*
  * A call's wall and self time, without the probes' own cost: its own
  * (calib_window_ns, by its probe's shape) and that of the traced calls made
- * inside it. Its parent then owes its wall time and the probe cost it paid.
+ * inside it. A cost estimate above what the call really paid (the machine's
+ * speed drifts; each hit costs a little more or less) never makes it read
+ * below its traced callees: they ran inside it. Its parent then owes its
+ * wall time and the probe cost it paid.
  */
 static __always_inline void call_times(struct sonde_call *c, __u64 now, __u64 start_ns,
 				       __u64 child_ns, __u64 probe_cost_ns, __u32 shape)
 {
 	__u64 overhead = calib_window_ns[shape] + probe_cost_ns;
 
+	if (c->id >= calib_id_base)
+		overhead = probe_cost_ns = 0;
+	c->probe_cost = probe_cost_ns;
 	c->wall = now - start_ns;
 	c->wall = c->wall > overhead ? c->wall - overhead : 0;
-	c->self = c->wall > child_ns ? c->wall - child_ns : 0;
+	if (c->wall < child_ns)
+		c->wall = child_ns;
+	c->self = c->wall - child_ns;
 }
 
 static __always_inline void charge_parent(__u64 *child_ns, __u64 *probe_cost_ns,
@@ -434,7 +451,7 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 	else
 		count_drop(SONDE_DROP_BAD_ID);
 	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
-	if (slower_than_ns && c->wall >= slower_than_ns && !calibrating)
+	if (slower_than_ns && c->wall >= slower_than_ns && c->id < calib_id_base)
 		emit_slow_call(ctx, c, now);
 }
 

@@ -120,10 +120,15 @@ static __always_inline void thread_time_snap(const struct sonde_thread_time *tt,
  * out and the call would read as all on-CPU. What the thread ran between the
  * real switch-in and now counts as off-CPU: the probe's own few hundred ns.
  */
+/* Off-CPU spans closed by a probe instead of sched_switch (reported, -v and JSON). */
+__u64 sched_resyncs = 0;
+
 static __always_inline void thread_time_running(struct sonde_thread_time *tt, __u64 now)
 {
-	if (tt->state != SONDE_TS_ONCPU)
+	if (tt->state != SONDE_TS_ONCPU) {
 		thread_time_enter(tt, now, SONDE_TS_ONCPU);
+		__sync_fetch_and_add(&sched_resyncs, 1);
+	}
 }
 
 /*

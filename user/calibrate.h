@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Calibration: how much of a probe's own cost lands inside the windows sonde
- * measures, found at start by tracing two known near-empty functions in
- * sonde's own process (one whose probe the kernel emulates, one it
- * single-steps), so that every measured call can be corrected.
+ * measures, and how much a traced callee adds to its caller's window, found
+ * by tracing known near-empty functions in sonde's own process and reading
+ * the kernel's own histograms of their calls. Measured at start and again
+ * in the background while tracing (the machine's speed drifts), so every
+ * measured call is corrected by what the probes cost now, and every figure
+ * carries the spread of that cost as its uncertainty.
  */
 #ifndef SONDE_CALIBRATE_H
 #define SONDE_CALIBRATE_H
@@ -12,8 +15,12 @@
 #include "attach.h"
 #include "lat.skel.h"
 
-/* Function ids the calibration uses, after the traced functions': one per shape. */
-#define SONDE_CALIB_IDS SONDE_SHAPES
+/*
+ * Function ids the calibration uses, after the traced functions': per way
+ * of probing returns, a leaf with an emulated entry, one with a single-
+ * stepped entry, and two callers (emulated entry) of each leaf.
+ */
+#define SONDE_CALIB_IDS 8
 
 struct calibration {
 	/*
@@ -23,10 +30,33 @@ struct calibration {
 	 */
 	__u64 window_ns[SONDE_SHAPES]; /* inside the call's own measured window */
 	__u64 call_ns[SONDE_SHAPES];   /* everything a traced call adds to its caller */
+	/* The ± spread of each: how far one call's real cost strays from it,
+	 * and how far the estimate moved between measurements. */
+	__u64 window_err_ns[SONDE_SHAPES];
+	__u64 call_err_ns[SONDE_SHAPES];
+	unsigned int rounds; /* measurements so far */
 };
 
-/* Measure with the loaded skeleton, using function ids id_base to id_base+3. */
-int calibrate(struct lat_bpf *skel, const struct probe_progs *progs, bool multi, __u32 id_base,
-	      struct calibration *out);
+struct calibrator;
+
+/*
+ * Attach the calibration's probes (ids id_base to id_base + SONDE_CALIB_IDS - 1),
+ * measure once, write the costs into the skeleton's .bss, and keep measuring
+ * every few seconds on a thread of its own until calibrator__free().
+ */
+int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
+		      __u32 id_base, struct calibrator **out);
+/* The costs in use now and their spread. */
+void calibrator__get(struct calibrator *c, struct calibration *out);
+/* Stops the background measurement and detaches its probes. */
+void calibrator__free(struct calibrator *c);
+
+/*
+ * The ± bound on a function's figures from the probe costs subtracted from
+ * its calls: its own probe's (shape), and mean_callee_cost_ns, what its
+ * traced callees' probes cost per call of it.
+ */
+__u64 calibration_error_ns(const struct calibration *c, unsigned int shape,
+			   double mean_callee_cost_ns);
 
 #endif

@@ -25,8 +25,7 @@ struct lat_tracer {
 	bool run_delay; /* run-queue time from task->sched_info.run_delay */
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
-	bool corrected;
-	struct calibration calib;
+	struct calibrator *calib; /* NULL with --raw */
 };
 
 static struct probe_progs lat_progs(struct lat_bpf *skel)
@@ -112,6 +111,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 				  "the main thread of process %d has exited: trace it in a sonde run of "
 				  "its own (one -p)",
 				  (int)skel->rodata->filter_tgid);
+	skel->rodata->calib_id_base = (__u32)lt->set->nr;
+	skel->rodata->own_tgid = (__u32)getpid();
 	skel->rodata->sched_split = o->sched;
 	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;
@@ -193,19 +194,12 @@ int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
 		goto fail;
 	progs = lat_progs(lt->skel);
 	if (!o->raw) {
-		lt->skel->bss->calibrating = true;
-		err = calibrate(lt->skel, &progs, lt->multi, (__u32)set->nr, &lt->calib);
-		lt->skel->bss->calibrating = false;
+		err = calibrator__start(lt->skel, &progs, lt->multi, (__u32)set->nr, &lt->calib);
 		if (err) {
 			err = sonde_fail(SONDE_EXIT_SYSTEM, "calibration failed: %s (try --raw)",
 					 strerror(-err));
 			goto fail;
 		}
-		/* From now on every call is measured without the probes' own cost. */
-		memcpy(lt->skel->bss->calib_window_ns, lt->calib.window_ns,
-		       sizeof(lt->calib.window_ns));
-		memcpy(lt->skel->bss->calib_call_ns, lt->calib.call_ns, sizeof(lt->calib.call_ns));
-		lt->corrected = true;
 	}
 	t0 = now_ns();
 	err = attach_probes(&progs, lt->multi, set, t, &lt->att);
@@ -236,6 +230,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 		/* Records submitted between the last drain and the detach. */
 		lat_tracer__drain(lt);
 	}
+	calibrator__free(lt->calib);
 	for (i = 0; i < 3; i++)
 		bpf_link__destroy(lt->sched_links[i]);
 	ring_buffer__free(lt->rb);
@@ -268,6 +263,12 @@ int lat_tracer__drain(struct lat_tracer *lt)
 	n = ring_buffer__consume(lt->rb);
 	fflush(stdout);
 	return n < 0 ? n : 0;
+}
+
+/* The calibration's index of a site's probe shape (sonde/cookie.h). */
+static unsigned int site_shape(const struct probe_site *site)
+{
+	return (site->choice.emulated ? 0 : 1) | (site->ret == PROBE_RET_INSNS ? 2 : 0);
 }
 
 static void add_cpu(struct func_result *f, const struct sonde_func_stats *s)
@@ -304,8 +305,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
+	struct calibration cal = {0};
 	struct sonde_func_stats *percpu;
-	__u64 min_not, callee_ns;
+	__u64 min_not, callee_ns, probe_cost_ns;
 	int cpu, err = 0;
 	size_t k = 0;
 	__u32 id;
@@ -318,10 +320,13 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	memcpy(p->drops, lt->skel->bss->drops, sizeof(p->drops));
 	p->threads_tracked = lt->skel->bss->threads_tracked;
 	p->threads_freed = lt->skel->bss->threads_freed;
+	p->sched_resyncs = lt->skel->bss->sched_resyncs;
 	p->sched = lt->skel->rodata->sched_split;
-	p->corrected = lt->corrected;
-	memcpy(p->calib_window_ns, lt->calib.window_ns, sizeof(p->calib_window_ns));
-	memcpy(p->calib_call_ns, lt->calib.call_ns, sizeof(p->calib_call_ns));
+	p->corrected = lt->calib != NULL;
+	if (lt->calib)
+		calibrator__get(lt->calib, &cal);
+	memcpy(p->calib_window_ns, cal.window_ns, sizeof(p->calib_window_ns));
+	memcpy(p->calib_call_ns, cal.call_ns, sizeof(p->calib_call_ns));
 	/* Functions the kernel refused at attach are not in the profile: nothing measured them. */
 	for (id = 0; id < set->nr && k < p->nr_funcs; id++) {
 		struct func_result *f = &p->funcs[k];
@@ -336,9 +341,10 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
-		for (cpu = 0, min_not = 0, callee_ns = 0; cpu < ncpu; cpu++) {
+		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < ncpu; cpu++) {
 			add_cpu(f, &percpu[cpu]);
 			callee_ns += percpu[cpu].callee_ns;
+			probe_cost_ns += percpu[cpu].probe_cost_ns;
 			/* The kernel keeps ~(the shortest call) (0: none on that CPU). */
 			if (percpu[cpu].min_ns_not > min_not)
 				min_not = percpu[cpu].min_ns_not;
@@ -346,6 +352,10 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		f->min_ns = min_not ? ~min_not : 0;
 		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
 		f->self_ns = sub_floor0(f->total_ns, callee_ns);
+		if (lt->calib)
+			f->error_ns = calibration_error_ns(
+			    &cal, site_shape(&set->sites[id]),
+			    f->calls ? (double)probe_cost_ns / (double)f->calls : 0);
 		f->no_split = set->sites[id].go;
 		if (p->sched && !f->no_split)
 			derive_sched_split(f);

@@ -62,6 +62,7 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 	out->duration_ns = sub_floor0(cur->duration_ns, prev->duration_ns);
 	out->threads_tracked = sub_floor0(cur->threads_tracked, prev->threads_tracked);
 	out->threads_freed = sub_floor0(cur->threads_freed, prev->threads_freed);
+	out->sched_resyncs = sub_floor0(cur->sched_resyncs, prev->sched_resyncs);
 	for (i = 0; i < SONDE_DROP__COUNT; i++)
 		out->drops[i] = sub_floor0(cur->drops[i], prev->drops[i]);
 	for (i = 0; i < cur->nr_funcs && i < out->nr_funcs; i++) {
@@ -71,6 +72,7 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 		o->object = c->object;
 		o->name = c->name;
 		o->no_split = c->no_split;
+		o->error_ns = c->error_ns;
 		o->calls = sub_floor0(c->calls, p->calls);
 		o->total_ns = sub_floor0(c->total_ns, p->total_ns);
 		o->self_ns = sub_floor0(c->self_ns, p->self_ns);

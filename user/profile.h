@@ -22,6 +22,9 @@ struct func_result {
 	__u64 oncpu_ns;
 	__u64 runq_ns;
 	__u64 blocked_ns;
+	/* The ± bound on its times from the spread of the probe cost subtracted
+	 * from its calls (calibration_error_ns()); 0 when nothing was subtracted. */
+	__u64 error_ns;
 	/* No on-CPU / run-queue / blocked split for this function: its calls
 	 * belong to goroutines, which are not threads (Go). */
 	bool no_split;
@@ -40,6 +43,8 @@ struct lat_profile {
 	__u64 threads_tracked;	  /* per-thread states created in BPF ... */
 	__u64 threads_freed;	  /* ... and freed when their thread exited */
 	__u64 drops[SONDE_DROP__COUNT];
+	/* Switch-ins the scheduler hook never saw, closed at a probe instead. */
+	__u64 sched_resyncs;
 	size_t nr_funcs;
 	struct func_result *funcs;
 	/* Names read from a file belong to the profile; live ones to the probe set. */

@@ -166,7 +166,8 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	    read_u64(o, "max_ns", &f->max_ns, true) ||
 	    read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
 	    read_u64(o, "runq_ns", &f->runq_ns, false) ||
-	    read_u64(o, "blocked_ns", &f->blocked_ns, false))
+	    read_u64(o, "blocked_ns", &f->blocked_ns, false) ||
+	    read_u64(o, "error_ns", &f->error_ns, false))
 		return -1;
 	if (read_hist(json_object_get(o, "hist"), f->hist))
 		return -1;
@@ -218,7 +219,8 @@ static int read_lat(const char *path, json_t *root, struct lat_profile **out)
 	p->sched = json_is_true(json_object_get(rep, "sched"));
 	if (read_calibration(json_object_get(rep, "calibration"), p))
 		goto corrupt;
-	if (read_u64(rep, "duration_ns", &p->duration_ns, true))
+	if (read_u64(rep, "duration_ns", &p->duration_ns, true) ||
+	    read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
 		goto corrupt;
 	threads = json_object_get(rep, "threads");
 	if (threads && (read_u64(threads, "tracked", &p->threads_tracked, false) ||

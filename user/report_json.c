@@ -36,6 +36,7 @@ static json_t *func_json(const struct func_result *f)
 	json_object_set_new(o, "oncpu_ns", json_integer((json_int_t)f->oncpu_ns));
 	json_object_set_new(o, "runq_ns", json_integer((json_int_t)f->runq_ns));
 	json_object_set_new(o, "blocked_ns", json_integer((json_int_t)f->blocked_ns));
+	json_object_set_new(o, "error_ns", json_integer((json_int_t)f->error_ns));
 	/* Go: the split does not apply, and the three are 0. */
 	if (f->no_split)
 		json_object_set_new(o, "sched_split", json_false());
@@ -63,6 +64,7 @@ json_t *lat_profile_json(const struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		json_array_append_new(funcs, func_json(&p->funcs[i]));
 	json_object_set_new(root, "sched", json_boolean(p->sched));
+	json_object_set_new(root, "sched_resyncs", json_integer((json_int_t)p->sched_resyncs));
 	json_object_set_new(
 	    root, "calibration",
 	    json_pack("{s:b, s:[I,I], s:[I,I]}", "corrected", p->corrected, "window_ns",

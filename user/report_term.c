@@ -21,6 +21,7 @@ enum col {
 	C_P90,
 	C_P99,
 	C_P999,
+	C_ERR, /* the ± bound from the probes' cost (calibration_error_ns()) */
 	C_MAX,
 	C_MEAN,
 	C_TOTAL,
@@ -32,7 +33,7 @@ enum col {
 };
 
 static const char *const col_titles[NR_COLS] = {
-    "FUNCTION", "CALLS", "CALLS/S", "P50",  "P90",   "P99",  "P99.9",
+    "FUNCTION", "CALLS", "CALLS/S", "P50",  "P90",   "P99",  "P99.9",   "±ERR",
     "MAX",	"MEAN",	 "TOTAL",   "SELF", "ONCPU", "RUNQ", "BLOCKED",
 };
 
@@ -85,6 +86,9 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 	for (i = 0; i < 4; i++)
 		fmt_ns(c->s[C_P50 + i], sizeof(c->s[0]),
 		       hist_quantile(f->hist, f->min_ns, f->max_ns, qs[i]));
+	snprintf(c->s[C_ERR], sizeof(c->s[0]), "±");
+	fmt_ns(c->s[C_ERR] + strlen(c->s[C_ERR]), sizeof(c->s[0]) - strlen(c->s[C_ERR]),
+	       (double)f->error_ns);
 	fmt_ns(c->s[C_MAX], sizeof(c->s[0]), (double)f->max_ns);
 	fmt_ns(c->s[C_MEAN], sizeof(c->s[0]), (double)f->total_ns / f->calls);
 	fmt_ns(c->s[C_TOTAL], sizeof(c->s[0]), (double)f->total_ns);
@@ -97,6 +101,27 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 	fmt_share(c->s[C_ONCPU], sizeof(c->s[0]), f->oncpu_ns, f->total_ns);
 	fmt_share(c->s[C_RUNQ], sizeof(c->s[0]), f->runq_ns, f->total_ns);
 	fmt_share(c->s[C_BLOCKED], sizeof(c->s[0]), f->blocked_ns, f->total_ns);
+}
+
+/* Columns a cell takes on the terminal: UTF-8 continuation bytes take none. */
+static int text_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The first column left-aligned, the others right-aligned, width columns each. */
+static void print_cell(FILE *f, int col, int width, const char *s)
+{
+	int pad = width - text_width(s);
+
+	if (col)
+		fprintf(f, "  %*s%s", pad > 0 ? pad : 0, "", s);
+	else
+		fprintf(f, "%s%*s", s, pad > 0 ? pad : 0, "");
 }
 
 static void print_drops(FILE *f, const struct lat_profile *p, const struct report_opts *o)
@@ -170,17 +195,18 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 	if (!cells)
 		return;
 	for (i = 0; i < NR_COLS; i++)
-		widths[i] = (int)strlen(col_titles[i]);
+		widths[i] = text_width(col_titles[i]);
 	for (r = 0; r < p->nr_funcs; r++) {
 		fill_row(&cells[r], &p->funcs[r], p);
 		for (i = 0; i < NR_COLS; i++)
-			if ((int)strlen(cells[r].s[i]) > widths[i])
-				widths[i] = (int)strlen(cells[r].s[i]);
+			if (text_width(cells[r].s[i]) > widths[i])
+				widths[i] = text_width(cells[r].s[i]);
 	}
 	fprintf(f, "%s%s over %s", o->color ? COL_DIM : "", p->final ? "final report" : "interval",
 		fmt_ns(dur, sizeof(dur), (double)p->duration_ns));
 	if (p->corrected)
-		fprintf(f, "; probe cost subtracted: %s per call (%s at single-stepped sites)",
+		fprintf(f, "; probe cost subtracted: %s per call (%s at single-stepped sites), "
+			   "±ERR its spread",
 			fmt_ns(c1, sizeof(c1), (double)p->calib_window_ns[0]),
 			fmt_ns(c2, sizeof(c2), (double)p->calib_window_ns[1]));
 	else
@@ -188,11 +214,13 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 	fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	fputs(o->color ? COL_BOLD : "", f);
 	for (i = 0; i < nr_cols; i++)
-		fprintf(f, i ? "  %*s" : "%-*s", widths[i], col_titles[i]);
+		if (i != C_ERR || p->corrected)
+			print_cell(f, i, widths[i], col_titles[i]);
 	fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	for (r = 0; r < p->nr_funcs; r++) {
 		for (i = 0; i < nr_cols; i++)
-			fprintf(f, i ? "  %*s" : "%-*s", widths[i], cells[r].s[i]);
+			if (i != C_ERR || p->corrected)
+				print_cell(f, i, widths[i], cells[r].s[i]);
 		fputc('\n', f);
 	}
 	print_drops(f, p, o);

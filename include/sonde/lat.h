@@ -24,6 +24,7 @@
 struct sonde_func_stats {
 	__u64 total_ns;
 	__u64 callee_ns; /* in traced callees: self time is total_ns less this */
+	__u64 probe_cost_ns; /* the traced callees' probe cost subtracted, calibrated */
 	__u64 min_ns_not; /* ~(the shortest call); 0 = no call yet */
 	__u64 max_ns;
 	/* Where the wall time went, from the scheduler tracepoints. */

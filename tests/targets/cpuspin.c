@@ -7,10 +7,15 @@
  * is on-CPU for all of that time; with two threads pinned to one CPU, each
  * call still takes about 1 ms of wall time but spends part of it runnable,
  * waiting for the other thread to give the CPU back (run-queue time).
- * Prints "threads=T cpu=C calls_per_thread=N calls=T*N" at exit (with N = 0,
- * the total actually made).
+ * Each thread also keeps what the kernel measured of its calls, read inside
+ * each one: its CPU time (CLOCK_THREAD_CPUTIME_ID) and its run-queue wait
+ * (/proc/thread-self/schedstat, field 2), so tests compare sonde's split with
+ * the kernel's own accounting instead of assuming an idle machine.
+ * Prints "threads=T cpu=C calls_per_thread=N calls=T*N oncpu_ns=X runq_ns=Y"
+ * at exit (with N = 0, the total actually made; X, Y summed over threads).
  */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -19,22 +24,62 @@
 #define MAX_THREADS 8
 
 static unsigned long long want;
-static unsigned long long done[MAX_THREADS];
 static pthread_barrier_t start;
 
+struct worker_result {
+	unsigned long long calls, oncpu_ns, runq_ns;
+};
+static struct worker_result done[MAX_THREADS];
+
+
+static unsigned long long thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+/* The kernel's run-queue wait of this thread so far (sched_info.run_delay). */
+static unsigned long long thread_run_delay_ns(int fd)
+{
+	unsigned long long oncpu = 0, delay = 0;
+	char buf[128];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &oncpu, &delay) != 2)
+		return 0;
+	return delay;
+}
+
+static __thread struct worker_result *self;
+static __thread int schedstat_fd = -1;
+
+/* Read inside the traced window, so the kernel's figures cover what sonde's do. */
 __attribute__((noinline)) void spin_1ms(void)
 {
+	unsigned long long delay0, cpu0;
+
 	TGT_ENTRY();
+	delay0 = thread_run_delay_ns(schedstat_fd);
+	cpu0 = thread_cpu_ns();
 	tgt_spin_ns(1000000);
+	self->oncpu_ns += thread_cpu_ns() - cpu0;
+	self->runq_ns += thread_run_delay_ns(schedstat_fd) - delay0;
 }
 
 static void *worker(void *arg)
 {
-	unsigned long long *n = arg;
-
+	self = arg;
+	schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	pthread_barrier_wait(&start);
-	for (*n = 0; tgt_more(*n, want); (*n)++)
+	for (self->calls = 0; tgt_more(self->calls, want); self->calls++)
 		spin_1ms();
+	if (schedstat_fd >= 0)
+		close(schedstat_fd);
 	return NULL;
 }
 
@@ -54,7 +99,7 @@ static int pin_to(int cpu)
 
 int main(int argc, char **argv)
 {
-	unsigned long long total = 0;
+	unsigned long long total = 0, oncpu = 0, runq = 0;
 	pthread_t tids[MAX_THREADS];
 	int nthreads, cpu, i;
 
@@ -75,8 +120,11 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(tids[i], NULL);
-		total += done[i];
+		total += done[i].calls;
+		oncpu += done[i].oncpu_ns;
+		runq += done[i].runq_ns;
 	}
-	printf("threads=%d cpu=%d calls_per_thread=%llu calls=%llu\n", nthreads, cpu, want, total);
+	printf("threads=%d cpu=%d calls_per_thread=%llu calls=%llu oncpu_ns=%llu runq_ns=%llu\n",
+	       nthreads, cpu, want, total, oncpu, runq);
 	return 0;
 }

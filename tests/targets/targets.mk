@@ -18,6 +18,8 @@ TGT_C_PROGS  += memtarget
 TGT_C_PROGS  += evilname
 # How a traced process ends: crashes, exit statuses, ignoring SIGTERM.
 TGT_C_PROGS  += crasher forker
+# Caller and callee truth: a caller whose hot traced callee must not change it.
+TGT_C_PROGS  += callees
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \
