@@ -455,49 +455,15 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 		emit_slow_call(ctx, c, now);
 }
 
-/*
- * A return at entry_sp: the stack pointer the entry saw. After a uretprobe's
- * return the return address is popped: sp - 8. At a ret or tail-jump
- * instruction it is still there: sp. exit_cookie: 0 for a return probe; an
- * exit probe's cookie, whose SONDE_COOKIE_EXIT_* bits say whether the exit
- * is soft (only the top frame at exactly entry_sp ends there; anything else
- * is not a return at all) and what it cost.
- */
-static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cookie)
+/* One call ends: frame idx, the top one, popped; its times into its function's totals. */
+static __always_inline void close_call(void *ctx, struct task_struct *task, struct sonde_thread *t,
+				       __u32 idx, __u64 now, __u64 exit_cookie, bool split)
 {
-	__u64 now = bpf_ktime_get_ns();
-	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
-	const bool split = sched_split;
-	struct sonde_call call;
 	struct sonde_func_stats *s;
-	struct task_struct *task;
+	struct sonde_call call;
 	struct sonde_frame *f;
-	struct sonde_thread *t;
-	__u32 d, id, shape;
-	int idx;
+	__u32 id, shape;
 
-	task = bpf_get_current_task_btf();
-	if (task_is_filtered_out(task))
-		return 0;
-	t = bpf_task_storage_get(&threads, task, NULL, 0);
-	if (!t || t->depth == 0) {
-		if (!(exit_cookie & SONDE_COOKIE_EXIT_SOFT))
-			count_drop(SONDE_DROP_ORPHAN_RETURN);
-		return 0;
-	}
-	d = t->depth;
-	if ((exit_cookie & SONDE_COOKIE_EXIT_SOFT) &&
-	    (d > SONDE_MAX_DEPTH || t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].sp != entry_sp))
-		return 0;
-	if (d > SONDE_MAX_DEPTH) {
-		t->depth = d - 1;
-		return 0;
-	}
-	idx = find_frame(t, d, entry_sp);
-	if (idx < 0) {
-		count_drop(SONDE_DROP_ORPHAN_RETURN);
-		return 0;
-	}
 	/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
 	idx &= SONDE_MAX_DEPTH - 1;
 	f = &t->frames[idx];
@@ -526,6 +492,66 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cooki
 			      shape);
 	}
 	finish_call(ctx, s, &call, split, now);
+}
+
+/* Traced functions tail-calling traced functions, closed by one return. */
+#define SONDE_TAIL_CHAIN 4
+
+/*
+ * A return at entry_sp: the stack pointer the entry saw. After a uretprobe's
+ * return the return address is popped: sp - 8. At a ret or tail-jump
+ * instruction it is still there: sp. exit_cookie: 0 for a return probe; an
+ * exit probe's cookie, whose SONDE_COOKIE_EXIT_* bits say whether the exit
+ * is soft (only the top frame at exactly entry_sp ends there; anything else
+ * is not a return at all), what it cost, and whether it is a tail call to a
+ * traced function (chained: the call goes on in the callee, and ends with
+ * it; its frame is marked by the low bit of its sp, which an entry's
+ * stack pointer never has set, as the call pushed 8 bytes on an aligned stack).
+ */
+static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cookie)
+{
+	__u64 now = bpf_ktime_get_ns();
+	/* Read once: each read of a rodata flag is a load the verifier leaves in. */
+	const bool split = sched_split;
+	struct task_struct *task;
+	struct sonde_thread *t;
+	__u32 d, k;
+	int idx;
+
+	task = bpf_get_current_task_btf();
+	if (task_is_filtered_out(task))
+		return 0;
+	t = bpf_task_storage_get(&threads, task, NULL, 0);
+	if (!t || t->depth == 0) {
+		if (!(exit_cookie & SONDE_COOKIE_EXIT_SOFT))
+			count_drop(SONDE_DROP_ORPHAN_RETURN);
+		return 0;
+	}
+	d = t->depth;
+	if ((exit_cookie & SONDE_COOKIE_EXIT_SOFT) &&
+	    (d > SONDE_MAX_DEPTH || t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].sp != entry_sp))
+		return 0;
+	if (d > SONDE_MAX_DEPTH) {
+		t->depth = d - 1;
+		return 0;
+	}
+	idx = find_frame(t, d, entry_sp);
+	if (idx < 0) {
+		count_drop(SONDE_DROP_ORPHAN_RETURN);
+		return 0;
+	}
+	if (exit_cookie & SONDE_COOKIE_EXIT_CHAINED) {
+		t->frames[idx & (SONDE_MAX_DEPTH - 1)].sp = entry_sp | 1;
+		return 0;
+	}
+	for (k = 0; k < SONDE_TAIL_CHAIN; k++) {
+		close_call(ctx, task, t, (__u32)idx, now, exit_cookie, split);
+		if (idx == 0 || t->frames[(idx - 1) & (SONDE_MAX_DEPTH - 1)].sp != (entry_sp | 1))
+			break;
+		/* The caller that tail-called it left through a jmp, which the kernel emulates. */
+		idx--;
+		exit_cookie = SONDE_COOKIE_EXIT_EMULATED;
+	}
 	return 0;
 }
 

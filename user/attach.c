@@ -65,7 +65,8 @@ static __u64 site_cookie(const struct probe_set *set, size_t i, size_t id_base)
 static __u64 exit_cookie(__u8 flags)
 {
 	return (flags & SONDE_EXIT_SOFT ? SONDE_COOKIE_EXIT_SOFT : 0) |
-	       (flags & SONDE_EXIT_EMULATED ? SONDE_COOKIE_EXIT_EMULATED : 0);
+	       (flags & SONDE_EXIT_EMULATED ? SONDE_COOKIE_EXIT_EMULATED : 0) |
+	       (flags & SONDE_EXIT_CHAINED ? SONDE_COOKIE_EXIT_CHAINED : 0);
 }
 
 /* The probes of one kind on one object: where, with what cookie, for which site. */

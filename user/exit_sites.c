@@ -52,7 +52,7 @@ static bool is_jump_table(const cs_insn *jmp, const cs_insn *const *prev, size_t
 	return false;
 }
 
-static int add_exit(const cs_insn *insn, const struct code_range *fn, __u8 flags,
+static int add_exit(const cs_insn *insn, const struct code_range *fn, __u8 flags, __u64 target,
 		    struct exit_sites *out)
 {
 	const char *why = NULL;
@@ -70,6 +70,7 @@ static int add_exit(const cs_insn *insn, const struct code_range *fn, __u8 flags
 		break;
 	}
 	out->flags[out->nr] = flags;
+	out->targets[out->nr] = target;
 	out->offsets[out->nr++] = (__s64)(insn->address - fn->vaddr);
 	return 0;
 }
@@ -90,14 +91,14 @@ static int classify(const cs_insn *insn, struct scan_ctx *c, struct exit_sites *
 	__u64 target;
 
 	if (ret)
-		return add_exit(insn, c->fn, 0, out);
+		return add_exit(insn, c->fn, 0, 0, out);
 	if (!jump)
 		return 0;
 	if (!insn_branch_target(insn, &target)) {
 		if (!c->o->soft || insn->id != X86_INS_JMP ||
 		    is_jump_table(insn, c->prev, c->nr_prev))
 			return 0;
-		return add_exit(insn, c->fn, SONDE_EXIT_SOFT, out); /* an indirect tail call */
+		return add_exit(insn, c->fn, SONDE_EXIT_SOFT, 0, out); /* an indirect tail call */
 	}
 	if (inside(c->fn, target) || inside(c->cold, target))
 		return 0;
@@ -107,9 +108,11 @@ static int classify(const cs_insn *insn, struct scan_ctx *c, struct exit_sites *
 		return unusable(out, insn, "a conditional tail call leaves the function");
 	if (insn->id != X86_INS_JMP)
 		return 0; /* into a cold part without a symbol: its return is not seen */
-	if (known || !c->o->soft)
-		return add_exit(insn, c->fn, 0, out);
-	return add_exit(insn, c->fn, SONDE_EXIT_SOFT, out);
+	if (known)
+		return add_exit(insn, c->fn, SONDE_EXIT_TAIL, target, out);
+	if (!c->o->soft)
+		return add_exit(insn, c->fn, 0, 0, out);
+	return add_exit(insn, c->fn, SONDE_EXIT_SOFT, 0, out);
 }
 
 /* Classify every instruction of one range; false when it does not decode to its end. */

@@ -24,10 +24,15 @@
  */
 #define SONDE_EXIT_SOFT	    0x1
 #define SONDE_EXIT_EMULATED 0x2 /* a jmp: emulated, where a ret is single-stepped */
+#define SONDE_EXIT_TAIL	    0x4 /* a direct jmp to a function's start: a tail call */
+/* A tail call to a function that is traced too, its returns at its exits: the
+ * call goes on in the callee and ends with it (probes_resolve() sets it). */
+#define SONDE_EXIT_CHAINED 0x8
 
 struct exit_sites {
 	__s64 offsets[SONDE_MAX_EXITS]; /* from the function start; below 0 in its cold part */
 	__u8 flags[SONDE_MAX_EXITS];	/* SONDE_EXIT_* */
+	__u64 targets[SONDE_MAX_EXITS]; /* SONDE_EXIT_TAIL: the vaddr it jumps to */
 	size_t nr;
 	size_t stepped;	      /* how many of them the kernel single-steps (ret) */
 	const char *unusable; /* why they cannot stand in for a return probe, or NULL */

@@ -540,6 +540,46 @@ static int site_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/*
+ * A tail jump from one function whose returns are probed at its exits to
+ * another such traced function in the same object: the first call goes on
+ * in the second, as a return probe would see it, and ends when the second
+ * returns (lat.bpf.c on_return(): chained). Sites are sorted by address.
+ */
+static int site_by_vaddr(const void *key, const void *elem)
+{
+	const struct probe_site *k = key, *e = elem;
+	int c = strcmp(k->object, e->object);
+
+	if (c)
+		return c;
+	return k->vaddr < e->vaddr ? -1 : k->vaddr > e->vaddr;
+}
+
+static void mark_chained_tail_calls(struct probe_set *set)
+{
+	struct probe_site key;
+	size_t i, j;
+
+	for (i = 0; i < set->nr; i++) {
+		struct exit_sites *x = &set->sites[i].exits;
+
+		if (set->sites[i].ret != PROBE_RET_INSNS || set->sites[i].go)
+			continue;
+		for (j = 0; j < x->nr; j++) {
+			const struct probe_site *to;
+
+			if (!(x->flags[j] & SONDE_EXIT_TAIL))
+				continue;
+			key.object = set->sites[i].object;
+			key.vaddr = x->targets[j];
+			to = bsearch(&key, set->sites, set->nr, sizeof(*set->sites), site_by_vaddr);
+			if (to && to->ret == PROBE_RET_INSNS && !to->go)
+				x->flags[j] |= SONDE_EXIT_CHAINED;
+		}
+	}
+}
+
 /* The main executable says what runtime every function of the process runs under. */
 static int load_exe_runtime(struct resolver *r)
 {
@@ -571,8 +611,10 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 				 "the probes match %zu functions, more than --max-probes %zu; "
 				 "narrow the patterns or raise --max-probes",
 				 set->nr, max_probes);
-	if (!err)
+	if (!err) {
 		qsort(set->sites, set->nr, sizeof(*set->sites), site_cmp);
+		mark_chained_tail_calls(set);
+	}
 	for (i = 0; i < r.nr_objs; i++) {
 		syms__free(r.objs[i].syms);
 		if (r.objs[i].code)

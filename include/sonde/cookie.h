@@ -19,6 +19,9 @@
  * emulates it (a jmp: the cheap shape, not a single-stepped ret). */
 #define SONDE_COOKIE_EXIT_SOFT	   (1ULL << 32)
 #define SONDE_COOKIE_EXIT_EMULATED (1ULL << 33)
+/* A tail jump to a traced function: the call does not end there, but with
+ * the callee's return (both functions' returns probed at their exits). */
+#define SONDE_COOKIE_EXIT_CHAINED (1ULL << 34)
 /* The probe shape, an index into the calibration's costs: stepped | insns << 1. */
 #define SONDE_COOKIE_SHAPE_SHIFT 30
 #define SONDE_SHAPES 4

@@ -232,7 +232,32 @@ t_tail_calls_between_traced_functions()
 		expect_eq "pick calls ($returns)" "$(fn_field pick calls)" 6000
 		expect_eq "step calls, 2 of pick's 6 cases ($returns)" "$(fn_field step calls)" 2000
 		expect_eq "drops ($returns: $(drops_text))" "$(drops_total)" 0
+		# pick's call goes on in step: step's time is part of pick's.
+		expect_eq "pick's time in traced callees = step's total ($returns)" \
+			"$(($(fn_field pick total_ns) - $(fn_field pick self_ns)))" "$(fn_field step total_ns)"
 	done
+}
+
+# The same program as C++: its returns are probed at the exit instructions
+# without being asked (libstdc++), pick's direct tail call to step does not
+# end pick's call there but with step's return, and the indirect ones through
+# the table end call_cb's (no symbol to tell the target ahead of time).
+t_tail_calls_in_cxx()
+{
+	untraced_out "$TGT/tailcalls_cxx" 6000
+	sonde_run lat --json -v call_cb cb_a cb_b pick step -- "$TGT/tailcalls_cxx" 6000
+	expect_ok
+	need_final
+	expect_same_output cb=
+	grep -q "C++" "$T_DIR/err" || fail "-v does not say why returns are probed at exits: $(err_text)"
+	expect_eq "call_cb calls" "$(fn_field 'call_cb(int, int)' calls)" 6000
+	expect_eq "pick calls" "$(fn_field 'pick(int, int)' calls)" 6000
+	expect_eq "step calls" "$(fn_field 'step(int)' calls)" 2000
+	expect_eq "cb_a + cb_b calls" $(($(fn_field 'cb_a(int)' calls) + $(fn_field 'cb_b(int)' calls))) 6000
+	expect_eq "drops ($(drops_text))" "$(drops_total)" 0
+	expect_eq "pick's time in traced callees = step's total" \
+		"$(($(fn_field 'pick(int, int)' total_ns) - $(fn_field 'pick(int, int)' self_ns)))" \
+		"$(fn_field 'step(int)' total_ns)"
 }
 
 # Go panics recovered above the traced frames: the calls they unwound are

@@ -25,7 +25,9 @@ check_sleep_2ms_blocked()
 	expect_ge "sleep_2ms off-CPU share" \
 		"$(jq -rn --argjson b "$(fn_share sleep_2ms blocked_ns)" --argjson r "$(fn_share sleep_2ms runq_ns)" '$b + $r')" \
 		0.90 "$(sched_text sleep_2ms)"
-	expect_ge "sleep_2ms blocked share" "$(fn_share sleep_2ms blocked_ns)" 0.50 "$(sched_text sleep_2ms)"
+	# Asleep from the switch-out to the timer's wakeup: the 2 ms, however
+	# long the wait for a CPU afterwards.
+	expect_ns "sleep_2ms blocked per call" "$(($(fn_field sleep_2ms blocked_ns) / 300))" 2050000 8
 	expect_split_adds_up sleep_2ms 3
 	expect_eq "calls in the off-CPU histogram" "$(offcpu_hist_sum sleep_2ms)" 300
 	# Every call slept: none may be in the zero bucket, which holds the calls
@@ -52,6 +54,8 @@ t_sleep_2ms_blocked_wakeup_hook()
 # the thread's whole off-CPU time, cut to the call's), sleep_2ms >= 90 %.
 t_nested_sleeps_blocked()
 {
+	local got want
+
 	sonde_run lat --json two_naps sleep_2ms -- "$TGT/sleeper" 100 nested
 	expect_ok
 	need_final
@@ -62,9 +66,14 @@ t_nested_sleeps_blocked()
 	expect_ge "sleep_2ms off-CPU share" \
 		"$(jq -rn --argjson b "$(fn_share sleep_2ms blocked_ns)" --argjson r "$(fn_share sleep_2ms runq_ns)" '$b + $r')" \
 		0.90 "$(sched_text sleep_2ms)"
-	expect_ge "sleep_2ms blocked share" "$(fn_share sleep_2ms blocked_ns)" 0.50 "$(sched_text sleep_2ms)"
+	expect_ns "sleep_2ms blocked per call" "$(($(fn_field sleep_2ms blocked_ns) / 200))" 2050000 8
 	expect_ns "two_naps blocked per call" "$(($(fn_field two_naps blocked_ns) / 100))" 4000000 10
-	expect_ge "two_naps on-CPU share" "$(fn_share two_naps oncpu_ns)" 0.25 "$(sched_text two_naps)"
+	# Its 2 ms spin: on-CPU as far as the kernel counted the thread's CPU time.
+	got=$(fn_field two_naps oncpu_ns)
+	want=$(target_says two_naps_oncpu_ns)
+	awk -v a="$got" -v e="$want" 'BEGIN { d = a - e; if (d < 0) d = -d
+		exit !(d <= e * 0.10 || d <= 5000000) }' ||
+		fail "two_naps oncpu_ns: sonde $got, the kernel $want ($(pct_off "$got" "$want"), allowed +-10%); $(sched_text two_naps)"
 	expect_split_adds_up two_naps 3
 	expect_eq "two_naps calls in the off-CPU histogram" "$(offcpu_hist_sum two_naps)" 100
 }
@@ -177,6 +186,14 @@ t_run_delay_instead_of_wakeup_hook()
 }
 
 # The terminal table has ONCPU RUNQ BLOCKED columns, in percent of wall time.
+# column_of TITLE: the percentage in $row under TITLE of $hdr.
+column_of()
+{
+	awk -v h="$hdr" -v r="$row" -v t="$1" 'BEGIN {
+		n = split(h, hs); split(r, rs)
+		for (i = 1; i <= n; i++) if (hs[i] == t) { sub(/%$/, "", rs[i]); print rs[i] } }'
+}
+
 t_terminal_sched_columns()
 {
 	sonde_run lat sleep_2ms -- "$TGT/sleeper" 100
@@ -184,14 +201,16 @@ t_terminal_sched_columns()
 	hdr=$(grep -m1 -E '^FUNCTION ' "$T_DIR/out")
 	row=$(grep -m1 -E '^ *sleep_2ms +100 ' "$T_DIR/out")
 	[ -n "$row" ] || fail "no row 'sleep_2ms  100 ...': $(head -c 400 "$T_DIR/out" | tr '\n' '|')"
-	blocked=$(awk -v h="$hdr" -v r="$row" 'BEGIN {
-		n = split(h, hs); split(r, rs)
-		for (i = 1; i <= n; i++) if (hs[i] == "BLOCKED") { sub(/%$/, "", rs[i]); print rs[i] } }')
+	blocked=$(column_of BLOCKED)
+	runq=$(column_of RUNQ)
 	for col in ONCPU RUNQ BLOCKED; do
 		grep -qw "$col" <<<"$hdr" || fail "no $col column in the header: $hdr"
 	done
 	grep -qE '%' <<<"$row" || fail "the row shows no percentages: $row"
-	expect_ge "BLOCKED column of sleep_2ms (percent)" "$blocked" 90 "row: $row"
+	# Off the CPU for all but the probes' cost: blocked, and on a busy
+	# machine partly waiting for a CPU after the wakeup.
+	expect_ge "RUNQ + BLOCKED columns of sleep_2ms (percent)" "$(awk -v r="$runq" -v b="$blocked" 'BEGIN { print r + b }')" 90 "row: $row"
+	expect_gt "BLOCKED column of sleep_2ms (percent)" "$blocked" 25 "row: $row"
 }
 
 # --slower-than 1ms: lookup spins 100 us, or sleeps 3 ms every 5th call.
@@ -201,6 +220,22 @@ t_terminal_sched_columns()
 # sleeps are the records blocked >= 2.5 ms (a busy machine can make a spin
 # slow too, but never blocked). Records come before the final report, and
 # none was lost.
+# expect_slow_count WHAT COUNT: COUNT of calls >= 1 ms lies between what
+# slowcalls timed inside lookup (slow_inner) and around it (slow_outer, which
+# also holds the probes' own work and any preemption there), give or take the
+# calls timed within 20 us of 1 ms (near).
+expect_slow_count()
+{
+	local lo hi near
+
+	lo=$(target_says slow_inner)
+	hi=$(target_says slow_outer)
+	near=$(target_says near)
+	is_num "$near" || fail "slowcalls printed no near=: $(cat "$T_DIR/out")"
+	is_num "$2" && [ "$2" -ge $((lo - near)) ] && [ "$2" -le $((hi + near)) ] ||
+		fail "$1 is $2, expected $lo (timed inside lookup) to $hi (around it), +-$near (timed within 20 us of 1 ms)"
+}
+
 t_slower_than_exact_records()
 {
 	sonde_run lat --json --slower-than 1ms lookup -- "$TGT/slowcalls" 500
@@ -209,7 +244,7 @@ t_slower_than_exact_records()
 	slow=$(target_says slow)
 	expect_eq "slow calls planned by the target" "$(target_says slow_planned)" 100
 	expect_eq "lookup calls" "$(fn_field lookup calls)" 500
-	expect_eq "slow records (the target timed $slow calls >= 1 ms)" "$(slow_records)" "$slow"
+	expect_slow_count "slow records" "$(slow_records)"
 	expect_eq "drops.ringbuf" "$(jq -r .drops.ringbuf <<<"$FINAL")" 0
 	bad=$(jq -c --arg obj "$TGT/slowcalls" 'select(
 		.name != "lookup" or .object != $obj or .wall_ns < 1000000
@@ -235,10 +270,10 @@ t_slower_than_terminal_lines()
 	expect_ok
 	slow=$(target_says slow)
 	re='^slow [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} lookup pid=[0-9]+ tid=[0-9]+ wall=[0-9.]+ms'
-	re+=' oncpu=[0-9.]+(ns|us|ms) runq=[0-9.]+(ns|us|ms) blocked=[0-9.]+ms stack=serve_one\+0x[0-9a-f]+;main\+0x'
+	re+=' oncpu=[0-9.]+(ns|us|ms) runq=[0-9.]+(ns|us|ms) blocked=[0-9.]+(ns|us|ms) stack=serve_one\+0x[0-9a-f]+;main\+0x'
 	lines=$(grep -cE "$re" "$T_DIR/out")
-	expect_eq "lines like 'slow HH:MM:SS.us lookup pid= tid= wall= ... stack=serve_one+0x..;main+0x..' (the target timed $slow slow calls; first 'slow' line: $(grep -m1 '^slow' "$T_DIR/out"))" "$lines" "$slow"
-	expect_eq "all lines starting 'slow '" "$(grep -c '^slow ' "$T_DIR/out")" "$slow"
+	expect_slow_count "lines like 'slow HH:MM:SS.us lookup pid= tid= wall= ... stack=serve_one+0x..;main+0x..' (first 'slow' line: $(grep -m1 '^slow' "$T_DIR/out"))" "$lines"
+	expect_eq "all lines starting 'slow '" "$(grep -c '^slow ' "$T_DIR/out")" "$lines"
 	grep -qE '^ *lookup +200 ' "$T_DIR/out" ||
 		fail "no row 'lookup  200 ...' in the report: $(grep -v '^slow' "$T_DIR/out" | head -c 400 | tr '\n' '|')"
 }

@@ -341,6 +341,35 @@ t_postgres_pgbench_backends_exact()
 	expect_eq "drops ($(drops_text))" "$(drops_total)" 0
 }
 
+# ExecutorRun ends in a tail call to standard_ExecutorRun (`jmp`, no frame of
+# its own; its first instruction, a load of ExecutorRun_hook, is single-
+# stepped). Both traced, with return probes and with the returns probed at
+# the exit instructions: every ExecutorRun is one standard_ExecutorRun, no
+# return is lost, and the caller, whose call goes on in the callee, takes at
+# least as long.
+t_postgres_executor_run_tail_call()
+{
+	local returns rc
+
+	pg_start
+	for returns in uretprobe insns; do
+		start_sonde lat -b "$PG" --returns "$returns" ExecutorRun standard_ExecutorRun --json
+		wait_links_on "$PG"
+		"$PG_BIN/pgbench" -n -t 300 -c 2 -S -M simple bench >"$T_DIR/pgbench" 2>&1
+		rc=$?
+		stop_sonde
+		pgbench_ok "$T_DIR/pgbench" 2 300 "$rc"
+		expect_ge "ExecutorRun calls ($returns)" "$(fn_field ExecutorRun calls)" 600
+		expect_eq "ExecutorRun calls = standard_ExecutorRun calls ($returns)" \
+			"$(fn_field ExecutorRun calls)" "$(fn_field standard_ExecutorRun calls)"
+		expect_eq "drops ($returns: $(drops_text))" "$(drops_total)" 0
+		expect_ge "ExecutorRun total_ns vs standard_ExecutorRun's ($returns)" \
+			"$(fn_field ExecutorRun total_ns)" "$(fn_field standard_ExecutorRun total_ns)"
+		expect_ge "ExecutorRun p50 vs standard_ExecutorRun's ($returns)" \
+			"$(fn_field ExecutorRun p50_ns)" "$(fn_field standard_ExecutorRun p50_ns)"
+	done
+}
+
 pgbench_waiting()
 {
 	[ "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = 'pgbench' and wait_event_type = 'Lock'")" = 2 ]

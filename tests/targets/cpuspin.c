@@ -32,14 +32,6 @@ struct worker_result {
 static struct worker_result done[MAX_THREADS];
 
 
-static unsigned long long thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-}
-
 /* The kernel's run-queue wait of this thread so far (sched_info.run_delay). */
 static unsigned long long thread_run_delay_ns(int fd)
 {
@@ -65,9 +57,9 @@ __attribute__((noinline)) void spin_1ms(void)
 
 	TGT_ENTRY();
 	delay0 = thread_run_delay_ns(schedstat_fd);
-	cpu0 = thread_cpu_ns();
+	cpu0 = tgt_thread_cpu_ns();
 	tgt_spin_ns(1000000);
-	self->oncpu_ns += thread_cpu_ns() - cpu0;
+	self->oncpu_ns += tgt_thread_cpu_ns() - cpu0;
 	self->runq_ns += thread_run_delay_ns(schedstat_fd) - delay0;
 }
 

@@ -6,7 +6,9 @@
  * sleep_2ms is one nanosleep of 2 ms: off-CPU time, as a blocking call is.
  * The timer slack is set to 1 ns, so the sleep ends as close to 2 ms as the
  * kernel can wake the thread (the default slack alone adds up to 50 us).
- * Prints "calls=N" at exit.
+ * two_naps keeps its own CPU time (the kernel's count, CLOCK_THREAD_CPUTIME_ID,
+ * read inside it): what sonde's on-CPU part of it must match on any machine.
+ * Prints "calls=N two_naps_oncpu_ns=X" at exit.
  */
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -18,12 +20,18 @@ __attribute__((noinline)) void sleep_2ms(void)
 	tgt_sleep_ns(2000000);
 }
 
+static unsigned long long two_naps_oncpu_ns;
+
 __attribute__((noinline)) void two_naps(void)
 {
+	unsigned long long cpu0;
+
 	TGT_ENTRY();
+	cpu0 = tgt_thread_cpu_ns();
 	tgt_spin_ns(2000000);
 	sleep_2ms();
 	sleep_2ms();
+	two_naps_oncpu_ns += tgt_thread_cpu_ns() - cpu0;
 }
 
 int main(int argc, char **argv)
@@ -39,6 +47,6 @@ int main(int argc, char **argv)
 		else
 			sleep_2ms();
 	}
-	printf("calls=%llu\n", n);
+	printf("calls=%llu two_naps_oncpu_ns=%llu\n", n, two_naps_oncpu_ns);
 	return 0;
 }

@@ -63,6 +63,15 @@ int main(int argc, char **argv)
 		cb += call_cb(i, i);
 		pk += pick(i, i);
 	}
+#ifdef __cplusplus
+	/* Built as C++ (tailcalls_cxx): a throw, so that libstdc++ is linked as in C++ programs. */
+	try {
+		if (argc > 2)
+			throw argc;
+	} catch (int e) {
+		pk += e;
+	}
+#endif
 	printf("cb=%lld pick=%lld\n", cb, pk);
 	return 0;
 }

@@ -82,6 +82,15 @@ static inline unsigned long long tgt_now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
+/* The calling thread's CPU time as the kernel counts it: what sonde's on-CPU part must match. */
+static inline unsigned long long tgt_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
 /* Busy-wait ns nanoseconds of wall time, measured on CLOCK_MONOTONIC. */
 static inline void tgt_spin_ns(unsigned long long ns)
 {

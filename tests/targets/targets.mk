@@ -88,6 +88,16 @@ $(TGT_DIR)/coldsplit $(TGT_DIR)/tailcalls: $(TGT_DIR)/%: tests/targets/%.c
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -g -fno-omit-frame-pointer $< -o $@
 
+# The same, as C++ (linked with libstdc++): sonde probes its returns at the
+# exit instructions by default, and a traced tail call there must still
+# leave the caller's call going on in the callee.
+TARGET_BINS  += $(TGT_DIR)/tailcalls_cxx
+
+$(TGT_DIR)/tailcalls_cxx: tests/targets/tailcalls.c
+	@mkdir -p $(dir $@)
+	@echo "  CXX      $@"
+	$(Q)$(TGT_CXX) -x c++ -O2 -g -fno-omit-frame-pointer $< -o $@
+
 $(TGT_DIR)/tiny32: tests/targets/tiny.c tests/targets/targets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
