@@ -62,7 +62,7 @@ static const struct {
 #define CALIB_HISTORY 8
 /* Seconds between background measurements, and the time each function gets. */
 #define CALIB_PERIOD_S 5
-#define CALIB_FIRST_BUDGET_NS (30 * 1000000ULL)
+#define CALIB_FIRST_BUDGET_NS (15 * 1000000ULL)
 #define CALIB_LATER_BUDGET_NS (4 * 1000000ULL)
 
 struct calibrator {
@@ -322,7 +322,7 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 	for (m = 0; !err && m < CALIB_MODES; m++)
 		err = attach_mode(c, progs, multi, &self, m, id_base + (__u32)(m * CALIB_FNS));
 	if (!err)
-		err = measure(c, CALIB_FIRST_BUDGET_NS, 2000);
+		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000);
 	forget_thread(skel, getpid());
 	if (c->seen)
 		target_free(&self);
