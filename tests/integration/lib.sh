@@ -104,12 +104,21 @@ run_tests()
 # its PID is in BG_PID. Killed after the test.
 start_bg()
 {
-	local out=$1
+	local out=$1 want _
 
 	shift
 	"$@" >"$out" 2>&1 &
 	BG_PID=$!
 	echo "$BG_PID" >>"$IT_TMP/pids"
+	# Back once the child runs CMD, not the shell that forked it: a sonde -p
+	# started at once on a busy machine would otherwise find bash there.
+	want=$(readlink -f "$(command -v "$1")" 2>/dev/null)
+	[ -n "$want" ] && [ "$want" != "$(readlink -f "/proc/$$/exe")" ] || return 0
+	for _ in $(seq 300); do
+		[ "$(readlink "/proc/$BG_PID/exe" 2>/dev/null)" = "$want" ] && return 0
+		kill -0 "$BG_PID" 2>/dev/null || return 0
+		sleep 0.01
+	done
 }
 
 # start_held OUTFILE CMD ARGS...: start a target that waits for SIGUSR1 before

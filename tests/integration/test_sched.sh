@@ -34,7 +34,8 @@ check_sleep_2ms_blocked()
 	# that never left the CPU.
 	expect_eq "calls that never left the CPU" "$(jq '[.functions[] | select(.name == "sleep_2ms")
 		| .offcpu_hist[] | select(.[0] == 0) | .[1]] | add // 0' <<<"$FINAL")" 0
-	expect_ns "off-CPU histogram's median bucket" "$(offcpu_hist_median sleep_2ms)" 2000000 10
+	# At least the sleep; on a busy machine the wait for a CPU comes on top.
+	expect_ge "off-CPU histogram's median bucket" "$(offcpu_hist_median sleep_2ms)" 1900000
 }
 
 t_sleep_2ms_blocked()
@@ -54,8 +55,6 @@ t_sleep_2ms_blocked_wakeup_hook()
 # the thread's whole off-CPU time, cut to the call's), sleep_2ms >= 90 %.
 t_nested_sleeps_blocked()
 {
-	local got want
-
 	sonde_run lat --json two_naps sleep_2ms -- "$TGT/sleeper" 100 nested
 	expect_ok
 	need_final
@@ -69,28 +68,29 @@ t_nested_sleeps_blocked()
 	expect_ns "sleep_2ms blocked per call" "$(($(fn_field sleep_2ms blocked_ns) / 200))" 2050000 8
 	expect_ns "two_naps blocked per call" "$(($(fn_field two_naps blocked_ns) / 100))" 4000000 10
 	# Its 2 ms spin: on-CPU as far as the kernel counted the thread's CPU time.
-	got=$(fn_field two_naps oncpu_ns)
-	want=$(target_says two_naps_oncpu_ns)
-	awk -v a="$got" -v e="$want" 'BEGIN { d = a - e; if (d < 0) d = -d
-		exit !(d <= e * 0.10 || d <= 5000000) }' ||
-		fail "two_naps oncpu_ns: sonde $got, the kernel $want ($(pct_off "$got" "$want"), allowed +-10%); $(sched_text two_naps)"
+	expect_kernel_agrees two_naps oncpu_ns two_naps_oncpu_ns 5 20
 	expect_split_adds_up two_naps 3
 	expect_eq "two_naps calls in the off-CPU histogram" "$(offcpu_hist_sum two_naps)" 100
 }
 
-# expect_kernel_agrees PART FIELD PCT: sonde's PART (oncpu_ns, runq_ns) of
-# spin_1ms is within PCT % (and 5 ms) of what the kernel measured of the same
-# calls, as cpuspin read it around each one (its CPU clock, its run_delay).
+# expect_kernel_agrees FN FIELD KEY BELOW ABOVE: sonde's FIELD (oncpu_ns,
+# runq_ns) of FN is within BELOW % under and ABOVE % over (or 5 ms of) what
+# the kernel measured of the same calls, as the target read it inside each
+# one (its CPU clock, its run_delay) and printed as KEY=. On a VM, time the
+# host took the vCPU away (steal) and interrupts are on a CPU for the
+# scheduler but not in the thread's clock: sonde's on-CPU part may read above
+# it on a busy machine, never much below.
 expect_kernel_agrees()
 {
 	local got want
 
-	got=$(fn_field spin_1ms "$1")
-	want=$(target_says "$1")
-	is_num "$want" || fail "cpuspin printed no $1: $(cat "$T_DIR/out")"
-	awk -v a="$got" -v e="$want" -v p="$2" 'BEGIN { d = a - e; if (d < 0) d = -d
-		exit !(d <= e * p / 100 || d <= 5000000) }' ||
-		fail "spin_1ms $1: sonde $got, the kernel $want ($(pct_off "$got" "$want"), allowed +-$2%); $(sched_text spin_1ms)"
+	got=$(fn_field "$1" "$2")
+	want=$(target_says "$3")
+	is_num "$want" || fail "the target printed no $3=: $(cat "$T_DIR/out")"
+	awk -v a="$got" -v e="$want" -v lo="$4" -v hi="$5" 'BEGIN { d = a - e
+		exit !((d >= 0 && (d <= e * hi / 100 || d <= 5000000)) ||
+		       (d < 0 && (-d <= e * lo / 100 || -d <= 5000000))) }' ||
+		fail "$1 $2: sonde $got, the kernel $want ($(pct_off "$got" "$want"), allowed -$4% +$5%); $(sched_text "$1")"
 }
 
 # spin_1ms busy-waits on the last CPU (sonde and this test run on the others,
@@ -104,7 +104,7 @@ t_spin_1ms_oncpu()
 	expect_ok
 	need_final
 	expect_eq "spin_1ms calls" "$(fn_field spin_1ms calls)" 500
-	expect_kernel_agrees oncpu_ns 10
+	expect_kernel_agrees spin_1ms oncpu_ns oncpu_ns 5 20
 	expect_le "spin_1ms blocked share" "$(fn_share spin_1ms blocked_ns)" 0.02 "a busy-wait never sleeps; $(sched_text spin_1ms)"
 	expect_split_adds_up spin_1ms 3
 }
@@ -124,8 +124,8 @@ check_two_threads_one_cpu_runq()
 	expect_eq "target's calls" "$(target_says calls)" 600
 	expect_eq "spin_1ms calls" "$(fn_field spin_1ms calls)" 600
 	expect_gt "the kernel's run-queue time" "$(target_says runq_ns)" 0 "two threads on one CPU"
-	expect_kernel_agrees runq_ns 15
-	expect_kernel_agrees oncpu_ns 10
+	expect_kernel_agrees spin_1ms runq_ns runq_ns 15 15
+	expect_kernel_agrees spin_1ms oncpu_ns oncpu_ns 5 20
 	expect_le "spin_1ms blocked share" "$(fn_share spin_1ms blocked_ns)" 0.02 "preempted is runnable, not blocked; $(sched_text spin_1ms)"
 	expect_split_adds_up spin_1ms 3
 }
@@ -360,10 +360,13 @@ t_untraced_threads_not_tracked()
 t_no_sched_zeros_and_no_hooks()
 {
 	start_bg "$T_DIR/target" "$TGT/sleeper"
-	start_sonde lat --json --no-sched -p "$BG_PID" sleep_2ms -d 1s
+	# Stopped once its links are read, so a slow machine cannot end it first.
+	start_sonde lat --json --no-sched -p "$BG_PID" sleep_2ms
 	wait_links_on "$TGT/sleeper"
 	pid=$(sonde_child) || fail "no sonde process under $SONDE_PID"
 	hooks=$(tp_links "$pid" | grep -cE '^sched_(switch|wakeup)')
+	sleep 1
+	kill -TERM "$SONDE_PID"
 	wait_sonde
 	expect_ok
 	need_final
@@ -373,10 +376,11 @@ t_no_sched_zeros_and_no_hooks()
 		expect_eq "sleep_2ms $f with --no-sched" "$(fn_field sleep_2ms "$f")" 0
 	done
 
-	start_sonde lat --json -p "$BG_PID" sleep_2ms -d 1s
+	start_sonde lat --json -p "$BG_PID" sleep_2ms
 	wait_links_on "$TGT/sleeper"
 	pid=$(sonde_child) || fail "no sonde process under $SONDE_PID"
 	hooks=$(tp_links "$pid" | grep -c '^sched_switch')
+	kill -TERM "$SONDE_PID"
 	wait_sonde
 	expect_ok
 	expect_eq "sched_switch links held by sonde without --no-sched" "$hooks" 1
