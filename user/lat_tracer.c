@@ -62,13 +62,15 @@ static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
  * Whether the kernel counts each task's run-queue wait (sched_info.run_delay):
  * /proc/PID/schedstat exists exactly when it is built in (CONFIG_SCHED_INFO,
  * fs/proc/base.c), and before Linux 5.14 it could still be off at run time
- * (sched_info_on()), when the file reads "0 0 0": a running process has
- * on-CPU time in its first field. Without, the run-queue time needs the
- * sched_wakeup hook.
+ * (sched_info_on()), when the file reads "0 0 0". The third field counts the
+ * times the task got a CPU (sched_info.pcount): at least 1 for a running
+ * process when sched_info is on. Not the first, its on-CPU time, which a
+ * process that has not yet met a tick or a switch since exec reads as 0.
+ * Without, the run-queue time needs the sched_wakeup hook.
  */
 static bool kernel_has_run_delay(void)
 {
-	unsigned long long oncpu = 0;
+	unsigned long long oncpu = 0, delay = 0, pcount = 0;
 	FILE *f;
 
 	/* Lets the tests exercise the sched_wakeup path on a kernel with sched_info. */
@@ -77,10 +79,10 @@ static bool kernel_has_run_delay(void)
 	f = fopen("/proc/self/schedstat", "re");
 	if (!f)
 		return false;
-	if (fscanf(f, "%llu", &oncpu) != 1)
-		oncpu = 0;
+	if (fscanf(f, "%llu %llu %llu", &oncpu, &delay, &pcount) != 3)
+		pcount = 0;
 	fclose(f);
-	return oncpu > 0;
+	return pcount > 0;
 }
 
 static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)
