@@ -149,14 +149,6 @@ static bool is_ident(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
-/* Is "operator" a word at s[i] ("ns::operator<<", not "my_operator")? Its length, or 0. */
-static size_t operator_at(const char *s, size_t i)
-{
-	if (strncmp(s + i, "operator", 8) || is_ident(s[i + 8]))
-		return 0;
-	return i == 0 || !is_ident(s[i - 1]) ? 8 : 0;
-}
-
 /* The operator's own symbol after "operator" ("()", "[]", "<<=", "->*"): its length. */
 static size_t operator_symbol_len(const char *s)
 {
@@ -167,6 +159,15 @@ static size_t operator_symbol_len(const char *s)
 	while (s[n] && strchr("<>=!+-*/%^&|~,", s[n]))
 		n++;
 	return n;
+}
+
+size_t name_operator_at(const char *s, size_t i)
+{
+	if (strncmp(s + i, "operator", 8) || is_ident(s[i + 8]))
+		return 0;
+	if (i && is_ident(s[i - 1]))
+		return 0;
+	return 8 + operator_symbol_len(s + i + 8);
 }
 
 /* Trailing " const", " volatile", " &", " &&", " restrict" before `end`: where they start. */
@@ -213,35 +214,43 @@ void name_split(const char *s, struct name_parts *p)
 	/* A template function's return type ends at the last space outside brackets. */
 	p->name = 0;
 	for (i = 0, depth = 0; i < p->params; i++) {
-		if (!depth && (op = operator_at(s, i)))
+		if (!depth && (op = name_operator_at(s, i)))
 			break;
 		if (strchr("(<[{", s[i]))
 			depth++;
-		else if (strchr(")>]}", s[i]) && depth)
+		else if (strchr(")>]}", s[i]) && depth && !(s[i] == '>' && i && s[i - 1] == '-'))
 			depth--;
 		else if (s[i] == ' ' && !depth)
 			p->name = i + 1;
 	}
 }
 
-/* The end of the bracketed group opening at s[i] ('<' ... '>'). */
-static size_t group_end(const char *s, size_t i, size_t end, char open, char close)
+size_t name_group_end(const char *s, size_t i, size_t end)
 {
 	int depth = 0;
 
 	for (; i < end; i++) {
-		depth += s[i] == open;
-		depth -= s[i] == close;
+		depth += s[i] == '<';
+		/* Not the '>' of "->" (Rust's "fn(u32) -> u32", C++'s "operator->"). */
+		depth -= s[i] == '>' && !(i && s[i - 1] == '-');
 		if (!depth)
 			return i + 1;
 	}
 	return end;
 }
 
+/* The end of an "[abi:cxx11]" tag at s[i]. */
+static size_t tag_end(const char *s, size_t i, size_t end)
+{
+	const char *close = memchr(s + i, ']', end - i);
+
+	return close ? (size_t)(close - s) + 1 : end;
+}
+
 /* Rust's "<T>::f" and "<T as Trait>::f" (impls) as "T::f", in place. */
 static void unwrap_rust_impl(char *buf)
 {
-	size_t close = group_end(buf, 0, strlen(buf), '<', '>'), i, self_end;
+	size_t close = name_group_end(buf, 0, strlen(buf)), i, self_end;
 	int depth = 0;
 
 	if (buf[0] != '<' || strncmp(buf + close, "::", 2))
@@ -266,8 +275,7 @@ bool name_base(const char *s, char *buf, size_t len)
 
 	name_split(s, &p);
 	for (i = p.name; i < p.params;) {
-		if ((op = operator_at(s, i))) {
-			op += operator_symbol_len(s + i + op);
+		if ((op = name_operator_at(s, i))) {
 			if (o + op >= len)
 				return false;
 			memcpy(buf + o, s + i, op);
@@ -275,22 +283,22 @@ bool name_base(const char *s, char *buf, size_t len)
 			i += op;
 			/* "operator< <int>": the template arguments of an operator template. */
 			if (s[i] == ' ' && s[i + 1] == '<')
-				i = group_end(s, i + 1, p.params, '<', '>');
+				i = name_group_end(s, i + 1, p.params);
 			continue;
 		}
 		if (s[i] == '<' && o && (is_ident(buf[o - 1]) || buf[o - 1] == ']')) {
-			i = group_end(s, i, p.params, '<', '>');
+			i = name_group_end(s, i, p.params);
 			continue;
 		}
 		/* Rust's turbofish: "app::twice::<u32>". */
 		if (s[i] == '<' && o >= 3 && buf[o - 1] == ':' && buf[o - 2] == ':' &&
 		    is_ident(buf[o - 3])) {
 			o -= 2;
-			i = group_end(s, i, p.params, '<', '>');
+			i = name_group_end(s, i, p.params);
 			continue;
 		}
 		if (!strncmp(s + i, "[abi:", 5)) {
-			i = group_end(s, i, p.params, '[', ']');
+			i = tag_end(s, i, p.params);
 			continue;
 		}
 		if (o + 1 >= len)

@@ -57,6 +57,13 @@ struct name_parts {
  */
 void name_split(const char *s, struct name_parts *p);
 
+/* The end of the "<...>" group opening at s[i] (before `end`), nested groups included. */
+size_t name_group_end(const char *s, size_t i, size_t end);
+
+/* Is "operator" a word at s[i] ("ns::operator<<", not "my_operator")? The length of it
+ * and of the operator's symbol ("operator<<": 10), or 0. */
+size_t name_operator_at(const char *s, size_t i);
+
 /*
  * The name an operator types, into buf: without return type, parameters,
  * qualifiers, clone suffixes, template or generic arguments ("<...>", Rust's

@@ -70,6 +70,7 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 
 		o->object = c->object;
 		o->name = c->name;
+		o->mangled = c->mangled;
 		o->no_split = c->no_split;
 		o->calls = sub_floor0(c->calls, p->calls);
 		o->total_ns = sub_floor0(c->total_ns, p->total_ns);
