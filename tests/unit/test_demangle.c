@@ -175,6 +175,9 @@ static void test_split(void **state)
 	expect_split("f()::{lambda(int, int)#1}::operator()(int, int) const", "",
 		     "f()::{lambda(int, int)#1}::operator()", "(int, int)", " const", "");
 	expect_split("app::store::Store::get", "", "app::store::Store::get", "", "", "");
+	/* Rust's "->" inside generic arguments closes no bracket. */
+	expect_split("app::apply::<fn(u32) -> u32, u8>", "", "app::apply::<fn(u32) -> u32, u8>", "",
+		     "", "");
 	expect_split("main", "", "main", "", "", "");
 	expect_split("put.isra.0", "", "put", "", "", ".isra.0");
 }
