@@ -121,16 +121,39 @@ static const char *rust_legacy_hash(const char *mangled, char *buf, size_t len)
 	return buf;
 }
 
+/* A thunk's target: "_ZThn8_N1XD1Ev", "_ZTv0_n24_N1XD0Ev" -> "N1XD1Ev", "N1XD0Ev"
+ * (call offsets: Itanium C++ ABI 5.1.4.3), else NULL. */
+static const char *thunk_target(const char *mangled)
+{
+	const char *p = mangled + 4;
+	int offsets;
+
+	if (!strncmp(mangled, "_ZTh", 4))
+		offsets = 1;
+	else if (!strncmp(mangled, "_ZTv", 4))
+		offsets = 2;
+	else
+		return NULL;
+	while (offsets-- && (p = strchr(p, '_')))
+		p++;
+	return p;
+}
+
 const char *mangled_variant(const char *mangled, char *buf, size_t len)
 {
 	/* The ABI's spellings (C1 complete, C2 base, C3 allocating; D0 deleting,
 	 * D1 complete, D2 base; C4/D4 unified, C5/D5 a comdat group), by libiberty's enum. */
 	static const char *const ctors[] = {NULL, "C1", "C2", "C3", "C4", "C5"};
 	static const char *const dtors[] = {NULL, "D0", "D1", "D2", "D4", "D5"};
+	const char *target = thunk_target(mangled);
+	char thunk[512];
 	unsigned int kind;
 
 	if (strncmp(mangled, "_Z", 2))
 		return NULL;
+	/* A thunk to a destructor: the kind of the destructor it adjusts for. */
+	if (target && snprintf(thunk, sizeof(thunk), "_Z%s", target) < (int)sizeof(thunk))
+		mangled = thunk;
 	kind = (unsigned int)is_gnu_v3_mangled_ctor(mangled);
 	if (kind && kind < sizeof(ctors) / sizeof(ctors[0])) {
 		snprintf(buf, len, "%s", ctors[kind]);

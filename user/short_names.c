@@ -169,7 +169,9 @@ static void shorten(const char *s, const struct name_parts *p, int level, struct
 		puts_text(out, s);
 		return;
 	}
-	elide_templates(s, p->name, p->params, level < 3, out);
+	/* The class's or function's own first template argument goes last: "basic_string<char,
+	 * ...>" and "basic_string<wchar_t, ...>" are different functions. */
+	elide_templates(s, p->name, p->params, level < 5, out);
 	shorten_tail(s, p, level, out);
 }
 
@@ -180,7 +182,7 @@ void short_name(const char *name, size_t width, char *buf, size_t len)
 	int level;
 
 	name_split(name, &p);
-	for (level = 0; level <= 4; level++) {
+	for (level = 0; level <= 5; level++) {
 		t.len = 0;
 		t.s[0] = '\0';
 		shorten(name, &p, level, &t);
@@ -194,7 +196,7 @@ void short_name(const char *name, size_t width, char *buf, size_t len)
 	elide_templates(name, p.name, p.params, false, &head);
 	if (head.s[0] == '<')
 		drop_namespaces(&head);
-	shorten_tail(name, &p, 4, &tail);
+	shorten_tail(name, &p, 5, &tail);
 	t.len = 0;
 	t.s[0] = '\0';
 	cut_name(head.s, width > tail.len ? width - tail.len : 0, &t);

@@ -20,9 +20,10 @@
  * as it is; without a template function's return type and with template
  * arguments after the first elided ("std::vector<int, ...>"); parameter
  * types without their namespaces ("basic_string<char, ...> const&");
- * template arguments as "<...>"; parameters as "(...)"; the leading
- * namespaces as "..."; the middle of the name cut. Qualifiers (" const")
- * and clone suffixes (" [clone .isra.0]") are always kept whole.
+ * the parameters' template arguments as "<...>"; parameters as "(...)";
+ * the name's own template arguments as "<...>"; its leading namespaces as
+ * "..."; its middle cut. Qualifiers (" const") and clone suffixes
+ * (" [clone .isra.0]") are always kept whole.
  */
 void short_name(const char *name, size_t width, char *buf, size_t len);
 

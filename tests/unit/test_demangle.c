@@ -129,6 +129,8 @@ static void test_variant(void **state)
 	expect_variant("_ZN6shapes6CircleC2Ed", "C2");
 	expect_variant("_ZN3app5twice17h6f7b9201ac4a1aebE", "h6f7b9201");
 	expect_variant("_ZN3app5twice17h6f7b9201ac4a1aebE.llvm.99", "h6f7b9201");
+	expect_variant("_ZTv0_n24_NSt9strstreamD0Ev", "D0");
+	expect_variant("_ZThn16_N6shapes6CircleD1Ev", "D1");
 	expect_variant("_ZN2ns5Cache3getEi", NULL);
 	expect_variant("_RNvCscAEuU5ehQ2G_3app4main", NULL);
 	expect_variant("main", NULL);

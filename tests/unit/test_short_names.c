@@ -53,6 +53,15 @@ static void test_levels(void **state)
 	expect_short("std::map<int, int, std::less<int>, std::allocator<std::pair<int const, int> "
 		     "> >::find(int const&) const",
 		     42, "std::map<int, ...>::find(int const&) const");
+	/* The class's first template argument is the last thing to go. */
+	expect_short("std::__cxx11::basic_string<wchar_t, std::char_traits<wchar_t>, "
+		     "std::allocator<wchar_t> >::append(std::__cxx11::basic_string<wchar_t, "
+		     "std::char_traits<wchar_t>, std::allocator<wchar_t> > const&)",
+		     75,
+		     "std::__cxx11::basic_string<wchar_t, ...>::append(basic_string<...> const&)");
+	expect_short("std::__cxx11::basic_string<wchar_t, std::char_traits<wchar_t>, "
+		     "std::allocator<wchar_t> >::append(char const*)",
+		     55, "std::__cxx11::basic_string<wchar_t, ...>::append(...)");
 	/* A template function's return type goes first. */
 	expect_short("std::vector<int, std::allocator<int> > shop::make<int>(unsigned long)", 40,
 		     "shop::make<int>(unsigned long)");
