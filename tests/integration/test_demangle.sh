@@ -204,6 +204,22 @@ t_diff_pairs_by_mangled_name()
 		fail "no [D0] row in the diff table: $(head -c 600 "$T_DIR/out" | tr '\n' '|')"
 }
 
+# --slower-than lines name the function as the table does: a destructor's kind
+# is there on every line.
+t_slower_than_lines_tell_apart()
+{
+	local lines tagged
+
+	sonde_run lat --slower-than 1ns 'shapes::Circle::~Circle' -- "$CX" 200
+	expect_ok
+	lines=$(grep -c '^slow ' "$T_DIR/out")
+	tagged=$(grep -cE '^slow [0-9:.]+ shapes::Circle::~Circle\(\) \[D[01]\] pid=' "$T_DIR/out")
+	expect_ge "slow-call lines" "$lines" 1
+	expect_eq "lines naming the destructor with its kind" "$tagged" "$lines"
+	expect_ge "lines of the deleting destructor" \
+		"$(grep -cF 'shapes::Circle::~Circle() [D0] pid=' "$T_DIR/out")" 1
+}
+
 # sonde list: the same names as the table, so that they can be typed.
 t_list_tells_apart()
 {
