@@ -12,6 +12,7 @@
 RL=$TGT/rustnames
 RV=$TGT/rustnames.v0
 CX=$TGT/cxxnames
+CC_CLONES=$TGT/cclones
 
 # What sonde shortens names to (user/short_names.h), and room for a tag (" [D1]").
 NAME_WIDTH=72
@@ -140,6 +141,27 @@ t_cxx_overloads_and_clones()
 	expect_eq "calls of shop::total and its clone" "$total" 4500
 	expect_eq "rows of shop::total" \
 		"$(jq -r '[.functions[] | select(.name | startswith("shop::total(")) | .name] | unique | length' <<<"$FINAL")" 2
+}
+
+# C: a glob on the function's name matches its clones, which keep their
+# suffix in the table and in JSON.
+t_c_clones_by_base_name()
+{
+	local total
+
+	expect_eq "clones in the binary" \
+		"$(nm "$CC_CLONES" | grep -cE ' (weigh\.constprop\.0\.isra\.0|total\.constprop\.0|total)$')" 3
+	sonde_run lat --json weigh total -- "$CC_CLONES" 3000
+	expect_ok
+	need_final
+	expect_eq "weigh.constprop.0.isra.0 calls" "$(fn_field weigh.constprop.0.isra.0 calls)" 3000
+	total=$(jq -r '[.functions[] | select(.name == "total" or .name == "total.constprop.0") | .calls] | add' <<<"$FINAL")
+	expect_eq "calls of total and total.constprop.0" "$total" 4500
+	expect_eq "C names have no mangled name" "$(jq -r '[.functions[] | select(has("mangled"))] | length' <<<"$FINAL")" 0
+	sonde_run lat weigh total -- "$CC_CLONES" 3000
+	expect_ok
+	expect_eq "weigh's clone row" "$(row_calls weigh.constprop.0.isra.0)" 3000
+	expect_eq "rows of total" "$(term_rows | cut -f2 | grep -cE '^total(\.constprop\.0)?$')" 2
 }
 
 # The terminal: every name within the width, all of them different, clone

@@ -122,11 +122,12 @@ $(TGT_DIR)/gostack.stripped: tests/targets/gostack/main.go
 # modules, trait impls and a generic function, with legacy mangling (the
 # default: a hash per symbol) and with v0 (generic arguments in the name).
 # cxxnames: C++ templates, overloads, a virtual destructor (D0, D1/D2) and gcc
-# clones; -fipa-cp-clone (on at -O3) makes gcc keep shop::total beside its
-# .constprop clone at -O2.
+# clones; cclones: gcc's clones of C functions. -fipa-cp-clone (on at -O3)
+# makes gcc keep total beside its .constprop clone at -O2.
 RUSTC        ?= rustc
 TGT_RUSTFLAGS := -C opt-level=1 -C force-frame-pointers=yes --crate-name app
-TARGET_BINS  += $(TGT_DIR)/rustnames $(TGT_DIR)/rustnames.v0 $(TGT_DIR)/cxxnames
+TARGET_BINS  += $(TGT_DIR)/rustnames $(TGT_DIR)/rustnames.v0 $(TGT_DIR)/cxxnames \
+		$(TGT_DIR)/cclones
 
 $(TGT_DIR)/rustnames: tests/targets/rustnames.rs
 	@mkdir -p $(dir $@)
@@ -143,3 +144,8 @@ $(TGT_DIR)/cxxnames: tests/targets/cxxnames.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX      $@"
 	$(Q)$(TGT_CXX) -O2 -fipa-cp-clone -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@
+
+$(TGT_DIR)/cclones: tests/targets/cclones.c
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) -O2 -fipa-cp-clone -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@
