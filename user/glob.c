@@ -64,12 +64,13 @@ static bool matches_prefix(const char *glob, const char *name, size_t n)
  * suffixes ("put.isra.0" -> "put"), and for a demangled name also without
  * its parameters and qualifiers ("ns::Cache<int>::get"), and without return
  * type, template arguments and Rust's impl brackets ("ns::Cache::get",
- * demangle.h name_base()).
+ * demangle.h name_base()), with or without its parameters.
  */
 static bool matches_name(const char *glob, const char *name, bool demangled)
 {
 	struct name_parts p;
 	char base[4096];
+	size_t n;
 
 	if (fnmatch(glob, name, 0) == 0)
 		return true;
@@ -82,7 +83,17 @@ static bool matches_name(const char *glob, const char *name, bool demangled)
 	    matches_prefix(glob, name + p.name, p.clones - p.name) ||
 	    matches_prefix(glob, name + p.name, p.params - p.name))
 		return true;
-	return name_base(name, base, sizeof(base)) && fnmatch(glob, base, 0) == 0;
+	if (!name_base(name, base, sizeof(base)))
+		return false;
+	if (fnmatch(glob, base, 0) == 0)
+		return true;
+	/* The base name with the parameters: "shop::Cache::get(int) const". */
+	n = strlen(base);
+	if (p.params == p.quals || n + (p.clones - p.params) >= sizeof(base))
+		return false;
+	memcpy(base + n, name + p.params, p.clones - p.params);
+	base[n + (p.clones - p.params)] = '\0';
+	return fnmatch(glob, base, 0) == 0;
 }
 
 bool glob_matches_sym(const char *glob, const struct sym *sym)

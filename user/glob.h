@@ -21,7 +21,8 @@ void probe_spec_free(struct probe_spec *spec);
  * as an operator types them: "put" matches the clone "put.isra.0",
  * "shop::Cache::get" matches "shop::Cache<int>::get(int) const", and
  * "app::store::Store::get" Rust's "<app::store::Store>::get". A glob with
- * parameters or template arguments matches the name that has them. A cold
+ * template arguments or parameters matches the names that have them
+ * ("shop::Cache<int>::get", "shop::Cache::get(int) const"). A cold
  * part ("work.cold") matches only its own name ("work*" does).
  */
 bool glob_matches_sym(const char *glob, const struct sym *sym);

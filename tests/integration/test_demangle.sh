@@ -119,6 +119,11 @@ t_cxx_template_globs()
 	expect_eq "functions matched" "$(jq -r '[.functions[].name] | sort | join(",")' <<<"$FINAL")" \
 		"shop::Cache<int>::put(int, int),shop::Cache<long>::get(int) const"
 	expect_eq "Cache<long>::get calls" "$(fn_field 'shop::Cache<long>::get(int) const' calls)" 2000
+	sonde_run lat --json 'shop::Cache::get(int) const' -- "$CX" 1000
+	expect_ok
+	need_final
+	expect_eq "functions matched by parameters without template arguments" \
+		"$(jq -r '.functions | length' <<<"$FINAL")" 2
 }
 
 # Overloads, and gcc's clones (there: nm says so) by the function's name.

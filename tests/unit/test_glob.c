@@ -141,6 +141,9 @@ static void test_match_template_class(void **state)
 	assert_true(glob_matches_sym("shop::Cache<int>::get", &s));
 	assert_true(glob_matches_sym("shop::Cache<int>::get(int) const", &s));
 	assert_true(glob_matches_sym("shop::Cache*::get*", &s));
+	assert_true(glob_matches_sym("shop::Cache::get(int) const", &s));
+	assert_true(glob_matches_sym("shop::Cache::get(*)*", &s));
+	assert_false(glob_matches_sym("shop::Cache::get(long) const", &s));
 	assert_false(glob_matches_sym("shop::Cache<long>::get", &s));
 	assert_false(glob_matches_sym("shop::Cache<int>::get(long) const", &s));
 	assert_false(glob_matches_sym("shop::Cache::put", &s));
