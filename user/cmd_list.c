@@ -24,22 +24,26 @@ static void list_usage(FILE *f)
 		   "  -v                 say which symbols are skipped and why\n");
 }
 
-static void print_sites(const struct probe_set *set)
+static int print_sites(const struct probe_set *set)
 {
 	int wobj = 6, wname = 8;
+	char **shown = NULL;
 	size_t i;
+	int err = probe_set_short_names(set, &shown);
 
+	if (err)
+		return err;
 	/* Paths and names from the binary: widths of their escaped text. */
 	for (i = 0; i < set->nr; i++) {
 		int n = (int)safe_text(NULL, 0, object_shown_path(set->sites[i].object));
-		int m = (int)safe_text(NULL, 0, set->sites[i].name);
+		int m = (int)safe_text(NULL, 0, shown[i]);
 
 		wobj = n > wobj ? n : wobj;
 		wname = m > wname ? m : wname;
 	}
 	for (i = 0; i < set->nr_skipped; i++) {
 		int n = (int)safe_text(NULL, 0, object_shown_path(set->skipped[i].object));
-		int m = (int)safe_text(NULL, 0, set->skipped[i].name);
+		int m = (int)safe_text(NULL, 0, shown[set->nr + i]);
 
 		wobj = n > wobj ? n : wobj;
 		wname = m > wname ? m : wname;
@@ -55,7 +59,7 @@ static void print_sites(const struct probe_set *set)
 		       (unsigned long long)s->size, at);
 		safe_fputs_padded(object_shown_path(s->object), wobj, stdout);
 		fputs("  ", stdout);
-		safe_fputs_padded(s->name, wname, stdout);
+		safe_fputs_padded(shown[i], wname, stdout);
 		printf("  %s (%s%s%s%s)%s%s\n", s->choice.chosen[0] ? s->choice.chosen : "?",
 		       site_reason_text(s->choice.reason), s->choice.blocker[0] ? ": " : "",
 		       s->choice.blocker, s->choice.emulated ? "" : "; single-stepped, slow",
@@ -68,13 +72,15 @@ static void print_sites(const struct probe_set *set)
 		printf("%-18s %8s  %-5s  ", "-", "-", "-");
 		safe_fputs_padded(object_shown_path(k->object), wobj, stdout);
 		fputs("  ", stdout);
-		safe_fputs_padded(k->name, wname, stdout);
+		safe_fputs_padded(shown[set->nr + i], wname, stdout);
 		printf("  not probed: %s%s%s\n", k->why, k->insn[0] ? ": " : "", k->insn);
 	}
 	printf("%zu function%s", set->nr, set->nr == 1 ? "" : "s");
 	if (set->nr_skipped)
 		printf(", and %zu not probed", set->nr_skipped);
 	printf("\n");
+	probe_set_short_names_free(set, shown);
+	return 0;
 }
 
 int cmd_list(int argc, char **argv)
@@ -148,7 +154,7 @@ int cmd_list(int argc, char **argv)
 		err = probes_resolve(&t, specs, nr_specs, &ro, &set);
 	}
 	if (!err)
-		print_sites(&set);
+		err = print_sites(&set);
 cleanup:
 	probe_set_free(&set);
 	for (i = 0; i < nr_specs; i++)

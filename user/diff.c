@@ -57,16 +57,35 @@ static const char *object_key(const struct lat_profile *p, const char *object)
 	return slash ? slash + 1 : object;
 }
 
-static const struct func_result *find_func(const struct lat_profile *p, const char *key,
-					   const char *name)
+static bool same_mangled(const char *a, const char *b)
 {
-	size_t i;
+	return a && b ? !strcmp(a, b) : a == b;
+}
 
-	for (i = 0; i < p->nr_funcs; i++)
-		if (!strcmp(p->funcs[i].name, name) &&
-		    !strcmp(object_key(p, p->funcs[i].object), key))
-			return &p->funcs[i];
-	return NULL;
+/*
+ * The function of that name, and of that mangled name where several share
+ * the name (C++'s D1 and D2 destructors, Rust generics of one path). A
+ * mangled name that changed (a Rust hash, a file written before sonde kept
+ * mangled names) still pairs when the name is unique; an ambiguous one
+ * pairs with nothing rather than with the wrong function.
+ */
+static const struct func_result *find_func(const struct lat_profile *p, const char *key,
+					   const char *name, const char *mangled)
+{
+	const struct func_result *only = NULL;
+	size_t i, nr = 0;
+
+	for (i = 0; i < p->nr_funcs; i++) {
+		const struct func_result *f = &p->funcs[i];
+
+		if (strcmp(f->name, name) || strcmp(object_key(p, f->object), key))
+			continue;
+		if (same_mangled(f->mangled, mangled))
+			return f;
+		only = f;
+		nr++;
+	}
+	return nr == 1 ? only : NULL;
 }
 
 static void side_add(struct diff_side *s, const struct func_result *f)
@@ -103,7 +122,7 @@ static void pool_bases(struct diff_row *row, struct sonde_profile *const *bases,
 	row->base_hi = -INFINITY;
 	for (i = 0; i < nr; i++) {
 		const struct lat_profile *p = bases[i]->lat;
-		const struct func_result *f = find_func(p, key, row->name);
+		const struct func_result *f = find_func(p, key, row->name, row->mangled);
 
 		duration += p->duration_ns;
 		if (!f || !f->calls)
@@ -201,7 +220,7 @@ static int row_cmp(const void *a, const void *b, void *metric)
 }
 
 static struct diff_row *add_row(struct diff_report *r, const char *object, const char *key,
-				const char *name)
+				const struct func_result *f)
 {
 	struct diff_row *v = realloc(r->rows, (r->nr_rows + 1) * sizeof(*v));
 
@@ -211,16 +230,18 @@ static struct diff_row *add_row(struct diff_report *r, const char *object, const
 	memset(&v[r->nr_rows], 0, sizeof(v[0]));
 	v[r->nr_rows].object = object;
 	v[r->nr_rows].key = key;
-	v[r->nr_rows].name = name;
+	v[r->nr_rows].name = f->name;
+	v[r->nr_rows].mangled = f->mangled;
 	return &v[r->nr_rows++];
 }
 
-static bool row_exists(const struct diff_report *r, const char *key, const char *name)
+static bool row_exists(const struct diff_report *r, const char *key, const struct func_result *f)
 {
 	size_t i;
 
 	for (i = 0; i < r->nr_rows; i++)
-		if (!strcmp(r->rows[i].name, name) && !strcmp(r->rows[i].key, key))
+		if (!strcmp(r->rows[i].name, f->name) && !strcmp(r->rows[i].key, key) &&
+		    same_mangled(r->rows[i].mangled, f->mangled))
 			return true;
 	return false;
 }
@@ -284,7 +305,7 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 		const struct func_result *f = &np->funcs[i];
 		const char *key = object_key(np, f->object);
 
-		if (!(row = add_row(r, f->object, key, f->name)))
+		if (!(row = add_row(r, f->object, key, f)))
 			goto nomem;
 		fill_new_side(row, np, f);
 		pool_bases(row, bases, nr_bases, key, o->metric);
@@ -296,9 +317,9 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 			const struct func_result *f = &bp->funcs[i];
 			const char *key = object_key(bp, f->object);
 
-			if (row_exists(r, key, f->name) || find_func(np, key, f->name))
+			if (row_exists(r, key, f) || find_func(np, key, f->name, f->mangled))
 				continue;
-			if (!(row = add_row(r, f->object, key, f->name)))
+			if (!(row = add_row(r, f->object, key, f)))
 				goto nomem;
 			fill_new_side(row, np, NULL);
 			pool_bases(row, bases, nr_bases, key, o->metric);

@@ -34,6 +34,7 @@ struct diff_row {
 	const char *object; /* as in the new profile (or the base, for "gone") */
 	const char *key;    /* its role: "" for the main executable, else the file name */
 	const char *name;
+	const char *mangled; /* the symbol's own name when it differs from name, or NULL */
 	enum diff_verdict verdict;
 	enum diff_severity severity;
 	struct diff_side base, new;

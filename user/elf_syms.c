@@ -15,11 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "demangle.h"
 #include "elf_syms.h"
 #include "go_pclntab.h"
-
-/* libstdc++'s demangler; C linkage by the Itanium C++ ABI. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct load_seg {
 	__u64 vaddr, filesz, offset;
@@ -159,8 +157,8 @@ static int read_symtab(struct syms *s, Elf *elf, Elf_Scn *scn, const GElf_Shdr *
 		return 0;
 	n = sh->sh_size / sh->sh_entsize;
 	for (i = 0; i < n; i++) {
-		int type, status;
 		const char *raw;
+		int type;
 		struct sym *sym;
 		GElf_Sym es;
 		__u64 off;
@@ -191,8 +189,7 @@ static int read_symtab(struct syms *s, Elf *elf, Elf_Scn *scn, const GElf_Shdr *
 		sym->bind = GELF_ST_BIND(es.st_info);
 		sym->ifunc = type == STT_GNU_IFUNC;
 		sym->dynamic = dynamic;
-		if (!strncmp(sym->name, "_Z", 2))
-			sym->demangled = __cxa_demangle(sym->name, NULL, NULL, &status);
+		sym->demangled = demangle(sym->name);
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
 
 struct sym {
 	const char *name;      /* version suffix ("@@GLIBC_2.2.5") removed */
-	const char *demangled; /* C++ name with parameters, or NULL */
+	const char *demangled; /* C++ or Rust name (demangle.h), or NULL */
 	__u64 vaddr;	       /* st_value */
 	__u64 offset;	       /* file offset of the first instruction, for uprobes */
 	__u64 size;

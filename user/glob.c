@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include "demangle.h"
 #include "glob.h"
 
 int probe_spec_parse(const char *arg, struct probe_spec *spec)
@@ -45,58 +46,60 @@ void probe_spec_free(struct probe_spec *spec)
 	spec->object = spec->glob = NULL;
 }
 
-/*
- * The demangled name without its parameter list ("ns::Cache::get(int) const"
- * -> "ns::Cache::get", "ns::Cache::operator()(int)" -> "ns::Cache::operator()")
- * and without a template function's return type ("int ns::max<int>(int, int)"
- * -> "ns::max<int>"). Returns false when there is no parameter list.
- */
-static bool demangled_base_name(const char *demangled, char *buf, size_t len)
+/* Does the glob match the first n bytes of name? */
+static bool matches_prefix(const char *glob, const char *name, size_t n)
 {
-	const char *close = strrchr(demangled, ')'), *open = NULL, *p, *start = demangled;
-	int depth = 0;
+	char buf[4096];
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return fnmatch(glob, buf, 0) == 0;
+}
+
+/*
+ * A name matches as it is, and, unless it is a cold part (a block of a
+ * function, not one), as the forms an operator types: without its clone
+ * suffixes ("put.isra.0" -> "put"), and for a demangled name also without
+ * its parameters and qualifiers ("ns::Cache<int>::get"), and without return
+ * type, template arguments and Rust's impl brackets ("ns::Cache::get",
+ * demangle.h name_base()), with or without its parameters.
+ */
+static bool matches_name(const char *glob, const char *name, bool demangled)
+{
+	struct name_parts p;
+	char base[4096];
 	size_t n;
 
-	if (!close)
+	if (fnmatch(glob, name, 0) == 0)
+		return true;
+	if (name_is_cold_part(name))
 		return false;
-	/* The '(' that matches the last ')'. */
-	for (p = close; p >= demangled; p--) {
-		depth += *p == ')';
-		depth -= *p == '(';
-		if (!depth) {
-			open = p;
-			break;
-		}
-	}
-	if (!open || open == demangled)
+	if (!demangled)
+		return matches_prefix(glob, name, name_clone_start(name));
+	name_split(name, &p);
+	if (matches_prefix(glob, name, p.clones) ||
+	    matches_prefix(glob, name + p.name, p.clones - p.name) ||
+	    matches_prefix(glob, name + p.name, p.params - p.name))
+		return true;
+	if (!name_base(name, base, sizeof(base)))
 		return false;
-	/* A space outside <...> before the name ends the return type. */
-	for (p = demangled, depth = 0; p < open; p++) {
-		depth += *p == '<';
-		depth -= *p == '>';
-		if (*p == ' ' && !depth)
-			start = p + 1;
-	}
-	n = (size_t)(open - start);
-	if (n >= len)
+	if (fnmatch(glob, base, 0) == 0)
+		return true;
+	/* The base name with the parameters: "shop::Cache::get(int) const". */
+	n = strlen(base);
+	if (p.params == p.quals || n + (p.clones - p.params) >= sizeof(base))
 		return false;
-	memcpy(buf, start, n);
-	buf[n] = '\0';
-	return true;
+	memcpy(base + n, name + p.params, p.clones - p.params);
+	base[n + (p.clones - p.params)] = '\0';
+	return fnmatch(glob, base, 0) == 0;
 }
 
 bool glob_matches_sym(const char *glob, const struct sym *sym)
 {
-	char base[1024];
-
-	if (fnmatch(glob, sym->name, 0) == 0)
-		return true;
-	if (!sym->demangled)
-		return false;
-	if (fnmatch(glob, sym->demangled, 0) == 0)
-		return true;
-	return demangled_base_name(sym->demangled, base, sizeof(base)) &&
-	       fnmatch(glob, base, 0) == 0;
+	return matches_name(glob, sym->name, false) ||
+	       (sym->demangled && matches_name(glob, sym->demangled, true));
 }
 
 static size_t min3(size_t a, size_t b, size_t c)

@@ -16,8 +16,15 @@ struct probe_spec {
 int probe_spec_parse(const char *arg, struct probe_spec *spec);
 void probe_spec_free(struct probe_spec *spec);
 
-/* Does the glob match the symbol's name, its demangled name, or the demangled
- * name without its parameter list? */
+/*
+ * Does the glob match the symbol's name or its demangled name, as they are or
+ * as an operator types them: "put" matches the clone "put.isra.0",
+ * "shop::Cache::get" matches "shop::Cache<int>::get(int) const", and
+ * "app::store::Store::get" Rust's "<app::store::Store>::get". A glob with
+ * template arguments or parameters matches the names that have them
+ * ("shop::Cache<int>::get", "shop::Cache::get(int) const"). A cold
+ * part ("work.cold") matches only its own name ("work*" does).
+ */
 bool glob_matches_sym(const char *glob, const struct sym *sym);
 
 /*

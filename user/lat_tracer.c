@@ -343,6 +343,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
+		f->mangled = set->sites[id].mangled;
 		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < ncpu; cpu++) {
 			add_cpu(f, &percpu[cpu]);
 			callee_ns += percpu[cpu].callee_ns;

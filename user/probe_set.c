@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probes.h"
+#include "short_names.h"
 #include "util.h"
 
 int probe_set_add_skip(struct probe_set *set, const char *object, const char *name, const char *why,
@@ -38,6 +39,7 @@ void probe_set_free(struct probe_set *set)
 	for (i = 0; i < set->nr; i++) {
 		free(set->sites[i].object);
 		free(set->sites[i].name);
+		free(set->sites[i].mangled);
 	}
 	free(set->sites);
 	for (i = 0; i < set->nr_skipped; i++) {
@@ -46,6 +48,33 @@ void probe_set_free(struct probe_set *set)
 	}
 	free(set->skipped);
 	memset(set, 0, sizeof(*set));
+}
+
+int probe_set_short_names(const struct probe_set *set, char ***out)
+{
+	size_t n = set->nr + set->nr_skipped, i;
+	struct name_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	int err;
+
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < set->nr; i++) {
+		rows[i].object = set->sites[i].object;
+		rows[i].name = set->sites[i].name;
+		rows[i].mangled = set->sites[i].mangled;
+	}
+	for (i = 0; i < set->nr_skipped; i++) {
+		rows[set->nr + i].object = set->skipped[i].object;
+		rows[set->nr + i].name = set->skipped[i].name;
+	}
+	err = short_names(rows, n, SHORT_NAME_WIDTH, out);
+	free(rows);
+	return err;
+}
+
+void probe_set_short_names_free(const struct probe_set *set, char **names)
+{
+	short_names_free(names, set->nr + set->nr_skipped);
 }
 
 int probe_set_skip(struct probe_set *set, size_t i, const char *why)

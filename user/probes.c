@@ -312,7 +312,8 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 	memset(site, 0, sizeof(*site));
 	site->object = strdup(path);
 	site->name = strdup(sym->demangled ? sym->demangled : sym->name);
-	if (!site->object || !site->name)
+	site->mangled = sym->demangled ? strdup(sym->name) : NULL;
+	if (!site->object || !site->name || (sym->demangled && !site->mangled))
 		return -ENOMEM;
 	site->func_offset = sym->offset;
 	site->vaddr = sym->vaddr;
@@ -327,6 +328,7 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 		err = probe_set_add_skip(set, path, site->name, REFUSED_WHY, insn);
 		free(site->object);
 		free(site->name);
+		free(site->mangled);
 		return err;
 	}
 	if (site->ret == PROBE_RET_INSNS && site->exits.unusable) {
@@ -338,6 +340,7 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 		err = probe_set_add_skip(set, path, site->name, NO_EXITS_WHY, why);
 		free(site->object);
 		free(site->name);
+		free(site->mangled);
 		return err;
 	}
 	if (site->ret == PROBE_RET_INSNS) {

@@ -37,7 +37,8 @@ struct resolve_opts {
 
 struct probe_site {
 	char *object;	   /* path used to attach (and shown, shortened) */
-	char *name;	   /* the name shown: the demangled one for C++ */
+	char *name;	   /* the name shown: the demangled one for C++ and Rust */
+	char *mangled;	   /* the symbol's own name when it differs from name, else NULL */
 	__u64 offset;	   /* file offset of the probed instruction */
 	__u64 func_offset; /* file offset of the function's first instruction */
 	__u64 vaddr;
@@ -79,6 +80,14 @@ struct probe_set {
 int probes_resolve(const struct target *t, const struct probe_spec *specs, size_t nr_specs,
 		   const struct resolve_opts *opts, struct probe_set *set);
 void probe_set_free(struct probe_set *set);
+
+/*
+ * The names tables show for the set's functions, then for its skipped ones
+ * (short_names.h): out[i] for sites[i], out[nr + k] for skipped[k]. Free
+ * with probe_set_short_names_free().
+ */
+int probe_set_short_names(const struct probe_set *set, char ***out);
+void probe_set_short_names_free(const struct probe_set *set, char **names);
 
 /* Record a function not probed, and why (-v says so at once); insn may be NULL. */
 int probe_set_add_skip(struct probe_set *set, const char *object, const char *name,

@@ -71,6 +71,7 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 
 		o->object = c->object;
 		o->name = c->name;
+		o->mangled = c->mangled;
 		o->no_split = c->no_split;
 		o->error_ns = c->error_ns;
 		o->calls = sub_floor0(c->calls, p->calls);

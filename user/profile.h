@@ -12,8 +12,9 @@
 #include "sonde/lat.h"
 
 struct func_result {
-	const char *object; /* path of the object */
-	const char *name;
+	const char *object;  /* path of the object */
+	const char *name;    /* demangled (C++, Rust) */
+	const char *mangled; /* the symbol's own name when it differs from name, else NULL */
 	__u64 calls;
 	__u64 total_ns;
 	__u64 self_ns;

@@ -152,8 +152,12 @@ static int read_u64(json_t *o, const char *key, __u64 *out, bool required)
 static int read_function(struct lat_profile *p, json_t *o, struct func_result *f)
 {
 	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
+	json_t *mangled = json_object_get(o, "mangled");
 
-	if (!json_is_string(obj) || !json_is_string(name))
+	if (!json_is_string(obj) || !json_is_string(name) || (mangled && !json_is_string(mangled)))
+		return -1;
+	/* Files written before names had it have none: functions pair by name alone. */
+	if (mangled && !(f->mangled = lat_profile_own(p, json_string_value(mangled))))
 		return -1;
 	f->object = lat_profile_own(p, json_string_value(obj));
 	f->name = lat_profile_own(p, json_string_value(name));

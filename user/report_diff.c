@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "hist.h"
 #include "mem_profile.h"
 #include "report_diff.h"
 #include "safe_text.h"
+#include "short_names.h"
 #include "util.h"
 
 #define COL_RED	     "\033[31m"
@@ -47,7 +49,28 @@ static const char *row_color(const struct diff_row *r, const struct report_opts 
 	return r->verdict == DIFF_IMPROVEMENT ? COL_GREEN : "";
 }
 
-static void fill_diff_row(struct dcells *c, const struct diff_row *r, enum diff_metric m)
+/* The names the rows show: shortened, and told apart where they would read the same. */
+static char **shown_names(const struct diff_report *r)
+{
+	struct name_row *rows = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*rows));
+	char **names = NULL;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	for (i = 0; i < r->nr_rows; i++) {
+		rows[i].object = r->rows[i].key;
+		rows[i].name = r->rows[i].name;
+		rows[i].mangled = r->rows[i].mangled;
+	}
+	if (short_names(rows, r->nr_rows, SHORT_NAME_WIDTH, &names))
+		names = NULL;
+	free(rows);
+	return names;
+}
+
+static void fill_diff_row(struct dcells *c, const struct diff_row *r, const char *shown,
+			  enum diff_metric m)
 {
 	const size_t n = sizeof(c->s[0]);
 	bool both = r->base.calls && r->new.calls;
@@ -57,7 +80,7 @@ static void fill_diff_row(struct dcells *c, const struct diff_row *r, enum diff_
 			 diff_severity_name(r->severity));
 	else
 		snprintf(c->s[D_VERDICT], n, "%s", diff_verdict_name(r->verdict));
-	safe_text(c->s[D_FUNC], n, r->name); /* from the profile: escaped before widths */
+	safe_text(c->s[D_FUNC], n, shown); /* from the profile: escaped before widths */
 	fmt_ns(c->s[D_BASE], n, r->base.value[m]);
 	fmt_ns(c->s[D_NEW], n, r->new.value[m]);
 	if (!r->base.calls)
@@ -80,7 +103,7 @@ static void fill_diff_row(struct dcells *c, const struct diff_row *r, enum diff_
 }
 
 /* The base and new histograms of one function, on one row grid, side by side. */
-static void print_side_by_side(FILE *f, const struct diff_row *r)
+static void print_side_by_side(FILE *f, const struct diff_row *r, const char *shown)
 {
 	int fb, lb, fn, ln, first, last, group = 1, b, g, width = 30;
 	__u64 max_count = 0, cb, cn;
@@ -102,7 +125,7 @@ static void print_side_by_side(FILE *f, const struct diff_row *r)
 		max_count = cn > max_count ? cn : max_count;
 	}
 	fputc('\n', f);
-	safe_fputs(r->name, f);
+	safe_fputs(shown, f);
 	fputs(": base (left) and new (right), calls per range\n", f);
 	for (b = first; b <= last; b += group) {
 		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
@@ -216,11 +239,15 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
 	char base_title[16], new_title[16];
 	struct dcells *cells = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*cells));
+	char **shown = shown_names(r);
 	int w[NR_DCOLS], i;
 	size_t k;
 
-	if (!cells)
+	if (!cells || !shown) {
+		free(cells);
+		short_names_free(shown, r->nr_rows);
 		return;
+	}
 	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
 	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
 	titles[D_BASE] = base_title;
@@ -228,7 +255,7 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 	for (i = 0; i < NR_DCOLS; i++)
 		w[i] = (int)strlen(titles[i]);
 	for (k = 0; k < r->nr_rows; k++) {
-		fill_diff_row(&cells[k], &r->rows[k], r->metric);
+		fill_diff_row(&cells[k], &r->rows[k], shown[k], r->metric);
 		for (i = 0; i < NR_DCOLS; i++)
 			if ((int)strlen(cells[k].s[i]) > w[i])
 				w[i] = (int)strlen(cells[k].s[i]);
@@ -248,8 +275,9 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 		r->regressions, r->regressions == 1 ? "" : "s", diff_metric_name(r->metric));
 	for (k = 0; o->hist && k < r->nr_rows; k++)
 		if (r->rows[k].verdict == DIFF_REGRESSION)
-			print_side_by_side(f, &r->rows[k]);
+			print_side_by_side(f, &r->rows[k], shown[k]);
 	free(cells);
+	short_names_free(shown, r->nr_rows);
 }
 
 static json_t *row_json(const struct diff_row *r, enum diff_metric m)
@@ -264,6 +292,8 @@ static json_t *row_json(const struct diff_row *r, enum diff_metric m)
 
 	if (!o)
 		return NULL;
+	if (r->mangled)
+		json_object_set_new(o, "mangled", json_string(r->mangled));
 	json_object_set_new(o, "base_calls", json_integer((json_int_t)r->base.calls));
 	json_object_set_new(o, "new_calls", json_integer((json_int_t)r->new.calls));
 	json_object_set_new(o, "base_calls_per_s", json_real(r->base.rate));

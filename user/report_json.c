@@ -33,6 +33,10 @@ static json_t *func_json(const struct func_result *f)
 #undef Q
 	if (!o)
 		return NULL;
+	/* The symbol as the object names it, when name is demangled: for tools that
+	 * look it up, and to tell apart functions that demangle alike (D1, D2). */
+	if (f->mangled)
+		json_object_set_new(o, "mangled", json_string(f->mangled));
 	json_object_set_new(o, "oncpu_ns", json_integer((json_int_t)f->oncpu_ns));
 	json_object_set_new(o, "runq_ns", json_integer((json_int_t)f->runq_ns));
 	json_object_set_new(o, "blocked_ns", json_integer((json_int_t)f->blocked_ns));

@@ -6,6 +6,7 @@
 #include "hist.h"
 #include "report.h"
 #include "safe_text.h"
+#include "short_names.h"
 #include "util.h"
 
 #define COL_BOLD   "\033[1m"
@@ -62,7 +63,28 @@ static void fmt_share(char *buf, size_t len, __u64 part, __u64 whole)
 	snprintf(buf, len, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
-static void fill_row(struct cell *c, const struct func_result *f, const struct lat_profile *p)
+/* The names the rows show: shortened, and told apart where they would read the same. */
+static char **shown_names(const struct lat_profile *p)
+{
+	struct name_row *rows = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*rows));
+	char **names = NULL;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	for (i = 0; i < p->nr_funcs; i++) {
+		rows[i].object = p->funcs[i].object;
+		rows[i].name = p->funcs[i].name;
+		rows[i].mangled = p->funcs[i].mangled;
+	}
+	if (short_names(rows, p->nr_funcs, SHORT_NAME_WIDTH, &names))
+		names = NULL;
+	free(rows);
+	return names;
+}
+
+static void fill_row(struct cell *c, const struct func_result *f, const char *shown,
+		     const struct lat_profile *p)
 {
 	double secs = p->duration_ns ? p->duration_ns / 1e9 : 0;
 	static const double qs[] = {0.50, 0.90, 0.99, 0.999};
@@ -73,9 +95,9 @@ static void fill_row(struct cell *c, const struct func_result *f, const struct l
 	if (p->main_object && strcmp(f->object, p->main_object))
 		snprintf(c->s[C_NAME], sizeof(c->s[0]), "%s:%s",
 			 safe_name(obj, sizeof(obj), base_name(f->object)),
-			 safe_name(name, sizeof(name), f->name));
+			 safe_name(name, sizeof(name), shown));
 	else
-		safe_text(c->s[C_NAME], sizeof(c->s[0]), f->name);
+		safe_text(c->s[C_NAME], sizeof(c->s[0]), shown);
 	fmt_count(c->s[C_CALLS], sizeof(c->s[0]), (double)f->calls);
 	fmt_count(c->s[C_RATE], sizeof(c->s[0]), secs > 0 ? f->calls / secs : 0);
 	if (!f->calls) {
@@ -189,15 +211,20 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 	int widths[NR_COLS], i, nr_cols = p->sched ? NR_COLS : C_ONCPU;
 	char dur[32], title[200], c1[32], c2[32];
 	struct cell *cells;
+	char **shown;
 	size_t r;
 
 	cells = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*cells));
-	if (!cells)
+	shown = shown_names(p);
+	if (!cells || !shown) {
+		free(cells);
+		short_names_free(shown, p->nr_funcs);
 		return;
+	}
 	for (i = 0; i < NR_COLS; i++)
 		widths[i] = text_width(col_titles[i]);
 	for (r = 0; r < p->nr_funcs; r++) {
-		fill_row(&cells[r], &p->funcs[r], p);
+		fill_row(&cells[r], &p->funcs[r], shown[r], p);
 		for (i = 0; i < NR_COLS; i++)
 			if (text_width(cells[r].s[i]) > widths[i])
 				widths[i] = text_width(cells[r].s[i]);
@@ -237,4 +264,5 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 	}
 	fflush(f);
 	free(cells);
+	short_names_free(shown, p->nr_funcs);
 }

@@ -12,6 +12,7 @@
 struct slow_printer {
 	const struct probe_set *set;
 	struct symbolizer *syms;
+	char **shown; /* the sites' names as the lat table shows them */
 	bool json;
 	FILE *out;
 	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -26,7 +27,8 @@ struct slow_printer *slow_printer__new(const struct probe_set *set, bool json, F
 	if (!sp)
 		return NULL;
 	sp->syms = symbolizer__new();
-	if (!sp->syms) {
+	if (!sp->syms || probe_set_short_names(set, &sp->shown)) {
+		symbolizer__free(sp->syms);
 		free(sp);
 		return NULL;
 	}
@@ -43,6 +45,7 @@ void slow_printer__free(struct slow_printer *sp)
 	if (!sp)
 		return;
 	symbolizer__free(sp->syms);
+	probe_set_short_names_free(sp->set, sp->shown);
 	free(sp);
 }
 
@@ -70,6 +73,8 @@ static void print_json(struct slow_printer *sp, const struct sonde_rec_slow *r,
 		      stack ? stack : json_array());
 	if (!o)
 		return;
+	if (site->mangled)
+		json_object_set_new(o, "mangled", json_string(site->mangled));
 	json_dumpf(o, sp->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', sp->out);
 	json_decref(o);
@@ -88,7 +93,7 @@ static void print_line(struct slow_printer *sp, const struct sonde_rec_slow *r,
 	/* The function and the frames are names from the binaries: escaped. */
 	fprintf(sp->out, "slow %s.%06llu ", when,
 		(unsigned long long)(wall_clock_ns % 1000000000ULL / 1000));
-	safe_fputs(site->name, sp->out);
+	safe_fputs(sp->shown[site - sp->set->sites], sp->out);
 	fprintf(sp->out, " pid=%u tid=%u wall=%s oncpu=%s runq=%s blocked=%s stack=", r->pid,
 		r->tid, fmt_ns(wall, sizeof(wall), (double)r->wall_ns),
 		fmt_ns(on, sizeof(on), (double)r->oncpu_ns),

@@ -128,3 +128,36 @@ $(TGT_DIR)/gostack.stripped: tests/targets/gostack/main.go
 	@echo "  GO       $@"
 	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
 		go build -ldflags='-s -w' -o $(abspath $@) main.go
+
+# ---- names operators type (test_demangle.sh) ----
+# rustnames: Rust (Debian's rustc) built as crate `app`: methods in nested
+# modules, trait impls and a generic function, with legacy mangling (the
+# default: a hash per symbol) and with v0 (generic arguments in the name).
+# cxxnames: C++ templates, overloads, a virtual destructor (D0, D1/D2) and gcc
+# clones; cclones: gcc's clones of C functions. -fipa-cp-clone (on at -O3)
+# makes gcc keep total beside its .constprop clone at -O2.
+RUSTC        ?= rustc
+TGT_RUSTFLAGS := -C opt-level=1 -C force-frame-pointers=yes --crate-name app
+TARGET_BINS  += $(TGT_DIR)/rustnames $(TGT_DIR)/rustnames.v0 $(TGT_DIR)/cxxnames \
+		$(TGT_DIR)/cclones
+
+$(TGT_DIR)/rustnames: tests/targets/rustnames.rs
+	@mkdir -p $(dir $@)
+	@echo "  RUSTC    $@"
+	$(Q)MAKEFLAGS= $(RUSTC) $(TGT_RUSTFLAGS) $< -o $@
+
+# After rustnames: two rustc runs for one crate name share temporary file names.
+$(TGT_DIR)/rustnames.v0: tests/targets/rustnames.rs | $(TGT_DIR)/rustnames
+	@mkdir -p $(dir $@)
+	@echo "  RUSTC    $@"
+	$(Q)MAKEFLAGS= $(RUSTC) $(TGT_RUSTFLAGS) -C symbol-mangling-version=v0 $< -o $@
+
+$(TGT_DIR)/cxxnames: tests/targets/cxxnames.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX      $@"
+	$(Q)$(TGT_CXX) -O2 -fipa-cp-clone -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@
+
+$(TGT_DIR)/cclones: tests/targets/cclones.c
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) -O2 -fipa-cp-clone -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@

@@ -211,6 +211,94 @@ static void test_new_gone_and_nothing_in_common(void **state)
 	sonde_profile_free(now);
 }
 
+struct fn_spec {
+	const char *name, *mangled;
+	__u64 ns, calls;
+};
+
+/* A profile of several functions of /svc, each as profile_of() makes one. */
+static struct sonde_profile *profile_with(const struct fn_spec *fns, size_t n)
+{
+	struct sonde_profile *sp = profile_of("/svc", fns[0].name, fns[0].ns, fns[0].calls);
+	struct lat_profile *p = lat_profile_new(n);
+	size_t i;
+
+	p->main_object = "/svc";
+	p->duration_ns = sp->lat->duration_ns;
+	for (i = 0; i < n; i++) {
+		struct sonde_profile *one = profile_of("/svc", fns[i].name, fns[i].ns, fns[i].calls);
+
+		p->funcs[i] = one->lat->funcs[0];
+		p->funcs[i].mangled = fns[i].mangled;
+		sonde_profile_free(one);
+	}
+	lat_profile_free(sp->lat);
+	sp->lat = p;
+	return sp;
+}
+
+/* The row of that mangled name (NULL: the row without one). */
+static const struct diff_row *row_of(const struct diff_report *r, const char *mangled)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_rows; i++)
+		if (mangled ? r->rows[i].mangled && !strcmp(r->rows[i].mangled, mangled)
+			    : !r->rows[i].mangled)
+			return &r->rows[i];
+	fail_msg("no row for %s", mangled ? mangled : "(no mangled name)");
+	return NULL;
+}
+
+/* Functions of one name (C++'s D0 and D1 destructors) pair by mangled name, in any order. */
+static void test_pairs_by_mangled_name(void **state)
+{
+	const struct fn_spec b[] = {{"Circle::~Circle()", "_ZN6CircleD0Ev", 100000, 500},
+				    {"Circle::~Circle()", "_ZN6CircleD1Ev", 200000, 700}};
+	const struct fn_spec n[] = {{"Circle::~Circle()", "_ZN6CircleD1Ev", 200000, 800},
+				    {"Circle::~Circle()", "_ZN6CircleD0Ev", 100000, 600}};
+	struct sonde_profile *base = profile_with(b, 2), *now = profile_with(n, 2);
+	struct diff_report *r = diff2(base, now);
+
+	(void)state;
+	assert_int_equal(r->nr_rows, 2);
+	assert_int_equal(row_of(r, "_ZN6CircleD0Ev")->base.calls, 500);
+	assert_int_equal(row_of(r, "_ZN6CircleD0Ev")->new.calls, 600);
+	assert_int_equal(row_of(r, "_ZN6CircleD1Ev")->base.calls, 700);
+	assert_int_equal(row_of(r, "_ZN6CircleD1Ev")->new.calls, 800);
+	diff_report_free(r);
+	sonde_profile_free(base);
+	sonde_profile_free(now);
+}
+
+/*
+ * A file without mangled names (an older sonde's), or whose mangled name
+ * changed (a Rust hash): a unique name pairs all the same; two functions of
+ * one name are not guessed at.
+ */
+static void test_pairs_without_mangled_name(void **state)
+{
+	const struct fn_spec b[] = {{"ns::get(int)", NULL, 100000, 300},
+				    {"Circle::~Circle()", NULL, 100000, 500},
+				    {"Circle::~Circle()", NULL, 200000, 700}};
+	const struct fn_spec n[] = {{"ns::get(int)", "_ZN2ns3getEi", 100000, 400},
+				    {"Circle::~Circle()", "_ZN6CircleD0Ev", 100000, 600},
+				    {"Circle::~Circle()", "_ZN6CircleD1Ev", 200000, 800}};
+	struct sonde_profile *base = profile_with(b, 3), *now = profile_with(n, 3);
+	struct diff_report *r = diff2(base, now);
+
+	(void)state;
+	assert_int_equal(row_of(r, "_ZN2ns3getEi")->base.calls, 300);
+	assert_int_equal(row_of(r, "_ZN2ns3getEi")->new.calls, 400);
+	assert_int_equal(row_of(r, "_ZN6CircleD0Ev")->base.calls, 0);
+	assert_int_equal(row_of(r, "_ZN6CircleD1Ev")->base.calls, 0);
+	assert_int_equal(row_of(r, NULL)->verdict, DIFF_GONE);
+	assert_int_equal(r->nr_rows, 4);
+	diff_report_free(r);
+	sonde_profile_free(base);
+	sonde_profile_free(now);
+}
+
 static void test_metric_names(void **state)
 {
 	enum diff_metric m;
@@ -236,6 +324,8 @@ int main(void)
 	    cmocka_unit_test(test_too_few_calls_is_not_significant),
 	    cmocka_unit_test(test_base_spread),
 	    cmocka_unit_test(test_new_gone_and_nothing_in_common),
+	    cmocka_unit_test(test_pairs_by_mangled_name),
+	    cmocka_unit_test(test_pairs_without_mangled_name),
 	    cmocka_unit_test(test_metric_names),
 	};
 

@@ -129,6 +129,76 @@ static void test_match_template_return_type(void **state)
 	assert_true(glob_matches_sym("ns::max*", &s));
 }
 
+/* A glob without '<' or '(' matches the name without template arguments and parameters. */
+static void test_match_template_class(void **state)
+{
+	struct sym s = { .name = "_ZNK4shop5CacheIiE3getEi",
+			 .demangled = "shop::Cache<int>::get(int) const" };
+
+	(void)state;
+	assert_true(glob_matches_sym("shop::Cache::get", &s));
+	assert_true(glob_matches_sym("shop::Cache::*", &s));
+	assert_true(glob_matches_sym("shop::Cache<int>::get", &s));
+	assert_true(glob_matches_sym("shop::Cache<int>::get(int) const", &s));
+	assert_true(glob_matches_sym("shop::Cache*::get*", &s));
+	assert_true(glob_matches_sym("shop::Cache::get(int) const", &s));
+	assert_true(glob_matches_sym("shop::Cache::get(*)*", &s));
+	assert_false(glob_matches_sym("shop::Cache::get(long) const", &s));
+	assert_false(glob_matches_sym("shop::Cache<long>::get", &s));
+	assert_false(glob_matches_sym("shop::Cache<int>::get(long) const", &s));
+	assert_false(glob_matches_sym("shop::Cache::put", &s));
+	assert_false(glob_matches_sym("Cache::get", &s));
+}
+
+/* Clones match their function's name, and keep their own; a cold part does neither. */
+static void test_match_clones(void **state)
+{
+	struct sym c = { .name = "put.isra.0" }, cold = { .name = "put.cold" };
+	struct sym x = { .name = "_ZN4shop3putERKi.constprop.0",
+			 .demangled = "shop::put(int const&) [clone .constprop.0]" };
+	struct sym xc = { .name = "_ZN4shop3putERKi.cold",
+			  .demangled = "shop::put(int const&) [clone .cold]" };
+
+	(void)state;
+	assert_true(glob_matches_sym("put", &c));
+	assert_true(glob_matches_sym("put.isra.0", &c));
+	assert_true(glob_matches_sym("put*", &c));
+	assert_false(glob_matches_sym("put.constprop*", &c));
+	assert_false(glob_matches_sym("put", &cold));
+	assert_true(glob_matches_sym("put*", &cold));
+	assert_true(glob_matches_sym("shop::put", &x));
+	assert_true(glob_matches_sym("shop::put(int const&)", &x));
+	assert_true(glob_matches_sym("*[[]clone .constprop.0]", &x));
+	assert_false(glob_matches_sym("shop::put", &xc));
+	assert_true(glob_matches_sym("shop::put*", &xc));
+}
+
+/* Rust: the path without its hash (libiberty), generic arguments and impl brackets. */
+static void test_match_rust(void **state)
+{
+	struct sym legacy = { .name = "_ZN3app5store5Store3get17h6f7b9201ac4a1aebE",
+			      .demangled = "app::store::Store::get" };
+	struct sym v0 = { .name = "_RNvMNtNtCs1_3app5storeNtB2_5Store3get",
+			  .demangled = "<app::store::Store>::get" };
+	struct sym trait = { .name = "_RNvXNtCs1_3appNtB2_6CircleNtB2_5Shape4area",
+			     .demangled = "<app::Circle as app::Shape>::area" };
+	struct sym generic = { .name = "_RINvCs1_3app5twicemEB2_", .demangled = "app::twice::<u32>" };
+
+	(void)state;
+	assert_true(glob_matches_sym("app::store::Store::get", &legacy));
+	assert_true(glob_matches_sym("app::store::*", &legacy));
+	assert_false(glob_matches_sym("app::store::Store::ge", &legacy));
+	assert_true(glob_matches_sym("app::store::Store::get", &v0));
+	assert_true(glob_matches_sym("<app::store::Store>::get", &v0));
+	assert_true(glob_matches_sym("app::Circle::area", &trait));
+	assert_true(glob_matches_sym("<app::Circle as app::Shape>::area", &trait));
+	assert_true(glob_matches_sym("*as app::Shape>::area", &trait));
+	assert_false(glob_matches_sym("app::Shape::area", &trait));
+	assert_true(glob_matches_sym("app::twice", &generic));
+	assert_true(glob_matches_sym("app::twice::<u32>", &generic));
+	assert_false(glob_matches_sym("app::twice::<u64>", &generic));
+}
+
 /* ---- glob_distance ---------------------------------------------------- */
 
 static void test_distance(void **state)
@@ -297,6 +367,9 @@ int main(void)
 		cmocka_unit_test(test_match_demangled_const),
 		cmocka_unit_test(test_match_call_operator),
 		cmocka_unit_test(test_match_template_return_type),
+		cmocka_unit_test(test_match_template_class),
+		cmocka_unit_test(test_match_clones),
+		cmocka_unit_test(test_match_rust),
 		cmocka_unit_test(test_distance),
 	};
 	const struct CMUnitTest fixture_tests[] = {

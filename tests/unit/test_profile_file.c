@@ -22,7 +22,8 @@ static struct lat_profile *sample_profile(void)
 	p->drops[SONDE_DROP_DEPTH] = 3;
 	p->threads_tracked = p->threads_freed = 4;
 	p->funcs[0].object = "/opt/svc/bin/svc";
-	p->funcs[0].name = "handle_request";
+	p->funcs[0].name = "svc::handle_request(int)";
+	p->funcs[0].mangled = "_ZN3svc14handle_requestEi";
 	p->funcs[1].object = "/usr/lib/x86_64-linux-gnu/libc.so.6";
 	p->funcs[1].name = "malloc";
 	for (v = 1000; v < 1100; v++) {
@@ -79,6 +80,10 @@ static void assert_same(const struct lat_profile *a, const struct lat_profile *b
 	for (i = 0; i < a->nr_funcs; i++) {
 		assert_string_equal(a->funcs[i].name, b->funcs[i].name);
 		assert_string_equal(a->funcs[i].object, b->funcs[i].object);
+		if (a->funcs[i].mangled)
+			assert_string_equal(a->funcs[i].mangled, b->funcs[i].mangled);
+		else
+			assert_null(b->funcs[i].mangled);
 		assert_int_equal(a->funcs[i].calls, b->funcs[i].calls);
 		assert_int_equal(a->funcs[i].total_ns, b->funcs[i].total_ns);
 		assert_int_equal(a->funcs[i].self_ns, b->funcs[i].self_ns);

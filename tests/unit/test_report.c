@@ -320,6 +320,56 @@ static void test_term_escapes_names(void **state)
 	lat_profile_free(p);
 }
 
+/*
+ * Two destructors that demangle alike and a long C++ name: the table shows
+ * them told apart and shortened, with the clone suffix kept; JSON keeps the
+ * full name and adds the mangled one (not for C names).
+ */
+static void test_names_told_apart(void **state)
+{
+	static const char put[] = "shop::Inventory::put(std::__cxx11::basic_string<char, "
+				  "std::char_traits<char>, std::allocator<char> > const&, int) "
+				  "[clone .isra.0]";
+	struct lat_profile *p = make_profile();
+	json_t *root, *funcs;
+	char *out;
+
+	(void)state;
+	p->funcs[0].name = "shapes::Circle::~Circle()";
+	p->funcs[0].mangled = "_ZN6shapes6CircleD0Ev";
+	p->funcs[2].name = "shapes::Circle::~Circle()";
+	p->funcs[2].mangled = "_ZN6shapes6CircleD1Ev";
+	p->funcs[1].object = p->main_object;
+	p->funcs[1].name = put;
+	p->funcs[1].mangled = "_ZN4shop9Inventory3putERKNSt7__cxx1112basic_stringIcSt11char_"
+			      "traitsIcESaIcEEEi.isra.0";
+	out = render(p, false, false, false);
+	assert_contains(out, "\nshapes::Circle::~Circle() [D0]  ");
+	assert_contains(out, "\nshapes::Circle::~Circle() [D1]  ");
+	assert_contains(out, "\nshop::Inventory::put(basic_string<...> const&, int) [clone .isra.0]  ");
+	free(out);
+	out = render(p, true, false, false);
+	root = json_loads(out, 0, NULL);
+	assert_non_null(root);
+	funcs = json_object_get(root, "functions");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(funcs, 1), "name")),
+			    put);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(funcs, 0), "mangled")),
+	    "_ZN6shapes6CircleD0Ev");
+	json_decref(root);
+	free(out);
+	p->funcs[0].name = "handle_req";
+	p->funcs[0].mangled = NULL;
+	out = render(p, true, false, false);
+	root = json_loads(out, 0, NULL);
+	assert_non_null(root);
+	assert_null(json_object_get(json_array_get(json_object_get(root, "functions"), 0), "mangled"));
+	json_decref(root);
+	free(out);
+	lat_profile_free(p);
+}
+
 static void test_want_color(void **state)
 {
 	char *buf = NULL;
@@ -347,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_term_color),
 		cmocka_unit_test(test_term_hist),
 		cmocka_unit_test(test_term_escapes_names),
+		cmocka_unit_test(test_names_told_apart),
 		cmocka_unit_test(test_want_color),
 	};
 
