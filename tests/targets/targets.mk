@@ -116,3 +116,13 @@ $(TGT_DIR)/gostack.stripped: tests/targets/gostack/main.go
 	@echo "  GO       $@"
 	$(Q)cd tests/targets/gostack && GO111MODULE=off GOCACHE=$(abspath $(BUILD))/go-cache \
 		go build -ldflags='-s -w' -o $(abspath $@) main.go
+
+# Targets as operators name them (test_wrappers.sh): execer execs itself from
+# inside two traced calls (frames lost to exec).
+TGT_C_PROGS_WRAP := execer
+TARGET_BINS  += $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS_WRAP))
+
+$(addprefix $(TGT_DIR)/,$(TGT_C_PROGS_WRAP)): $(TGT_DIR)/%: tests/targets/%.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) $< -o $@
