@@ -389,8 +389,8 @@ static int find_binary_in_namespaces(struct target *t, const char *name)
 	if (!found)
 		return -ENOENT;
 	snprintf(t->root, sizeof(t->root), "/proc/%d/root", at);
-	sonde_say("note: '%s' is not in sonde's mount namespace: tracing the one process %d runs "
-		  "(%s in its namespace)%s",
+	sonde_say("note: '%s' is not in sonde's mount namespace: tracing the file by that name "
+		  "in the namespace of process %d, which runs it (%s there)%s",
 		  name, at, shown,
 		  others ? "; processes in other namespaces run other files by that name (choose "
 			   "one with --ns PID)"
