@@ -18,7 +18,7 @@
 	 PTRACE_O_EXITKILL)
 
 struct exec_follow {
-	pid_t cmd;   /* sonde's child: its exit status is kept */
+	pid_t cmd;     /* sonde's child: its exit status is kept */
 	pid_t stopped; /* stopped after its exec, until next(), hold() or release() */
 	bool holding;  /* every process but `stopped` is being let go */
 	bool cmd_ended;

@@ -3,8 +3,7 @@
 #include <string.h>
 #include "main_match.h"
 
-struct target_match main_match_init(struct main_match *m, const struct probe_spec *specs,
-				    size_t nr)
+struct target_match main_match_init(struct main_match *m, const struct probe_spec *specs, size_t nr)
 {
 	size_t i, used = 0;
 

@@ -401,8 +401,9 @@ static int find_binary_in_namespaces(struct target *t, const char *name)
 /* --ns PID: the path in that process's mount namespace, $PATH's usual dirs for a name. */
 static int find_binary_in_root(struct target *t, const char *name)
 {
-	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin", "/sbin", "/bin"};
+	static const char *const dirs[] = {
+	    "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+	};
 	size_t i;
 
 	if (strchr(name, '/')) {

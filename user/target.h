@@ -28,9 +28,8 @@ struct target_match {
 
 /* The target options' lines of lat's and mem's --help. */
 #define TARGET_USAGE_NS                                                                            \
-	"  --ns PID         look up -b and OBJECT paths as process PID sees them (its\n"              \
+	"  --ns PID         look up -b and OBJECT paths as process PID sees them (its\n"           \
 	"                   mount namespace: a container), through /proc/PID/root\n"
-
 
 struct target {
 	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
@@ -38,14 +37,22 @@ struct target {
 	char *binary;	/* -b, as given */
 	char **cmd;	/* -- CMD ARGS..., NULL-terminated */
 	char exe[4096]; /* main executable, as a path sonde can open */
-	char root[64];	/* --ns PID, or a -b found in another mount namespace:
-			 * "/proc/PID/root", where paths are looked up; "": sonde's */
-	pid_t ns_pid;	/* --ns PID; 0: none */
-	struct target_match main_match; /* -- CMD: which exec'd program to trace */
-	pid_t cmd_pid;	/* -- CMD: sonde's child (pids[0]: the process traced in it) */
-	struct exec_follow *follow; /* -- CMD through a wrapper: holds pids[0] after its exec */
-	bool cmd_ended;		    /* ... and the command ended (reaped) while followed */
-	int cmd_status;		    /* ... its wait status */
+
+	/* --ns PID, or a -b found in another mount namespace: "/proc/PID/root",
+	 * where paths are looked up; "": sonde's own. */
+	char root[64];
+	pid_t ns_pid; /* --ns PID; 0: none */
+
+	/* -- CMD: which exec'd program to trace; sonde's child (pids[0] is the
+	 * process traced, the child itself or one it started); through a
+	 * wrapper, what holds pids[0] after its exec until the release, and the
+	 * child's wait status if it ended (reaped) while followed. */
+	struct target_match main_match;
+	pid_t cmd_pid;
+	struct exec_follow *follow;
+	bool cmd_ended;
+	int cmd_status;
+
 	int pidfds[SONDE_MAX_PIDS];
 	bool exited[SONDE_MAX_PIDS];
 	bool resolve_only; /* sonde list: do not start the command */

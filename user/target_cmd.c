@@ -78,8 +78,8 @@ static bool word_names_target(const struct target *t, const char *word, char *na
 	char found[PATH_MAX];
 	struct stat st;
 
-	if (word[0] == '-' || target_search_path(word, found, sizeof(found)) ||
-	    stat(found, &st) || !S_ISREG(st.st_mode))
+	if (word[0] == '-' || target_search_path(word, found, sizeof(found)) || stat(found, &st) ||
+	    !S_ISREG(st.st_mode))
 		return false;
 	if (is_script(found) || is_main(t, found))
 		return true;
@@ -126,16 +126,18 @@ static int say_follow_end(const struct target *t, const char *last, int err)
 	const char *what = t->main_match.what ? t->main_match.what : "the probes";
 
 	if (err == -ETIMEDOUT)
-		return sonde_fail(SONDE_EXIT_INPUT,
-			   "no program the command ran has a function matching %s: the last it "
-			   "exec'd, %s, ran %llu s without another exec (stopped the command; see "
-			   "what it has: sonde list -b %s)",
-			   what, last, FOLLOW_EXEC_TIMEOUT_NS / 1000000000ULL, last);
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "no program the command ran has a function matching %s: the last it "
+		    "exec'd, %s, ran %llu s without another exec (stopped the command; see "
+		    "what it has: sonde list -b %s)",
+		    what, last, FOLLOW_EXEC_TIMEOUT_NS / 1000000000ULL, last);
 	if (err == -ESRCH)
-		return sonde_fail(SONDE_EXIT_INPUT,
-			   "the command ended without exec'ing a program with a function matching "
-			   "%s; the last it ran was %s (see what it has: sonde list -b %s)",
-			   what, last, last);
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "the command ended without exec'ing a program with a function matching "
+		    "%s; the last it ran was %s (see what it has: sonde list -b %s)",
+		    what, last, last);
 	return sonde_fail(SONDE_EXIT_SYSTEM, "cannot follow the command's execs: %s",
 			  strerror(-err));
 }

@@ -107,7 +107,7 @@ static int report_cmd_end(struct target *t)
 	char how[128];
 	int status, sig;
 
-	/* Followed through a wrapper, the command may have ended, reaped, before its trace began. */
+	/* Followed through a wrapper, it may have ended (reaped) before its trace began. */
 	if (t->cmd_ended)
 		status = t->cmd_status;
 	while (!t->cmd_ended && waitpid(t->cmd_pid, &status, 0) < 0) {
@@ -206,8 +206,7 @@ static void signal_cmd(const struct target *t, int sig)
 void target_stop_cmd(struct target *t, bool (*hurry)(void))
 {
 	t->stopping = true;
-	if (!t->child_started || t->reaped || t->hold_fd >= 0 || t->follow ||
-	    target_all_exited(t))
+	if (!t->child_started || t->reaped || t->hold_fd >= 0 || t->follow || target_all_exited(t))
 		return;
 	t->stop_signal = SIGTERM;
 	signal_cmd(t, SIGTERM);
