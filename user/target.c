@@ -23,6 +23,7 @@ void target_init(struct target *t)
 
 	memset(t, 0, sizeof(*t));
 	t->hold_fd = -1;
+	t->guard_fd = -1;
 	for (i = 0; i < SONDE_MAX_PIDS; i++)
 		t->pidfds[i] = -1;
 }
@@ -733,6 +734,7 @@ void target_free(struct target *t)
 		waitpid(t->cmd_pid, NULL, 0);
 		t->reaped = true;
 	}
+	target_end_guard(t);
 	exit_watch__close(t->exit_watch);
 	t->exit_watch = NULL;
 	for (i = 0; i < SONDE_MAX_PIDS; i++)

@@ -52,6 +52,10 @@ struct target {
 	struct exec_follow *follow;
 	bool cmd_ended;
 	int cmd_status;
+	/* ... and when pids[0] is not sonde's child: the guard that kills it if
+	 * sonde dies, and the pipe that tells it sonde did not. */
+	pid_t guard_pid;
+	int guard_fd;
 
 	int pidfds[SONDE_MAX_PIDS];
 	bool exited[SONDE_MAX_PIDS];

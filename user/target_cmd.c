@@ -121,6 +121,70 @@ static bool may_exec_target(struct target *t)
 	return found;
 }
 
+/*
+ * Through a wrapper that forks (timeout, a script), the traced process is not
+ * sonde's child, and PR_SET_PDEATHSIG, which makes the child die with sonde,
+ * does not reach it (fork clears it). A guard forked from sonde reads a pipe
+ * whose write end only sonde holds: when sonde ends without a word, however
+ * it ends (SIGKILL too), the read sees EOF and the guard SIGKILLs the traced
+ * process through its pidfd, never another process that took its number.
+ * At a normal end, sonde writes a byte first (target_end_guard).
+ */
+static void run_guard(int rd, int pidfd)
+{
+	char c;
+
+	prctl(PR_SET_NAME, "sonde-guard");
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	if (read(rd, &c, 1) != 1)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	_exit(0);
+}
+
+static void start_guard(struct target *t)
+{
+	int pipefd[2], null;
+	pid_t pid;
+
+	if (t->pidfds[0] < 0 || pipe2(pipefd, O_CLOEXEC))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[1]);
+		/* Holds none of sonde's output open: a reader of it sees EOF when sonde ends. */
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		run_guard(pipefd[0], t->pidfds[0]);
+	}
+	close(pipefd[0]);
+	if (pid < 0) {
+		close(pipefd[1]);
+		sonde_info("cannot start the guard that ends process %d with sonde: %s", t->pids[0],
+			   strerror(errno));
+		return;
+	}
+	t->guard_fd = pipefd[1];
+	t->guard_pid = pid;
+}
+
+void target_end_guard(struct target *t)
+{
+	char done = 1;
+
+	if (t->guard_fd < 0)
+		return;
+	if (write(t->guard_fd, &done, 1) != 1)
+		sonde_info("cannot tell the guard to stop: %s", strerror(errno));
+	close(t->guard_fd);
+	t->guard_fd = -1;
+	waitpid(t->guard_pid, NULL, 0);
+}
+
 static int say_follow_end(const struct target *t, const char *last, int err)
 {
 	const char *what = t->main_match.what ? t->main_match.what : "the probes";
@@ -187,10 +251,12 @@ static int follow_to_main(struct target *t)
 	t->pids[0] = pid;
 	t->pidfds[0] = (int)syscall(SYS_pidfd_open, pid, 0);
 	snprintf(t->exe, sizeof(t->exe), "%s", exe);
-	if (pid == t->cmd_pid)
+	if (pid == t->cmd_pid) {
 		sonde_say("the command exec'd %s: tracing it", exe);
-	else
-		sonde_say("the command started %s as process %d: tracing it", exe, pid);
+		return 0;
+	}
+	sonde_say("the command started %s as process %d: tracing it", exe, pid);
+	start_guard(t);
 	return 0;
 }
 

@@ -25,5 +25,7 @@ int target_prepare_cmd(struct target *t);
 int target_release_cmd(struct target *t);
 /* -- CMD: a command held and never let run ends here, reaped. */
 void target_abort_cmd(struct target *t);
+/* -- CMD: sonde ends normally; the guard of a process a wrapper started need not kill it. */
+void target_end_guard(struct target *t);
 
 #endif

@@ -145,6 +145,28 @@ t_sigint_through_wrapper()
 		"$T_DIR/err" || fail "no line saying how the command ended: $(err_text)"
 }
 
+# sonde killed with SIGKILL: the program timeout started is not sonde's child
+# (PR_SET_PDEATHSIG does not reach it), and sonde's guard kills it within 1 s.
+t_sigkill_through_fork_wrapper()
+{
+	start_sonde lat lookup -- timeout 60 "$SC" 0
+	wait_links_on "$SC"
+	sonde=$(sonde_child) || fail "no sonde process under $SONDE_PID"
+	prog=$(pgrep -f "^$SC 0\$" | head -n 1)
+	[ -n "$prog" ] || fail "slowcalls is not running"
+	pgrep -P "$sonde" -x sonde-guard >/dev/null || fail "no sonde-guard under sonde $sonde"
+	kill -KILL "$sonde"
+	for _ in $(seq 20); do
+		[ "$(awk '{ print $3 }' "/proc/$prog/stat" 2>/dev/null)" = Z ] && break
+		[ -e "/proc/$prog" ] || break
+		sleep 0.05
+	done
+	state=$(awk '{ print $3 }' "/proc/$prog/stat" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ] || fail "slowcalls ($prog) still runs 1 s after sonde's SIGKILL (state $state)"
+	wait "$SONDE_PID" 2>/dev/null
+	return 0
+}
+
 # -p X -p X: traced once, with a note; exact counts, no orphan or missed return.
 t_same_pid_twice()
 {
