@@ -212,10 +212,21 @@ const char *target_object_shown(const char *path)
 	return remember_shown(path, link);
 }
 
+/* Is process pid's root directory sonde's own (no container, no chroot)? */
+static bool proc_shares_root(pid_t pid)
+{
+	struct stat proc_root, own_root;
+	char root[64];
+
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	return !stat(root, &proc_root) && !stat("/", &own_root) &&
+	       proc_root.st_dev == own_root.st_dev && proc_root.st_ino == own_root.st_ino;
+}
+
 int proc_exe_path(pid_t pid, char *out, size_t len)
 {
-	char link[64], exe[PATH_MAX], root[64];
-	struct stat st, named, proc_root, own_root;
+	char link[64], exe[PATH_MAX];
+	struct stat st, named;
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
@@ -225,10 +236,8 @@ int proc_exe_path(pid_t pid, char *out, size_t len)
 	if (n <= 0)
 		return n ? -errno : -ENOENT;
 	exe[n] = '\0';
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
 	/* In sonde's own root, the path as /proc/PID/maps names it (probe_check.c reads it). */
-	if (!stat(root, &proc_root) && !stat("/", &own_root) &&
-	    proc_root.st_dev == own_root.st_dev && proc_root.st_ino == own_root.st_ino)
+	if (proc_shares_root(pid))
 		snprintf(out, len, "%s", exe);
 	else if (proc_root_path(pid, exe, out, len))
 		return -ENAMETOOLONG;
@@ -389,6 +398,13 @@ static int find_binary_in_namespaces(struct target *t, const char *name)
 	closedir(d);
 	if (!found)
 		return -ENOENT;
+	/* A bare name not on sonde's $PATH, run by a process of sonde's own namespace. */
+	if (proc_shares_root(at)) {
+		snprintf(t->exe, sizeof(t->exe), "%s", shown);
+		sonde_say("note: '%s' is not on $PATH: tracing %s, which process %d runs", name,
+			  shown, at);
+		return 0;
+	}
 	snprintf(t->root, sizeof(t->root), "/proc/%d/root", at);
 	sonde_say("note: '%s' is not in sonde's mount namespace: tracing the file by that name "
 		  "in the namespace of process %d, which runs it (%s there)%s",
