@@ -212,15 +212,19 @@ const char *target_object_shown(const char *path)
 	return remember_shown(path, link);
 }
 
-/* Is process pid's root directory sonde's own (no container, no chroot)? */
+/* Does process pid see files as sonde does: the same mount namespace (a
+ * private one has the same root inode, other mounts) and the same root (chroot)? */
 static bool proc_shares_root(pid_t pid)
 {
-	struct stat proc_root, own_root;
-	char root[64];
+	struct stat proc_ns, own_ns, proc_root, own_root;
+	char ns[64], root[64];
 
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
 	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	return !stat(root, &proc_root) && !stat("/", &own_root) &&
-	       proc_root.st_dev == own_root.st_dev && proc_root.st_ino == own_root.st_ino;
+	return !stat(ns, &proc_ns) && !stat("/proc/self/ns/mnt", &own_ns) &&
+	       proc_ns.st_ino == own_ns.st_ino && !stat(root, &proc_root) &&
+	       !stat("/", &own_root) && proc_root.st_dev == own_root.st_dev &&
+	       proc_root.st_ino == own_root.st_ino;
 }
 
 int proc_exe_path(pid_t pid, char *out, size_t len)
