@@ -252,10 +252,10 @@ static int follow_to_main(struct target *t)
 	t->pidfds[0] = (int)syscall(SYS_pidfd_open, pid, 0);
 	snprintf(t->exe, sizeof(t->exe), "%s", exe);
 	if (pid == t->cmd_pid) {
-		sonde_say("the command exec'd %s: tracing it", exe);
+		sonde_say("the command exec'd %s: its probes go there", exe);
 		return 0;
 	}
-	sonde_say("the command started %s as process %d: tracing it", exe, pid);
+	sonde_say("the command started %s as process %d: its probes go there", exe, pid);
 	start_guard(t);
 	return 0;
 }
@@ -327,7 +327,10 @@ void target_abort_cmd(struct target *t)
 	if (!t->child_started || (t->hold_fd < 0 && !t->follow))
 		return;
 	if (t->follow) {
-		/* Stopped after an exec, or still being followed: it never ran traced. */
+		/* Stopped after an exec, or still being followed: it never ran traced.
+		 * The wrapper first, let go at the hold: a script would run on. */
+		if (t->pids[0] != t->cmd_pid && !t->cmd_ended)
+			kill(t->cmd_pid, SIGKILL);
 		exec_follow__kill(t->follow);
 		t->cmd_ended = !exec_follow__cmd_status(t->follow, &t->cmd_status);
 		exec_follow__free(t->follow);

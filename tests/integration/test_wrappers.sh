@@ -23,7 +23,7 @@ wrapped()
 	sonde_run lat --json lookup -- "$@" "$SC" 60
 	expect_ok
 	lookup_exact 60
-	grep -q "^sonde: the command .*$SC.*: tracing it" "$T_DIR/err" ||
+	grep -q "^sonde: the command .*$SC.*: its probes go there" "$T_DIR/err" ||
 		fail "no line saying which program is traced: $(err_text)"
 }
 
@@ -46,7 +46,7 @@ t_nice()
 t_timeout()
 {
 	wrapped timeout 30
-	grep -q "^sonde: the command started $SC as process [0-9]*: tracing it" "$T_DIR/err" ||
+	grep -q "^sonde: the command started $SC as process [0-9]*: its probes go there" "$T_DIR/err" ||
 		fail "timeout's child is not named as the traced process: $(err_text)"
 }
 
@@ -124,6 +124,20 @@ t_chain_without_match()
 	chmod +x "$T_DIR/run.sh"
 	bad_input 2 "the command ended without exec'ing a program with a function matching 'lookup'; the last it ran was /usr/bin/true \(see what it has: sonde list -b /usr/bin/true\)" \
 		lat lookup -- "$T_DIR/run.sh"
+}
+
+# The probes fail after the program was found (--max-probes): it never ran,
+# and the script that started it does not run on either.
+t_error_after_hold_ends_wrapper()
+{
+	printf '#!/bin/bash\n"%s" 5\necho script-after\n' "$SC" >"$T_DIR/run.sh"
+	chmod +x "$T_DIR/run.sh"
+	sonde_run lat lookup 'tgt_*' --max-probes 1 -- "$T_DIR/run.sh"
+	expect_eq "exit status" "$RC" 2
+	grep -q "more than --max-probes 1" "$T_DIR/err" || fail "no --max-probes error: $(err_text)"
+	grep -q 'calls=' "$T_DIR/out" && fail "slowcalls ran: $(cat "$T_DIR/out")"
+	grep -q 'script-after' "$T_DIR/out" && fail "the script ran on after sonde gave up"
+	return 0
 }
 
 # Ctrl-C through timeout: the final report, the program stopped (timeout
