@@ -3,9 +3,21 @@
 #ifndef SONDE_TARGET_PRIV_H
 #define SONDE_TARGET_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "target.h"
+
+/* A process ID as -p and --ns take it: digits, > 0. */
+int target_parse_pid(const char *s, pid_t *pid);
+
+/* Does process pid see files as sonde does: the same mount namespace (a
+ * private one has the same root inode, other mounts) and the same root (chroot)? */
+bool proc_shares_root(pid_t pid);
+
+/* -b: find the binary (target_ns.c); --ns PID: check it, and set t->root. */
+int target_prepare_binary(struct target *t);
+int target_prepare_ns(struct target *t);
 
 /* execvp's search, without a shell: the path that would run for `name`. */
 int target_search_path(const char *name, char *out, size_t len);
