@@ -623,3 +623,26 @@ int BPF_UPROBE(lat_exit_go_single)
 
 /* The scheduler's side: sched_switch, sched_wakeup, the exit of a thread. */
 #include "lat_sched.bpf.h"
+
+/*
+ * exec() replaces the program under a thread's traced calls: their returns
+ * never come (the code and the return addresses a uretprobe saved are gone).
+ * The frames the thread kept are counted as lost to exec and cleared, so the
+ * new program's calls start from an empty stack instead of being taken for
+ * returns of the old one. Frames past SONDE_MAX_DEPTH were never kept: they
+ * were counted as depth drops when entered.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(lat_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_thread *t = bpf_task_storage_get(&threads, task, NULL, 0);
+	__u32 kept;
+
+	if (!t || !t->depth)
+		return 0;
+	kept = t->depth < SONDE_MAX_DEPTH ? t->depth : SONDE_MAX_DEPTH;
+	__sync_fetch_and_add(&drops[SONDE_DROP_EXEC], kept);
+	t->depth = 0;
+	return 0;
+}

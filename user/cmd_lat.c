@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "cmd.h"
 #include "lat_tracer.h"
+#include "main_match.h"
 #include "probe_check.h"
 #include "out_file.h"
 #include "profile_file.h"
@@ -64,7 +65,12 @@ static void lat_usage(FILE *f)
 		"                   JIT runtimes, where return probes break the program),\n"
 		"                   uretprobe, or insns\n"
 		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
+		TARGET_USAGE_NS
 		"  -v               say what is skipped and why; libbpf's messages\n"
+		"\n"
+		"With -- CMD, the probes go into the program the command runs: through a\n"
+		"wrapper (taskset, env, nice, timeout, a script), the first it execs whose\n"
+		"functions match every PROBE without an OBJECT.\n"
 		"\n"
 		SESSION_USAGE_STOPPING,
 		SONDE_DEFAULT_MAX_PROBES);
@@ -311,6 +317,7 @@ cleanup:
 int cmd_lat(int argc, char **argv)
 {
 	struct probe_set set = {0};
+	struct main_match mm;
 	struct lat_opts o = {0};
 	size_t i;
 	int err, ended = 0;
@@ -329,6 +336,7 @@ int cmd_lat(int argc, char **argv)
 	if (o.output && (err = out_file_open(o.output, &o.out)))
 		goto cleanup;
 	libbpf_set_print(libbpf_print_verbose);
+	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
 	err = target_prepare(&o.target);
 	if (err)
 		goto cleanup;

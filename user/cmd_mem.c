@@ -66,6 +66,8 @@ static void mem_usage(FILE *f)
 	    "  --max-stacks N     distinct stacks tracked (default %u)\n"
 	    "  --big SIZE         print each allocation of SIZE or more (64k, 1M) as it happens\n"
 	    "  --sample N         print every N-th allocation as it happens\n"
+	    "  --ns PID           look up -b and OBJECT paths as process PID sees them (its\n"
+	    "                     mount namespace: a container), through /proc/PID/root\n"
 	    "  -v                 say what is skipped and why; libbpf's messages\n"
 	    "\n"
 	    SESSION_USAGE_STOPPING,

@@ -21,7 +21,7 @@ struct lat_tracer {
 	struct lat_bpf *skel;
 	bool multi;
 	struct attachment *att;
-	struct bpf_link *sched_links[3];
+	struct bpf_link *sched_links[4];
 	bool run_delay; /* run-queue time from task->sched_info.run_delay */
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
@@ -134,16 +134,17 @@ fail:
 
 static int attach_sched(struct lat_tracer *lt, bool sched)
 {
-	struct bpf_program *progs[3] = {lt->skel->progs.lat_sched_exit};
+	/* Exits and execs end a thread's calls whatever --no-sched says. */
+	struct bpf_program *progs[4] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec};
 	int i;
 
 	if (sched) {
-		progs[1] = lt->skel->progs.lat_sched_switch;
+		progs[2] = lt->skel->progs.lat_sched_switch;
 		if (!lt->run_delay)
-			progs[2] = lt->skel->progs.lat_sched_wakeup;
+			progs[3] = lt->skel->progs.lat_sched_wakeup;
 	}
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!progs[i])
 			continue;
 		lt->sched_links[i] = bpf_program__attach(progs[i]);
@@ -233,7 +234,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 		lat_tracer__drain(lt);
 	}
 	calibrator__free(lt->calib);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		bpf_link__destroy(lt->sched_links[i]);
 	ring_buffer__free(lt->rb);
 	slow_printer__free(lt->slow);

@@ -139,6 +139,7 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_BAD_ID] = "bad_id",
 	    [SONDE_DROP_RINGBUF] = "ringbuf",
 	    [SONDE_DROP_UNWOUND] = "unwound",
+	    [SONDE_DROP_EXEC] = "exec",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";

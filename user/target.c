@@ -12,10 +12,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "exec_follow.h"
 #include "exit_watch.h"
-#include "target.h"
+#include "target_priv.h"
 #include "util.h"
-
 
 void target_init(struct target *t)
 {
@@ -23,11 +23,12 @@ void target_init(struct target *t)
 
 	memset(t, 0, sizeof(*t));
 	t->hold_fd = -1;
+	t->guard_fd = -1;
 	for (i = 0; i < SONDE_MAX_PIDS; i++)
 		t->pidfds[i] = -1;
 }
 
-static int parse_pid(const char *s, pid_t *pid)
+int target_parse_pid(const char *s, pid_t *pid)
 {
 	char *end;
 	long v;
@@ -56,12 +57,20 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 		return 1;
 	}
 	if (strcmp(opt, "-p") && strcmp(opt, "--pid") && strcmp(opt, "-b") &&
-	    strcmp(opt, "--binary"))
+	    strcmp(opt, "--binary") && strcmp(opt, "--ns"))
 		return 0;
 	if (*i + 1 >= argc)
 		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
 				  opt);
 	(*i)++;
+	if (!strcmp(opt, "--ns")) {
+		if (target_parse_pid(argv[*i], &pid))
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "--ns '%s' is not a process ID (try: --ns $(pidof NAME))",
+					  argv[*i]);
+		t->ns_pid = pid;
+		return 1;
+	}
 	if (opt[1] == 'b' || !strcmp(opt, "--binary")) {
 		if (t->binary)
 			return sonde_fail(SONDE_EXIT_INPUT,
@@ -69,7 +78,7 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 		t->binary = argv[*i];
 		return 1;
 	}
-	if (parse_pid(argv[*i], &pid))
+	if (target_parse_pid(argv[*i], &pid))
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "-p '%s' is not a process ID (try: -p $(pidof NAME))", argv[*i]);
 	if (t->nr_pids == SONDE_MAX_PIDS)
@@ -79,8 +88,7 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 	return 1;
 }
 
-/* The file as the process sees it, through /proc/PID/root (containers). */
-static int proc_root_path(pid_t pid, const char *path, char *out, size_t len)
+int proc_root_path(pid_t pid, const char *path, char *out, size_t len)
 {
 	char prefix[32];
 	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d/root", pid);
@@ -92,8 +100,7 @@ static int proc_root_path(pid_t pid, const char *path, char *out, size_t len)
 	return 0;
 }
 
-/* execvp's search, without a shell: the path that would run for `name`. */
-static int search_path(const char *name, char *out, size_t len)
+int target_search_path(const char *name, char *out, size_t len)
 {
 	const char *path = getenv("PATH"), *p, *end;
 
@@ -138,7 +145,7 @@ pid_t proc_live_task(pid_t pid)
 		return pid;
 	/* /proc/TID is there for every thread, though only leaders are listed. */
 	while ((de = readdir(d))) {
-		if (parse_pid(de->d_name, &tid) || tid == pid || !proc_has_mm(tid))
+		if (target_parse_pid(de->d_name, &tid) || tid == pid || !proc_has_mm(tid))
 			continue;
 		found = tid;
 		break;
@@ -205,6 +212,45 @@ const char *target_object_shown(const char *path)
 	return remember_shown(path, link);
 }
 
+/* Does process pid see files as sonde does: the same mount namespace (a
+ * private one has the same root inode, other mounts) and the same root (chroot)? */
+bool proc_shares_root(pid_t pid)
+{
+	struct stat proc_ns, own_ns, proc_root, own_root;
+	char ns[64], root[64];
+
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	return !stat(ns, &proc_ns) && !stat("/proc/self/ns/mnt", &own_ns) &&
+	       proc_ns.st_ino == own_ns.st_ino && !stat(root, &proc_root) &&
+	       !stat("/", &own_root) && proc_root.st_dev == own_root.st_dev &&
+	       proc_root.st_ino == own_root.st_ino;
+}
+
+int proc_exe_path(pid_t pid, char *out, size_t len)
+{
+	char link[64], exe[PATH_MAX];
+	struct stat st, named;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	if (stat(link, &st))
+		return -errno;
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return n ? -errno : -ENOENT;
+	exe[n] = '\0';
+	/* In sonde's own root, the path as /proc/PID/maps names it (probe_check.c reads it). */
+	if (proc_shares_root(pid))
+		snprintf(out, len, "%s", exe);
+	else if (proc_root_path(pid, exe, out, len))
+		return -ENAMETOOLONG;
+	if (!stat(out, &named) && named.st_dev == st.st_dev && named.st_ino == st.st_ino)
+		return 0;
+	snprintf(out, len, "%s", link);
+	return remember_shown(link, exe) ? 0 : -ENOMEM;
+}
+
 static int prepare_pids(struct target *t)
 {
 	char link[64], exe[PATH_MAX];
@@ -252,83 +298,52 @@ static int prepare_pids(struct target *t)
 	return 0;
 }
 
-static int prepare_binary(struct target *t)
+/*
+ * -p X -p X, or a process and one of its threads: each link would run every
+ * probe once more, and the calls would read as entries without a return
+ * (missed_return) and returns without an entry (orphan_return). Each process
+ * is traced once, by its process ID, with a note.
+ */
+static pid_t tgid_of(pid_t tid)
 {
-	char found[PATH_MAX];
-	int err = search_path(t->binary, found, sizeof(found));
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
 
-	if (err)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "binary '%s' not found (give a path, or a name on $PATH)",
-				  t->binary);
-	if (!realpath(found, t->exe))
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found,
-				  strerror(errno));
-	return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid; /* not there: prepare_pids says so */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid > 0 ? tgid : tid;
 }
 
-/* The child waits for one byte on the pipe, then execs; EOF means give up. */
-static void run_held_child(int hold_rd, char **cmd, pid_t sonde_pid)
+static void merge_pids(struct target *t)
 {
-	char go;
+	int i, j, n = 0;
+	pid_t tgid;
 
-	/*
-	 * The command dies with sonde even when sonde is killed with SIGKILL and
-	 * cannot stop it: SIGKILL, because a command that ignores SIGTERM would
-	 * run on, re-parented to init. The setting survives execve() (not into
-	 * set-user-ID or set-group-ID programs, or ones with file capabilities:
-	 * the kernel clears it there). It fires when the thread that forked exits,
-	 * sonde's main thread. If sonde died before prctl(), no signal will come:
-	 * getppid() is no longer sonde.
-	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != sonde_pid)
-		_exit(127);
-	if (read(hold_rd, &go, 1) != 1)
-		_exit(127);
-	close(hold_rd);
-	execvp(cmd[0], cmd);
-	fprintf(stderr, "sonde: cannot run '%s': %s\n", cmd[0], strerror(errno));
-	_exit(127);
-}
-
-static int prepare_cmd(struct target *t)
-{
-	char found[PATH_MAX];
-	pid_t pid, sonde_pid = getpid();
-	int pipefd[2];
-
-	if (search_path(t->cmd[0], found, sizeof(found)))
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "command '%s' not found (give a path, or a name on $PATH)",
-				  t->cmd[0]);
-	if (!realpath(found, t->exe))
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot resolve '%s': %s", found,
-				  strerror(errno));
-	if (pipe2(pipefd, O_CLOEXEC))
-		return sonde_fail(SONDE_EXIT_SYSTEM, "pipe: %s", strerror(errno));
-	/* Inherited as ignored, SIGCHLD would have the kernel reap the command
-	 * itself, and waitpid() could not tell how it ended. */
-	signal(SIGCHLD, SIG_DFL);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(pipefd[1]);
-		run_held_child(pipefd[0], t->cmd, sonde_pid);
+	for (i = 0; i < t->nr_pids; i++) {
+		tgid = tgid_of(t->pids[i]);
+		for (j = 0; j < n && t->pids[j] != tgid; j++)
+			;
+		if (tgid != t->pids[i])
+			sonde_say("note: %d is a thread of process %d: tracing the process%s",
+				  t->pids[i], tgid, j < n ? ", given already (traced once)" : "");
+		else if (j < n)
+			sonde_say("note: process %d is given more than once: traced once", tgid);
+		if (j == n)
+			t->pids[n++] = tgid;
 	}
-	close(pipefd[0]);
-	t->hold_fd = pipefd[1];
-	t->child_started = true;
-	t->pids[0] = pid;
-	t->nr_pids = 1;
-	t->pidfds[0] = (int)syscall(SYS_pidfd_open, pid, 0);
-	return 0;
+	t->nr_pids = n;
 }
 
 int target_prepare(struct target *t)
 {
-	int kinds = (t->nr_pids > 0) + (t->binary != NULL) + (t->cmd != NULL);
+	int kinds = (t->nr_pids > 0) + (t->binary != NULL) + (t->cmd != NULL), err;
 
 	if (kinds == 0)
 		return sonde_fail(SONDE_EXIT_INPUT,
@@ -336,20 +351,22 @@ int target_prepare(struct target *t)
 	if (kinds > 1)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "give one kind of target: -p PID, -b BINARY or -- CMD");
-	if (t->nr_pids)
-		return prepare_pids(t);
-	if (t->binary)
-		return prepare_binary(t);
-	if (t->resolve_only) {
+	if (t->resolve_only && t->cmd && !t->binary)
 		t->binary = t->cmd[0];
-		return prepare_binary(t);
+	err = target_prepare_ns(t);
+	if (err)
+		return err;
+	if (t->nr_pids) {
+		merge_pids(t);
+		return prepare_pids(t);
 	}
-	return prepare_cmd(t);
+	if (t->binary)
+		return target_prepare_binary(t);
+	return target_prepare_cmd(t);
 }
 
 int target_release(struct target *t)
 {
-	char go = 1;
 	int err = 0;
 
 	if (t->nr_pids && !t->child_started) {
@@ -360,13 +377,7 @@ int target_release(struct target *t)
 				   strerror(-err));
 		return 0;
 	}
-	if (t->hold_fd < 0)
-		return 0;
-	if (write(t->hold_fd, &go, 1) != 1)
-		err = -errno;
-	close(t->hold_fd);
-	t->hold_fd = -1;
-	return err;
+	return target_release_cmd(t);
 }
 
 /* "libc" matches libc.so.6, "libssl.so.3" itself, "libz" libz.so.1.2.13. */
@@ -473,7 +484,8 @@ static int find_in_dir(const char *dir, const char *name, char *path, size_t len
 }
 
 /* Without a running process to look at (-b, or a command not yet exec'ed):
- * the executable's own directory, LD_LIBRARY_PATH, then the system's. */
+ * the executable's own directory, LD_LIBRARY_PATH, then the system's; in
+ * another mount namespace (t->root), its system directories. */
 static int find_on_disk(const struct target *t, const char *name, char *path, size_t len)
 {
 	static const char *const sys_dirs[] = {
@@ -495,7 +507,8 @@ static int find_on_disk(const struct target *t, const char *name, char *path, si
 		if (!find_in_dir(dir, name, path, len))
 			return 0;
 	}
-	llp = getenv("LD_LIBRARY_PATH");
+	/* sonde's own LD_LIBRARY_PATH names sonde's files, not another namespace's. */
+	llp = t->root[0] ? NULL : getenv("LD_LIBRARY_PATH");
 	if (llp && (llp = strdup(llp))) {
 		for (tok = strtok_r(llp, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
 			if (!find_in_dir(tok, name, path, len)) {
@@ -505,9 +518,11 @@ static int find_on_disk(const struct target *t, const char *name, char *path, si
 		}
 		free(llp);
 	}
-	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++)
-		if (!find_in_dir(sys_dirs[i], name, path, len))
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s%s", t->root, sys_dirs[i]);
+		if (!find_in_dir(dir, name, path, len))
 			return 0;
+	}
 	return -ENOENT;
 }
 
@@ -522,6 +537,8 @@ int target_find_object(const struct target *t, const char *name, char *path, siz
 			return 0;
 		if (t->nr_pids && !t->child_started && name[0] == '/')
 			proc_root_path(proc_live_task(t->pids[0]), name, path, len);
+		else if (t->root[0] && name[0] == '/')
+			snprintf(path, len, "%s%s", t->root, name);
 		else
 			snprintf(path, len, "%s", name);
 		return access(path, R_OK) ? -ENOENT : 0;
@@ -530,7 +547,8 @@ int target_find_object(const struct target *t, const char *name, char *path, siz
 		return find_in_maps(t->pids[0], name, path, len);
 	if (find_on_disk(t, name, path, len))
 		return -ENOENT;
-	if (realpath(path, real))
+	/* Through /proc/PID/root, realpath() would leave that namespace. */
+	if (!t->root[0] && realpath(path, real))
 		snprintf(path, len, "%s", real);
 	return 0;
 }
@@ -567,14 +585,7 @@ bool target_all_exited(struct target *t)
 
 void target_abort(struct target *t)
 {
-	/* Only a child still held: one already running is stopped by target_free(). */
-	if (!t->child_started || t->hold_fd < 0)
-		return;
-	/* EOF on the pipe: the child exits without running the command. */
-	close(t->hold_fd);
-	t->hold_fd = -1;
-	waitpid(t->pids[0], NULL, 0);
-	t->reaped = true;
+	target_abort_cmd(t);
 }
 
 void target_free(struct target *t)
@@ -586,9 +597,10 @@ void target_free(struct target *t)
 	 * is reaped, not left to init. */
 	if (t->child_started && !t->reaped) {
 		target_stop_cmd(t, NULL);
-		waitpid(t->pids[0], NULL, 0);
+		waitpid(t->cmd_pid, NULL, 0);
 		t->reaped = true;
 	}
+	target_end_guard(t);
 	exit_watch__close(t->exit_watch);
 	t->exit_watch = NULL;
 	for (i = 0; i < SONDE_MAX_PIDS; i++)

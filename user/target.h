@@ -13,6 +13,23 @@
 #define SONDE_MAX_PIDS 64
 
 struct exit_watch;
+struct exec_follow;
+
+/*
+ * -- CMD: is the program at `path` the one the probes are for? (lat: every
+ * PROBE without an OBJECT matches a function in it.) Without one, or when the
+ * command's own program is, sonde traces the command's first program.
+ */
+struct target_match {
+	bool (*is_main)(const char *path, const void *ctx);
+	const void *ctx;
+	const char *what; /* what it looks for, for messages: "'handle_*'" */
+};
+
+/* The target options' lines of lat's and mem's --help. */
+#define TARGET_USAGE_NS                                                                            \
+	"  --ns PID         look up -b and OBJECT paths as process PID sees them (its\n"           \
+	"                   mount namespace: a container), through /proc/PID/root\n"
 
 struct target {
 	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
@@ -20,6 +37,26 @@ struct target {
 	char *binary;	/* -b, as given */
 	char **cmd;	/* -- CMD ARGS..., NULL-terminated */
 	char exe[4096]; /* main executable, as a path sonde can open */
+
+	/* --ns PID, or a -b found in another mount namespace: "/proc/PID/root",
+	 * where paths are looked up; "": sonde's own. */
+	char root[64];
+	pid_t ns_pid; /* --ns PID; 0: none */
+
+	/* -- CMD: which exec'd program to trace; sonde's child (pids[0] is the
+	 * process traced, the child itself or one it started); through a
+	 * wrapper, what holds pids[0] after its exec until the release, and the
+	 * child's wait status if it ended (reaped) while followed. */
+	struct target_match main_match;
+	pid_t cmd_pid;
+	struct exec_follow *follow;
+	bool cmd_ended;
+	int cmd_status;
+	/* ... and when pids[0] is not sonde's child: the guard that kills it if
+	 * sonde dies, and the pipe that tells it sonde did not. */
+	pid_t guard_pid;
+	int guard_fd;
+
 	int pidfds[SONDE_MAX_PIDS];
 	bool exited[SONDE_MAX_PIDS];
 	bool resolve_only; /* sonde list: do not start the command */
@@ -37,12 +74,20 @@ struct target {
 
 void target_init(struct target *t);
 
-/* Parse one target option: returns 1 when argv[*i] was a target option (and
- * advances *i past its value), 0 when it was not, or a sonde_fail() code. */
+/* Parse one target option (-p, -b, --ns, --): returns 1 when argv[*i] was a
+ * target option (and advances *i past its value), 0 when it was not, or a
+ * sonde_fail() code. */
 int target_parse_arg(struct target *t, int argc, char **argv, int *i);
 
-/* Check the target (PIDs exist, binary is there) and resolve the executable;
- * for -- CMD, fork the child and hold it before exec. */
+/*
+ * Check the target (PIDs exist, binary is there) and resolve the executable.
+ * -p: a PID given twice, or a thread of a process also given, is traced once.
+ * -b: a path not in sonde's mount namespace is looked up in those of the
+ * processes running it (containers). -- CMD: fork the child and hold it
+ * before exec; when main_match says its program is not the one to trace but
+ * one it names may be (a wrapper: taskset, env, timeout, a script), follow
+ * its execs and hold the process that execs the right one.
+ */
 int target_prepare(struct target *t);
 
 /* The trace begins. -- CMD: let the held child exec; -p: start watching how

@@ -107,7 +107,10 @@ static int report_cmd_end(struct target *t)
 	char how[128];
 	int status, sig;
 
-	while (waitpid(t->pids[0], &status, 0) < 0) {
+	/* Followed through a wrapper, it may have ended (reaped) before its trace began. */
+	if (t->cmd_ended)
+		status = t->cmd_status;
+	while (!t->cmd_ended && waitpid(t->cmd_pid, &status, 0) < 0) {
 		if (errno == EINTR)
 			continue;
 		fprintf(stderr, "sonde: cannot tell how the command ended: %s\n", strerror(errno));
@@ -140,7 +143,8 @@ int target_report_end(struct target *t)
 	/* The report first, the ending after it, even when both go to one file. */
 	fflush(stdout);
 	if (t->child_started)
-		return t->reaped || t->hold_fd >= 0 ? SONDE_EXIT_OK : report_cmd_end(t);
+		return t->reaped || t->hold_fd >= 0 || t->follow ? SONDE_EXIT_OK
+								 : report_cmd_end(t);
 	if (!t->nr_pids)
 		return SONDE_EXIT_OK;
 	target_all_exited(t);
@@ -187,16 +191,28 @@ static bool wait_cmd_exit(const struct target *t, __u64 deadline_ns, bool (*hurr
 	return exited;
 }
 
+/*
+ * The traced process and, when a wrapper started it (timeout, a shell script),
+ * the command sonde started too: a script would go on to its next line, a
+ * wrapper killed alone would leave the program running.
+ */
+static void signal_cmd(const struct target *t, int sig)
+{
+	kill(t->pids[0], sig);
+	if (t->cmd_pid != t->pids[0] && !t->cmd_ended)
+		kill(t->cmd_pid, sig);
+}
+
 void target_stop_cmd(struct target *t, bool (*hurry)(void))
 {
 	t->stopping = true;
-	if (!t->child_started || t->reaped || t->hold_fd >= 0 || target_all_exited(t))
+	if (!t->child_started || t->reaped || t->hold_fd >= 0 || t->follow || target_all_exited(t))
 		return;
 	t->stop_signal = SIGTERM;
-	kill(t->pids[0], SIGTERM);
+	signal_cmd(t, SIGTERM);
 	if (wait_cmd_exit(t, now_ns() + TARGET_STOP_GRACE_NS, hurry))
 		return;
 	t->stop_hurried = hurry && hurry();
 	t->stop_signal = SIGKILL;
-	kill(t->pids[0], SIGKILL);
+	signal_cmd(t, SIGKILL);
 }

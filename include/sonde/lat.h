@@ -45,6 +45,8 @@ enum sonde_drop {
 	/* A call whose returns are probed at its exit instructions that was left
 	 * without one: a C++ exception, a Go panic, or longjmp unwound it. */
 	SONDE_DROP_UNWOUND,
+	/* A call in progress when its thread called exec(): its return never comes. */
+	SONDE_DROP_EXEC,
 	SONDE_DROP__COUNT,
 };
 

@@ -168,19 +168,20 @@ sched_hooks()
 # Only SONDE_NO_RUN_DELAY=1 (or a kernel without sched_info) adds the hook.
 # sched_process_exit twice: lat's (frees its per-thread state) and the exit
 # watch's (the -p target's exit status, bpf/exits.bpf.c), which also holds
-# sched_process_fork (a -p target that forks while traced).
+# sched_process_fork (a -p target that forks while traced); sched_process_exec:
+# lat's count of calls in progress when their thread execs.
 t_run_delay_instead_of_wakeup_hook()
 {
 	[ -e /proc/self/schedstat ] || skip "the kernel keeps no sched_info (no /proc/self/schedstat)"
 	sched_hooks
 	expect_eq "tracepoints sonde holds links on" "$HOOKS" \
-		"sched_process_exit sched_process_exit sched_process_fork sched_switch "
+		"sched_process_exec sched_process_exit sched_process_exit sched_process_fork sched_switch "
 	grep -q "^sonde: run-queue time from the kernel's per-task run_delay" "$T_DIR/err" ||
 		fail "-v does not say the run-queue time comes from run_delay: $(grep -m1 'run-queue' "$T_DIR/err")"
 
 	SONDE_NO_RUN_DELAY=1 sched_hooks
 	expect_eq "tracepoints sonde holds links on with SONDE_NO_RUN_DELAY=1" "$HOOKS" \
-		"sched_process_exit sched_process_exit sched_process_fork sched_switch sched_wakeup "
+		"sched_process_exec sched_process_exit sched_process_exit sched_process_fork sched_switch sched_wakeup "
 	grep -q "^sonde: run-queue time from the sched_wakeup hook" "$T_DIR/err" ||
 		fail "-v does not say the run-queue time comes from sched_wakeup: $(grep -m1 'run-queue' "$T_DIR/err")"
 }

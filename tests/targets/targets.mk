@@ -161,3 +161,13 @@ $(TGT_DIR)/cclones: tests/targets/cclones.c
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -fipa-cp-clone -g -fno-omit-frame-pointer -fcf-protection=none $< -o $@
+
+# Targets as operators name them (test_wrappers.sh): execer execs itself from
+# inside two traced calls (frames lost to exec).
+TGT_C_PROGS_WRAP := execer
+TARGET_BINS  += $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS_WRAP))
+
+$(addprefix $(TGT_DIR)/,$(TGT_C_PROGS_WRAP)): $(TGT_DIR)/%: tests/targets/%.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) $< -o $@
