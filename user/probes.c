@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ifunc.h"
 #include "probes.h"
 #include "uprobe_insn.h"
 #include "util.h"
@@ -17,6 +18,7 @@ struct object_syms {
 	struct syms *syms;
 	const unsigned char *code; /* the file, mapped: where site choice reads instructions */
 	size_t code_len;
+	struct ifuncs *ifuncs; /* how its IFUNCs resolve in the target, read at the first one */
 };
 
 struct resolver {
@@ -369,7 +371,9 @@ static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, c
 	for (i = 0; i < syms__count(syms) && n < 4; i++) {
 		const struct sym *s = syms__get(syms, i);
 
-		if (s->ifunc || !s->size || !is_ifunc_impl(s->name, ifunc->name))
+		/* The resolver is at the IFUNC's own address: not an implementation. */
+		if (s->ifunc || !s->size || s->vaddr == ifunc->vaddr ||
+		    !is_ifunc_impl(s->name, ifunc->name))
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s",
 				 n ? ", " : "; probe one of: ", s->name);
@@ -379,19 +383,186 @@ static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, c
 	}
 }
 
-/* An IFUNC that matched next to real functions is skipped, but never silently. */
-static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const char *path)
-{
-	char impls[512];
+#define COMPAT_WHY                                                                                 \
+	"an old version of the name, kept for programs linked against an older library (new "    \
+	"programs call the default version)"
 
-	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
-	sonde_say("note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
-		  "load time)%s",
-		  ifunc->name, object_shown_path(path), impls);
+#define IFUNC_WHY "an IFUNC whose implementation in the target is not known"
+
+/* Another definition of the same name, not the default version: memcpy@GLIBC_2.2.5. */
+static bool has_default_version(const struct syms *syms, const struct sym *s)
+{
+	size_t i;
+
+	for (i = 0; i < syms__count(syms); i++) {
+		const struct sym *o = syms__get(syms, i);
+
+		if (!o->compat && o->size && !strcmp(o->name, s->name))
+			return true;
+	}
+	return false;
+}
+
+/* The file offset of vaddr, from the mapped file's program headers; -ENOENT outside code. */
+static int code_offset(const struct object_syms *obj, __u64 vaddr, __u64 *off)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)obj->code;
+	const Elf64_Phdr *ph;
+	size_t i;
+
+	if (!obj->code || obj->code_len < sizeof(*eh) ||
+	    eh->e_phoff + (__u64)eh->e_phnum * sizeof(*ph) > obj->code_len)
+		return -ENOENT;
+	ph = (const Elf64_Phdr *)(obj->code + eh->e_phoff);
+	for (i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X) || vaddr < ph[i].p_vaddr ||
+		    vaddr >= ph[i].p_vaddr + ph[i].p_filesz)
+			continue;
+		*off = vaddr - ph[i].p_vaddr + ph[i].p_offset;
+		return *off < obj->code_len ? 0 : -ENOENT;
+	}
+	return -ENOENT;
+}
+
+struct impl_check {
+	const struct object_syms *obj;
+	const struct sym *ifunc;
+};
+
+/* An implementation is code of the object, and not another version of the same name. */
+static bool impl_usable(void *ctx, __u64 vaddr)
+{
+	const struct impl_check *c = ctx;
+	size_t i, n = syms__count(c->obj->syms);
+	__u64 off;
+
+	if (code_offset(c->obj, vaddr, &off))
+		return false;
+	for (i = 0; i < n; i++) {
+		const struct sym *s = syms__get(c->obj->syms, i);
+
+		if (s->vaddr == vaddr && (s->ifunc || (s->compat && !strcmp(s->name, c->ifunc->name))))
+			return false;
+	}
+	return true;
+}
+
+static pid_t target_pid(const struct resolver *r)
+{
+	return r->t->nr_pids && !r->t->child_started ? proc_live_task(r->t->pids[0]) : 0;
+}
+
+static int resolve_ifunc(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
+			 struct ifunc_impl *impl, char *why, size_t len)
+{
+	struct impl_check c = {.obj = obj, .ifunc = ifunc};
+	int err;
+
+	if (!obj->ifuncs) {
+		obj->ifuncs = ifuncs__load(obj->path, target_pid(r), &err);
+		if (!obj->ifuncs)
+			return err;
+	}
+	return ifuncs__resolve(obj->ifuncs, ifunc->name, ifunc->vaddr, impl_usable, &c, impl, why,
+			       len);
+}
+
+/* The name the implementation at vaddr goes by: "__memcpy_avx_unaligned_erms" before its aliases. */
+static const struct sym *impl_symbol(const struct syms *syms, const struct sym *ifunc, __u64 vaddr)
+{
+	const struct sym *best = NULL;
+	size_t i;
+
+	for (i = 0; i < syms__count(syms); i++) {
+		const struct sym *s = syms__get(syms, i);
+
+		if (s->vaddr != vaddr || s->ifunc || !s->size)
+			continue;
+		if (!best || (is_ifunc_impl(s->name, ifunc->name) && !is_ifunc_impl(best->name, ifunc->name)))
+			best = s;
+	}
+	return best;
+}
+
+/* Other IFUNCs that run the same code in this process (memmove beside memcpy): counted together. */
+static void note_shared_impl(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
+			     const struct ifunc_impl *impl, const char *impl_name)
+{
+	char names[256] = "", why[256];
+	size_t i, used = 0, n = 0, nr = syms__count(obj->syms);
+	struct ifunc_impl other;
+
+	for (i = 0; i < nr && used < sizeof(names); i++) {
+		const struct sym *s = syms__get(obj->syms, i), *name = s;
+
+		if (!s->ifunc || s->compat || s->vaddr == ifunc->vaddr)
+			continue;
+		/* Aliases are neighbours (sorted by address): one resolver, its best name. */
+		for (; i + 1 < nr && syms__get(obj->syms, i + 1)->vaddr == s->vaddr; i++)
+			if (better_alias(syms__get(obj->syms, i + 1), name))
+				name = syms__get(obj->syms, i + 1);
+		if (resolve_ifunc(r, obj, name, &other, why, sizeof(why)) ||
+		    other.vaddr != impl->vaddr)
+			continue;
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", n ? ", " : "",
+					 name->name);
+		n++;
+	}
+	if (n)
+		sonde_say("note: %s and %s resolve to the same code (%s) in this process: its calls "
+			  "are counted for %s, whichever name the program called",
+			  ifunc->name, names, impl_name, ifunc->name);
+}
+
+/*
+ * An IFUNC is traced where it resolves to in the target: as a function
+ * named "memcpy (→ __memcpy_avx_unaligned_erms)" at the implementation.
+ * 0 with *out filled (its name allocated); -ENOENT with the reason in why.
+ */
+static int ifunc_site(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
+		      struct sym *out, char *why, size_t len)
+{
+	const struct sym *impl_sym;
+	struct ifunc_impl impl;
+	const char *base = strrchr(obj->path, '/');
+	char name[512], impl_name[256];
+	int n;
+	int err = resolve_ifunc(r, obj, ifunc, &impl, why, len);
+
+	if (err)
+		return err;
+	impl_sym = impl_symbol(obj->syms, ifunc, impl.vaddr);
+	memset(out, 0, sizeof(*out));
+	out->vaddr = impl.vaddr;
+	out->bind = STB_GLOBAL;
+	if (impl_sym) {
+		out->offset = impl_sym->offset;
+		out->size = impl_sym->size;
+		snprintf(impl_name, sizeof(impl_name), "%s", impl_sym->name);
+	} else {
+		/* No symbol names it (no debug symbols): its extent is unknown. */
+		if (code_offset(obj, impl.vaddr, &out->offset))
+			return -ENOENT;
+		n = snprintf(impl_name, sizeof(impl_name), "%s+0x%llx", base ? base + 1 : obj->path,
+			     (unsigned long long)impl.vaddr);
+		if (n >= (int)sizeof(impl_name))
+			return -ENOENT;
+	}
+	snprintf(name, sizeof(name), "%s (→ %s)", ifunc->name, impl_name);
+	out->name = strdup(name);
+	if (!out->name)
+		return -ENOMEM;
+	sonde_info("'%s' in %s is an IFUNC: probing the implementation it resolves to, %s at "
+		   "0x%llx (from %s)",
+		   ifunc->name, object_shown_path(obj->path), impl_name,
+		   (unsigned long long)impl.vaddr, impl.how);
+	note_shared_impl(r, obj, ifunc, &impl, impl_name);
+	return 0;
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
-		    const struct syms *syms, const struct sym *ifunc, size_t zero_size)
+		    const struct syms *syms, const struct sym *ifunc, const char *ifunc_why,
+		    size_t zero_size)
 {
 	const char *shown = object_shown_path(path), *names[3];
 	char impls[512], hint[1024] = "", list_cmd[4200];
@@ -401,8 +572,9 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 		list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "'%s' in %s is an IFUNC (its implementation is chosen at load "
-				  "time), not probed%s",
-				  ifunc->name, shown, impls);
+				  "time), not probed: %s; trace it with -p PID of a running "
+				  "program%s",
+				  ifunc->name, shown, ifunc_why, impls);
 	}
 	if (zero_size)
 		return sonde_fail(SONDE_EXIT_INPUT,
@@ -457,14 +629,89 @@ static int all_skipped(const struct probe_set *set, size_t first, const struct p
 	    k->insn, k->insn[0] ? ")" : "");
 }
 
+/* The IFUNCs a spec matched, each resolver once (aliases share it). */
+struct ifunc_matches {
+	const struct sym **v;
+	size_t nr;
+};
+
+static void ifunc_matches_add(struct ifunc_matches *m, const struct sym *s)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->v[i]->vaddr == s->vaddr)
+			return;
+	m->v[m->nr++] = s;
+}
+
+/*
+ * Probe each IFUNC at its implementation; one that cannot be resolved is
+ * skipped with the reason. *probed counts the ones resolved; the first
+ * reason is kept for the error when nothing else matched.
+ */
+static int add_ifuncs(struct resolver *r, struct object_syms *obj, const struct ifunc_matches *m,
+		      bool others, size_t *probed, size_t *skipped, char *why, size_t len)
+{
+	char reason[256];
+	struct sym site;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < m->nr && !err; i++) {
+		err = ifunc_site(r, obj, m->v[i], &site, reason, sizeof(reason));
+		if (!err) {
+			err = add_site(r, obj, &site);
+			free((char *)site.name);
+			(*probed)++;
+			continue;
+		}
+		if (err != -ENOENT)
+			return err;
+		err = 0;
+		if (!why[0])
+			snprintf(why, len, "%s", reason);
+		/* Next to functions that are probed: skipped, and said so. */
+		if (!others)
+			continue;
+		err = probe_set_add_skip(r->set, obj->path, m->v[i]->name, IFUNC_WHY, reason);
+		(*skipped)++;
+	}
+	return err;
+}
+
+/*
+ * Skip what cannot be a probe's function: 1 for a cold part (listed as not
+ * probed); 2 for an old version beside the default one (memcpy@GLIBC_2.2.5
+ * next to memcpy, whose name the glob meant: said with -v only).
+ */
+static int skip_unprobeable(struct resolver *r, const struct syms *syms, const struct sym *s,
+			    const char *path)
+{
+	int err;
+
+	if (s->compat && has_default_version(syms, s)) {
+		sonde_info("skipping %s at 0x%llx in %s: %s", s->name, (unsigned long long)s->vaddr,
+			   object_shown_path(path), COMPAT_WHY);
+		return 2;
+	}
+	if (!is_cold_part(s->name))
+		return 0;
+	err = probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name,
+				 COLD_PART_WHY, NULL);
+	return err ? err : 1;
+}
+
 static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 {
-	const struct sym *ifunc = NULL, **best = NULL;
+	const struct sym **best = NULL;
+	struct ifunc_matches ifuncs = {0};
 	size_t i, j, matched = 0, zero_size = 0, nr, cold = 0;
+	size_t ifuncs_probed = 0, ifuncs_skipped = 0;
 	size_t skipped_before = r->set->nr_skipped;
 	struct object_syms *obj = NULL;
+	char path[4096], ifunc_why[256] = "";
 	struct syms *syms;
-	char path[4096];
 	int err;
 
 	err = object_path(r, spec, path, sizeof(path));
@@ -477,28 +724,26 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 	nr = syms__count(syms);
 	/* Symbols are sorted by address: aliases are neighbours. Pick one name per address. */
 	best = calloc(nr ? nr : 1, sizeof(*best));
-	if (!best)
-		return -ENOMEM;
+	ifuncs.v = calloc(nr ? nr : 1, sizeof(*ifuncs.v));
+	if (!best || !ifuncs.v) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < nr; i++) {
 		const struct sym *s = syms__get(syms, i);
 
 		if (!glob_matches_sym(spec->glob, s))
 			continue;
-		if (is_cold_part(s->name)) {
-			err =
-			    probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name,
-					       COLD_PART_WHY, NULL);
-			if (err) {
-				free(best);
-				return err;
-			}
-			cold++;
+		err = skip_unprobeable(r, syms, s, path);
+		if (err < 0)
+			goto out;
+		if (err) {
+			cold += err == 1;
+			err = 0;
 			continue;
 		}
 		if (s->ifunc) {
-			sonde_info("skipping %s in %s: an IFUNC resolver, not the function",
-				   s->name, object_shown_path(path));
-			ifunc = ifunc ? ifunc : s;
+			ifunc_matches_add(&ifuncs, s);
 			continue;
 		}
 		if (!s->size) {
@@ -516,17 +761,24 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		}
 		best[matched++] = s;
 	}
-	if (!matched && !cold) {
-		free(best);
-		return no_match(r, spec, path, syms, ifunc, zero_size);
+	/* An IFUNC alone (beside its old versions) that cannot be resolved is the error. */
+	err = add_ifuncs(r, obj, &ifuncs, matched || cold, &ifuncs_probed, &ifuncs_skipped,
+			 ifunc_why, sizeof(ifunc_why));
+	if (err)
+		goto out;
+	if (!matched && !cold && !ifuncs_probed) {
+		err = no_match(r, spec, path, syms, ifuncs.nr ? ifuncs.v[0] : NULL, ifunc_why,
+			       zero_size);
+		goto out;
 	}
-	if (ifunc)
-		warn_ifunc(syms, ifunc, path);
 	for (i = 0; i < matched && !err; i++)
 		err = add_site(r, obj, best[i]);
-	free(best);
-	if (!err && r->set->nr_skipped - skipped_before == matched + cold)
+	if (!err && r->set->nr_skipped - skipped_before ==
+			matched + cold + ifuncs_probed + ifuncs_skipped)
 		err = all_skipped(r->set, skipped_before, spec, path);
+out:
+	free(best);
+	free(ifuncs.v);
 	return err;
 }
 
@@ -574,6 +826,7 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 	if (!err)
 		qsort(set->sites, set->nr, sizeof(*set->sites), site_cmp);
 	for (i = 0; i < r.nr_objs; i++) {
+		ifuncs__free(r.objs[i].ifuncs);
 		syms__free(r.objs[i].syms);
 		if (r.objs[i].code)
 			munmap((void *)r.objs[i].code, r.objs[i].code_len);
