@@ -350,7 +350,7 @@ struct ifuncs *ifuncs__load(const char *path, pid_t pid, int *err)
 		return NULL;
 	}
 	snprintf(f->path, sizeof(f->path), "%s", path);
-	if (stat(path, &st))
+	if (elf_version(EV_CURRENT) == EV_NONE || stat(path, &st))
 		return f;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
