@@ -406,6 +406,12 @@ static int debuginfod_bound(debuginfod_client *c, long done, long total)
 	return w->expired;
 }
 
+/*
+ * A server that did not answer (or was not there) is not asked again in this
+ * run: the symbolizer loads every object a process maps, and each would wait.
+ */
+static bool debuginfod_down;
+
 static int by_debuginfod(struct lookup *l, struct debug_file *df)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
@@ -420,6 +426,10 @@ static int by_debuginfod(struct lookup *l, struct debug_file *df)
 	}
 	if (!l->build_id[0])
 		return -ENOENT;
+	if (debuginfod_down) {
+		looked(l, "debuginfod did not answer earlier");
+		return -ENOENT;
+	}
 	c = debuginfod_begin();
 	if (!c) {
 		looked(l, "libdebuginfod did not start");
@@ -436,12 +446,15 @@ static int by_debuginfod(struct lookup *l, struct debug_file *df)
 	debuginfod_end(c);
 	if (fd < 0) {
 		if (w.expired)
-			sonde_say("note: debuginfod gave no answer for %s within %llus (set "
-				  "DEBUGINFOD_MAXTIME to wait longer)",
-				  l->at.file, DEBUGINFOD_WAIT_NS / 1000000000ULL);
+			sonde_info("debuginfod gave no answer within %llus (DEBUGINFOD_MAXTIME "
+				   "sets how long to wait)",
+				   DEBUGINFOD_WAIT_NS / 1000000000ULL);
 		looked(l, fd == -ENOENT ? "debuginfod has none" : "debuginfod failed");
-		if (fd != -ENOENT)
-			sonde_info("debuginfod: %s", strerror(-fd));
+		if (fd != -ENOENT) {
+			sonde_say("note: debuginfod (%s) failed for %s: %s; not asked again", urls,
+				  l->at.file, w.expired ? "no answer in time" : strerror(-fd));
+			debuginfod_down = true;
+		}
 		free(path);
 		return -ENOENT;
 	}

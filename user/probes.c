@@ -597,8 +597,9 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 	if (!syms__has_symtab(syms))
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no function matches '%s' in %s: it is stripped, and its %zu "
-				  "exported functions (.dynsym) do not include it; use an "
-				  "unstripped build or debug symbols (try: %s)",
+				  "exported functions (.dynsym) do not include it, and no debug file "
+				  "was found for it (-v says where sonde looked); use an unstripped "
+				  "build or install its debug symbols (try: %s)",
 				  spec->glob, shown, syms__count(syms), list_cmd);
 	n = glob_suggest(spec->glob, syms, names, 3);
 	for (i = 0; i < n && used < sizeof(hint); i++)
