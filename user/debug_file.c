@@ -333,15 +333,19 @@ static int read_debuglink(Elf *elf, char *name, size_t len, unsigned int *crc)
 		if (!data || !data->d_buf)
 			return -ENOENT;
 		n = strnlen(data->d_buf, data->d_size);
-		if (!n || n >= len || ((n + 4) & ~3UL) + 4 > data->d_size || strchr(data->d_buf, '/'))
+		if (!n || n >= len || ((n + 4) & ~3UL) + 4 > data->d_size ||
+		    strchr(data->d_buf, '/'))
 			return -EINVAL;
 		memcpy(name, data->d_buf, n + 1);
 		/* In the object's byte order; libelf converted nothing in a PROGBITS section. */
 		if (!gelf_xlatetom(elf,
-				   &(Elf_Data){.d_buf = crc, .d_type = ELF_T_WORD,
-					       .d_size = 4, .d_version = EV_CURRENT},
+				   &(Elf_Data){.d_buf = crc,
+					       .d_type = ELF_T_WORD,
+					       .d_size = 4,
+					       .d_version = EV_CURRENT},
 				   &(Elf_Data){.d_buf = (char *)data->d_buf + ((n + 4) & ~3UL),
-					       .d_type = ELF_T_WORD, .d_size = 4,
+					       .d_type = ELF_T_WORD,
+					       .d_size = 4,
 					       .d_version = EV_CURRENT},
 				   elf_getident(elf, NULL)[EI_DATA]))
 			return -EINVAL;

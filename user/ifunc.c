@@ -30,7 +30,7 @@
 
 struct slot {
 	char *name;	  /* the symbol a JUMP_SLOT/GLOB_DAT slot is bound to; NULL: IRELATIVE */
-	__u64 resolver; /* IRELATIVE: the addend, the resolver's address */
+	__u64 resolver;	  /* IRELATIVE: the addend, the resolver's address */
 	__u64 impl;	  /* what the slot holds, as an address in the provider */
 	const char *from; /* the object whose slot it is (file name) */
 };
@@ -39,8 +39,8 @@ struct slot {
 struct view {
 	pid_t pid;
 	bool mapped;
-	__u64 l_addr;  /* load bias: address = l_addr + vaddr */
-	__u64 lo, hi;  /* the provider's mapped extent */
+	__u64 l_addr; /* load bias: address = l_addr + vaddr */
+	__u64 lo, hi; /* the provider's mapped extent */
 	struct slot *slots;
 	size_t nr;
 	char **names; /* object file names the slots came from, owned */
@@ -52,7 +52,7 @@ struct ifuncs {
 	dev_t dev;
 	ino_t ino;
 	struct view target, self;
-	void *dl;	   /* sonde's own copy: dlopen(RTLD_NOLOAD) */
+	void *dl;      /* sonde's own copy: dlopen(RTLD_NOLOAD) */
 	__u64 dl_base; /* its load bias */
 };
 
@@ -129,8 +129,7 @@ struct scan {
 	int err;
 };
 
-static int add_slot(struct view *v, const char *name, __u64 resolver, __u64 impl,
-		    const char *from)
+static int add_slot(struct view *v, const char *name, __u64 resolver, __u64 impl, const char *from)
 {
 	struct slot *s = realloc(v->slots, (v->nr + 1) * sizeof(*s));
 
@@ -432,7 +431,8 @@ int ifuncs__resolve(struct ifuncs *f, const char *name, __u64 resolver_vaddr,
 			 "library sonde itself loaded",
 			 f->target.pid, f->path);
 	else if (f->dl)
-		snprintf(why, len, "neither the target's GOT nor sonde's own copy of it resolve it");
+		snprintf(why, len,
+			 "neither the target's GOT nor sonde's own copy of it resolve it");
 	else
 		snprintf(why, len,
 			 "no running target maps it yet (its GOT says which implementation it "

@@ -17,7 +17,7 @@
 struct ifuncs;
 
 struct ifunc_impl {
-	__u64 vaddr;  /* the implementation's address in the object (st_value terms) */
+	__u64 vaddr;   /* the implementation's address in the object (st_value terms) */
 	char how[160]; /* where that was read: "PID 123's GOT (libc.so.6)" */
 };
 

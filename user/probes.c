@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ifunc.h"
+#include "ifunc_site.h"
 #include "probes.h"
 #include "uprobe_insn.h"
 #include "util.h"
@@ -352,39 +353,8 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 	return 0;
 }
 
-/* glibc names an IFUNC's implementations "__memcpy_avx_unaligned_erms" and the like. */
-static bool is_ifunc_impl(const char *name, const char *ifunc)
-{
-	size_t n = strlen(ifunc);
-
-	while (*name == '_')
-		name++;
-	return !strncmp(name, ifunc, n) && name[n] == '_';
-}
-
-static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, char *buf,
-			     size_t len)
-{
-	size_t i, n = 0, used = 0;
-
-	snprintf(buf, len, "; its implementations are local symbols, not in this object's tables");
-	for (i = 0; i < syms__count(syms) && n < 4; i++) {
-		const struct sym *s = syms__get(syms, i);
-
-		/* The resolver is at the IFUNC's own address: not an implementation. */
-		if (s->ifunc || !s->size || s->vaddr == ifunc->vaddr ||
-		    !is_ifunc_impl(s->name, ifunc->name))
-			continue;
-		used += snprintf(buf + used, len - used, "%s%s",
-				 n ? ", " : "; probe one of: ", s->name);
-		if (used >= len)
-			break;
-		n++;
-	}
-}
-
 #define COMPAT_WHY                                                                                 \
-	"an old version of the name, kept for programs linked against an older library (new "    \
+	"an old version of the name, kept for programs linked against an older library (new "      \
 	"programs call the default version)"
 
 #define IFUNC_WHY "an IFUNC whose implementation in the target is not known"
@@ -403,161 +373,27 @@ static bool has_default_version(const struct syms *syms, const struct sym *s)
 	return false;
 }
 
-/* The file offset of vaddr, from the mapped file's program headers; -ENOENT outside code. */
-static int code_offset(const struct object_syms *obj, __u64 vaddr, __u64 *off)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)obj->code;
-	const Elf64_Phdr *ph;
-	size_t i;
-
-	if (!obj->code || obj->code_len < sizeof(*eh) ||
-	    eh->e_phoff + (__u64)eh->e_phnum * sizeof(*ph) > obj->code_len)
-		return -ENOENT;
-	ph = (const Elf64_Phdr *)(obj->code + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X) || vaddr < ph[i].p_vaddr ||
-		    vaddr >= ph[i].p_vaddr + ph[i].p_filesz)
-			continue;
-		*off = vaddr - ph[i].p_vaddr + ph[i].p_offset;
-		return *off < obj->code_len ? 0 : -ENOENT;
-	}
-	return -ENOENT;
-}
-
-struct impl_check {
-	const struct object_syms *obj;
-	const struct sym *ifunc;
-};
-
-/* An implementation is code of the object, and not another version of the same name. */
-static bool impl_usable(void *ctx, __u64 vaddr)
-{
-	const struct impl_check *c = ctx;
-	size_t i, n = syms__count(c->obj->syms);
-	__u64 off;
-
-	if (code_offset(c->obj, vaddr, &off))
-		return false;
-	for (i = 0; i < n; i++) {
-		const struct sym *s = syms__get(c->obj->syms, i);
-
-		if (s->vaddr == vaddr && (s->ifunc || (s->compat && !strcmp(s->name, c->ifunc->name))))
-			return false;
-	}
-	return true;
-}
-
 static pid_t target_pid(const struct resolver *r)
 {
 	return r->t->nr_pids && !r->t->child_started ? proc_live_task(r->t->pids[0]) : 0;
 }
 
-static int resolve_ifunc(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
-			 struct ifunc_impl *impl, char *why, size_t len)
-{
-	struct impl_check c = {.obj = obj, .ifunc = ifunc};
-	int err;
-
-	if (!obj->ifuncs) {
-		obj->ifuncs = ifuncs__load(obj->path, target_pid(r), &err);
-		if (!obj->ifuncs)
-			return err;
-	}
-	return ifuncs__resolve(obj->ifuncs, ifunc->name, ifunc->vaddr, impl_usable, &c, impl, why,
-			       len);
-}
-
-/* The name the implementation at vaddr goes by: "__memcpy_avx_unaligned_erms" before its aliases. */
-static const struct sym *impl_symbol(const struct syms *syms, const struct sym *ifunc, __u64 vaddr)
-{
-	const struct sym *best = NULL;
-	size_t i;
-
-	for (i = 0; i < syms__count(syms); i++) {
-		const struct sym *s = syms__get(syms, i);
-
-		if (s->vaddr != vaddr || s->ifunc || !s->size)
-			continue;
-		if (!best || (is_ifunc_impl(s->name, ifunc->name) && !is_ifunc_impl(best->name, ifunc->name)))
-			best = s;
-	}
-	return best;
-}
-
-/* Other IFUNCs that run the same code in this process (memmove beside memcpy): counted together. */
-static void note_shared_impl(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
-			     const struct ifunc_impl *impl, const char *impl_name)
-{
-	char names[256] = "", why[256];
-	size_t i, used = 0, n = 0, nr = syms__count(obj->syms);
-	struct ifunc_impl other;
-
-	for (i = 0; i < nr && used < sizeof(names); i++) {
-		const struct sym *s = syms__get(obj->syms, i), *name = s;
-
-		if (!s->ifunc || s->compat || s->vaddr == ifunc->vaddr)
-			continue;
-		/* Aliases are neighbours (sorted by address): one resolver, its best name. */
-		for (; i + 1 < nr && syms__get(obj->syms, i + 1)->vaddr == s->vaddr; i++)
-			if (better_alias(syms__get(obj->syms, i + 1), name))
-				name = syms__get(obj->syms, i + 1);
-		if (resolve_ifunc(r, obj, name, &other, why, sizeof(why)) ||
-		    other.vaddr != impl->vaddr)
-			continue;
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", n ? ", " : "",
-					 name->name);
-		n++;
-	}
-	if (n)
-		sonde_say("note: %s and %s resolve to the same code (%s) in this process: its calls "
-			  "are counted for %s, whichever name the program called",
-			  ifunc->name, names, impl_name, ifunc->name);
-}
-
-/*
- * An IFUNC is traced where it resolves to in the target: as a function
- * named "memcpy (→ __memcpy_avx_unaligned_erms)" at the implementation.
- * 0 with *out filled (its name allocated); -ENOENT with the reason in why.
- */
+/* The IFUNC's implementation in the target, as a function to probe (ifunc_site.h). */
 static int ifunc_site(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
 		      struct sym *out, char *why, size_t len)
 {
-	const struct sym *impl_sym;
-	struct ifunc_impl impl;
-	const char *base = strrchr(obj->path, '/');
-	char name[512], impl_name[256];
-	int n;
-	int err = resolve_ifunc(r, obj, ifunc, &impl, why, len);
+	struct ifunc_object o = {
+	    .path = obj->path,
+	    .shown = object_shown_path(obj->path),
+	    .syms = obj->syms,
+	    .code = obj->code,
+	    .code_len = obj->code_len,
+	    .pid = target_pid(r),
+	    .better_name = better_alias,
+	    .cache = &obj->ifuncs,
+	};
 
-	if (err)
-		return err;
-	impl_sym = impl_symbol(obj->syms, ifunc, impl.vaddr);
-	memset(out, 0, sizeof(*out));
-	out->vaddr = impl.vaddr;
-	out->bind = STB_GLOBAL;
-	if (impl_sym) {
-		out->offset = impl_sym->offset;
-		out->size = impl_sym->size;
-		snprintf(impl_name, sizeof(impl_name), "%s", impl_sym->name);
-	} else {
-		/* No symbol names it (no debug symbols): its extent is unknown. */
-		if (code_offset(obj, impl.vaddr, &out->offset))
-			return -ENOENT;
-		n = snprintf(impl_name, sizeof(impl_name), "%s+0x%llx", base ? base + 1 : obj->path,
-			     (unsigned long long)impl.vaddr);
-		if (n >= (int)sizeof(impl_name))
-			return -ENOENT;
-	}
-	snprintf(name, sizeof(name), "%s (→ %s)", ifunc->name, impl_name);
-	out->name = strdup(name);
-	if (!out->name)
-		return -ENOMEM;
-	sonde_info("'%s' in %s is an IFUNC: probing the implementation it resolves to, %s at "
-		   "0x%llx (from %s)",
-		   ifunc->name, object_shown_path(obj->path), impl_name,
-		   (unsigned long long)impl.vaddr, impl.how);
-	note_shared_impl(r, obj, ifunc, &impl, impl_name);
-	return 0;
+	return ifunc_site_sym(&o, ifunc, out, why, len);
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
@@ -569,7 +405,7 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 	size_t n, i, used = 0;
 
 	if (ifunc) {
-		list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
+		ifunc_list_impls(syms, ifunc, impls, sizeof(impls));
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "'%s' in %s is an IFUNC (its implementation is chosen at load "
 				  "time), not probed: %s; trace it with -p PID of a running "
@@ -698,8 +534,8 @@ static int skip_unprobeable(struct resolver *r, const struct syms *syms, const s
 	}
 	if (!is_cold_part(s->name))
 		return 0;
-	err = probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name,
-				 COLD_PART_WHY, NULL);
+	err = probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name, COLD_PART_WHY,
+				 NULL);
 	return err ? err : 1;
 }
 
@@ -774,8 +610,8 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 	}
 	for (i = 0; i < matched && !err; i++)
 		err = add_site(r, obj, best[i]);
-	if (!err && r->set->nr_skipped - skipped_before ==
-			matched + cold + ifuncs_probed + ifuncs_skipped)
+	if (!err &&
+	    r->set->nr_skipped - skipped_before == matched + cold + ifuncs_probed + ifuncs_skipped)
 		err = all_skipped(r->set, skipped_before, spec, path);
 out:
 	free(best);

@@ -21,8 +21,8 @@
 #include "syms_helpers.h"
 
 static const char prog_src[] =
-	"__attribute__((noinline, used)) static int only_in_debug(int x) { return x * 7; }\n"
-	"int main(int argc, char **argv) { (void)argv; return only_in_debug(argc); }\n";
+    "__attribute__((noinline, used)) static int only_in_debug(int x) { return x * 7; }\n"
+    "int main(int argc, char **argv) { (void)argv; return only_in_debug(argc); }\n";
 
 /* A library with an old version of bar beside the default one. */
 static const char ver_src[] = "int foo(int x) { return x + 1; }\n"
@@ -63,15 +63,16 @@ static int build_fixtures(void **state)
 	char src[512], other[512], vsrc[512], vmap[512], vscript[600], libdbg[512],
 	    libstripped[512];
 	char *cc[] = {"cc", "-O1", "-Wl,--build-id=sha1", "-o", fx.prog, src, NULL};
-	char *cc_other[] = {"cc",    "-O1", "-Wl,--build-id=0x00112233445566778899aabbccddeeff00112233",
-			    "-o", other, src, NULL};
+	char *cc_other[] = {
+	    "cc", "-O1", "-Wl,--build-id=0x00112233445566778899aabbccddeeff00112233", "-o", other,
+	    src,  NULL};
 	char *keep[] = {"objcopy", "--only-keep-debug", fx.prog, fx.debug, NULL};
 	char *keep_other[] = {"objcopy", "--only-keep-debug", other, fx.other_debug, NULL};
 	char *strip[] = {"strip", "--strip-all", "-o", fx.stripped, fx.prog, NULL};
 	char linkopt[600];
 	char *link[] = {"objcopy", linkopt, fx.stripped, NULL};
-	char *cc_lib[] = {"cc", "-O1", "-fPIC", "-shared", "-Wl,--build-id", vscript,
-			  "-o", fx.lib, vsrc, NULL};
+	char *cc_lib[] = {"cc",	   "-O1", "-fPIC", "-shared", "-Wl,--build-id",
+			  vscript, "-o",  fx.lib,  vsrc,      NULL};
 	char *keep_lib[] = {"objcopy", "--only-keep-debug", fx.lib, libdbg, NULL};
 	char *strip_lib[] = {"strip", "--strip-all", "-o", libstripped, fx.lib, NULL};
 
@@ -363,7 +364,8 @@ static void test_crc32(void **state)
 	assert_int_equal(crc, want);
 }
 
-/* bar@VERS_1.0 is an old version, bar@@VERS_2.0 the default: from .dynsym and through a debug file. */
+/* bar@VERS_1.0 is an old version, bar@@VERS_2.0 the default: from .dynsym and through a debug file.
+ */
 static void check_compat(const char *path)
 {
 	struct syms *s = load_ok(path);
@@ -415,11 +417,16 @@ static void test_compat_versions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_none_anywhere),    cmocka_unit_test(test_next_to_binary),
-	    cmocka_unit_test(test_dot_debug_dir),    cmocka_unit_test(test_under_debug_root),
-	    cmocka_unit_test(test_build_id_first),   cmocka_unit_test(test_crc_mismatch),
-	    cmocka_unit_test(test_build_id_mismatch), cmocka_unit_test(test_layout_check),
-	    cmocka_unit_test(test_crc32),	     cmocka_unit_test(test_compat_versions),
+	    cmocka_unit_test(test_none_anywhere),
+	    cmocka_unit_test(test_next_to_binary),
+	    cmocka_unit_test(test_dot_debug_dir),
+	    cmocka_unit_test(test_under_debug_root),
+	    cmocka_unit_test(test_build_id_first),
+	    cmocka_unit_test(test_crc_mismatch),
+	    cmocka_unit_test(test_build_id_mismatch),
+	    cmocka_unit_test(test_layout_check),
+	    cmocka_unit_test(test_crc32),
+	    cmocka_unit_test(test_compat_versions),
 	};
 
 	return cmocka_run_group_tests(tests, build_fixtures, remove_fixtures);

@@ -40,12 +40,12 @@ static int build_fixtures(void **state)
 	char src[512];
 	/* The resolver picks impl_b: no environment is read that early in a static resolver. */
 	static const char text[] =
-		"#include <unistd.h>\n"
-		"__attribute__((noinline, used)) static int impl_a(void) { return 1; }\n"
-		"__attribute__((noinline, used)) static int impl_b(void) { return 2; }\n"
-		"static int (*pick(void))(void) { return impl_b; }\n"
-		"int chosen(void) __attribute__((ifunc(\"pick\")));\n"
-		"int main(void) { for (;;) { if (chosen() != 2) return 1; pause(); } }\n";
+	    "#include <unistd.h>\n"
+	    "__attribute__((noinline, used)) static int impl_a(void) { return 1; }\n"
+	    "__attribute__((noinline, used)) static int impl_b(void) { return 2; }\n"
+	    "static int (*pick(void))(void) { return impl_b; }\n"
+	    "int chosen(void) __attribute__((ifunc(\"pick\")));\n"
+	    "int main(void) { for (;;) { if (chosen() != 2) return 1; pause(); } }\n";
 	char *cc[] = {"cc", "-O1", "-o", fx.prog, src, NULL};
 
 	elf_version(EV_CURRENT);
@@ -113,9 +113,9 @@ static void resolve_memcpy(pid_t pid, const char *how_has)
 	struct ifuncs *f = ifuncs__load(fx.libc, pid, &err);
 
 	assert_non_null(f);
-	assert_int_equal(ifuncs__resolve(f, "memcpy", memcpy_ifunc->vaddr, any, NULL, &impl, why,
-					 sizeof(why)),
-			 0);
+	assert_int_equal(
+	    ifuncs__resolve(f, "memcpy", memcpy_ifunc->vaddr, any, NULL, &impl, why, sizeof(why)),
+	    0);
 	assert_int_equal(impl.vaddr, own_memcpy_vaddr());
 	assert_int_not_equal(impl.vaddr, memcpy_ifunc->vaddr);
 	if (!strstr(impl.how, how_has))
@@ -196,18 +196,17 @@ static void test_program_ifunc(void **state)
 	/* Not running: nothing to read, and said why. */
 	f = ifuncs__load(fx.prog, 0, &err);
 	assert_non_null(f);
-	assert_int_equal(ifuncs__resolve(f, "chosen", chosen->vaddr, any, NULL, &impl, why,
-					 sizeof(why)),
-			 -ENOENT);
+	assert_int_equal(
+	    ifuncs__resolve(f, "chosen", chosen->vaddr, any, NULL, &impl, why, sizeof(why)),
+	    -ENOENT);
 	assert_non_null(strstr(why, "no running target"));
 	ifuncs__free(f);
 
 	start_prog(&pid);
 	f = ifuncs__load(fx.prog, pid, &err);
 	assert_non_null(f);
-	assert_int_equal(ifuncs__resolve(f, "chosen", chosen->vaddr, any, NULL, &impl, why,
-					 sizeof(why)),
-			 0);
+	assert_int_equal(
+	    ifuncs__resolve(f, "chosen", chosen->vaddr, any, NULL, &impl, why, sizeof(why)), 0);
 	assert_int_equal(impl.vaddr, b->vaddr);
 	refused = b->vaddr;
 	assert_int_equal(ifuncs__resolve(f, "chosen", chosen->vaddr, not_this, &refused, &impl, why,
