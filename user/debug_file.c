@@ -130,9 +130,9 @@ static bool said_before(const char *cand, const char *obj)
 	for (i = 0; i < nr; i++)
 		if (!strcmp(said[i], key))
 			return true;
-	if (nr < sizeof(said) / sizeof(said[0]))
-		said[nr] = strdup(key);
-	nr += nr < sizeof(said) / sizeof(said[0]) && said[nr];
+	/* Past the table's size (or out of memory) a refusal may be said again: harmless. */
+	if (nr < sizeof(said) / sizeof(said[0]) && (said[nr] = strdup(key)))
+		nr++;
 	return false;
 }
 
