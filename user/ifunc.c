@@ -54,10 +54,13 @@ struct ifuncs {
 	struct view target, self;
 	void *dl;      /* sonde's own copy: dlopen(RTLD_NOLOAD) */
 	__u64 dl_base; /* its load bias */
+	__u64 *noted;  /* implementations already said to be shared */
+	size_t nr_noted;
 };
 
 struct mapping {
 	__u64 start, end, pgoff;
+	bool exec;
 	dev_t dev;
 	ino_t ino;
 	char file[PATH_MAX];
@@ -69,6 +72,7 @@ static int for_each_mapping(pid_t pid, int (*fn)(const struct mapping *m, void *
 	struct mapping m;
 	unsigned int maj, min;
 	unsigned long long start, end, pgoff, ino;
+	char perms[8];
 	int n, err = 0;
 	FILE *f;
 
@@ -78,10 +82,11 @@ static int for_each_mapping(pid_t pid, int (*fn)(const struct mapping *m, void *
 		return -errno;
 	while (!err && fgets(line, sizeof(line), f)) {
 		n = 0;
-		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu %n", &start, &end, &pgoff, &maj,
-			   &min, &ino, &n) < 6 ||
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff,
+			   &maj, &min, &ino, &n) < 7 ||
 		    !ino || !n)
 			continue;
+		m.exec = strchr(perms, 'x') != NULL;
 		m.start = start;
 		m.end = end;
 		m.pgoff = pgoff;
@@ -214,7 +219,12 @@ static const char *keep_name(struct view *v, const char *file)
 	return names[v->nr_names] ? names[v->nr_names++] : NULL;
 }
 
-/* Each object of the process once, read through /proc/PID/map_files (containers, deleted files). */
+/*
+ * Each object of the process once, read through /proc/PID/map_files
+ * (containers, deleted files), found by its code mapping: the process may
+ * have the same file mapped as data too (sonde itself maps the objects it
+ * reads), which says nothing of where the loader put it.
+ */
 static int scan_object(const struct mapping *m, void *ctx)
 {
 	struct scan *sc = ctx;
@@ -226,6 +236,8 @@ static int scan_object(const struct mapping *m, void *ctx)
 	Elf *elf;
 	int fd, err = 0;
 
+	if (!m->exec)
+		return 0;
 	for (i = 0; i < sc->nr_seen; i++)
 		if (sc->seen_dev[i] == m->dev && sc->seen_ino[i] == m->ino)
 			return 0;
@@ -251,7 +263,7 @@ static int scan_object(const struct mapping *m, void *ctx)
 	return err;
 }
 
-/* Where the provider is mapped in the process: its bias and extent. */
+/* Where the provider's code is mapped in the process: its bias and extent. */
 static int find_provider(const struct mapping *m, void *ctx)
 {
 	struct scan *sc = ctx;
@@ -260,7 +272,7 @@ static int find_provider(const struct mapping *m, void *ctx)
 	Elf *elf;
 	int fd;
 
-	if (m->dev != sc->f->dev || m->ino != sc->f->ino)
+	if (!m->exec || m->dev != sc->f->dev || m->ino != sc->f->ino)
 		return 0;
 	if (!v->mapped) {
 		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", v->pid,
@@ -373,7 +385,24 @@ void ifuncs__free(struct ifuncs *f)
 	view_free(&f->self);
 	if (f->dl)
 		dlclose(f->dl);
+	free(f->noted);
 	free(f);
+}
+
+bool ifuncs__first_note(struct ifuncs *f, __u64 impl_vaddr)
+{
+	__u64 *v;
+	size_t i;
+
+	for (i = 0; i < f->nr_noted; i++)
+		if (f->noted[i] == impl_vaddr)
+			return false;
+	v = realloc(f->noted, (f->nr_noted + 1) * sizeof(*v));
+	if (v) {
+		f->noted = v;
+		f->noted[f->nr_noted++] = impl_vaddr;
+	}
+	return true;
 }
 
 static bool from_view(const struct view *v, const char *name, __u64 resolver,
@@ -405,7 +434,9 @@ int ifuncs__resolve(struct ifuncs *f, const char *name, __u64 resolver_vaddr,
 		    bool (*usable)(void *ctx, __u64 vaddr), void *ctx, struct ifunc_impl *out,
 		    char *why, size_t len)
 {
+	bool outside = false;
 	char whose[32];
+	__u64 vaddr;
 	void *addr;
 
 	snprintf(whose, sizeof(whose), "PID %d's", f->target.pid);
@@ -415,24 +446,30 @@ int ifuncs__resolve(struct ifuncs *f, const char *name, __u64 resolver_vaddr,
 	/* sonde's own dynamic linker chose for this CPU, as the target's does. */
 	if (f->dl) {
 		addr = dlsym(f->dl, name);
-		if (addr && (__u64)(uintptr_t)addr >= f->dl_base &&
-		    usable(ctx, (__u64)(uintptr_t)addr - f->dl_base)) {
-			out->vaddr = (__u64)(uintptr_t)addr - f->dl_base;
+		vaddr = (__u64)(uintptr_t)addr - f->dl_base;
+		if (addr && (__u64)(uintptr_t)addr >= f->dl_base && usable(ctx, vaddr)) {
+			out->vaddr = vaddr;
 			snprintf(out->how, sizeof(out->how),
 				 "sonde's own copy of the library, by dlsym()");
 			return 0;
 		}
+		outside = addr != NULL;
 		if (from_view(&f->self, name, resolver_vaddr, usable, ctx, "sonde's own", out))
 			return 0;
 	}
-	if (f->target.mapped)
+	if (outside)
 		snprintf(why, len,
-			 "no GOT slot of PID %d points to its implementation, and %s is not the "
-			 "library sonde itself loaded",
-			 f->target.pid, f->path);
+			 "it resolves to code outside this file (the vDSO, or another library), "
+			 "where a probe on the file cannot go");
+	else if (f->target.mapped)
+		snprintf(why, len, "no GOT slot of PID %d points to its implementation%s",
+			 f->target.pid,
+			 f->dl ? ", nor does sonde's own copy of the library resolve it"
+			       : ", and it is not the library sonde itself loaded");
 	else if (f->dl)
 		snprintf(why, len,
-			 "neither the target's GOT nor sonde's own copy of it resolve it");
+			 "sonde's own copy of the library does not resolve it, and no running "
+			 "target's GOT says (try -p PID)");
 	else
 		snprintf(why, len,
 			 "no running target maps it yet (its GOT says which implementation it "

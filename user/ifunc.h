@@ -44,4 +44,7 @@ int ifuncs__resolve(struct ifuncs *f, const char *name, __u64 resolver_vaddr,
 		    bool (*usable)(void *ctx, __u64 vaddr), void *ctx, struct ifunc_impl *out,
 		    char *why, size_t len);
 
+/* True the first time it is asked about this implementation: a note about it is said once. */
+bool ifuncs__first_note(struct ifuncs *f, __u64 impl_vaddr);
+
 #endif

@@ -121,7 +121,11 @@ static const struct sym *impl_symbol(const struct syms *syms, const struct sym *
 	return best;
 }
 
-/* Other IFUNCs that run the same code in this process (memmove beside memcpy): counted together. */
+/*
+ * Other IFUNCs that run the same code in this process (memmove beside
+ * memcpy): a probe there counts their calls too, in one row. Said once per
+ * implementation, however many of them the probes name.
+ */
 static void note_shared_impl(const struct ifunc_object *obj, const struct sym *ifunc,
 			     const struct ifunc_impl *impl, const char *impl_name)
 {
@@ -141,15 +145,13 @@ static void note_shared_impl(const struct ifunc_object *obj, const struct sym *i
 		if (resolve_ifunc(obj, name, &other, why, sizeof(why)) ||
 		    other.vaddr != impl->vaddr)
 			continue;
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", n ? ", " : "",
-					 name->name);
+		used += (size_t)snprintf(names + used, sizeof(names) - used, ", %s", name->name);
 		n++;
 	}
-	if (n)
-		sonde_say(
-		    "note: %s and %s resolve to the same code (%s) in this process: its calls "
-		    "are counted for %s, whichever name the program called",
-		    ifunc->name, names, impl_name, ifunc->name);
+	if (n && ifuncs__first_note(*obj->cache, impl->vaddr))
+		sonde_say("note: %s%s resolve to the same code (%s) in this process: calls through "
+			  "any of them are counted in one row",
+			  ifunc->name, names, impl_name);
 }
 
 int ifunc_site_sym(const struct ifunc_object *obj, const struct sym *ifunc, struct sym *out,

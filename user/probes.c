@@ -466,7 +466,7 @@ static int all_skipped(const struct probe_set *set, size_t first, const struct p
 	    k->insn, k->insn[0] ? ")" : "");
 }
 
-/* The IFUNCs a spec matched, each resolver once (aliases share it). */
+/* The IFUNCs a spec matched, each resolver once, under its best name (aliases share it). */
 struct ifunc_matches {
 	const struct sym **v;
 	size_t nr;
@@ -476,9 +476,13 @@ static void ifunc_matches_add(struct ifunc_matches *m, const struct sym *s)
 {
 	size_t i;
 
-	for (i = 0; i < m->nr; i++)
-		if (m->v[i]->vaddr == s->vaddr)
+	for (i = 0; i < m->nr; i++) {
+		if (m->v[i]->vaddr == s->vaddr) {
+			if (better_alias(s, m->v[i]))
+				m->v[i] = s;
 			return;
+		}
+	}
 	m->v[m->nr++] = s;
 }
 
