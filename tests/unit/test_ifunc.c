@@ -13,6 +13,8 @@
 #include <libelf.h>
 #include <link.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "elf_syms.h"
 #include "fixture.h"
@@ -147,6 +149,40 @@ static void test_memcpy_from_got(void **state)
 	waitpid(child, NULL, 0);
 }
 
+/*
+ * A name dlsym() cannot find (glibc's internal alias): sonde's own IRELATIVE
+ * slot, tied to the resolver. With libc's file also mapped as data, as sonde
+ * maps every object it reads: the loader's mapping still gives the bias.
+ */
+static void test_own_irelative_slot(void **state)
+{
+	struct syms *s = load_ok(fx.libc);
+	const struct sym *memcpy_ifunc = ifunc_sym(s, "memcpy");
+	int fd = open(fx.libc, O_RDONLY);
+	struct ifunc_impl impl;
+	struct stat st;
+	char why[256];
+	struct ifuncs *f;
+	void *copy;
+	int err;
+
+	(void)state;
+	assert_true(fd >= 0 && !fstat(fd, &st));
+	copy = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(copy != MAP_FAILED);
+	f = ifuncs__load(fx.libc, 0, &err);
+	assert_non_null(f);
+	assert_int_equal(ifuncs__resolve(f, "__no_such_export_memcpy", memcpy_ifunc->vaddr, any,
+					 NULL, &impl, why, sizeof(why)),
+			 0);
+	assert_int_equal(impl.vaddr, own_memcpy_vaddr());
+	assert_non_null(strstr(impl.how, "sonde's own GOT"));
+	ifuncs__free(f);
+	munmap(copy, (size_t)st.st_size);
+	close(fd);
+	syms__free(s);
+}
+
 /* Which implementation the caller refuses is passed over. */
 static bool not_this(void *ctx, __u64 vaddr)
 {
@@ -223,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_memcpy_own_copy),
 	    cmocka_unit_test(test_memcpy_from_got),
+	    cmocka_unit_test(test_own_irelative_slot),
 	    cmocka_unit_test(test_program_ifunc),
 	};
 
