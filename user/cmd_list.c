@@ -24,6 +24,33 @@ static void list_usage(FILE *f)
 		   "  -v                 say which symbols are skipped and why\n");
 }
 
+/* Stripped objects whose symbols came from a separate debug file: say which file. */
+static void print_debug_files(const struct probe_set *set)
+{
+	const char *prev = NULL;
+	struct syms *syms;
+	size_t i;
+	int err;
+
+	/* Sites are sorted by object: each object once. */
+	for (i = 0; i < set->nr; i++) {
+		const char *obj = set->sites[i].object;
+
+		if (prev && !strcmp(prev, obj))
+			continue;
+		prev = obj;
+		syms = syms__load(obj, &err);
+		if (syms && syms__debug_file(syms)) {
+			fputs("symbols of ", stdout);
+			safe_fputs_padded(object_shown_path(obj), 0, stdout);
+			fputs(" from ", stdout);
+			safe_fputs_padded(syms__debug_file(syms), 0, stdout);
+			fputs("\n", stdout);
+		}
+		syms__free(syms);
+	}
+}
+
 static int print_sites(const struct probe_set *set)
 {
 	int wobj = 6, wname = 8;
@@ -79,6 +106,7 @@ static int print_sites(const struct probe_set *set)
 	if (set->nr_skipped)
 		printf(", and %zu not probed", set->nr_skipped);
 	printf("\n");
+	print_debug_files(set);
 	probe_set_short_names_free(set, shown);
 	return 0;
 }

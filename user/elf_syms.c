@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "debug_file.h"
 #include "demangle.h"
 #include "elf_syms.h"
 #include "go_pclntab.h"
@@ -33,6 +34,7 @@ struct syms {
 	unsigned int runtime; /* enum syms_runtime */
 	const struct sym **cold; /* cold parts, by the name of their function */
 	size_t nr_cold;
+	char *debug_file; /* the separate debug file the .symtab came from, or NULL */
 };
 
 /* Symbols that say what runtime the code belongs to, defined or imported. */
@@ -334,6 +336,98 @@ const struct sym *syms__cold_part(const struct syms *s, const struct sym *fn)
 	return NULL;
 }
 
+/*
+ * Stripped: the .symtab of its separate debug file (debug_file.h), whose
+ * symbols are at the object's addresses; the object's own segments map them
+ * to the file offsets probes go to. None found leaves the object stripped.
+ */
+static int read_debug_symtab(struct syms *s, const char *path, Elf *elf,
+			     const struct load_seg *segs, size_t nr_segs)
+{
+	struct debug_file df;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int err = debug_file_open(path, elf, &df);
+
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	while ((scn = elf_nextscn(df.elf, scn)) && !err) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		err = read_symtab(s, df.elf, scn, &sh, segs, nr_segs);
+		s->source = SYMS_SRC_SYMTAB;
+	}
+	if (!err) {
+		s->debug_file = strdup(df.path);
+		err = s->debug_file ? 0 : -ENOMEM;
+	}
+	debug_file_close(&df);
+	return err;
+}
+
+/* The entries named `name` at vaddr (sorted by address and name) get compat = value. */
+static void set_compat(struct syms *s, __u64 vaddr, const char *name, bool value)
+{
+	size_t lo = 0, hi = s->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].vaddr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nr && s->v[lo].vaddr == vaddr; lo++)
+		if (!strcmp(s->v[lo].name, name))
+			s->v[lo].compat = value;
+}
+
+/*
+ * Old versions kept for programs linked against an older library
+ * ("memcpy@GLIBC_2.2.5" next to the "memcpy@@GLIBC_2.14" new programs call):
+ * hidden in .gnu.version (VERSYM_HIDDEN). Both are named "memcpy" here; the
+ * old one is marked, so that a glob does not trace it in memcpy's place. A
+ * default version at the same address (an alias) keeps the entry unmarked.
+ */
+static void mark_compat_versions(struct syms *s, Elf *elf)
+{
+	Elf_Data *syms = NULL, *versym = NULL;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh, dynsym = {0};
+	int pass, i, n;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNSYM) {
+			syms = elf_getdata(scn, NULL);
+			dynsym = sh;
+		} else if (sh.sh_type == SHT_GNU_versym) {
+			versym = elf_getdata(scn, NULL);
+		}
+	}
+	if (!syms || !versym || !dynsym.sh_entsize)
+		return;
+	n = (int)(dynsym.sh_size / dynsym.sh_entsize);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			GElf_Versym ver;
+			GElf_Sym es;
+			const char *name;
+			bool hidden;
+
+			if (!gelf_getsym(syms, i, &es) || !gelf_getversym(versym, i, &ver) ||
+			    es.st_shndx == SHN_UNDEF)
+				continue;
+			hidden = ver & 0x8000; /* VERSYM_HIDDEN */
+			name = elf_strptr(elf, dynsym.sh_link, es.st_name);
+			if (name && hidden == !pass)
+				set_compat(s, es.st_value, name, hidden);
+		}
+	}
+}
+
 /* A truncated file would read as one without sections or segments: refuse it. */
 static int check_extent(Elf *elf, int fd)
 {
@@ -403,12 +497,18 @@ struct syms *syms__load(const char *path, int *err)
 		if (ret)
 			goto cleanup;
 	}
+	if (s->source == SYMS_SRC_DYNSYM) {
+		ret = read_debug_symtab(s, path, elf, segs, nr_segs);
+		if (ret)
+			goto cleanup;
+	}
 	if (s->source == SYMS_SRC_DYNSYM && (s->runtime & SYMS_RT_GO)) {
 		ret = read_go_functions(s, elf, segs, nr_segs);
 		if (ret)
 			goto cleanup;
 	}
 	drop_duplicates(s);
+	mark_compat_versions(s, elf);
 	ret = index_cold_parts(s);
 	if (ret)
 		goto cleanup;
@@ -443,6 +543,7 @@ void syms__free(struct syms *s)
 	free(s->v);
 	free(s->segs);
 	free(s->cold);
+	free(s->debug_file);
 	free(s);
 }
 
@@ -469,6 +570,11 @@ bool syms__has_symtab(const struct syms *s)
 enum syms_source syms__source(const struct syms *s)
 {
 	return s->source;
+}
+
+const char *syms__debug_file(const struct syms *s)
+{
+	return s->debug_file;
 }
 
 const char *syms__go_error(const struct syms *s)
@@ -512,35 +618,6 @@ const struct sym *syms__find_offset(const struct syms *s, __u64 offset)
 	return NULL;
 }
 
-static int note_build_id(Elf *elf, char *hex, size_t len)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off, i;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			const unsigned char *desc = (const unsigned char *)data->d_buf + desc_off;
-
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((const char *)data->d_buf + name_off, "GNU", 4))
-				continue;
-			if (nh.n_descsz * 2 + 1 > len)
-				return -ENOSPC;
-			for (i = 0; i < nh.n_descsz; i++)
-				snprintf(hex + 2 * i, 3, "%02x", desc[i]);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 int elf_build_id(const char *path, char *hex, size_t len)
 {
 	Elf *elf;
@@ -552,7 +629,7 @@ int elf_build_id(const char *path, char *hex, size_t len)
 	if (fd < 0)
 		return -errno;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	err = elf && elf_kind(elf) == ELF_K_ELF ? note_build_id(elf, hex, len) : -ENOEXEC;
+	err = elf && elf_kind(elf) == ELF_K_ELF ? debug_file_build_id(elf, hex, len) : -ENOEXEC;
 	if (elf)
 		elf_end(elf);
 	close(fd);

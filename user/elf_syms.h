@@ -17,6 +17,7 @@ struct sym {
 	unsigned char bind; /* STB_GLOBAL, STB_WEAK, STB_LOCAL */
 	bool ifunc;	    /* STT_GNU_IFUNC: the resolver, not the function */
 	bool dynamic;	    /* found in .dynsym (no .symtab entry) */
+	bool compat;	    /* an old version ("memcpy@GLIBC_2.2.5"), not the default one */
 };
 
 struct syms;
@@ -49,6 +50,8 @@ enum syms_source {
 enum syms_source syms__source(const struct syms *syms);
 /* True when every function is listed: a .symtab, or a stripped Go program's .gopclntab. */
 bool syms__has_symtab(const struct syms *syms);
+/* The separate debug file the .symtab was read from (debug_file.h), or NULL. */
+const char *syms__debug_file(const struct syms *syms);
 /* Why a stripped Go program's .gopclntab could not be read, or NULL. */
 const char *syms__go_error(const struct syms *syms);
 /* The function containing the byte at this file offset (an address in a mapping

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ifunc.h"
+#include "ifunc_site.h"
 #include "probes.h"
 #include "uprobe_insn.h"
 #include "util.h"
@@ -17,6 +19,7 @@ struct object_syms {
 	struct syms *syms;
 	const unsigned char *code; /* the file, mapped: where site choice reads instructions */
 	size_t code_len;
+	struct ifuncs *ifuncs; /* how its IFUNCs resolve in the target, read at the first one */
 };
 
 struct resolver {
@@ -353,59 +356,64 @@ static int add_site(struct resolver *r, const struct object_syms *obj, const str
 	return 0;
 }
 
-/* glibc names an IFUNC's implementations "__memcpy_avx_unaligned_erms" and the like. */
-static bool is_ifunc_impl(const char *name, const char *ifunc)
+#define COMPAT_WHY                                                                                 \
+	"an old version of the name, kept for programs linked against an older library (new "      \
+	"programs call the default version)"
+
+#define IFUNC_WHY "an IFUNC whose implementation in the target is not known"
+
+/* Another definition of the same name, not the default version: memcpy@GLIBC_2.2.5. */
+static bool has_default_version(const struct syms *syms, const struct sym *s)
 {
-	size_t n = strlen(ifunc);
+	size_t i;
 
-	while (*name == '_')
-		name++;
-	return !strncmp(name, ifunc, n) && name[n] == '_';
-}
+	for (i = 0; i < syms__count(syms); i++) {
+		const struct sym *o = syms__get(syms, i);
 
-static void list_ifunc_impls(const struct syms *syms, const struct sym *ifunc, char *buf,
-			     size_t len)
-{
-	size_t i, n = 0, used = 0;
-
-	snprintf(buf, len, "; its implementations are local symbols, not in this object's tables");
-	for (i = 0; i < syms__count(syms) && n < 4; i++) {
-		const struct sym *s = syms__get(syms, i);
-
-		if (s->ifunc || !s->size || !is_ifunc_impl(s->name, ifunc->name))
-			continue;
-		used += snprintf(buf + used, len - used, "%s%s",
-				 n ? ", " : "; probe one of: ", s->name);
-		if (used >= len)
-			break;
-		n++;
+		if (!o->compat && o->size && !strcmp(o->name, s->name))
+			return true;
 	}
+	return false;
 }
 
-/* An IFUNC that matched next to real functions is skipped, but never silently. */
-static void warn_ifunc(const struct syms *syms, const struct sym *ifunc, const char *path)
+static pid_t target_pid(const struct resolver *r)
 {
-	char impls[512];
+	return r->t->nr_pids && !r->t->child_started ? proc_live_task(r->t->pids[0]) : 0;
+}
 
-	list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
-	sonde_say("note: '%s' in %s is an IFUNC, not probed (its implementation is chosen at "
-		  "load time)%s",
-		  ifunc->name, object_shown_path(path), impls);
+/* The IFUNC's implementation in the target, as a function to probe (ifunc_site.h). */
+static int ifunc_site(struct resolver *r, struct object_syms *obj, const struct sym *ifunc,
+		      struct sym *out, char *why, size_t len)
+{
+	struct ifunc_object o = {
+	    .path = obj->path,
+	    .shown = object_shown_path(obj->path),
+	    .syms = obj->syms,
+	    .code = obj->code,
+	    .code_len = obj->code_len,
+	    .pid = target_pid(r),
+	    .better_name = better_alias,
+	    .cache = &obj->ifuncs,
+	};
+
+	return ifunc_site_sym(&o, ifunc, out, why, len);
 }
 
 static int no_match(struct resolver *r, const struct probe_spec *spec, const char *path,
-		    const struct syms *syms, const struct sym *ifunc, size_t zero_size)
+		    const struct syms *syms, const struct sym *ifunc, const char *ifunc_why,
+		    size_t zero_size)
 {
 	const char *shown = object_shown_path(path), *names[3];
 	char impls[512], hint[1024] = "", list_cmd[4200];
 	size_t n, i, used = 0;
 
 	if (ifunc) {
-		list_ifunc_impls(syms, ifunc, impls, sizeof(impls));
+		ifunc_list_impls(syms, ifunc, impls, sizeof(impls));
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "'%s' in %s is an IFUNC (its implementation is chosen at load "
-				  "time), not probed%s",
-				  ifunc->name, shown, impls);
+				  "time), not probed: %s; trace it with -p PID of a running "
+				  "program%s",
+				  ifunc->name, shown, ifunc_why, impls);
 	}
 	if (zero_size)
 		return sonde_fail(SONDE_EXIT_INPUT,
@@ -428,8 +436,9 @@ static int no_match(struct resolver *r, const struct probe_spec *spec, const cha
 	if (!syms__has_symtab(syms))
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no function matches '%s' in %s: it is stripped, and its %zu "
-				  "exported functions (.dynsym) do not include it; use an "
-				  "unstripped build or debug symbols (try: %s)",
+				  "exported functions (.dynsym) do not include it, and no debug file "
+				  "was found for it (-v says where sonde looked); use an unstripped "
+				  "build or install its debug symbols (try: %s)",
 				  spec->glob, shown, syms__count(syms), list_cmd);
 	n = glob_suggest(spec->glob, syms, names, 3);
 	for (i = 0; i < n && used < sizeof(hint); i++)
@@ -460,14 +469,93 @@ static int all_skipped(const struct probe_set *set, size_t first, const struct p
 	    k->insn, k->insn[0] ? ")" : "");
 }
 
+/* The IFUNCs a spec matched, each resolver once, under its best name (aliases share it). */
+struct ifunc_matches {
+	const struct sym **v;
+	size_t nr;
+};
+
+static void ifunc_matches_add(struct ifunc_matches *m, const struct sym *s)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		if (m->v[i]->vaddr == s->vaddr) {
+			if (better_alias(s, m->v[i]))
+				m->v[i] = s;
+			return;
+		}
+	}
+	m->v[m->nr++] = s;
+}
+
+/*
+ * Probe each IFUNC at its implementation; one that cannot be resolved is
+ * skipped with the reason. *probed counts the ones resolved; the first
+ * reason is kept for the error when nothing else matched.
+ */
+static int add_ifuncs(struct resolver *r, struct object_syms *obj, const struct ifunc_matches *m,
+		      bool others, size_t *probed, size_t *skipped, char *why, size_t len)
+{
+	char reason[256];
+	struct sym site;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < m->nr && !err; i++) {
+		err = ifunc_site(r, obj, m->v[i], &site, reason, sizeof(reason));
+		if (!err) {
+			err = add_site(r, obj, &site);
+			free((char *)site.name);
+			(*probed)++;
+			continue;
+		}
+		if (err != -ENOENT)
+			return err;
+		err = 0;
+		if (!why[0])
+			snprintf(why, len, "%s", reason);
+		/* Next to functions that are probed: skipped, and said so. */
+		if (!others)
+			continue;
+		err = probe_set_add_skip(r->set, obj->path, m->v[i]->name, IFUNC_WHY, reason);
+		(*skipped)++;
+	}
+	return err;
+}
+
+/*
+ * Skip what cannot be a probe's function: 1 for a cold part (listed as not
+ * probed); 2 for an old version beside the default one (memcpy@GLIBC_2.2.5
+ * next to memcpy, whose name the glob meant: said with -v only).
+ */
+static int skip_unprobeable(struct resolver *r, const struct syms *syms, const struct sym *s,
+			    const char *path)
+{
+	int err;
+
+	if (s->compat && has_default_version(syms, s)) {
+		sonde_info("skipping %s at 0x%llx in %s: %s", s->name, (unsigned long long)s->vaddr,
+			   object_shown_path(path), COMPAT_WHY);
+		return 2;
+	}
+	if (!is_cold_part(s->name))
+		return 0;
+	err = probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name, COLD_PART_WHY,
+				 NULL);
+	return err ? err : 1;
+}
+
 static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 {
-	const struct sym *ifunc = NULL, **best = NULL;
+	const struct sym **best = NULL;
+	struct ifunc_matches ifuncs = {0};
 	size_t i, j, matched = 0, zero_size = 0, nr, cold = 0;
+	size_t ifuncs_probed = 0, ifuncs_skipped = 0;
 	size_t skipped_before = r->set->nr_skipped;
 	struct object_syms *obj = NULL;
+	char path[4096], ifunc_why[256] = "";
 	struct syms *syms;
-	char path[4096];
 	int err;
 
 	err = object_path(r, spec, path, sizeof(path));
@@ -480,28 +568,26 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 	nr = syms__count(syms);
 	/* Symbols are sorted by address: aliases are neighbours. Pick one name per address. */
 	best = calloc(nr ? nr : 1, sizeof(*best));
-	if (!best)
-		return -ENOMEM;
+	ifuncs.v = calloc(nr ? nr : 1, sizeof(*ifuncs.v));
+	if (!best || !ifuncs.v) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < nr; i++) {
 		const struct sym *s = syms__get(syms, i);
 
 		if (!glob_matches_sym(spec->glob, s))
 			continue;
-		if (is_cold_part(s->name)) {
-			err =
-			    probe_set_add_skip(r->set, path, s->demangled ? s->demangled : s->name,
-					       COLD_PART_WHY, NULL);
-			if (err) {
-				free(best);
-				return err;
-			}
-			cold++;
+		err = skip_unprobeable(r, syms, s, path);
+		if (err < 0)
+			goto out;
+		if (err) {
+			cold += err == 1;
+			err = 0;
 			continue;
 		}
 		if (s->ifunc) {
-			sonde_info("skipping %s in %s: an IFUNC resolver, not the function",
-				   s->name, object_shown_path(path));
-			ifunc = ifunc ? ifunc : s;
+			ifunc_matches_add(&ifuncs, s);
 			continue;
 		}
 		if (!s->size) {
@@ -519,17 +605,24 @@ static int resolve_spec(struct resolver *r, const struct probe_spec *spec)
 		}
 		best[matched++] = s;
 	}
-	if (!matched && !cold) {
-		free(best);
-		return no_match(r, spec, path, syms, ifunc, zero_size);
+	/* An IFUNC alone (beside its old versions) that cannot be resolved is the error. */
+	err = add_ifuncs(r, obj, &ifuncs, matched || cold, &ifuncs_probed, &ifuncs_skipped,
+			 ifunc_why, sizeof(ifunc_why));
+	if (err)
+		goto out;
+	if (!matched && !cold && !ifuncs_probed) {
+		err = no_match(r, spec, path, syms, ifuncs.nr ? ifuncs.v[0] : NULL, ifunc_why,
+			       zero_size);
+		goto out;
 	}
-	if (ifunc)
-		warn_ifunc(syms, ifunc, path);
 	for (i = 0; i < matched && !err; i++)
 		err = add_site(r, obj, best[i]);
-	free(best);
-	if (!err && r->set->nr_skipped - skipped_before == matched + cold)
+	if (!err &&
+	    r->set->nr_skipped - skipped_before == matched + cold + ifuncs_probed + ifuncs_skipped)
 		err = all_skipped(r->set, skipped_before, spec, path);
+out:
+	free(best);
+	free(ifuncs.v);
 	return err;
 }
 
@@ -619,6 +712,7 @@ int probes_resolve(const struct target *t, const struct probe_spec *specs, size_
 		mark_chained_tail_calls(set);
 	}
 	for (i = 0; i < r.nr_objs; i++) {
+		ifuncs__free(r.objs[i].ifuncs);
 		syms__free(r.objs[i].syms);
 		if (r.objs[i].code)
 			munmap((void *)r.objs[i].code, r.objs[i].code_len);

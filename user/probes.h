@@ -68,8 +68,10 @@ struct probe_set {
 
 /*
  * Resolve every spec against its object. Aliases (several names at one
- * address) are kept once; IFUNC resolvers and zero-size symbols are skipped
- * (IFUNCs with a message naming the implementations). Functions that cannot
+ * address) are kept once; zero-size symbols, and old versions beside the
+ * default one (memcpy@GLIBC_2.2.5), are skipped; an IFUNC is probed at the
+ * implementation it resolves to in the target (ifunc_site.h), or skipped with
+ * the reason when that is not known. Functions that cannot
  * be probed safely go to set->skipped with the reason: gcc's cold parts
  * (`work.cold`, jumped into, not called: a return probe there corrupts the
  * program) and functions whose only possible probe site the kernel refuses

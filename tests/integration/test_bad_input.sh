@@ -63,11 +63,13 @@ t_no_match_nothing_close()
 	bad_input 2 "zzqqxx_.*sonde list" lat 'zzqqxx_*' -b "$TGT/spin" -d 1s
 }
 
-# A glob that matches only an IFUNC (glibc's strlen): refused, and the message
-# says why and what to probe instead.
+# A glob that matches only an IFUNC whose implementation sonde cannot know (a
+# program's own, not running yet): refused, and the message says why and what
+# to probe instead. (glibc's are traced where they resolve to: test_ifunc.sh.)
 t_ifunc_only()
 {
-	bad_input 2 "'strlen' in .*libc.so.6 is an IFUNC .*not probed" lat 'libc:strlen' -- /bin/true
+	bad_input 2 "'ifc_pick' in .*ifunccalls is an IFUNC .*not probed.*ifc_pick_impl" \
+		lat ifc_pick -- "$TGT/ifunccalls"
 }
 
 # The same with -- CMD: the command must not be left running or held.

@@ -171,3 +171,36 @@ $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS_WRAP)): $(TGT_DIR)/%: tests/targets/%.c te
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) $(TGT_CFLAGS) $< -o $@
+
+# ---- separate debug files and IFUNCs (issue 13) ----------------------------
+# ifunccalls: memcpy (an IFUNC in glibc) through the PLT, a known number of times.
+TARGET_BINS  += $(TGT_DIR)/ifunccalls
+
+$(TGT_DIR)/ifunccalls: tests/targets/ifunccalls.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) -fno-builtin $< -o $@
+
+# debugsyms: a build-id'd program split as distributions ship it: stripped,
+# its .symtab in debugsyms.debug (named by .gnu_debuglink); and the debug file
+# of the same code linked with another build-id, which must be refused.
+TARGET_BINS  += $(TGT_DIR)/debugsyms.stripped $(TGT_DIR)/debugsyms.other.debug
+
+$(TGT_DIR)/debugsyms: tests/targets/debugsyms.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) -Wl,--build-id=sha1 $< -o $@
+
+$(TGT_DIR)/debugsyms.stripped: $(TGT_DIR)/debugsyms
+	@echo "  SPLIT    $@"
+	$(Q)objcopy --only-keep-debug $< $(TGT_DIR)/debugsyms.debug
+	$(Q)strip --strip-all -o $@.tmp $<
+	$(Q)cd $(TGT_DIR) && objcopy --add-gnu-debuglink=debugsyms.debug $(notdir $@).tmp
+	$(Q)mv $@.tmp $@
+
+$(TGT_DIR)/debugsyms.other.debug: tests/targets/debugsyms.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) -Wl,--build-id=0x0123456789abcdef0123456789abcdef01234567 $< \
+		-o $(TGT_DIR)/debugsyms.other
+	$(Q)objcopy --only-keep-debug $(TGT_DIR)/debugsyms.other $@

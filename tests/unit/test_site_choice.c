@@ -274,7 +274,9 @@ static void test_exit_sites(void **state)
 	assert_int_equal(exit_sites_find(&f, &none, &entries, &x), 0);
 	assert_null(x.unusable);
 	assert_int_equal(x.nr, 2);
-	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED);
+	/* A tail call, whose target is kept: a traced one chains the two calls. */
+	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED | SONDE_EXIT_TAIL);
+	assert_int_equal(x.targets[1], 0x2000);
 	entries.is_entry = NULL;
 	assert_int_equal(exit_sites_find(&f, &none, &entries, &x), 0);
 	assert_int_equal(x.flags[1], SONDE_EXIT_EMULATED | SONDE_EXIT_SOFT);
