@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "allocator.h"
 #include "attach.h"
 #include "elf_syms.h"
 #include "mem.skel.h"
@@ -47,13 +48,14 @@ struct stack_names {
 	char **frames;
 	size_t nr;
 	bool done;
+	bool cut; /* ended at a frame that is not code */
 };
 
 struct mem_tracer {
 	struct mem_bpf *skel;
 	bool multi;
-	bool syscall_tps; /* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
-	char allocator[4096];
+	bool syscall_tps;	/* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
+	struct allocator alloc; /* whose malloc is probed; alloc.found false: none */
 	struct probe_set allocs, frees;
 	struct attachment *att;
 	struct bpf_link **links; /* free() probes and tracepoints */
@@ -94,20 +96,6 @@ static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
 	return 0;
 }
 
-/* A usable definition of `name` in syms: not an IFUNC, with a size. */
-static bool has_function(const struct syms *syms, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < syms__count(syms); i++) {
-		const struct sym *s = syms__get(syms, i);
-
-		if (!strcmp(s->name, name) && !s->ifunc && s->size)
-			return true;
-	}
-	return false;
-}
-
 static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
 {
 	struct probe_spec *v = realloc(*specs, (*n + 1) * sizeof(*v));
@@ -115,10 +103,11 @@ static int add_spec(struct probe_spec **specs, size_t *n, const char *object, co
 	if (!v)
 		return -ENOMEM;
 	*specs = v;
-	v[*n].object = strdup(object);
+	/* No OBJECT: the main executable. */
+	v[*n].object = object ? strdup(object) : NULL;
 	v[*n].glob = strdup(name);
 	(*n)++;
-	return v[*n - 1].object && v[*n - 1].glob ? 0 : -ENOMEM;
+	return (!object || v[*n - 1].object) && v[*n - 1].glob ? 0 : -ENOMEM;
 }
 
 static void free_specs(struct probe_spec *specs, size_t n)
@@ -131,44 +120,31 @@ static void free_specs(struct probe_spec *specs, size_t n)
 }
 
 /* Which allocator functions the object defines (a jemalloc may lack pvalloc). */
-static int pick_functions(struct mem_tracer *mt, const struct target *t, const char *object,
-			  struct probe_spec **specs, size_t *n)
+static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size_t *n)
 {
+	const struct allocator *a = &mt->alloc;
+	const char *shown = object_shown_path(a->path);
+	char name[64];
 	struct syms *syms;
 	size_t i;
 	int err;
 
-	if (target_find_object(t, object, mt->allocator, sizeof(mt->allocator))) {
-		if (t->nr_pids && !t->child_started)
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "the allocator '%s' is not mapped by PID %d (statically "
-					  "linked? try: --allocator /proc/%d/exe)",
-					  object, t->pids[0], t->pids[0]);
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "the allocator '%s' was not found (give its path: --allocator "
-				  "/path/to/lib.so)",
-				  object);
-	}
-	syms = syms__load(mt->allocator, &err);
+	syms = syms__load(a->path, &err);
 	if (!syms)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s",
-				  object_shown_path(mt->allocator), strerror(-err));
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s", shown,
+				  strerror(-err));
+	err = 0;
 	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]) && !err; i++) {
-		if (has_function(syms, alloc_funcs[i].name))
-			err = add_spec(specs, n, object, alloc_funcs[i].name);
-		else if (alloc_funcs[i].required)
-			err =
-			    sonde_fail(SONDE_EXIT_INPUT,
-				       "%s defines no %s(): not an allocator (try: --allocator "
-				       "libjemalloc.so.2, or the binary that links one statically)",
-				       object_shown_path(mt->allocator), alloc_funcs[i].name);
-		else
-			sonde_info("%s has no %s(): not traced", object_shown_path(mt->allocator),
-				   alloc_funcs[i].name);
+		snprintf(name, sizeof(name), "%s%s", a->prefix, alloc_funcs[i].name);
+		if (allocator_defines(syms, name))
+			err = add_spec(specs, n, a->object, name);
+		else if (!alloc_funcs[i].required)
+			sonde_info("%s has no %s(): not traced", shown, name);
 	}
-	if (!err && !has_function(syms, "free"))
-		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines malloc() but no free()",
-				 object_shown_path(mt->allocator));
+	snprintf(name, sizeof(name), "%sfree", a->prefix);
+	if (!err && !allocator_defines(syms, name))
+		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines %smalloc() but no %s()", shown,
+				 a->prefix, name);
 	syms__free(syms);
 	return err;
 }
@@ -181,30 +157,38 @@ static int pick_functions(struct mem_tracer *mt, const struct target *t, const c
 static const struct resolve_opts mem_resolve = {
     .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
 
-static int resolve(struct mem_tracer *mt, const struct target *t, const char *object)
+static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
 {
 	struct resolve_opts allocs = mem_resolve, frees = mem_resolve;
 	struct probe_spec *specs = NULL, free_spec = {0};
+	char free_name[64];
 	size_t n = 0;
 	int err;
 
+	err = allocator_find(t, forced, &mt->alloc);
+	if (err || !mt->alloc.found)
+		return err; /* nothing to probe: the syscalls and RSS only */
 	allocs.max_probes = SONDE_MEM_MAX_SITES;
 	frees.max_probes = 1;
-	err = pick_functions(mt, t, object, &specs, &n);
+	err = pick_functions(mt, &specs, &n);
 	if (!err)
 		err = probes_resolve(t, specs, n, &allocs, &mt->allocs);
 	free_specs(specs, n);
 	if (err)
 		return err;
-	free_spec.object = (char *)object;
-	free_spec.glob = (char *)"free";
+	snprintf(free_name, sizeof(free_name), "%sfree", mt->alloc.prefix);
+	free_spec.object = (char *)mt->alloc.object;
+	free_spec.glob = free_name;
 	return probes_resolve(t, &free_spec, 1, &frees, &mt->frees);
 }
 
-static enum sonde_alloc_kind kind_of(const char *name)
+/* The kind of an allocator site, by its name without the allocator's prefix. */
+static enum sonde_alloc_kind kind_of(const char *name, const char *prefix)
 {
-	size_t i;
+	size_t i, n = strlen(prefix);
 
+	if (!strncmp(name, prefix, n))
+		name += n;
 	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]); i++)
 		if (!strcmp(alloc_funcs[i].name, name))
 			return alloc_funcs[i].kind;
@@ -303,7 +287,8 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	if (err)
 		goto fail;
 	for (i = 0; i < mt->allocs.nr; i++)
-		skel->rodata->site_kind[i] = (__u8)kind_of(mt->allocs.sites[i].name);
+		skel->rodata->site_kind[i] =
+		    (__u8)kind_of(mt->allocs.sites[i].name, mt->alloc.prefix);
 	skel->rodata->filter_exe_ino = exe_ino(t);
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
@@ -436,7 +421,7 @@ static int attach_all(struct mem_tracer *mt, const struct target *t)
 	int i, err;
 
 	err = attach_tracepoints(mt);
-	if (err)
+	if (err || !mt->alloc.found)
 		return err;
 	/* Frees first: a block allocated while attaching is never freed unseen. */
 	if (!target_has_pids(t))
@@ -465,7 +450,7 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	mt->stack_depth = o->stack_depth;
 	mt->multi = attach_use_multi();
 	mt->syms = symbolizer__new();
-	err = mt->syms ? resolve(mt, t, o->allocator ? o->allocator : "libc") : -ENOMEM;
+	err = mt->syms ? resolve(mt, t, o->allocator) : -ENOMEM;
 	if (!err)
 		err = load(mt, o, t);
 	if (!err)
@@ -485,8 +470,10 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	err = attach_all(mt, t);
 	if (err)
 		goto fail;
-	sonde_info("attached %zu allocator functions and free() in %s in %.3f s", mt->allocs.nr,
-		   object_shown_path(mt->allocator), (now_ns() - t0) / 1e9);
+	if (mt->alloc.found)
+		sonde_info("attached %zu allocator functions and %sfree() in %s in %.3f s",
+			   mt->allocs.nr, mt->alloc.prefix, object_shown_path(mt->alloc.path),
+			   (now_ns() - t0) / 1e9);
 	*out = mt;
 	return 0;
 fail:
@@ -537,9 +524,14 @@ bool mem_tracer__multi(const struct mem_tracer *mt)
 	return mt->multi;
 }
 
+const struct allocator *mem_tracer__allocator(const struct mem_tracer *mt)
+{
+	return &mt->alloc;
+}
+
 const char *mem_tracer__allocator_path(const struct mem_tracer *mt)
 {
-	return object_shown_path(mt->allocator);
+	return mt->alloc.found ? object_shown_path(mt->alloc.path) : NULL;
 }
 
 int mem_tracer__events_fd(const struct mem_tracer *mt)
@@ -555,9 +547,53 @@ int mem_tracer__drain(struct mem_tracer *mt)
 	return n < 0 ? n : 0;
 }
 
+struct code_ctx {
+	struct mem_tracer *mt;
+	__u32 pid;
+};
+
+/* A process the symbolizer does not know (gone before its maps were read):
+ * nothing to judge by, every frame is kept. */
+static bool is_code(void *ctx, __u64 addr)
+{
+	struct code_ctx *c = ctx;
+
+	return symbolizer__is_code(c->mt->syms, (pid_t)c->pid, addr) != 0;
+}
+
+/* Processes tried in place of one that is gone, at most. */
+#define MAPS_HOLDER_TRIES 32
+
+/*
+ * The process whose maps name the frames of a stack first made by pid. pid
+ * itself while it is known; gone before its maps were read (-b on a server
+ * that forks a process per connection, which lives a few milliseconds), a
+ * traced process of the same binary that is still running and has code at
+ * the innermost frame: a fork of the same parent has the same layout, and a
+ * process laid out otherwise by ASLR has no code there.
+ */
+static __u32 maps_holder(struct mem_tracer *mt, __u32 pid, __u64 ip)
+{
+	int fd = bpf_map__fd(mt->skel->maps.procs), tries = 0;
+	__u32 key, *prev = NULL;
+
+	if (symbolizer__is_code(mt->syms, (pid_t)pid, ip) >= 0)
+		return pid;
+	while (tries++ < MAPS_HOLDER_TRIES && !bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (key != pid && symbolizer__is_code(mt->syms, (pid_t)key, ip) == 1) {
+			sonde_info("stacks of exited process %u named through process %u", pid,
+				   key);
+			return key;
+		}
+	}
+	return pid;
+}
+
 /* The frames of a stack id, symbolized the first time it is asked for, while
  * its process is (most likely) still alive. */
-const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr)
+const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
+					    bool *cut)
 {
 	int fd = bpf_map__fd(mt->skel->maps.stacks);
 	struct stack_names *n;
@@ -566,6 +602,8 @@ const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u
 	__u32 i;
 
 	*nr = 0;
+	if (cut)
+		*cut = false;
 	if (sonde_mem_stack_lost(id))
 		return NULL;
 	if (id >= mt->nr_names) {
@@ -579,26 +617,30 @@ const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u
 		mt->nr_names = cap;
 	}
 	n = &mt->names[id];
-	if (n->done) {
-		*nr = n->nr;
-		return (const char *const *)n->frames;
-	}
+	if (n->done)
+		goto done;
 	ips = calloc(mt->stack_depth, sizeof(*ips));
 	n->frames = calloc(mt->stack_depth, sizeof(*n->frames));
 	if (!ips || !n->frames || bpf_map_lookup_elem(fd, &id, ips)) {
 		free(ips);
 		return NULL;
 	}
-	for (i = 0; i < mt->stack_depth && ips[i]; i++) {
+	pid = maps_holder(mt, pid, ips[0]);
+	n->nr = mem_stack_plausible(ips, mt->stack_depth, is_code, &(struct code_ctx){mt, pid});
+	n->cut = n->nr < mt->stack_depth && ips[n->nr];
+	for (i = 0; i < n->nr; i++) {
 		n->frames[i] =
 		    strdup(symbolizer__name(mt->syms, (pid_t)pid, ips[i], name, sizeof(name)));
 		if (!n->frames[i])
 			break;
-		n->nr++;
 	}
+	n->nr = i;
 	n->done = true;
 	free(ips);
+done:
 	*nr = n->nr;
+	if (cut)
+		*cut = n->cut;
 	return (const char *const *)n->frames;
 }
 
@@ -700,7 +742,7 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 		s->alloc_bytes = v.alloc_bytes;
 		if (s->nr_frames)
 			continue;
-		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr);
+		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr, &s->cut);
 		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
 			return err;
 	}
