@@ -61,6 +61,8 @@ struct mem_profile {
 	__u32 stack_depth;  /* frames kept per stack (--stack-depth) */
 	__u32 nr_processes; /* processes seen */
 	bool target_exited; /* the traced processes were gone at the last sample */
+	/* -b: processes that exited while traced, and their blocks freed with them. */
+	__u64 exited_processes, exited_blocks, exited_bytes;
 	char allocator[32]; /* "jemalloc", "libc", ...; "" = none probed */
 	char allocator_path[4096];
 	char unseen[320]; /* what the probes cannot see and what to try; "" = nothing */

@@ -60,6 +60,12 @@ json_t *mem_profile_to_json(const struct mem_profile *p)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "target_exited", json_boolean(p->target_exited));
+	if (p->exited_processes) {
+		json_object_set_new(o, "exited_processes",
+				    json_integer((json_int_t)p->exited_processes));
+		json_object_set_new(o, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+		json_object_set_new(o, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	}
 	if (p->allocator[0]) {
 		json_object_set_new(o, "allocator", json_string(p->allocator));
 		json_object_set_new(o, "allocator_object", json_string(p->allocator_path));
@@ -191,6 +197,9 @@ struct mem_profile *mem_profile_from_json(json_t *o)
 	p->nr_processes = (__u32)procs;
 	/* Absent from profiles of older versions. */
 	p->target_exited = json_is_true(json_object_get(o, "target_exited"));
+	get_u64(o, "exited_processes", &p->exited_processes);
+	get_u64(o, "exited_blocks", &p->exited_blocks);
+	get_u64(o, "exited_bytes", &p->exited_bytes);
 	copy_string(o, "allocator", p->allocator, sizeof(p->allocator));
 	copy_string(o, "allocator_object", p->allocator_path, sizeof(p->allocator_path));
 	copy_string(o, "unseen", p->unseen, sizeof(p->unseen));

@@ -265,6 +265,7 @@ static void print_old(FILE *f, const struct mem_profile *p, const struct mem_rep
 static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
 {
 	size_t shallow, with_allocs;
+	char a[32], b[32];
 	int i, n = 0;
 
 	if (mem_profile_lower_bound(p))
@@ -286,6 +287,13 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 		safe_fputs(p->unseen, f); /* names the target's path */
 		fprintf(f, "%s\n", o->color ? COL_RESET : "");
 	}
+	if (p->exited_processes)
+		fprintf(f,
+			"note: %llu processes exited while traced: their %s left in %s blocks "
+			"count as freed at their exit\n",
+			(unsigned long long)p->exited_processes,
+			mem_fmt_bytes(a, sizeof(a), (double)p->exited_bytes),
+			fmt_count(b, sizeof(b), (double)p->exited_blocks));
 	if (mem_profile_cut_stacks(p))
 		fprintf(f,
 			"note: %zu stacks cut at a frame outside code: built without frame "
@@ -422,6 +430,10 @@ int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_repor
 			    p->allocator[0] ? json_string(p->allocator_path) : json_null());
 	json_object_set_new(root, "unseen", p->unseen[0] ? json_string(p->unseen) : json_null());
 	json_object_set_new(root, "target_exited", json_boolean(p->target_exited));
+	json_object_set_new(root, "exited_processes",
+			    json_integer((json_int_t)p->exited_processes));
+	json_object_set_new(root, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+	json_object_set_new(root, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
 	json_object_set_new(root, "cut_stacks",
 			    json_integer((json_int_t)mem_profile_cut_stacks(p)));
 	for (i = 0; i < SONDE_MC__COUNT; i++)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "elf_syms.h"
 #include "mem.skel.h"
 #include "mem_events.h"
+#include "mem_reap.h"
 #include "mem_tracer.h"
 #include "preempt_model.h"
 #include "probes.h"
@@ -67,8 +69,10 @@ struct mem_tracer {
 	size_t nr_names;
 	struct mem_events *events;
 	__u32 stack_depth;
-	const struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed */
+	struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed (-b: writable) */
 	size_t nr_stack_stats;
+	bool reap; /* -b: the blocks of exited processes are freed (mem_reap.h) */
+	struct mem_reaped reaped;
 };
 
 static size_t stack_stats_bytes(const struct mem_tracer *mt)
@@ -317,8 +321,9 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	err = mem_bpf__load(skel);
 	if (err)
 		goto fail;
-	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ, MAP_SHARED,
-			       bpf_map__fd(skel->maps.stack_stats), 0);
+	mt->reap = t->binary != NULL;
+	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ | (mt->reap ? PROT_WRITE : 0),
+			       MAP_SHARED, bpf_map__fd(skel->maps.stack_stats), 0);
 	if (mt->stack_stats == MAP_FAILED) {
 		mt->stack_stats = NULL;
 		err = -errno;
@@ -330,34 +335,65 @@ fail:
 			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
 }
 
-/* The processes of -p / -- CMD, with the RSS they have now (statm: resident,
- * shared pages), so a process that touches no new page still shows its RSS. */
+/* A process in the procs map with the RSS it has now (statm: resident, shared
+ * pages), so a process that touches no new page still shows its RSS; 0 or -errno. */
+static int add_process(int fd, pid_t pid, bool read_rss)
+{
+	unsigned long long size, resident, shared;
+	struct sonde_mem_proc p = {0};
+	__u32 key = (__u32)pid;
+	char path[64];
+	FILE *f;
+
+	/* Another thread's view when the main thread has exited (its statm reads 0). */
+	snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(pid));
+	f = read_rss ? fopen(path, "re") : NULL;
+	if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
+		p.rss_pages[0] = (__s64)shared;
+		p.rss_pages[1] = (__s64)(resident - shared);
+		p.rss_peak_pages = resident;
+	}
+	if (f)
+		fclose(f);
+	return bpf_map_update_elem(fd, &key, &p, BPF_NOEXIST) && errno != EEXIST ? -errno : 0;
+}
+
+/* -b: the processes running the binary now (the BPF side adds later ones as
+ * they show up), so their RSS counts from the start. */
+static int add_binary_processes(int fd, const struct target *t)
+{
+	struct stat bin, st;
+	struct dirent *de;
+	char path[64];
+	int err = 0;
+	DIR *d;
+
+	if (stat(t->exe, &bin) || !(d = opendir("/proc")))
+		return 0;
+	while (!err && (de = readdir(d))) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		if (!stat(path, &st) && st.st_ino == bin.st_ino && st.st_dev == bin.st_dev)
+			err = add_process(fd, pid, true);
+	}
+	closedir(d);
+	return err;
+}
+
+/* The processes of -p / -- CMD (a held command is still sonde's fork: its RSS
+ * is not the command's), or those of -b. */
 static int add_processes(struct mem_tracer *mt, const struct target *t)
 {
-	int fd = bpf_map__fd(mt->skel->maps.procs), i;
+	int fd = bpf_map__fd(mt->skel->maps.procs), i, err = 0;
 
-	for (i = 0; i < t->nr_pids; i++) {
-		struct sonde_mem_proc p = {0};
-		unsigned long long size, resident, shared;
-		__u32 pid = (__u32)t->pids[i];
-		char path[64];
-		FILE *f;
-
-		/* Another thread's view when the main thread has exited (its statm reads 0). */
-		snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(t->pids[i]));
-		/* A held command is still sonde's fork: its RSS is not the command's. */
-		f = t->child_started ? NULL : fopen(path, "re");
-		if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
-			p.rss_pages[0] = (__s64)shared;
-			p.rss_pages[1] = (__s64)(resident - shared);
-			p.rss_peak_pages = resident;
-		}
-		if (f)
-			fclose(f);
-		if (bpf_map_update_elem(fd, &pid, &p, BPF_ANY))
-			return -errno;
-	}
-	return 0;
+	if (t->binary)
+		return add_binary_processes(fd, t);
+	for (i = 0; i < t->nr_pids && !err; i++)
+		err = add_process(fd, t->pids[i], !t->child_started);
+	return err;
 }
 
 static int attach_tracepoints(struct mem_tracer *mt)
@@ -721,6 +757,16 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 	__u32 id;
 	int err;
 
+	if (mt->reap) {
+		err = mem_reap_exited(bpf_map__fd(mt->skel->maps.procs),
+				      bpf_map__fd(mt->skel->maps.allocs), mt->stack_stats,
+				      mt->nr_stack_stats, &mt->reaped);
+		if (err)
+			return err;
+		p->exited_processes = mt->reaped.processes;
+		p->exited_blocks = mt->reaped.blocks;
+		p->exited_bytes = mt->reaped.bytes;
+	}
 	read_counts(mt, p->counts);
 	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
 	p->stack_depth = mt->stack_depth;

@@ -169,7 +169,8 @@ t_no_frame_pointers()
 }
 
 # -b: children that leak and exit at once, before sonde reads their maps, are
-# named through their parent, which has the same layout.
+# named through their parent, which has the same layout; what they left live
+# went with them, and is said so.
 t_binary_stacks_symbolized()
 {
 	start_sonde mem --json -b "$MT" -d 30s
@@ -184,6 +185,11 @@ t_binary_stacks_symbolized()
 	expect_eq "leak_block's caller" "$(jq -r '[.stacks[] | select(.frames[0] == "leak_block") | .frames[1]] | unique | join(",")' <<<"$FINAL")" run_forks
 	raw=$(jq -r '[.stacks[] | select(.pid != 0) | .frames[] | select(test("^0x"))] | length' <<<"$FINAL")
 	expect_eq "raw addresses in stacks" "$raw" 0
+	# 20 children and their parent.
+	expect_eq "exited processes" "$(jq .exited_processes <<<"$FINAL")" 21
+	expect_ge "bytes left at their exit" "$(jq .exited_bytes <<<"$FINAL")" 200000
+	expect_eq "leak_block live bytes" "$(jq '[.stacks[] | select(.frames[0] == "leak_block") | .live_bytes] | add' <<<"$FINAL")" 0
+	expect_eq "leak suspects" "$(suspects)" ""
 }
 
 # A stripped main executable: frames without a symbol show the object and
