@@ -15,10 +15,10 @@
 #include "mem.skel.h"
 #include "mem_events.h"
 #include "mem_reap.h"
+#include "mem_stacks.h"
 #include "mem_tracer.h"
 #include "preempt_model.h"
 #include "probes.h"
-#include "symbolize.h"
 #include "util.h"
 
 /* New-stack records only (24 k of them before one is lost)... */
@@ -45,14 +45,6 @@ static const struct {
     {"pvalloc", SONDE_AK_PVALLOC, false},
 };
 
-/* Frames of one stack id, symbolized once. */
-struct stack_names {
-	char **frames;
-	size_t nr;
-	bool done;
-	bool cut; /* ended at a frame that is not code */
-};
-
 struct mem_tracer {
 	struct mem_bpf *skel;
 	bool multi;
@@ -64,9 +56,7 @@ struct mem_tracer {
 	size_t nr_links, cap_links;
 	size_t nr_tracepoint_links; /* of links: not probes of the target */
 	struct ring_buffer *rb;
-	struct symbolizer *syms;
-	struct stack_names *names; /* indexed by stack id */
-	size_t nr_names;
+	struct mem_stacks *stacks; /* named stacks by id */
 	struct mem_events *events;
 	__u32 stack_depth;
 	struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed (-b: writable) */
@@ -485,10 +475,14 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 		return -ENOMEM;
 	mt->stack_depth = o->stack_depth;
 	mt->multi = attach_use_multi();
-	mt->syms = symbolizer__new();
-	err = mt->syms ? resolve(mt, t, o->allocator) : -ENOMEM;
+	err = resolve(mt, t, o->allocator);
 	if (!err)
 		err = load(mt, o, t);
+	if (!err) {
+		mt->stacks = mem_stacks__new(bpf_map__fd(mt->skel->maps.stacks),
+					     bpf_map__fd(mt->skel->maps.procs), mt->stack_depth);
+		err = mt->stacks ? 0 : -ENOMEM;
+	}
 	if (!err)
 		err = add_processes(mt, t);
 	if (err)
@@ -519,7 +513,7 @@ fail:
 
 void mem_tracer__close(struct mem_tracer *mt)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!mt)
 		return;
@@ -532,13 +526,7 @@ void mem_tracer__close(struct mem_tracer *mt)
 	ring_buffer__free(mt->rb);
 	mem_events__free(mt->events);
 	mem_bpf__destroy(mt->skel);
-	for (i = 0; i < mt->nr_names; i++) {
-		for (j = 0; j < mt->names[i].nr; j++)
-			free(mt->names[i].frames[j]);
-		free(mt->names[i].frames);
-	}
-	free(mt->names);
-	symbolizer__free(mt->syms);
+	mem_stacks__free(mt->stacks);
 	probe_set_free(&mt->allocs);
 	probe_set_free(&mt->frees);
 	free(mt);
@@ -583,101 +571,10 @@ int mem_tracer__drain(struct mem_tracer *mt)
 	return n < 0 ? n : 0;
 }
 
-struct code_ctx {
-	struct mem_tracer *mt;
-	__u32 pid;
-};
-
-/* A process the symbolizer does not know (gone before its maps were read):
- * nothing to judge by, every frame is kept. */
-static bool is_code(void *ctx, __u64 addr)
-{
-	struct code_ctx *c = ctx;
-
-	return symbolizer__is_code(c->mt->syms, (pid_t)c->pid, addr) != 0;
-}
-
-/* Processes tried in place of one that is gone, at most. */
-#define MAPS_HOLDER_TRIES 32
-
-/*
- * The process whose maps name the frames of a stack first made by pid. pid
- * itself while it is known; gone before its maps were read (-b on a server
- * that forks a process per connection, which lives a few milliseconds), a
- * traced process of the same binary that is still running and has code at
- * the innermost frame: a fork of the same parent has the same layout, and a
- * process laid out otherwise by ASLR has no code there.
- */
-static __u32 maps_holder(struct mem_tracer *mt, __u32 pid, __u64 ip)
-{
-	int fd = bpf_map__fd(mt->skel->maps.procs), tries = 0;
-	__u32 key, *prev = NULL;
-
-	if (symbolizer__is_code(mt->syms, (pid_t)pid, ip) >= 0)
-		return pid;
-	while (tries++ < MAPS_HOLDER_TRIES && !bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (key != pid && symbolizer__is_code(mt->syms, (pid_t)key, ip) == 1) {
-			sonde_info("stacks of exited process %u named through process %u", pid,
-				   key);
-			return key;
-		}
-	}
-	return pid;
-}
-
-/* The frames of a stack id, symbolized the first time it is asked for, while
- * its process is (most likely) still alive. */
 const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
 					    bool *cut)
 {
-	int fd = bpf_map__fd(mt->skel->maps.stacks);
-	struct stack_names *n;
-	char name[512];
-	__u64 *ips;
-	__u32 i;
-
-	*nr = 0;
-	if (cut)
-		*cut = false;
-	if (sonde_mem_stack_lost(id))
-		return NULL;
-	if (id >= mt->nr_names) {
-		size_t cap = id + 1 > mt->nr_names * 2 ? id + 1 : mt->nr_names * 2;
-		struct stack_names *v = realloc(mt->names, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		memset(v + mt->nr_names, 0, (cap - mt->nr_names) * sizeof(*v));
-		mt->names = v;
-		mt->nr_names = cap;
-	}
-	n = &mt->names[id];
-	if (n->done)
-		goto done;
-	ips = calloc(mt->stack_depth, sizeof(*ips));
-	n->frames = calloc(mt->stack_depth, sizeof(*n->frames));
-	if (!ips || !n->frames || bpf_map_lookup_elem(fd, &id, ips)) {
-		free(ips);
-		return NULL;
-	}
-	pid = maps_holder(mt, pid, ips[0]);
-	n->nr = mem_stack_plausible(ips, mt->stack_depth, is_code, &(struct code_ctx){mt, pid});
-	n->cut = n->nr < mt->stack_depth && ips[n->nr];
-	for (i = 0; i < n->nr; i++) {
-		n->frames[i] =
-		    strdup(symbolizer__name(mt->syms, (pid_t)pid, ips[i], name, sizeof(name)));
-		if (!n->frames[i])
-			break;
-	}
-	n->nr = i;
-	n->done = true;
-	free(ips);
-done:
-	*nr = n->nr;
-	if (cut)
-		*cut = n->cut;
-	return (const char *const *)n->frames;
+	return mem_stacks__frames(mt->stacks, id, pid, nr, cut);
 }
 
 static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
