@@ -29,21 +29,57 @@
  * 100 bytes an element, charged at load): it grows with what is live instead. */
 #define SONDE_MEM_PREALLOC_MAX (4U << 20)
 
+/*
+ * C++'s operator new and delete (cxx: never prefixed) are probed where the
+ * allocator defines them itself, as jemalloc and tcmalloc do: jemalloc's
+ * operator new allocates without calling malloc. Where one calls malloc,
+ * the nesting counts it once (bpf/mem.bpf.c).
+ */
 static const struct {
 	const char *name;
 	enum sonde_alloc_kind kind;
 	bool required;
+	bool cxx;
 } alloc_funcs[] = {
-    {"malloc", SONDE_AK_MALLOC, true},
-    {"calloc", SONDE_AK_CALLOC, false},
-    {"realloc", SONDE_AK_REALLOC, false},
-    {"reallocarray", SONDE_AK_REALLOCARRAY, false},
-    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false},
-    {"aligned_alloc", SONDE_AK_MEMALIGN, false},
-    {"memalign", SONDE_AK_MEMALIGN, false},
-    {"valloc", SONDE_AK_VALLOC, false},
-    {"pvalloc", SONDE_AK_PVALLOC, false},
+    {"malloc", SONDE_AK_MALLOC, true, false},
+    {"calloc", SONDE_AK_CALLOC, false, false},
+    {"realloc", SONDE_AK_REALLOC, false, false},
+    {"reallocarray", SONDE_AK_REALLOCARRAY, false, false},
+    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false, false},
+    {"aligned_alloc", SONDE_AK_MEMALIGN, false, false},
+    {"memalign", SONDE_AK_MEMALIGN, false, false},
+    {"valloc", SONDE_AK_VALLOC, false, false},
+    {"pvalloc", SONDE_AK_PVALLOC, false, false},
+    /* new(size), new[](size), and their nothrow and aligned forms: size first. */
+    {"_Znwm", SONDE_AK_MALLOC, false, true},
+    {"_Znam", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
 };
+
+/* delete(ptr, ...) in every form: the pointer first. Attached with cookie 1
+ * (SONDE_FREE_DELETE), since many end in `jmp free`, seen again there. */
+static const char *const delete_funcs[] = {
+    "_ZdlPv",
+    "_ZdaPv",
+    "_ZdlPvm",
+    "_ZdaPvm",
+    "_ZdlPvRKSt9nothrow_t",
+    "_ZdaPvRKSt9nothrow_t",
+    "_ZdlPvSt11align_val_t",
+    "_ZdaPvSt11align_val_t",
+    "_ZdlPvmSt11align_val_t",
+    "_ZdaPvmSt11align_val_t",
+    "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+    "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+};
+
+/* free() and the deletes: at most this many sites. */
+#define MEM_MAX_FREE_SITES 16
 
 struct mem_tracer {
 	struct mem_bpf *skel;
@@ -113,8 +149,10 @@ static void free_specs(struct probe_spec *specs, size_t n)
 	free(specs);
 }
 
-/* Which allocator functions the object defines (a jemalloc may lack pvalloc). */
-static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size_t *n)
+/* Which allocator functions the object defines (a jemalloc may lack pvalloc):
+ * the allocating ones in specs, free() and the deletes in frees. */
+static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size_t *n,
+			  struct probe_spec **frees, size_t *nr_frees)
 {
 	const struct allocator *a = &mt->alloc;
 	const char *shown = object_shown_path(a->path);
@@ -129,16 +167,22 @@ static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size
 				  strerror(-err));
 	err = 0;
 	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]) && !err; i++) {
-		snprintf(name, sizeof(name), "%s%s", a->prefix, alloc_funcs[i].name);
+		snprintf(name, sizeof(name), "%s%s", alloc_funcs[i].cxx ? "" : a->prefix,
+			 alloc_funcs[i].name);
 		if (allocator_defines(syms, name))
 			err = add_spec(specs, n, a->object, name);
-		else if (!alloc_funcs[i].required)
+		else if (!alloc_funcs[i].required && !alloc_funcs[i].cxx)
 			sonde_info("%s has no %s(): not traced", shown, name);
 	}
 	snprintf(name, sizeof(name), "%sfree", a->prefix);
 	if (!err && !allocator_defines(syms, name))
 		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines %smalloc() but no %s()", shown,
 				 a->prefix, name);
+	if (!err)
+		err = add_spec(frees, nr_frees, a->object, name);
+	for (i = 0; i < sizeof(delete_funcs) / sizeof(delete_funcs[0]) && !err; i++)
+		if (allocator_defines(syms, delete_funcs[i]))
+			err = add_spec(frees, nr_frees, a->object, delete_funcs[i]);
 	syms__free(syms);
 	return err;
 }
@@ -154,26 +198,23 @@ static const struct resolve_opts mem_resolve = {
 static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
 {
 	struct resolve_opts allocs = mem_resolve, frees = mem_resolve;
-	struct probe_spec *specs = NULL, free_spec = {0};
-	char free_name[64];
-	size_t n = 0;
+	struct probe_spec *specs = NULL, *free_specs_v = NULL;
+	size_t n = 0, nr_frees = 0;
 	int err;
 
 	err = allocator_find(t, forced, &mt->alloc);
 	if (err || !mt->alloc.found)
 		return err; /* nothing to probe: the syscalls and RSS only */
 	allocs.max_probes = SONDE_MEM_MAX_SITES;
-	frees.max_probes = 1;
-	err = pick_functions(mt, &specs, &n);
+	frees.max_probes = MEM_MAX_FREE_SITES;
+	err = pick_functions(mt, &specs, &n, &free_specs_v, &nr_frees);
 	if (!err)
 		err = probes_resolve(t, specs, n, &allocs, &mt->allocs);
+	if (!err)
+		err = probes_resolve(t, free_specs_v, nr_frees, &frees, &mt->frees);
 	free_specs(specs, n);
-	if (err)
-		return err;
-	snprintf(free_name, sizeof(free_name), "%sfree", mt->alloc.prefix);
-	free_spec.object = (char *)mt->alloc.object;
-	free_spec.glob = free_name;
-	return probes_resolve(t, &free_spec, 1, &frees, &mt->frees);
+	free_specs(free_specs_v, nr_frees);
+	return err;
 }
 
 /* The kind of an allocator site, by its name without the allocator's prefix. */
@@ -411,34 +452,51 @@ static int attach_tracepoints(struct mem_tracer *mt)
 	return 0;
 }
 
-/* free(): an entry probe only, so not through attach_probes(), which always
- * pairs an entry with a return. */
+/* free() and the deletes: entry probes only, so not through attach_probes(),
+ * which always pairs an entry with a return. The cookie tells a delete. */
 static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 {
-	const struct probe_site *site = &mt->frees.sites[0];
+	const struct probe_site *sites = mt->frees.sites;
+	unsigned long offsets[MEM_MAX_FREE_SITES];
+	__u64 cookies[MEM_MAX_FREE_SITES];
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, mopts);
-	LIBBPF_OPTS(bpf_uprobe_opts, sopts);
-	unsigned long offset = site->offset;
-	struct bpf_link *link;
+	struct bpf_link *link = NULL;
+	size_t i, n = mt->frees.nr;
+	char free_name[64];
+	int err;
 
+	/* Site names are the demangled ones: a delete is whatever is not free(). */
+	snprintf(free_name, sizeof(free_name), "%sfree", mt->alloc.prefix);
+	for (i = 0; i < n; i++) {
+		offsets[i] = sites[i].offset;
+		cookies[i] = strcmp(sites[i].name, free_name) ? SONDE_FREE_DELETE : 0;
+	}
 	if (mt->multi) {
-		mopts.offsets = &offset;
-		mopts.cnt = 1;
+		mopts.offsets = offsets;
+		mopts.cookies = cookies;
+		mopts.cnt = n;
 		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
-							site->object, NULL, &mopts);
-	} else {
+							sites[0].object, NULL, &mopts);
+		if (link)
+			return keep_link(mt, link);
+	}
+	for (i = 0; !mt->multi && i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, sopts, .bpf_cookie = cookies[i]);
+
 		link = bpf_program__attach_uprobe_opts(mt->skel->progs.mem_free_single, pid,
-						       site->object, site->offset, &sopts);
+						       sites[i].object, sites[i].offset, &sopts);
+		if (!link)
+			break;
+		if ((err = keep_link(mt, link)))
+			return err;
 	}
-	if (!link) {
-		if (pid > 0 && kill(pid, 0) && errno == ESRCH)
-			return sonde_fail(SONDE_EXIT_SYSTEM,
-					  "process %d exited while probes were being attached",
-					  pid);
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
-				  object_shown_path(site->object), strerror(errno));
-	}
-	return keep_link(mt, link);
+	if (link)
+		return 0;
+	if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+		return sonde_fail(SONDE_EXIT_SYSTEM,
+				  "process %d exited while probes were being attached", pid);
+	return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
+			  object_shown_path(sites[0].object), strerror(errno));
 }
 
 static int attach_all(struct mem_tracer *mt, const struct target *t)
@@ -501,9 +559,10 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	if (err)
 		goto fail;
 	if (mt->alloc.found)
-		sonde_info("attached %zu allocator functions and %sfree() in %s in %.3f s",
-			   mt->allocs.nr, mt->alloc.prefix, object_shown_path(mt->alloc.path),
-			   (now_ns() - t0) / 1e9);
+		sonde_info("attached %zu allocator functions, %sfree() and %zu deletes in %s in "
+			   "%.3f s",
+			   mt->allocs.nr, mt->alloc.prefix, mt->frees.nr - 1,
+			   object_shown_path(mt->alloc.path), (now_ns() - t0) / 1e9);
 	*out = mt;
 	return 0;
 fail:

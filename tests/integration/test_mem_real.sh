@@ -1,6 +1,7 @@
 #!/bin/bash
 # sonde mem on the shapes of real programs: a malloc that is not libc's
-# (a program linked with -ljemalloc, Debian's redis), static binaries with and
+# (a program linked with -ljemalloc, its C++ operators, Debian's redis),
+# static binaries with and
 # without malloc's symbol, a leak freed at exit, code without frame pointers,
 # -b over processes that are gone before their maps are read, a stripped main
 # executable.
@@ -61,6 +62,24 @@ t_jemalloc_linked_program()
 	within_pct "$growth" 204800 10 ||
 		fail "leak growth is $growth B/s, expected 204800 +-10% ($(pct_off "$growth" 204800))"
 	expect_eq "leak suspects" "$(suspects)" leak_block
+}
+
+# C++ linked with -ljemalloc: jemalloc's operator new allocates without
+# calling malloc, and its deletes mostly end in `jmp free`: every new seen,
+# every delete counted once.
+t_cxx_new_delete_jemalloc()
+{
+	need_jemalloc
+	sonde_run mem --json -- "$TGT/newleak" 200 1024 2
+	expect_ok
+	need_mem_final
+	n=$(target_says iterations)
+	expect_ge "iterations" "$n" 200
+	expect_eq "leak_new allocs" "$(stack_field 'leak_new(unsigned long)' allocs)" "$n"
+	churn=$(jq '[.stacks[] | select(.frames[0] == "churn_new()")] | [(map(.allocs) | add), (map(.frees) | add)] | map(tostring) | join(",")' -r <<<"$FINAL")
+	expect_eq "churn_new allocs,frees" "$churn" "$((3 * n)),$((3 * n))"
+	expect_eq "frees of untracked blocks" "$(jq .counts.free_untracked <<<"$FINAL")" 0
+	expect_eq "leak suspects" "$(suspects)" "leak_new(unsigned long)"
 }
 
 # redis-server as Debian builds it (libjemalloc.so.2): 100 SETs of 10,000

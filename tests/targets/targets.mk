@@ -143,3 +143,11 @@ $(TGT_DIR)/nofp: tests/targets/nofp.c tests/targets/targets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -g -fomit-frame-pointer -fcf-protection=none -Wall -Wextra $< -o $@
+
+# newleak: C++ new/delete with jemalloc's operators (they allocate without malloc).
+TARGET_BINS  += $(TGT_DIR)/newleak
+
+$(TGT_DIR)/newleak: tests/targets/newleak.cc tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CXX      $@"
+	$(Q)$(TGT_CXX) $(TGT_CFLAGS) -fsized-deallocation $< -ljemalloc -o $@
