@@ -267,6 +267,41 @@ static void say_unseen(struct allocator *a, const struct target *t, bool is_stat
 			 exe);
 }
 
+/*
+ * The program a script runs under: the interpreter its "#!" line names,
+ * followed through interpreters that are scripts themselves (a few levels,
+ * as the kernel does). 0 with the path in interp, -ENOEXEC for a file that
+ * is not a script.
+ */
+static int script_interpreter(const char *path, char *interp, size_t len)
+{
+	char buf[256], *p, *end;
+	int level, found = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(interp, len, "%s", path);
+	for (level = 0; level < 4; level++) {
+		fd = open(interp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 3 || buf[0] != '#' || buf[1] != '!')
+			break;
+		buf[n] = '\0';
+		for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strcspn(p, " \t\r\n");
+		if (end == p || *p != '/')
+			break;
+		*end = '\0';
+		snprintf(interp, len, "%s", p);
+		found = 1;
+	}
+	return found ? 0 : -ENOEXEC;
+}
+
 static bool exe_is_go(const struct target *t)
 {
 	struct syms *syms;
@@ -283,7 +318,8 @@ int allocator_find(const struct target *t, const char *forced, struct allocator 
 {
 	const char *prefix, *name, *pre_name = NULL;
 	char path[PATH_MAX], pre_object[PATH_MAX] = "", pre_path[PATH_MAX] = "";
-	const char *pre_prefix = NULL;
+	const char *pre_prefix = NULL, *exe = t->exe;
+	char interp[PATH_MAX];
 	struct search s = {0};
 	bool is_static = false, go;
 	size_t i;
@@ -296,18 +332,26 @@ int allocator_find(const struct target *t, const char *forced, struct allocator 
 			 "RSS (for Go's heap try its pprof: /debug/pprof/heap)");
 	if (forced)
 		return find_forced(t, forced, a);
-	prefix = look_at(t->exe, &name);
+	/* A script (-- ./run.sh, a pyenv shim): the allocator of its interpreter. */
+	if (!script_interpreter(t->exe, interp, sizeof(interp))) {
+		sonde_info("%s is a script: the allocator of %s", object_shown_path(t->exe),
+			   interp);
+		exe = interp;
+	}
+	prefix = look_at(exe, &name);
 	if (prefix && !*prefix) {
-		take(a, NULL, t->exe, prefix, name);
+		take(a, exe == t->exe ? NULL : exe, exe, prefix, name);
 		return 0;
 	}
 	if (prefix) {
 		pre_prefix = prefix;
 		pre_name = name;
-		snprintf(pre_path, sizeof(pre_path), "%s", t->exe);
+		snprintf(pre_path, sizeof(pre_path), "%s", exe);
+		if (exe != t->exe)
+			snprintf(pre_object, sizeof(pre_object), "%s", exe);
 	}
 	add_preloads(&s, t);
-	add_needed(&s, t->exe, &is_static);
+	add_needed(&s, exe, &is_static);
 	for (i = 0; i < s.nr && !a->found; i++) {
 		if (target_find_object(t, s.names[i], path, sizeof(path))) {
 			sonde_info("allocator search: %s not found", s.names[i]);

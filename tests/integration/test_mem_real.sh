@@ -141,6 +141,37 @@ t_leak_freed_at_exit()
 	grep -qE '^ +leak_block\+0x' "$T_DIR/out" || fail "the suspect's stack is not listed"
 }
 
+# The Python program of the issue: keeps 40,000-byte objects for 3 s (malloc's,
+# not pymalloc's: above 512 bytes) and lets the interpreter free them at exit.
+# Run as "python3" from PATH, which may be a script (a pyenv shim): the
+# allocator is its interpreter's.
+t_python_leak_freed_at_exit()
+{
+	command -v python3 >/dev/null || skip "no python3"
+	cat >"$T_DIR/leak.py" <<-'EOF'
+		import time
+		keep = []
+		t0 = time.monotonic()
+		while time.monotonic() - t0 < 3:
+		    keep.append(b"x" * 40000)
+		    time.sleep(0.005)
+		print("kept=%d" % len(keep))
+	EOF
+	sonde_run mem --json -- python3 "$T_DIR/leak.py"
+	expect_ok
+	need_mem_final
+	kept=$(target_says kept)
+	expect_ge "objects kept" "$kept" 100
+	[ "$(jq -r .allocator <<<"$FINAL")" != null ] || fail "no allocator probed: $(err_text)"
+	leak=$(jq -c '[.stacks[] | select(.suspect and .freed_at_exit)] | max_by(.peak_bytes) // {}' <<<"$FINAL")
+	[ "$leak" != "{}" ] || fail "no suspect freed at exit: $(jq -c '[.stacks[] | {frames: .frames[0:2], suspect, peak_bytes, live_bytes}][0:4]' <<<"$FINAL")"
+	expect_ge "the suspect's peak bytes" "$(jq .peak_bytes <<<"$leak")" $((kept * 40000 * 9 / 10))
+	rate=$(jq .leak_bytes_per_s <<<"$leak")
+	want=$((kept * 40000 / 3))
+	within_pct "$rate" "$want" 15 ||
+		fail "leak rate is $rate B/s, expected $want +-15% ($(pct_off "$rate" "$want"))"
+}
+
 # A static binary: its own malloc (in .symtab) is probed; stripped of it, one
 # plain note says the heap is not seen and what to try, and the run ends well.
 t_static_binary()
