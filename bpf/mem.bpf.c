@@ -57,6 +57,7 @@ struct sonde_mem_thread {
 	struct sonde_alloc old; /* realloc: the old block, released at entry */
 	__u32 old_valid;
 	__u32 pad;
+	__u64 last_delete; /* the pointer the last C++ delete of the thread took */
 };
 
 struct {
@@ -421,10 +422,19 @@ static __always_inline int on_alloc_return(struct pt_regs *ctx)
 	return 0;
 }
 
+/*
+ * free(), or a C++ delete (cookie SONDE_FREE_DELETE). Most deletes end in
+ * `jmp free` (jemalloc's do): the delete remembers its pointer in the
+ * thread's state, and the free() that follows with the same pointer is
+ * part of it. Only the deletes pay for that state; free() asks it only when
+ * its block was not found, off the common path.
+ */
 static __always_inline int on_free(struct pt_regs *ctx)
 {
 	struct sonde_alloc_key key = {.addr = PT_REGS_PARM1(ctx)};
+	bool is_delete = bpf_get_attach_cookie(ctx) == SONDE_FREE_DELETE;
 	struct sonde_mem_thread *t;
+	bool found;
 
 	if (exe_filtered_out())
 		return 0;
@@ -433,20 +443,31 @@ static __always_inline int on_free(struct pt_regs *ctx)
 		return 0;
 	}
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	if (release(&key, NULL)) {
+	found = release(&key, NULL);
+	if (is_delete) {
+		t = thread_get(true);
+		if (t)
+			t->last_delete = key.addr;
+	} else if (found) {
 		count(SONDE_MC_FREES);
 		return 0;
+	} else {
+		/*
+		 * Not tracked. free() called by realloc() itself is part of that
+		 * call: realloc's entry already released and counted the block;
+		 * free() ending a delete is part of the delete.
+		 */
+		t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+		if (t && t->depth && PT_REGS_SP(ctx) <= t->sp)
+			return 0;
+		if (t && t->last_delete == key.addr) {
+			t->last_delete = 0;
+			return 0;
+		}
 	}
-	/*
-	 * Not tracked. free() called by realloc() itself is part of that call:
-	 * realloc's entry already released and counted the block. Asked only
-	 * here, off the common path, as realloc's block is never found.
-	 */
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
-	if (t && t->depth && PT_REGS_SP(ctx) <= t->sp)
-		return 0;
 	count(SONDE_MC_FREES);
-	count(SONDE_MC_FREE_UNTRACKED);
+	if (!found)
+		count(SONDE_MC_FREE_UNTRACKED);
 	return 0;
 }
 

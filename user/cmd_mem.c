@@ -47,10 +47,12 @@ static void mem_usage(FILE *f)
 	    f,
 	    "usage: sonde mem [options] TARGET\n"
 	    "\n"
-	    "Tracks the allocator (malloc, calloc, realloc, reallocarray, free,\n"
-	    "posix_memalign, aligned_alloc, memalign, valloc, pvalloc), anonymous\n"
-	    "mmap/munmap/mremap, brk and RSS of the target, and reports which call\n"
-	    "stacks hold growing amounts of memory.\n"
+	    "Tracks the allocator the target calls (its own, a linked jemalloc or\n"
+	    "tcmalloc, libc: malloc, calloc, realloc, reallocarray, free,\n"
+	    "posix_memalign, aligned_alloc, memalign, valloc, pvalloc, and C++'s new\n"
+	    "and delete where it defines them), anonymous mmap/munmap/mremap, brk and\n"
+	    "RSS of the target, and reports which call stacks hold growing amounts of\n"
+	    "memory.\n"
 	    "TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
 	    "\n"
 	    "  -d DURATION        stop after DURATION (500ms, 30s, 2m); default: Ctrl-C\n"
@@ -58,7 +60,8 @@ static void mem_usage(FILE *f)
 	    "  --json             one JSON object per report, one per line\n"
 	    "  -o FILE            also write the run's profile (FILE.gz: compressed), for\n"
 	    "                     sonde report and sonde diff\n"
-	    "  --allocator OBJ    the library (or binary) defining malloc (default: libc)\n"
+	    "  --allocator OBJ    the library (or binary) defining malloc (default: the one\n"
+	    "                     the process calls: its own, a linked jemalloc, libc, ...)\n"
 	    "  --min-age D        final report: live allocations older than D (default 1s)\n"
 	    "  --top N            stacks shown, by growth of live bytes (default %u)\n"
 	    "  --stack-depth N    frames kept per stack, 1..%d (default %u)\n"
@@ -69,8 +72,7 @@ static void mem_usage(FILE *f)
 	    "  --ns PID           look up -b and OBJECT paths as process PID sees them (its\n"
 	    "                     mount namespace: a container), through /proc/PID/root\n"
 	    "  -v                 say what is skipped and why; libbpf's messages\n"
-	    "\n"
-	    SESSION_USAGE_STOPPING,
+	    "\n" SESSION_USAGE_STOPPING,
 	    MEM_DEFAULT_TOP, SONDE_MEM_MAX_STACK_DEPTH, MEM_DEFAULT_STACK_DEPTH,
 	    MEM_DEFAULT_MAX_ALLOCS, MEM_DEFAULT_MAX_STACKS);
 }
@@ -256,14 +258,24 @@ static __u64 tick_ns(__u64 interval_ns, unsigned int *ticks_per_report)
 
 static void say_tracing(const struct run *r)
 {
+	const struct allocator *a = mem_tracer__allocator(r->mt);
 	const struct target *t = &r->o->target;
+	const char *stop = r->o->duration_ns ? "" : "; Ctrl-C to stop";
 
 	/* The allocator's path is the process's (/proc/PID/maps): sonde_say() escapes it. */
+	if (a->found)
+		sonde_say("allocator: %s (%s)", a->name, mem_tracer__allocator_path(r->mt));
+	if (a->unseen[0])
+		sonde_say("note: %s", a->unseen);
+	if (!a->found) {
+		sonde_say("tracing mmap/munmap/mremap/brk and RSS%s", stop);
+		return;
+	}
 	sonde_say("tracing %zu allocator functions in %s (%zu links, %s), mmap/munmap/"
 		  "mremap/brk and RSS%s",
 		  mem_tracer__nr_functions(r->mt), mem_tracer__allocator_path(r->mt),
-		  mem_tracer__nr_links(r->mt), mem_tracer__multi(r->mt) ? "uprobe_multi" : "uprobes",
-		  r->o->duration_ns ? "" : "; Ctrl-C to stop");
+		  mem_tracer__nr_links(r->mt),
+		  mem_tracer__multi(r->mt) ? "uprobe_multi" : "uprobes", stop);
 	if (t->binary)
 		sonde_say("note: with -b the allocator probes are in every process that maps "
 			  "%s, and all of them pay for each hit; -p PID limits that to one",
@@ -271,6 +283,19 @@ static void say_tracing(const struct run *r)
 	if (t->nr_pids && !t->child_started)
 		sonde_info("memory allocated before now is not counted; its frees are "
 			   "(free_untracked)");
+}
+
+/* What the report says of the allocator: which one, or what is not seen. */
+static void describe_allocator(struct mem_profile *p, const struct mem_tracer *mt)
+{
+	const struct allocator *a = mem_tracer__allocator(mt);
+
+	if (a->found) {
+		snprintf(p->allocator, sizeof(p->allocator), "%s", a->name);
+		snprintf(p->allocator_path, sizeof(p->allocator_path), "%s",
+			 mem_tracer__allocator_path(mt));
+	}
+	snprintf(p->unseen, sizeof(p->unseen), "%s", a->unseen);
 }
 
 static int write_profile(struct mem_opts *o, const struct mem_profile *p,
@@ -282,7 +307,8 @@ static int write_profile(struct mem_opts *o, const struct mem_profile *p,
 	if (!m)
 		return -ENOMEM;
 	run_meta_add_object(m, o->target.exe);
-	run_meta_add_object(m, mem_tracer__allocator_path(mt));
+	if (mem_tracer__allocator_path(mt))
+		run_meta_add_object(m, mem_tracer__allocator_path(mt));
 	err = profile_save_mem(o->out, p, o->top, m);
 	run_meta_free(m);
 	return err;
@@ -309,6 +335,7 @@ static int trace(struct mem_opts *o)
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	describe_allocator(r.p, r.mt);
 	/* The first point of every series: nothing traced is live yet. */
 	mem_profile_sample(r.p, 0, true);
 	say_tracing(&r);
@@ -336,6 +363,8 @@ static int trace(struct mem_opts *o)
 		target_stop_cmd(&o->target, session_hurried);
 	/* Read everything before detaching: what was measured is never lost. */
 	mem_tracer__drain(r.mt);
+	/* A leak freed in the last samples was freed at exit, or as the run ended. */
+	r.p->target_exited = target_all_exited(&o->target);
 	err = sample_now(&r, true);
 	if (!err && (err = mem_tracer__scan_ages(r.mt, r.p, o->min_age_ns)))
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the live allocations: %s",

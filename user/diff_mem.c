@@ -28,10 +28,16 @@ static char *stack_key(const struct mem_stack *s)
 	key[0] = '\0';
 	for (i = 0; i < s->nr_frames; i++) {
 		const char *f = mem_frame_function(s->frames[i], fn, sizeof(fn));
+		const char *plus = f[0] == '(' ? strrchr(f, '+') : NULL;
 
-		/* An unsymbolized address moves with ASLR: it pairs as "?". */
-		used += snprintf(key + used, len - used, "%s%s", i ? " < " : "",
-				 strncmp(f, "0x", 2) ? f : "?");
+		/* An unsymbolized address moves with ASLR: it pairs as "?"; an offset
+		 * in an object without symbols moves between builds: "(object)". */
+		if (plus)
+			used += snprintf(key + used, len - used, "%s%.*s)", i ? " < " : "",
+					 (int)(plus - f), f);
+		else
+			used += snprintf(key + used, len - used, "%s%s", i ? " < " : "",
+					 strncmp(f, "0x", 2) ? f : "?");
 	}
 	if (!s->nr_frames)
 		used += snprintf(key + used, len - used, "(no stack)");

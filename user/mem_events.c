@@ -106,7 +106,7 @@ int mem_events__handle(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*r) || r->kind > SONDE_AK__COUNT)
 		return 0;
-	frames = mem_tracer__stack_frames(ev->mt, r->stack_id, r->pid, &nr);
+	frames = mem_tracer__stack_frames(ev->mt, r->stack_id, r->pid, &nr, NULL);
 	if (r->type != SONDE_MREC_BIG && r->type != SONDE_MREC_SAMPLE)
 		return 0;
 	if (ev->json)

@@ -179,6 +179,64 @@ int mem_growth_lsq(const __u64 *t_ns, const double *v, size_t n, double *slope, 
 	return 0;
 }
 
+/* At least this many samples of growth before a stack is called a leak. */
+#define TREND_MIN_SAMPLES 4
+#define TREND_MIN_R2	  0.8
+/* Freed at the end: the peak is among the last this many samples. */
+#define TREND_END_SAMPLES 3
+
+static bool steady_growth(const __u64 *t_ns, const double *v, size_t n, double *rate, double *r2)
+{
+	return n >= TREND_MIN_SAMPLES && !mem_growth_lsq(t_ns, v, n, rate, r2) && *rate > 0 &&
+	       *r2 >= TREND_MIN_R2;
+}
+
+void mem_judge_trend(const __u64 *t_ns, const double *v, size_t n, struct mem_trend *out)
+{
+	size_t i, peak_at = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		if (v[i] > out->peak_bytes) {
+			out->peak_bytes = v[i];
+			peak_at = i;
+		}
+	}
+	if (!n || out->peak_bytes <= 0)
+		return;
+	/* Most of it went after a peak at the end: judged on the growth up to the peak. */
+	if (peak_at + TREND_END_SAMPLES >= n && v[n - 1] <= out->peak_bytes / 2 &&
+	    steady_growth(t_ns, v, peak_at + 1, &out->rate_bytes_per_s, &out->r2)) {
+		out->suspect = out->freed_at_end = true;
+		return;
+	}
+	if (v[n - 1] > 0 && steady_growth(t_ns, v, n, &out->rate_bytes_per_s, &out->r2)) {
+		out->suspect = true;
+		return;
+	}
+	out->rate_bytes_per_s = out->r2 = 0;
+}
+
+static void judge_stack(const struct mem_profile *p, struct mem_stack *s)
+{
+	struct mem_trend t;
+
+	mem_judge_trend(p->sample_ns, s->series, p->nr_samples, &t);
+	s->suspect = t.suspect;
+	s->freed_at_end = t.freed_at_end;
+	s->leak_bytes_per_s = t.rate_bytes_per_s;
+	s->leak_r2 = t.r2;
+	s->peak_bytes = t.peak_bytes;
+}
+
+void mem_profile_judge(struct mem_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++)
+		judge_stack(p, &p->stacks[i]);
+}
+
 void mem_profile_update_growth(struct mem_profile *p)
 {
 	size_t i;
@@ -191,7 +249,29 @@ void mem_profile_update_growth(struct mem_profile *p)
 			s->growth_bytes_per_s = 0;
 			s->growth_r2 = 0;
 		}
+		judge_stack(p, s);
 	}
+}
+
+size_t mem_stack_plausible(const __u64 *ips, size_t max, bool (*is_code)(void *ctx, __u64 addr),
+			   void *ctx)
+{
+	size_t i;
+
+	/* The innermost frame is where the thread was: code, whatever else is not. */
+	for (i = 0; i < max && ips[i]; i++)
+		if (i && !is_code(ctx, ips[i]))
+			break;
+	return i;
+}
+
+size_t mem_profile_cut_stacks(const struct mem_profile *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nr_stacks; i++)
+		n += p->stacks[i].cut;
+	return n;
 }
 
 __u64 mem_profile_live_bytes(const struct mem_profile *p, bool mmap)
@@ -240,13 +320,20 @@ size_t mem_profile_shallow_stacks(const struct mem_profile *p, size_t *with_allo
 
 static const struct mem_profile *rank_profile;
 
+/* A stack freed at the end ranks by the leak it was until then. */
+static double rank_growth(const struct mem_stack *s)
+{
+	return s->suspect && s->freed_at_end ? s->leak_bytes_per_s : s->growth_bytes_per_s;
+}
+
 static int rank_cmp(const void *a, const void *b)
 {
 	const struct mem_stack *x = &rank_profile->stacks[*(const size_t *)a];
 	const struct mem_stack *y = &rank_profile->stacks[*(const size_t *)b];
+	double gx = rank_growth(x), gy = rank_growth(y);
 
-	if (x->growth_bytes_per_s != y->growth_bytes_per_s)
-		return x->growth_bytes_per_s < y->growth_bytes_per_s ? 1 : -1;
+	if (gx != gy)
+		return gx < gy ? 1 : -1;
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes < y->live_bytes ? 1 : -1;
 	return x->id < y->id ? -1 : x->id > y->id;
@@ -273,8 +360,8 @@ size_t mem_profile_rank(const struct mem_profile *p, size_t *order, size_t max)
 
 bool mem_stack_is_suspect(const struct mem_profile *p, const struct mem_stack *s)
 {
-	return p->nr_samples >= 4 && s->live_allocs > 0 && s->growth_bytes_per_s > 0 &&
-	       s->growth_r2 >= 0.8;
+	(void)p;
+	return s->suspect && (s->freed_at_end || s->live_allocs > 0);
 }
 
 void mem_profile_clear_ages(struct mem_profile *p, __u64 min_age_ns)
@@ -389,8 +476,8 @@ const char *mem_frame_function(const char *frame, char *buf, size_t len)
 	const char *plus = strrchr(frame, '+');
 	size_t n;
 
-	/* No symbol: an address, or "object+0xoff" — the offset is all there is. */
-	if (!plus || strncmp(plus, "+0x", 3) || !strncmp(frame, "0x", 2) ||
+	/* No symbol: an address, or "(object+0xoff)" — the offset is all there is. */
+	if (!plus || strncmp(plus, "+0x", 3) || !strncmp(frame, "0x", 2) || frame[0] == '(' ||
 	    memchr(frame, '/', (size_t)(plus - frame)) || strstr(frame, ".so"))
 		n = strlen(frame);
 	else

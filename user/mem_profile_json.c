@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mem_profile_json.h"
@@ -32,6 +33,8 @@ static json_t *stack_json(const struct mem_stack *s, size_t nr_samples)
 		      "oldest_ns", (json_int_t)s->oldest_ns, "old_allocs",
 		      (json_int_t)s->old_allocs, "old_bytes", (json_int_t)s->old_bytes, "series",
 		      series ? series : json_array());
+	if (o && s->cut)
+		json_object_set_new(o, "cut", json_true());
 	return o;
 }
 
@@ -54,6 +57,21 @@ json_t *mem_profile_to_json(const struct mem_profile *p)
 		      u64_array(p->interval_counts, SONDE_MC__COUNT), "drops",
 		      u64_array(p->drops, SONDE_MD__COUNT), "sample_ns",
 		      u64_array(p->sample_ns, p->nr_samples), "stacks", stacks);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "target_exited", json_boolean(p->target_exited));
+	if (p->exited_processes) {
+		json_object_set_new(o, "exited_processes",
+				    json_integer((json_int_t)p->exited_processes));
+		json_object_set_new(o, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+		json_object_set_new(o, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	}
+	if (p->allocator[0]) {
+		json_object_set_new(o, "allocator", json_string(p->allocator));
+		json_object_set_new(o, "allocator_object", json_string(p->allocator_path));
+	}
+	if (p->unseen[0])
+		json_object_set_new(o, "unseen", json_string(p->unseen));
 	return o;
 }
 
@@ -75,6 +93,13 @@ static int get_double(json_t *o, const char *key, double *out)
 		return -1;
 	*out = json_number_value(v);
 	return 0;
+}
+
+static void copy_string(json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, len, "%s", v ? v : "");
 }
 
 static int get_u64_array(json_t *o, const char *key, __u64 *out, size_t n)
@@ -112,6 +137,7 @@ static int read_stack(struct mem_profile *p, json_t *o)
 		return -1;
 	s->pid = (__u32)pid;
 	s->mmap = json_is_true(json_object_get(o, "mmap"));
+	s->cut = json_is_true(json_object_get(o, "cut"));
 	if (get_u64(o, "live_bytes", &s->live_bytes) ||
 	    get_u64(o, "live_allocs", &s->live_allocs) || get_u64(o, "allocs", &s->allocs) ||
 	    get_u64(o, "frees", &s->frees) || get_u64(o, "alloc_bytes", &s->alloc_bytes) ||
@@ -169,11 +195,20 @@ struct mem_profile *mem_profile_from_json(json_t *o)
 		goto fail;
 	p->stack_depth = (__u32)depth;
 	p->nr_processes = (__u32)procs;
+	/* Absent from profiles of older versions. */
+	p->target_exited = json_is_true(json_object_get(o, "target_exited"));
+	get_u64(o, "exited_processes", &p->exited_processes);
+	get_u64(o, "exited_blocks", &p->exited_blocks);
+	get_u64(o, "exited_bytes", &p->exited_bytes);
+	copy_string(o, "allocator", p->allocator, sizeof(p->allocator));
+	copy_string(o, "allocator_object", p->allocator_path, sizeof(p->allocator_path));
+	copy_string(o, "unseen", p->unseen, sizeof(p->unseen));
 	json_array_foreach(stacks, i, v)
 	{
 		if (read_stack(p, v))
 			goto fail;
 	}
+	mem_profile_judge(p);
 	return p;
 fail:
 	mem_profile_free(p);

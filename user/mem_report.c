@@ -65,9 +65,10 @@ static const char *stack_line(const struct mem_stack *s, size_t max, char *buf, 
 		return buf;
 	}
 	for (i = 0; i < s->nr_frames && i < max && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "",
-					 safe_name(shown, sizeof(shown),
-						   mem_frame_function(s->frames[i], fn, sizeof(fn))));
+		used +=
+		    (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "",
+				     safe_name(shown, sizeof(shown),
+					       mem_frame_function(s->frames[i], fn, sizeof(fn))));
 	if (i < s->nr_frames && used < len)
 		snprintf(buf + used, len - used, " < ...");
 	return buf;
@@ -194,6 +195,8 @@ static void print_full_stack(FILE *f, const struct mem_stack *s)
 		safe_fputs(s->frames[i], f);
 		fputc('\n', f);
 	}
+	if (s->cut)
+		fputs("      [cut: the next frame was not code]\n", f);
 }
 
 static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,
@@ -210,11 +213,17 @@ static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *o
 		if (!shown++)
 			fprintf(f, "\n%sleak suspects%s (live bytes grew steadily):\n",
 				o->color ? COL_YELLOW : "", o->color ? COL_RESET : "");
-		fprintf(f, "  %zu. +%s/s (r² %.2f): %s live in %s blocks, oldest %s\n", shown,
-			mem_fmt_bytes(a, sizeof(a), s->growth_bytes_per_s), s->growth_r2,
-			mem_fmt_bytes(b, sizeof(b), (double)s->live_bytes),
-			fmt_count(c, sizeof(c), (double)s->live_allocs),
-			s->oldest_ns ? fmt_ns(d, sizeof(d), (double)s->oldest_ns) : "-");
+		if (s->freed_at_end)
+			fprintf(f, "  %zu. +%s/s (r² %.2f) up to a peak of %s, freed at %s\n",
+				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
+				mem_fmt_bytes(b, sizeof(b), s->peak_bytes),
+				p->target_exited ? "exit" : "the end of the run");
+		else
+			fprintf(f, "  %zu. +%s/s (r² %.2f): %s live in %s blocks, oldest %s\n",
+				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
+				mem_fmt_bytes(b, sizeof(b), (double)s->live_bytes),
+				fmt_count(c, sizeof(c), (double)s->live_allocs),
+				s->oldest_ns ? fmt_ns(d, sizeof(d), (double)s->oldest_ns) : "-");
 		print_full_stack(f, s);
 	}
 	if (!shown && p->final)
@@ -256,6 +265,7 @@ static void print_old(FILE *f, const struct mem_profile *p, const struct mem_rep
 static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
 {
 	size_t shallow, with_allocs;
+	char a[32], b[32];
 	int i, n = 0;
 
 	if (mem_profile_lower_bound(p))
@@ -272,6 +282,23 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 			o->color ? COL_YELLOW : "",
 			(unsigned long long)p->drops[SONDE_MD_STACKS_FULL],
 			o->color ? COL_RESET : "");
+	if (p->unseen[0]) {
+		fprintf(f, "%snote: ", o->color ? COL_YELLOW : "");
+		safe_fputs(p->unseen, f); /* names the target's path */
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	}
+	if (p->exited_processes)
+		fprintf(f,
+			"note: %llu processes exited while traced: their %s left in %s blocks "
+			"count as freed at their exit\n",
+			(unsigned long long)p->exited_processes,
+			mem_fmt_bytes(a, sizeof(a), (double)p->exited_bytes),
+			fmt_count(b, sizeof(b), (double)p->exited_blocks));
+	if (mem_profile_cut_stacks(p))
+		fprintf(f,
+			"note: %zu stacks cut at a frame outside code: built without frame "
+			"pointers? (-fno-omit-frame-pointer gives whole stacks)\n",
+			mem_profile_cut_stacks(p));
 	shallow = mem_profile_shallow_stacks(p, &with_allocs);
 	if (with_allocs && shallow * 2 > with_allocs)
 		fprintf(f,
@@ -300,8 +327,15 @@ void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_repo
 		return;
 	n = mem_profile_rank(p, order, o->top);
 	print_summary(f, p, o);
+	if (p->final && p->allocator[0]) {
+		fprintf(f, "allocator: %s (", p->allocator);
+		safe_fputs(p->allocator_path, f);
+		fputs(")\n", f);
+	}
 	if (n)
 		print_stacks(f, p, order, n, o);
+	else if (!p->allocator[0] && p->unseen[0])
+		fprintf(f, "no allocations seen: no allocator is probed (see the note below)\n");
 	else
 		fprintf(f, "no allocations seen yet\n");
 	if (p->final) {
@@ -344,6 +378,18 @@ static json_t *stack_json(const struct mem_profile *p, const struct mem_stack *s
 	    s->growth_r2, "suspect", mem_stack_is_suspect(p, s), "oldest_ns",
 	    (json_int_t)s->oldest_ns, "old_allocs", (json_int_t)s->old_allocs, "old_bytes",
 	    (json_int_t)s->old_bytes, "series_bytes", series ? series : json_array());
+	if (!o)
+		return NULL;
+	/* The judgement's own numbers: a leak freed at the end grew at its rate until then. */
+	json_object_set_new(o, "freed_at_end",
+			    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end));
+	json_object_set_new(
+	    o, "freed_at_exit",
+	    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end && p->target_exited));
+	json_object_set_new(o, "leak_bytes_per_s",
+			    json_integer((json_int_t)(s->leak_bytes_per_s + 0.5)));
+	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)s->peak_bytes));
+	json_object_set_new(o, "cut", json_boolean(s->cut));
 	return o;
 }
 
@@ -378,6 +424,18 @@ int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_repor
 	json_object_set_new(root, "shallow_stacks", json_integer((json_int_t)shallow));
 	json_object_set_new(root, "min_age_ns", json_integer((json_int_t)p->min_age_ns));
 	json_object_set_new(root, "stack_depth", json_integer(p->stack_depth));
+	json_object_set_new(root, "allocator",
+			    p->allocator[0] ? json_string(p->allocator) : json_null());
+	json_object_set_new(root, "allocator_object",
+			    p->allocator[0] ? json_string(p->allocator_path) : json_null());
+	json_object_set_new(root, "unseen", p->unseen[0] ? json_string(p->unseen) : json_null());
+	json_object_set_new(root, "target_exited", json_boolean(p->target_exited));
+	json_object_set_new(root, "exited_processes",
+			    json_integer((json_int_t)p->exited_processes));
+	json_object_set_new(root, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+	json_object_set_new(root, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	json_object_set_new(root, "cut_stacks",
+			    json_integer((json_int_t)mem_profile_cut_stacks(p)));
 	for (i = 0; i < SONDE_MC__COUNT; i++)
 		json_object_set_new(counts, count_names[i], json_integer((json_int_t)p->counts[i]));
 	for (i = 0; i < SONDE_MD__COUNT; i++)

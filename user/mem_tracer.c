@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -8,14 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "allocator.h"
 #include "attach.h"
 #include "elf_syms.h"
 #include "mem.skel.h"
 #include "mem_events.h"
+#include "mem_reap.h"
+#include "mem_stacks.h"
 #include "mem_tracer.h"
 #include "preempt_model.h"
 #include "probes.h"
-#include "symbolize.h"
 #include "util.h"
 
 /* New-stack records only (24 k of them before one is lost)... */
@@ -26,47 +29,76 @@
  * 100 bytes an element, charged at load): it grows with what is live instead. */
 #define SONDE_MEM_PREALLOC_MAX (4U << 20)
 
+/*
+ * C++'s operator new and delete (cxx: never prefixed) are probed where the
+ * allocator defines them itself, as jemalloc and tcmalloc do: jemalloc's
+ * operator new allocates without calling malloc. Where one calls malloc,
+ * the nesting counts it once (bpf/mem.bpf.c).
+ */
 static const struct {
 	const char *name;
 	enum sonde_alloc_kind kind;
 	bool required;
+	bool cxx;
 } alloc_funcs[] = {
-    {"malloc", SONDE_AK_MALLOC, true},
-    {"calloc", SONDE_AK_CALLOC, false},
-    {"realloc", SONDE_AK_REALLOC, false},
-    {"reallocarray", SONDE_AK_REALLOCARRAY, false},
-    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false},
-    {"aligned_alloc", SONDE_AK_MEMALIGN, false},
-    {"memalign", SONDE_AK_MEMALIGN, false},
-    {"valloc", SONDE_AK_VALLOC, false},
-    {"pvalloc", SONDE_AK_PVALLOC, false},
+    {"malloc", SONDE_AK_MALLOC, true, false},
+    {"calloc", SONDE_AK_CALLOC, false, false},
+    {"realloc", SONDE_AK_REALLOC, false, false},
+    {"reallocarray", SONDE_AK_REALLOCARRAY, false, false},
+    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false, false},
+    {"aligned_alloc", SONDE_AK_MEMALIGN, false, false},
+    {"memalign", SONDE_AK_MEMALIGN, false, false},
+    {"valloc", SONDE_AK_VALLOC, false, false},
+    {"pvalloc", SONDE_AK_PVALLOC, false, false},
+    /* new(size), new[](size), and their nothrow and aligned forms: size first. */
+    {"_Znwm", SONDE_AK_MALLOC, false, true},
+    {"_Znam", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
 };
 
-/* Frames of one stack id, symbolized once. */
-struct stack_names {
-	char **frames;
-	size_t nr;
-	bool done;
+/* delete(ptr, ...) in every form: the pointer first. Attached with cookie 1
+ * (SONDE_FREE_DELETE), since many end in `jmp free`, seen again there. */
+static const char *const delete_funcs[] = {
+    "_ZdlPv",
+    "_ZdaPv",
+    "_ZdlPvm",
+    "_ZdaPvm",
+    "_ZdlPvRKSt9nothrow_t",
+    "_ZdaPvRKSt9nothrow_t",
+    "_ZdlPvSt11align_val_t",
+    "_ZdaPvSt11align_val_t",
+    "_ZdlPvmSt11align_val_t",
+    "_ZdaPvmSt11align_val_t",
+    "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+    "_ZdaPvSt11align_val_tRKSt9nothrow_t",
 };
+
+/* free() and the deletes: at most this many sites. */
+#define MEM_MAX_FREE_SITES 16
 
 struct mem_tracer {
 	struct mem_bpf *skel;
 	bool multi;
-	bool syscall_tps; /* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
-	char allocator[4096];
+	bool syscall_tps;	/* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
+	struct allocator alloc; /* whose malloc is probed; alloc.found false: none */
 	struct probe_set allocs, frees;
 	struct attachment *att;
 	struct bpf_link **links; /* free() probes and tracepoints */
 	size_t nr_links, cap_links;
 	size_t nr_tracepoint_links; /* of links: not probes of the target */
 	struct ring_buffer *rb;
-	struct symbolizer *syms;
-	struct stack_names *names; /* indexed by stack id */
-	size_t nr_names;
+	struct mem_stacks *stacks; /* named stacks by id */
 	struct mem_events *events;
 	__u32 stack_depth;
-	const struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed */
+	struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed (-b: writable) */
 	size_t nr_stack_stats;
+	bool reap; /* -b: the blocks of exited processes are freed (mem_reap.h) */
+	struct mem_reaped reaped;
 };
 
 static size_t stack_stats_bytes(const struct mem_tracer *mt)
@@ -94,20 +126,6 @@ static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
 	return 0;
 }
 
-/* A usable definition of `name` in syms: not an IFUNC, with a size. */
-static bool has_function(const struct syms *syms, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < syms__count(syms); i++) {
-		const struct sym *s = syms__get(syms, i);
-
-		if (!strcmp(s->name, name) && !s->ifunc && s->size)
-			return true;
-	}
-	return false;
-}
-
 static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
 {
 	struct probe_spec *v = realloc(*specs, (*n + 1) * sizeof(*v));
@@ -115,10 +133,11 @@ static int add_spec(struct probe_spec **specs, size_t *n, const char *object, co
 	if (!v)
 		return -ENOMEM;
 	*specs = v;
-	v[*n].object = strdup(object);
+	/* No OBJECT: the main executable. */
+	v[*n].object = object ? strdup(object) : NULL;
 	v[*n].glob = strdup(name);
 	(*n)++;
-	return v[*n - 1].object && v[*n - 1].glob ? 0 : -ENOMEM;
+	return (!object || v[*n - 1].object) && v[*n - 1].glob ? 0 : -ENOMEM;
 }
 
 static void free_specs(struct probe_spec *specs, size_t n)
@@ -130,45 +149,40 @@ static void free_specs(struct probe_spec *specs, size_t n)
 	free(specs);
 }
 
-/* Which allocator functions the object defines (a jemalloc may lack pvalloc). */
-static int pick_functions(struct mem_tracer *mt, const struct target *t, const char *object,
-			  struct probe_spec **specs, size_t *n)
+/* Which allocator functions the object defines (a jemalloc may lack pvalloc):
+ * the allocating ones in specs, free() and the deletes in frees. */
+static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size_t *n,
+			  struct probe_spec **frees, size_t *nr_frees)
 {
+	const struct allocator *a = &mt->alloc;
+	const char *shown = object_shown_path(a->path);
+	char name[64];
 	struct syms *syms;
 	size_t i;
 	int err;
 
-	if (target_find_object(t, object, mt->allocator, sizeof(mt->allocator))) {
-		if (t->nr_pids && !t->child_started)
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "the allocator '%s' is not mapped by PID %d (statically "
-					  "linked? try: --allocator /proc/%d/exe)",
-					  object, t->pids[0], t->pids[0]);
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "the allocator '%s' was not found (give its path: --allocator "
-				  "/path/to/lib.so)",
-				  object);
-	}
-	syms = syms__load(mt->allocator, &err);
+	syms = syms__load(a->path, &err);
 	if (!syms)
-		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s",
-				  object_shown_path(mt->allocator), strerror(-err));
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s", shown,
+				  strerror(-err));
+	err = 0;
 	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]) && !err; i++) {
-		if (has_function(syms, alloc_funcs[i].name))
-			err = add_spec(specs, n, object, alloc_funcs[i].name);
-		else if (alloc_funcs[i].required)
-			err =
-			    sonde_fail(SONDE_EXIT_INPUT,
-				       "%s defines no %s(): not an allocator (try: --allocator "
-				       "libjemalloc.so.2, or the binary that links one statically)",
-				       object_shown_path(mt->allocator), alloc_funcs[i].name);
-		else
-			sonde_info("%s has no %s(): not traced", object_shown_path(mt->allocator),
-				   alloc_funcs[i].name);
+		snprintf(name, sizeof(name), "%s%s", alloc_funcs[i].cxx ? "" : a->prefix,
+			 alloc_funcs[i].name);
+		if (allocator_defines(syms, name))
+			err = add_spec(specs, n, a->object, name);
+		else if (!alloc_funcs[i].required && !alloc_funcs[i].cxx)
+			sonde_info("%s has no %s(): not traced", shown, name);
 	}
-	if (!err && !has_function(syms, "free"))
-		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines malloc() but no free()",
-				 object_shown_path(mt->allocator));
+	snprintf(name, sizeof(name), "%sfree", a->prefix);
+	if (!err && !allocator_defines(syms, name))
+		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines %smalloc() but no %s()", shown,
+				 a->prefix, name);
+	if (!err)
+		err = add_spec(frees, nr_frees, a->object, name);
+	for (i = 0; i < sizeof(delete_funcs) / sizeof(delete_funcs[0]) && !err; i++)
+		if (allocator_defines(syms, delete_funcs[i]))
+			err = add_spec(frees, nr_frees, a->object, delete_funcs[i]);
 	syms__free(syms);
 	return err;
 }
@@ -181,30 +195,35 @@ static int pick_functions(struct mem_tracer *mt, const struct target *t, const c
 static const struct resolve_opts mem_resolve = {
     .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
 
-static int resolve(struct mem_tracer *mt, const struct target *t, const char *object)
+static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
 {
 	struct resolve_opts allocs = mem_resolve, frees = mem_resolve;
-	struct probe_spec *specs = NULL, free_spec = {0};
-	size_t n = 0;
+	struct probe_spec *specs = NULL, *free_specs_v = NULL;
+	size_t n = 0, nr_frees = 0;
 	int err;
 
+	err = allocator_find(t, forced, &mt->alloc);
+	if (err || !mt->alloc.found)
+		return err; /* nothing to probe: the syscalls and RSS only */
 	allocs.max_probes = SONDE_MEM_MAX_SITES;
-	frees.max_probes = 1;
-	err = pick_functions(mt, t, object, &specs, &n);
+	frees.max_probes = MEM_MAX_FREE_SITES;
+	err = pick_functions(mt, &specs, &n, &free_specs_v, &nr_frees);
 	if (!err)
 		err = probes_resolve(t, specs, n, &allocs, &mt->allocs);
+	if (!err)
+		err = probes_resolve(t, free_specs_v, nr_frees, &frees, &mt->frees);
 	free_specs(specs, n);
-	if (err)
-		return err;
-	free_spec.object = (char *)object;
-	free_spec.glob = (char *)"free";
-	return probes_resolve(t, &free_spec, 1, &frees, &mt->frees);
+	free_specs(free_specs_v, nr_frees);
+	return err;
 }
 
-static enum sonde_alloc_kind kind_of(const char *name)
+/* The kind of an allocator site, by its name without the allocator's prefix. */
+static enum sonde_alloc_kind kind_of(const char *name, const char *prefix)
 {
-	size_t i;
+	size_t i, n = strlen(prefix);
 
+	if (!strncmp(name, prefix, n))
+		name += n;
 	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]); i++)
 		if (!strcmp(alloc_funcs[i].name, name))
 			return alloc_funcs[i].kind;
@@ -303,7 +322,8 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	if (err)
 		goto fail;
 	for (i = 0; i < mt->allocs.nr; i++)
-		skel->rodata->site_kind[i] = (__u8)kind_of(mt->allocs.sites[i].name);
+		skel->rodata->site_kind[i] =
+		    (__u8)kind_of(mt->allocs.sites[i].name, mt->alloc.prefix);
 	skel->rodata->filter_exe_ino = exe_ino(t);
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
@@ -332,8 +352,9 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	err = mem_bpf__load(skel);
 	if (err)
 		goto fail;
-	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ, MAP_SHARED,
-			       bpf_map__fd(skel->maps.stack_stats), 0);
+	mt->reap = t->binary != NULL;
+	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ | (mt->reap ? PROT_WRITE : 0),
+			       MAP_SHARED, bpf_map__fd(skel->maps.stack_stats), 0);
 	if (mt->stack_stats == MAP_FAILED) {
 		mt->stack_stats = NULL;
 		err = -errno;
@@ -345,34 +366,65 @@ fail:
 			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
 }
 
-/* The processes of -p / -- CMD, with the RSS they have now (statm: resident,
- * shared pages), so a process that touches no new page still shows its RSS. */
+/* A process in the procs map with the RSS it has now (statm: resident, shared
+ * pages), so a process that touches no new page still shows its RSS; 0 or -errno. */
+static int add_process(int fd, pid_t pid, bool read_rss)
+{
+	unsigned long long size, resident, shared;
+	struct sonde_mem_proc p = {0};
+	__u32 key = (__u32)pid;
+	char path[64];
+	FILE *f;
+
+	/* Another thread's view when the main thread has exited (its statm reads 0). */
+	snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(pid));
+	f = read_rss ? fopen(path, "re") : NULL;
+	if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
+		p.rss_pages[0] = (__s64)shared;
+		p.rss_pages[1] = (__s64)(resident - shared);
+		p.rss_peak_pages = resident;
+	}
+	if (f)
+		fclose(f);
+	return bpf_map_update_elem(fd, &key, &p, BPF_NOEXIST) && errno != EEXIST ? -errno : 0;
+}
+
+/* -b: the processes running the binary now (the BPF side adds later ones as
+ * they show up), so their RSS counts from the start. */
+static int add_binary_processes(int fd, const struct target *t)
+{
+	struct stat bin, st;
+	struct dirent *de;
+	char path[64];
+	int err = 0;
+	DIR *d;
+
+	if (stat(t->exe, &bin) || !(d = opendir("/proc")))
+		return 0;
+	while (!err && (de = readdir(d))) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		if (!stat(path, &st) && st.st_ino == bin.st_ino && st.st_dev == bin.st_dev)
+			err = add_process(fd, pid, true);
+	}
+	closedir(d);
+	return err;
+}
+
+/* The processes of -p / -- CMD (a held command is still sonde's fork: its RSS
+ * is not the command's), or those of -b. */
 static int add_processes(struct mem_tracer *mt, const struct target *t)
 {
-	int fd = bpf_map__fd(mt->skel->maps.procs), i;
+	int fd = bpf_map__fd(mt->skel->maps.procs), i, err = 0;
 
-	for (i = 0; i < t->nr_pids; i++) {
-		struct sonde_mem_proc p = {0};
-		unsigned long long size, resident, shared;
-		__u32 pid = (__u32)t->pids[i];
-		char path[64];
-		FILE *f;
-
-		/* Another thread's view when the main thread has exited (its statm reads 0). */
-		snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(t->pids[i]));
-		/* A held command is still sonde's fork: its RSS is not the command's. */
-		f = t->child_started ? NULL : fopen(path, "re");
-		if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
-			p.rss_pages[0] = (__s64)shared;
-			p.rss_pages[1] = (__s64)(resident - shared);
-			p.rss_peak_pages = resident;
-		}
-		if (f)
-			fclose(f);
-		if (bpf_map_update_elem(fd, &pid, &p, BPF_ANY))
-			return -errno;
-	}
-	return 0;
+	if (t->binary)
+		return add_binary_processes(fd, t);
+	for (i = 0; i < t->nr_pids && !err; i++)
+		err = add_process(fd, t->pids[i], !t->child_started);
+	return err;
 }
 
 static int attach_tracepoints(struct mem_tracer *mt)
@@ -400,34 +452,51 @@ static int attach_tracepoints(struct mem_tracer *mt)
 	return 0;
 }
 
-/* free(): an entry probe only, so not through attach_probes(), which always
- * pairs an entry with a return. */
+/* free() and the deletes: entry probes only, so not through attach_probes(),
+ * which always pairs an entry with a return. The cookie tells a delete. */
 static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 {
-	const struct probe_site *site = &mt->frees.sites[0];
+	const struct probe_site *sites = mt->frees.sites;
+	unsigned long offsets[MEM_MAX_FREE_SITES];
+	__u64 cookies[MEM_MAX_FREE_SITES];
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, mopts);
-	LIBBPF_OPTS(bpf_uprobe_opts, sopts);
-	unsigned long offset = site->offset;
-	struct bpf_link *link;
+	struct bpf_link *link = NULL;
+	size_t i, n = mt->frees.nr;
+	char free_name[64];
+	int err;
 
+	/* Site names are the demangled ones: a delete is whatever is not free(). */
+	snprintf(free_name, sizeof(free_name), "%sfree", mt->alloc.prefix);
+	for (i = 0; i < n; i++) {
+		offsets[i] = sites[i].offset;
+		cookies[i] = strcmp(sites[i].name, free_name) ? SONDE_FREE_DELETE : 0;
+	}
 	if (mt->multi) {
-		mopts.offsets = &offset;
-		mopts.cnt = 1;
+		mopts.offsets = offsets;
+		mopts.cookies = cookies;
+		mopts.cnt = n;
 		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
-							site->object, NULL, &mopts);
-	} else {
+							sites[0].object, NULL, &mopts);
+		if (link)
+			return keep_link(mt, link);
+	}
+	for (i = 0; !mt->multi && i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, sopts, .bpf_cookie = cookies[i]);
+
 		link = bpf_program__attach_uprobe_opts(mt->skel->progs.mem_free_single, pid,
-						       site->object, site->offset, &sopts);
+						       sites[i].object, sites[i].offset, &sopts);
+		if (!link)
+			break;
+		if ((err = keep_link(mt, link)))
+			return err;
 	}
-	if (!link) {
-		if (pid > 0 && kill(pid, 0) && errno == ESRCH)
-			return sonde_fail(SONDE_EXIT_SYSTEM,
-					  "process %d exited while probes were being attached",
-					  pid);
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
-				  object_shown_path(site->object), strerror(errno));
-	}
-	return keep_link(mt, link);
+	if (link)
+		return 0;
+	if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+		return sonde_fail(SONDE_EXIT_SYSTEM,
+				  "process %d exited while probes were being attached", pid);
+	return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
+			  object_shown_path(sites[0].object), strerror(errno));
 }
 
 static int attach_all(struct mem_tracer *mt, const struct target *t)
@@ -436,7 +505,7 @@ static int attach_all(struct mem_tracer *mt, const struct target *t)
 	int i, err;
 
 	err = attach_tracepoints(mt);
-	if (err)
+	if (err || !mt->alloc.found)
 		return err;
 	/* Frees first: a block allocated while attaching is never freed unseen. */
 	if (!target_has_pids(t))
@@ -464,10 +533,14 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 		return -ENOMEM;
 	mt->stack_depth = o->stack_depth;
 	mt->multi = attach_use_multi();
-	mt->syms = symbolizer__new();
-	err = mt->syms ? resolve(mt, t, o->allocator ? o->allocator : "libc") : -ENOMEM;
+	err = resolve(mt, t, o->allocator);
 	if (!err)
 		err = load(mt, o, t);
+	if (!err) {
+		mt->stacks = mem_stacks__new(bpf_map__fd(mt->skel->maps.stacks),
+					     bpf_map__fd(mt->skel->maps.procs), mt->stack_depth);
+		err = mt->stacks ? 0 : -ENOMEM;
+	}
 	if (!err)
 		err = add_processes(mt, t);
 	if (err)
@@ -485,8 +558,11 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	err = attach_all(mt, t);
 	if (err)
 		goto fail;
-	sonde_info("attached %zu allocator functions and free() in %s in %.3f s", mt->allocs.nr,
-		   object_shown_path(mt->allocator), (now_ns() - t0) / 1e9);
+	if (mt->alloc.found)
+		sonde_info("attached %zu allocator functions, %sfree() and %zu deletes in %s in "
+			   "%.3f s",
+			   mt->allocs.nr, mt->alloc.prefix, mt->frees.nr - 1,
+			   object_shown_path(mt->alloc.path), (now_ns() - t0) / 1e9);
 	*out = mt;
 	return 0;
 fail:
@@ -496,7 +572,7 @@ fail:
 
 void mem_tracer__close(struct mem_tracer *mt)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!mt)
 		return;
@@ -509,13 +585,7 @@ void mem_tracer__close(struct mem_tracer *mt)
 	ring_buffer__free(mt->rb);
 	mem_events__free(mt->events);
 	mem_bpf__destroy(mt->skel);
-	for (i = 0; i < mt->nr_names; i++) {
-		for (j = 0; j < mt->names[i].nr; j++)
-			free(mt->names[i].frames[j]);
-		free(mt->names[i].frames);
-	}
-	free(mt->names);
-	symbolizer__free(mt->syms);
+	mem_stacks__free(mt->stacks);
 	probe_set_free(&mt->allocs);
 	probe_set_free(&mt->frees);
 	free(mt);
@@ -537,9 +607,14 @@ bool mem_tracer__multi(const struct mem_tracer *mt)
 	return mt->multi;
 }
 
+const struct allocator *mem_tracer__allocator(const struct mem_tracer *mt)
+{
+	return &mt->alloc;
+}
+
 const char *mem_tracer__allocator_path(const struct mem_tracer *mt)
 {
-	return object_shown_path(mt->allocator);
+	return mt->alloc.found ? object_shown_path(mt->alloc.path) : NULL;
 }
 
 int mem_tracer__events_fd(const struct mem_tracer *mt)
@@ -555,51 +630,10 @@ int mem_tracer__drain(struct mem_tracer *mt)
 	return n < 0 ? n : 0;
 }
 
-/* The frames of a stack id, symbolized the first time it is asked for, while
- * its process is (most likely) still alive. */
-const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr)
+const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
+					    bool *cut)
 {
-	int fd = bpf_map__fd(mt->skel->maps.stacks);
-	struct stack_names *n;
-	char name[512];
-	__u64 *ips;
-	__u32 i;
-
-	*nr = 0;
-	if (sonde_mem_stack_lost(id))
-		return NULL;
-	if (id >= mt->nr_names) {
-		size_t cap = id + 1 > mt->nr_names * 2 ? id + 1 : mt->nr_names * 2;
-		struct stack_names *v = realloc(mt->names, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		memset(v + mt->nr_names, 0, (cap - mt->nr_names) * sizeof(*v));
-		mt->names = v;
-		mt->nr_names = cap;
-	}
-	n = &mt->names[id];
-	if (n->done) {
-		*nr = n->nr;
-		return (const char *const *)n->frames;
-	}
-	ips = calloc(mt->stack_depth, sizeof(*ips));
-	n->frames = calloc(mt->stack_depth, sizeof(*n->frames));
-	if (!ips || !n->frames || bpf_map_lookup_elem(fd, &id, ips)) {
-		free(ips);
-		return NULL;
-	}
-	for (i = 0; i < mt->stack_depth && ips[i]; i++) {
-		n->frames[i] =
-		    strdup(symbolizer__name(mt->syms, (pid_t)pid, ips[i], name, sizeof(name)));
-		if (!n->frames[i])
-			break;
-		n->nr++;
-	}
-	n->done = true;
-	free(ips);
-	*nr = n->nr;
-	return (const char *const *)n->frames;
+	return mem_stacks__frames(mt->stacks, id, pid, nr, cut);
 }
 
 static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
@@ -679,6 +713,16 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 	__u32 id;
 	int err;
 
+	if (mt->reap) {
+		err = mem_reap_exited(bpf_map__fd(mt->skel->maps.procs),
+				      bpf_map__fd(mt->skel->maps.allocs), mt->stack_stats,
+				      mt->nr_stack_stats, &mt->reaped);
+		if (err)
+			return err;
+		p->exited_processes = mt->reaped.processes;
+		p->exited_blocks = mt->reaped.blocks;
+		p->exited_bytes = mt->reaped.bytes;
+	}
 	read_counts(mt, p->counts);
 	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
 	p->stack_depth = mt->stack_depth;
@@ -700,7 +744,7 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 		s->alloc_bytes = v.alloc_bytes;
 		if (s->nr_frames)
 			continue;
-		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr);
+		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr, &s->cut);
 		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
 			return err;
 	}

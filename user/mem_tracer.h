@@ -10,11 +10,12 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "allocator.h"
 #include "mem_profile.h"
 #include "target.h"
 
 struct mem_tracer_opts {
-	const char *allocator; /* library name or path; NULL = libc */
+	const char *allocator; /* --allocator: library name or path; NULL = the process's own */
 	__u32 max_allocs;      /* live allocations tracked at once */
 	__u32 max_stacks;      /* distinct stacks */
 	__u32 stack_depth;     /* frames per stack */
@@ -32,6 +33,8 @@ void mem_tracer__close(struct mem_tracer *mt);
 size_t mem_tracer__nr_functions(const struct mem_tracer *mt);
 size_t mem_tracer__nr_links(const struct mem_tracer *mt);
 bool mem_tracer__multi(const struct mem_tracer *mt);
+/* The allocator probed (allocator_find()); its path as shown, NULL when none is. */
+const struct allocator *mem_tracer__allocator(const struct mem_tracer *mt);
 const char *mem_tracer__allocator_path(const struct mem_tracer *mt);
 
 /* Records to handle (new stacks, --big, --sample): an fd to poll, and the handling. */
@@ -45,8 +48,12 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p);
  * min_age_ns (mem_profile_add_live). */
 int mem_tracer__scan_ages(struct mem_tracer *mt, struct mem_profile *p, __u64 min_age_ns);
 /* The frames of a stack id ("function+0xoff", innermost first), symbolized the
- * first time it is asked for; owned by the tracer. NULL for no stack. */
-const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr);
+ * first time it is asked for; owned by the tracer. NULL for no stack. The
+ * stack ends before its first frame that is not code of the process (a
+ * frame-pointer walk through code built without them reads data as return
+ * addresses): *cut says whether that happened (cut may be NULL). */
+const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
+					    bool *cut);
 /* Bytes of kernel memory the maps use now (bpftool's "memlock"). */
 __u64 mem_tracer__map_bytes(const struct mem_tracer *mt);
 

@@ -259,7 +259,8 @@ static int read_maps(struct symbolizer *s, pid_t pid, struct mapping **out, size
 			   &name_at) < 4 ||
 		    !name_at)
 			continue;
-		if (perms[2] != 'x' || line[name_at] != '/')
+		/* Anonymous code too (JIT, [vdso]): no name, but a frame there is code. */
+		if (perms[2] != 'x')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		if (nr == cap) {
@@ -269,7 +270,9 @@ static int read_maps(struct symbolizer *s, pid_t pid, struct mapping **out, size
 				break;
 			maps = v;
 		}
-		maps[nr] = (struct mapping){start, end, pgoff, object_get(s, line, line + name_at)};
+		maps[nr] = (struct mapping){
+		    start, end, pgoff,
+		    line[name_at] == '/' ? object_get(s, line, line + name_at) : NULL};
 		nr++;
 	}
 	fclose(f);
@@ -396,8 +399,29 @@ const char *symbolizer__name(struct symbolizer *s, pid_t pid, __u64 addr, char *
 			 (unsigned long long)(off - sym->offset));
 		return buf;
 	}
-	snprintf(buf, len, "%s+0x%llx", o->name, (unsigned long long)off);
+	/*
+	 * No symbol: the object and the file offset (what the address minus its
+	 * mapping's start plus the mapping's file offset gives; equal to the
+	 * address in the file's code for the usual PIE layout), so that two places
+	 * in a stripped executable read apart. In parentheses, as LLVM's
+	 * sanitizers print them, so it cannot be taken for a function's name.
+	 */
+	snprintf(buf, len, "(%s+0x%llx)", o->name, (unsigned long long)off);
 	return buf;
+}
+
+int symbolizer__is_code(struct symbolizer *s, pid_t pid, __u64 addr)
+{
+	struct process *p = process_of(s, pid);
+
+	if (!p)
+		return -1;
+	if (mapping_of(p, addr))
+		return 1;
+	/* Mapped since the maps were read (dlopen)? */
+	if (!process_exited(p) && !process_reread(s, p) && mapping_of(p, addr))
+		return 1;
+	return 0;
 }
 
 void symbolizer__forget(struct symbolizer *s, pid_t pid)

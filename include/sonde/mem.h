@@ -17,6 +17,9 @@ static inline int sonde_mem_stack_lost(__u32 stack_id)
 	return stack_id >= SONDE_MEM_NO_STACK_MMAP;
 }
 
+/* The attach cookie of a free() site that is a C++ delete (user/mem_tracer.c). */
+#define SONDE_FREE_DELETE 1
+
 /* What an allocator site does with its arguments (x86-64: di, si, dx). */
 enum sonde_alloc_kind {
 	SONDE_AK_NONE,

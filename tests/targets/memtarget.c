@@ -10,6 +10,11 @@
  *                              for HOLD_MS (default 1500) and exits; see main().
  *   prefree N [M]              mallocs N blocks of 1000 bytes, waits (TGT_WAIT_USR1),
  *                              frees them all, calls free(NULL) M times, exits.
+ *   leakfree RATE BYTES SECONDS  leak_block() as in leak for SECONDS, then every
+ *                              block is freed at once and the program exits: a
+ *                              leak that only the exit ends.
+ *   forks N                    N times: churn(), then a child that leaks 10 blocks
+ *                              from leak_block() and exits at once, waited for.
  *
  * SECONDS 0 (the default) runs until SIGTERM. Each mode ends with a summary
  * line of key=value pairs.
@@ -17,6 +22,8 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "targets.h"
 
 void *volatile tgt_sink;
@@ -206,6 +213,48 @@ static int run_prefree(unsigned long long n, unsigned long long nulls)
 	return 0;
 }
 
+static int run_leakfree(unsigned long long rate, size_t bytes, unsigned long long secs)
+{
+	unsigned long long t0 = tgt_now_ns(), period = 1000000000ull / rate, n = 0, next = t0;
+	unsigned long long max = rate * secs + 16, i;
+	void **blocks = calloc(max, sizeof(*blocks));
+
+	while (!tgt_stop && n < max && tgt_now_ns() - t0 < secs * 1000000000ull) {
+		blocks[n++] = leak_block(bytes);
+		next += period;
+		sleep_until(next);
+	}
+	for (i = 0; i < n; i++)
+		free(blocks[i]);
+	free(blocks);
+	printf("leakfree iterations=%llu bytes=%llu freed=%llu\n", n, n * bytes, n);
+	return 0;
+}
+
+/* Children that live for a few allocations: gone before a tracer reads their maps. */
+static int run_forks(unsigned long long n)
+{
+	unsigned long long i;
+	pid_t child;
+	int j;
+
+	for (i = 0; i < n; i++) {
+		churn();
+		fflush(stdout);
+		child = fork();
+		if (child == 0) {
+			for (j = 0; j < 10; j++)
+				tgt_sink = leak_block(1000);
+			_exit(0);
+		}
+		if (child > 0)
+			waitpid(child, NULL, 0);
+		sleep_until(tgt_now_ns() + 20000000ull);
+	}
+	printf("forks children=%llu\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -220,6 +269,11 @@ int main(int argc, char **argv)
 		return run_paced(0, tgt_arg(argc, argv, 2, 1000), 256, tgt_arg(argc, argv, 3, 0));
 	if (!strcmp(mode, "mix"))
 		return run_mix(tgt_arg(argc, argv, 2, 1500));
-	fprintf(stderr, "usage: memtarget leak|balanced|mix|prefree ...\n");
+	if (!strcmp(mode, "forks"))
+		return run_forks(tgt_arg(argc, argv, 2, 20));
+	if (!strcmp(mode, "leakfree"))
+		return run_leakfree(tgt_arg(argc, argv, 2, 100), tgt_arg(argc, argv, 3, 1024),
+				    tgt_arg(argc, argv, 4, 3));
+	fprintf(stderr, "usage: memtarget leak|balanced|mix|prefree|leakfree|forks ...\n");
 	return 2;
 }

@@ -204,3 +204,38 @@ $(TGT_DIR)/debugsyms.other.debug: tests/targets/debugsyms.c tests/targets/target
 	$(Q)$(CC) $(TGT_CFLAGS) -Wl,--build-id=0x0123456789abcdef0123456789abcdef01234567 $< \
 		-o $(TGT_DIR)/debugsyms.other
 	$(Q)objcopy --only-keep-debug $(TGT_DIR)/debugsyms.other $@
+
+# ---- sonde mem on real programs' shapes (test_mem_real.sh) ----
+# memtarget.jemalloc: the same program linked with -ljemalloc, whose malloc is
+# jemalloc's; memtarget.static: linked statically (malloc in its .symtab), and
+# memtarget.static.stripped without it; memtarget.stripped: a stripped main
+# executable (frames without symbols); nofp: -fomit-frame-pointer, %rbp on text.
+TARGET_BINS  += $(TGT_DIR)/memtarget.jemalloc $(TGT_DIR)/memtarget.static \
+		$(TGT_DIR)/memtarget.static.stripped $(TGT_DIR)/memtarget.stripped $(TGT_DIR)/nofp
+
+$(TGT_DIR)/memtarget.jemalloc: tests/targets/memtarget.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) $< -ljemalloc -o $@
+
+$(TGT_DIR)/memtarget.static: tests/targets/memtarget.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(TGT_CFLAGS) -static $< -o $@
+
+$(TGT_DIR)/memtarget.static.stripped $(TGT_DIR)/memtarget.stripped: $(TGT_DIR)/%.stripped: $(TGT_DIR)/%
+	@echo "  STRIP    $@"
+	$(Q)strip -o $@ $<
+
+$(TGT_DIR)/nofp: tests/targets/nofp.c tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -fcf-protection=none -Wall -Wextra $< -o $@
+
+# newleak: C++ new/delete with jemalloc's operators (they allocate without malloc).
+TARGET_BINS  += $(TGT_DIR)/newleak
+
+$(TGT_DIR)/newleak: tests/targets/newleak.cc tests/targets/targets.h
+	@mkdir -p $(dir $@)
+	@echo "  CXX      $@"
+	$(Q)$(TGT_CXX) $(TGT_CFLAGS) -fsized-deallocation $< -ljemalloc -o $@

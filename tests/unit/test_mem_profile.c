@@ -265,7 +265,153 @@ static void test_frame_function(void **state)
 	assert_string_equal(mem_frame_function("libc.so.6+0x2724a", b, sizeof(b)),
 			    "libc.so.6+0x2724a");
 	assert_string_equal(mem_frame_function("0x7f0012345678", b, sizeof(b)), "0x7f0012345678");
+	/* No symbol in a stripped executable: the offset is what tells two apart. */
+	assert_string_equal(mem_frame_function("(postgres+0x4a3c10)", b, sizeof(b)),
+			    "(postgres+0x4a3c10)");
 	assert_string_equal(mem_frame_function("operator+", b, sizeof(b)), "operator+");
+}
+
+/* 0, 1 s, 2 s, ... */
+static void seconds(__u64 *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t[i] = i * S;
+}
+
+static void test_trend_still_growing(void **state)
+{
+	double v[] = {0, 1000, 2000, 3000, 4000, 5000};
+	struct mem_trend tr;
+	__u64 t[6];
+
+	(void)state;
+	seconds(t, 6);
+	mem_judge_trend(t, v, 6, &tr);
+	assert_true(tr.suspect);
+	assert_false(tr.freed_at_end);
+	assert_float_equal(tr.rate_bytes_per_s, 1000.0, 1e-6);
+	assert_float_equal(tr.peak_bytes, 5000.0, 0);
+	/* Three samples are not a trend. */
+	mem_judge_trend(t, v, 3, &tr);
+	assert_false(tr.suspect);
+}
+
+/* The Python case: +8.4 MiB/s for the whole run, everything freed at exit. */
+static void test_trend_freed_at_exit(void **state)
+{
+	double mib = 1048576, v[] = {0, 8.4 * mib, 16.8 * mib, 25.2 * mib, 33.6 * mib, 0};
+	double late[] = {0, 1000, 2000, 3000, 4000, 4000, 100}, nothing[] = {0, 0, 0, 0, 0, 0};
+	struct mem_trend tr;
+	__u64 t[7];
+
+	(void)state;
+	seconds(t, 7);
+	mem_judge_trend(t, v, 6, &tr);
+	assert_true(tr.suspect);
+	assert_true(tr.freed_at_end);
+	assert_float_equal(tr.rate_bytes_per_s, 8.4 * mib, 1);
+	assert_float_equal(tr.r2, 1.0, 1e-9);
+	assert_float_equal(tr.peak_bytes, 33.6 * mib, 1);
+	/* The peak two samples before the end, then most of it freed. */
+	mem_judge_trend(t, late, 7, &tr);
+	assert_true(tr.suspect);
+	assert_true(tr.freed_at_end);
+	assert_float_equal(tr.rate_bytes_per_s, 1000.0, 1e-6);
+	mem_judge_trend(t, nothing, 6, &tr);
+	assert_false(tr.suspect);
+	assert_float_equal(tr.peak_bytes, 0, 0);
+}
+
+static void test_trend_not_a_leak(void **state)
+{
+	/* Freed long before the end, and stayed low: a cache that was flushed. */
+	double flushed[] = {0, 1000, 2000, 3000, 4000, 0, 0, 0, 0, 0};
+	/* A saw-tooth whose last tooth peaks at the end. */
+	double saw[] = {0, 3000, 0, 3000, 0, 3000, 0, 3100, 0};
+	/* Grew to the end and only a little of it went. */
+	double half[] = {0, 1000, 2000, 3000, 4000, 3000};
+	/* One step at the start, flat since. */
+	double step[] = {0, 5000, 5000, 5000, 5000, 5000, 5000, 5000};
+	struct mem_trend tr;
+	__u64 t[10];
+
+	(void)state;
+	seconds(t, 10);
+	mem_judge_trend(t, flushed, 10, &tr);
+	assert_false(tr.suspect);
+	assert_float_equal(tr.rate_bytes_per_s, 0, 0);
+	mem_judge_trend(t, saw, 9, &tr);
+	assert_false(tr.suspect);
+	mem_judge_trend(t, half, 6, &tr);
+	assert_true(tr.suspect);
+	assert_false(tr.freed_at_end);
+	mem_judge_trend(t, step, 8, &tr);
+	assert_false(tr.suspect);
+}
+
+/* A stack freed at exit is a suspect of the profile, and ranks by its leak. */
+static void test_profile_suspect_freed_at_exit(void **state)
+{
+	struct mem_profile *p = mem_profile_new(16);
+	struct mem_stack *s;
+	size_t order[2];
+	int i;
+
+	(void)state;
+	mem_profile_sample(p, 0, true);
+	for (i = 1; i <= 6; i++) {
+		s = mem_profile_stack(p, 1);
+		s->allocs = i < 6 ? (__u64)i : 5;
+		s->live_allocs = i < 6 ? (__u64)i : 0;
+		s->frees = i < 6 ? 0 : 5;
+		s->live_bytes = i < 6 ? 10000 * (__u64)i : 0;
+		s = mem_profile_stack(p, 2);
+		s->allocs = s->live_allocs = (__u64)i;
+		s->live_bytes = 100 * (__u64)i;
+		mem_profile_sample(p, i * S, false);
+	}
+	mem_profile_update_growth(p);
+	assert_int_equal(mem_profile_rank(p, order, 2), 2);
+	s = &p->stacks[order[0]];
+	assert_int_equal(s->id, 1);
+	assert_true(mem_stack_is_suspect(p, s));
+	assert_true(s->freed_at_end);
+	assert_int_equal(s->live_allocs, 0);
+	assert_float_equal(s->leak_bytes_per_s, 10000.0, 1e-6);
+	assert_true(mem_stack_is_suspect(p, &p->stacks[order[1]]));
+	assert_false(p->stacks[order[1]].freed_at_end);
+	mem_profile_free(p);
+}
+
+/* Addresses of a pretend process: code at [0x1000, 0x2000) and [0x7000, 0x8000). */
+static bool fake_is_code(void *ctx, __u64 addr)
+{
+	int *calls = ctx;
+
+	(*calls)++;
+	return (addr >= 0x1000 && addr < 0x2000) || (addr >= 0x7000 && addr < 0x8000);
+}
+
+static void test_stack_cut_at_data(void **state)
+{
+	__u64 whole[] = {0x1010, 0x7020, 0x1030, 0};
+	__u64 junk[] = {0x1010, 0x7020, 0x766520726f662029ULL, 0x1040, 0};
+	__u64 full[] = {0x1010, 0x1020, 0x1030};
+	__u64 odd_first[] = {0x5000, 0x1010, 0};
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(mem_stack_plausible(whole, 8, fake_is_code, &calls), 3);
+	/* Cut at the text read as a return address; what follows it is not kept. */
+	assert_int_equal(mem_stack_plausible(junk, 8, fake_is_code, &calls), 2);
+	/* No terminating 0 within max. */
+	assert_int_equal(mem_stack_plausible(full, 3, fake_is_code, &calls), 3);
+	/* The innermost frame is where the thread ran: never judged. */
+	calls = 0;
+	assert_int_equal(mem_stack_plausible(odd_first, 8, fake_is_code, &calls), 2);
+	assert_int_equal(calls, 1);
 }
 
 int main(void)
@@ -284,6 +430,11 @@ int main(void)
 	    cmocka_unit_test(test_fmt_bytes),
 	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_frame_function),
+	    cmocka_unit_test(test_trend_still_growing),
+	    cmocka_unit_test(test_trend_freed_at_exit),
+	    cmocka_unit_test(test_trend_not_a_leak),
+	    cmocka_unit_test(test_profile_suspect_freed_at_exit),
+	    cmocka_unit_test(test_stack_cut_at_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

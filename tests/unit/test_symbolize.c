@@ -149,12 +149,33 @@ static void test_bounded_over_many_processes(void **state)
 	symbolizer__free(s);
 }
 
+/* Frames are judged against the process's code: its functions are, its stack and
+ * text read as an address are not, a process never seen cannot be judged. */
+static void test_code_or_not(void **state)
+{
+	struct symbolizer *s = symbolizer__new();
+	char local[16] = "not code";
+	pid_t pid = fork_waiter();
+
+	(void)state;
+	assert_int_equal(symbolizer__is_code(s, pid, (__u64)(uintptr_t)symbolize_marker), 1);
+	assert_int_equal(symbolizer__is_code(s, pid, (__u64)(uintptr_t)local), 0);
+	assert_int_equal(symbolizer__is_code(s, pid, 0x766520726f662029ULL), 0);
+	end_child(pid);
+	/* Known before it went: still judged by its maps. */
+	assert_int_equal(symbolizer__is_code(s, pid, (__u64)(uintptr_t)symbolize_marker), 1);
+	symbolizer__forget(s, pid);
+	assert_int_equal(symbolizer__is_code(s, pid, (__u64)(uintptr_t)symbolize_marker), -1);
+	symbolizer__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_names_a_fork_then_its_late_records),
 	    cmocka_unit_test(test_reused_pid_gets_its_own_maps),
 	    cmocka_unit_test(test_bounded_over_many_processes),
+	    cmocka_unit_test(test_code_or_not),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
