@@ -30,8 +30,9 @@ $(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $(BENCH_DIR)/floor.bpf.o $<
 	$(Q)$(BPFTOOL) gen skeleton $(BENCH_DIR)/floor.bpf.o name floor_bpf > $@
 
-$(BENCH_DIR)/floor: bench/floor.c $(BENCH_DIR)/floor.skel.h $(BUILD)/user/elf_syms.o $(BUILD)/user/go_pclntab.o
-	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) $< $(BUILD)/user/elf_syms.o $(BUILD)/user/go_pclntab.o $(LDLIBS) -o $@
+# sonde's symbol reader, with what it needs (debug files, demangling): the unit tests' objects.
+$(BENCH_DIR)/floor: bench/floor.c $(BENCH_DIR)/floor.skel.h $(LIB_OBJS)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 $(BENCH_DIR)/many.c: bench/gen-many.sh
 	@mkdir -p $(dir $@)

@@ -16,6 +16,6 @@ $(BENCH_DIR)/memturns: bench/memturns.c bench/batch_timer.h
 	@echo "  CC       $@"
 	$(Q)$(CC) -O2 -Wall -Wextra -fno-omit-frame-pointer $< -o $@
 
-$(BENCH_DIR)/memfloor: bench/memfloor.c $(BENCH_DIR)/floor.skel.h $(BUILD)/user/elf_syms.o $(BUILD)/user/go_pclntab.o
+$(BENCH_DIR)/memfloor: bench/memfloor.c $(BENCH_DIR)/floor.skel.h $(LIB_OBJS)
 	@echo "  CC       $@"
-	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) $< $(BUILD)/user/elf_syms.o $(BUILD)/user/go_pclntab.o $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) $< $(LIB_OBJS) $(LDLIBS) -o $@

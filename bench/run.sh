@@ -174,7 +174,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "sonde lat -b build/bench/many 'fn_*' (uprobe_multi): attached ${ATT% *} functions in ${ATT#* } s, detached in $DET s."
 	echo "bpftrace, 111 functions (fn_10*) with perf-event uprobes: attach + detach ${BPFTRACE_100} s."
 	echo
-	echo "## Accuracy (calibrated: the probes' own cost measured at start and subtracted)"
+	echo "## Accuracy (calibrated: the probes' own cost measured at start and every 5 s, and subtracted)"
 	echo
 	echo "| function | true time | sonde p50 | sonde --raw p50 |"
 	echo "|---|---:|---:|---:|"
