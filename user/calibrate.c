@@ -352,11 +352,19 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 	return 0;
 }
 
-void calibrator__get(struct calibrator *c, struct calibration *out)
+void calibrator__hold(struct calibrator *c)
 {
 	pthread_mutex_lock(&c->lock);
-	*out = c->cur;
+}
+
+void calibrator__release(struct calibrator *c)
+{
 	pthread_mutex_unlock(&c->lock);
+}
+
+void calibrator__get(const struct calibrator *c, struct calibration *out)
+{
+	*out = c->cur;
 }
 
 void calibrator__free(struct calibrator *c)

@@ -46,8 +46,15 @@ struct calibrator;
  */
 int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
 		      __u32 id_base, struct calibrator **out);
-/* The costs in use now and their spread. */
-void calibrator__get(struct calibrator *c, struct calibration *out);
+/*
+ * Hold off the background measurement (and release it): while held, none is
+ * half done, so sonde's own calibration calls are in no count a reader takes
+ * (the traced threads, the costs in use).
+ */
+void calibrator__hold(struct calibrator *c);
+void calibrator__release(struct calibrator *c);
+/* The costs in use now and their spread; call it held. */
+void calibrator__get(const struct calibrator *c, struct calibration *out);
 /* Stops the background measurement and detaches its probes. */
 void calibrator__free(struct calibrator *c);
 

@@ -320,6 +320,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
+	/* No calibration round half done: its thread is in no count read here. */
+	if (lt->calib)
+		calibrator__hold(lt->calib);
 	memcpy(p->drops, lt->skel->bss->drops, sizeof(p->drops));
 	p->threads_tracked = lt->skel->bss->threads_tracked;
 	p->threads_freed = lt->skel->bss->threads_freed;
@@ -365,6 +368,8 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 			derive_sched_split(f);
 	}
 	p->nr_funcs = k;
+	if (lt->calib)
+		calibrator__release(lt->calib);
 	free(percpu);
 	return err;
 }
