@@ -25,7 +25,7 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.c, linked into the unit tests too.
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
-.PHONY: all deps test unit integration demo bench clean format
+.PHONY: all deps test unit integration demo bench clean format check-headers
 .SECONDARY:
 all: $(BUILD)/sonde
 
@@ -44,7 +44,9 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	@echo "  SKEL     $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)/.deps-ok
+# A user object depends on the headers it includes, skeletons among them (-MMD);
+# the skeletons are order-only so that they exist before the first compile.
+$(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -57,10 +59,14 @@ $(BUILD)/sonde: $(USER_OBJS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(BUILD)/tests/test_%.o: tests/unit/test_%.c | $(SKELS) $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJS)
+	@echo "  LINK     $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 # Programs with known behaviour that the integration tests and the demo trace.
 include tests/targets/targets.mk
@@ -80,6 +86,17 @@ demo: $(BUILD)/sonde $(DEMO_BINS)
 
 bench: $(BUILD)/sonde $(BENCH_BINS) $(TARGET_BINS)
 	$(Q)bench/run.sh
+
+# Each shared header compiles on its own, in user space and after vmlinux.h in BPF code.
+check-headers:
+	$(Q)for h in include/sonde/*.h; do \
+		printf '#include "%s"\n' "$${h#include/}" | \
+			$(CC) -Wall -Wextra -std=gnu11 -Iinclude -fsyntax-only -x c - || exit 1; \
+		printf '#include "vmlinux.h"\n#include "%s"\n' "$${h#include/}" | \
+			$(CLANG) -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ivmlinux/$(ARCH) \
+				-fsyntax-only -x c - || exit 1; \
+		echo "  HDR      $$h"; \
+	done
 
 format:
 	clang-format -i bpf/*.c include/sonde/*.h user/*.[ch] tests/unit/*.c tests/targets/*.c

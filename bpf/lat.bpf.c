@@ -20,20 +20,16 @@
  * between threads and its stack is copied to grow.
  */
 #include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "sonde/cookie.h"
 #include "sonde/lat.h"
+#define SONDE_DROP_KINDS SONDE_DROP__COUNT
+#include "common.bpf.h"
 #include "percpu_add.bpf.h"
 #include "thread_time.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
-/* Non-zero with -b and library probes: only count tasks running this executable. */
-const volatile __u64 filter_exe_ino = 0;
 /*
- * Non-zero for a -p process whose main thread has exited: the kernel's pid
+ * filter_exe_ino (common.bpf.h) is set with -b and library probes. filter_tgid:
+ * non-zero for a -p process whose main thread has exited: the kernel's pid
  * filter for uprobe_multi compares the leader's mm, NULL in a zombie, so its
  * probes are attached without one and the process is told apart here.
  */
@@ -47,8 +43,6 @@ const volatile bool sched_split = true;
 const volatile bool runq_from_run_delay = true;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
-
-__u64 drops[SONDE_DROP__COUNT] = {};
 
 /*
  * The probes' own cost, measured by the loader at start (calibration) and
@@ -113,16 +107,6 @@ struct {
 	__type(value, struct sonde_func_stats);
 } func_stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096); /* resized by the loader */
-} events SEC(".maps");
-
-static __always_inline void count_drop(enum sonde_drop kind)
-{
-	__sync_fetch_and_add(&drops[kind], 1);
-}
-
 static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
 	if (!filter_exe_ino && !filter_tgid)
@@ -131,7 +115,7 @@ static __always_inline bool task_is_filtered_out(struct task_struct *task)
 		return false;
 	if (filter_tgid)
 		return (__u32)task->tgid != filter_tgid;
-	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
+	return task_runs_other_exe(task);
 }
 
 static __always_inline struct sonde_thread *thread_get_or_create(struct task_struct *task,
@@ -142,11 +126,9 @@ static __always_inline struct sonde_thread *thread_get_or_create(struct task_str
 	t = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (t)
 		return t;
-	t = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t) {
-		count_drop(SONDE_DROP_NO_STORAGE);
+	t = task_state_create(&threads, task, SONDE_DROP_NO_STORAGE);
+	if (!t)
 		return NULL;
-	}
 	__sync_fetch_and_add(&threads_tracked, 1);
 	thread_time_init(&t->time, now);
 	return t;
@@ -229,7 +211,7 @@ static __always_inline int on_entry(void *ctx)
 	t = thread_get_or_create(task, now);
 	if (!t)
 		return 0;
-	sp = PT_REGS_SP((struct pt_regs *)ctx);
+	sp = call_sp(ctx);
 	d = drop_dead_frames(task, t, sp);
 	if (d >= SONDE_MAX_DEPTH) {
 		/* Keep counting so the matching returns unwind to the right frame. */
@@ -555,71 +537,20 @@ static __always_inline int on_return(void *ctx, __u64 entry_sp, __u64 exit_cooki
 	return 0;
 }
 
-/* uprobe_multi links (kernel >= 6.6): one link per object for all entries, one for returns. */
-SEC("uprobe.multi")
-int BPF_UPROBE(lat_entry_multi)
-{
-	return on_entry(ctx);
-}
-
-SEC("uretprobe.multi")
-int BPF_URETPROBE(lat_return_multi)
-{
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8, 0);
-}
-
-/* At a function's return instructions, where a uretprobe would break the program. */
-SEC("uprobe.multi")
-int BPF_UPROBE(lat_exit_multi)
-{
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx), bpf_get_attach_cookie(ctx));
-}
-
-/* Fallback for kernels without uprobe_multi: one perf-event uprobe per function. */
-SEC("uprobe")
-int BPF_UPROBE(lat_entry_single)
-{
-	return on_entry(ctx);
-}
-
-SEC("uretprobe")
-int BPF_URETPROBE(lat_return_single)
-{
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx) - 8, 0);
-}
-
-SEC("uprobe")
-int BPF_UPROBE(lat_exit_single)
-{
-	return on_return(ctx, PT_REGS_SP((struct pt_regs *)ctx), bpf_get_attach_cookie(ctx));
-}
+/* lat_entry_multi, lat_entry_single (common.bpf.h): a traced function's entry. */
+SONDE_UPROBE_PROGS(lat_entry, on_entry(ctx))
+/* lat_return_multi, lat_return_single: its return, by a return probe. */
+SONDE_URETPROBE_PROGS(lat_return, on_return(ctx, call_sp_after_return(ctx), 0))
+/* lat_exit_multi, lat_exit_single: at its return instructions, where a
+ * uretprobe would break the program. */
+SONDE_UPROBE_PROGS(lat_exit, on_return(ctx, call_sp(ctx), bpf_get_attach_cookie(ctx)))
 
 /* Go's own entry and exit: calls paired per goroutine (lat_go.bpf.h). */
 #include "lat_go.bpf.h"
 
-SEC("uprobe.multi")
-int BPF_UPROBE(lat_entry_go_multi)
-{
-	return on_entry_go(ctx);
-}
-
-SEC("uprobe.multi")
-int BPF_UPROBE(lat_exit_go_multi)
-{
-	return on_exit_go(ctx);
-}
-
-SEC("uprobe")
-int BPF_UPROBE(lat_entry_go_single)
-{
-	return on_entry_go(ctx);
-}
-
-SEC("uprobe")
-int BPF_UPROBE(lat_exit_go_single)
-{
-	return on_exit_go(ctx);
-}
+/* lat_entry_go_multi, lat_entry_go_single; lat_exit_go_multi, lat_exit_go_single. */
+SONDE_UPROBE_PROGS(lat_entry_go, on_entry_go(ctx))
+SONDE_UPROBE_PROGS(lat_exit_go, on_exit_go(ctx))
 
 /* The scheduler's side: sched_switch, sched_wakeup, the exit of a thread. */
 #include "lat_sched.bpf.h"
@@ -642,7 +573,7 @@ int BPF_PROG(lat_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	if (!t || !t->depth)
 		return 0;
 	kept = t->depth < SONDE_MAX_DEPTH ? t->depth : SONDE_MAX_DEPTH;
-	__sync_fetch_and_add(&drops[SONDE_DROP_EXEC], kept);
+	count_drops(SONDE_DROP_EXEC, kept);
 	t->depth = 0;
 	return 0;
 }

@@ -112,7 +112,7 @@ static __always_inline int on_entry_go(void *ctx)
 		count_drop(SONDE_DROP_NO_STORAGE);
 		return 0;
 	}
-	depth_bytes = go_depth_bytes(g, PT_REGS_SP((struct pt_regs *)ctx));
+	depth_bytes = go_depth_bytes(g, call_sp(ctx));
 	d = go_drop_dead_frames(gs, depth_bytes);
 	if (d >= SONDE_GO_DEPTH) {
 		gs->depth = d + 1;
@@ -139,7 +139,7 @@ static __always_inline int go_find_frame(const struct sonde_go_stack *gs, __u32 
 		if ((gs->frames[idx].site & SONDE_COOKIE_ID_MASK) == id) {
 			/* Calls above it never returned through an exit (a panic unwound them). */
 			if (i)
-				__sync_fetch_and_add(&drops[SONDE_DROP_UNWOUND], i);
+				count_drops(SONDE_DROP_UNWOUND, i);
 			return (int)idx;
 		}
 	}

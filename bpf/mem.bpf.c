@@ -22,14 +22,11 @@
  * counters change.
  */
 #include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include "sonde/mem.h"
+#define SONDE_DROP_KINDS SONDE_MD__COUNT
+#include "common.bpf.h"
 #include "percpu_add.bpf.h"
 #include "user_stack.bpf.h"
-
-char LICENSE[] SEC("license") = "GPL";
 
 #define SONDE_PAGE	     4096ULL
 #define SONDE_MAP_ANONYMOUS  0x20
@@ -39,13 +36,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define SONDE_NR_MREMAP	     25
 #define SONDE_MUNMAP_REGIONS 8 /* tracked mappings one munmap() may cover */
 
-/* -b: only tasks running this executable (its inode); 0 = the procs map filters. */
-const volatile __u64 filter_exe_ino = 0;
+/* Without -b (filter_exe_ino, common.bpf.h), the procs map filters. */
 const volatile __u8 site_kind[SONDE_MEM_MAX_SITES] = {};
 const volatile __u64 big_bytes = 0;    /* --big: 0 = off */
 const volatile __u64 sample_every = 0; /* --sample N: 0 = off */
 
-__u64 drops[SONDE_MD__COUNT] = {};
 __u64 sample_seq = 0;
 
 struct sonde_mem_thread {
@@ -104,11 +99,6 @@ struct {
 	__type(value, struct sonde_mem_proc);
 } procs SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096); /* resized by the loader */
-} events SEC(".maps");
-
 /*
  * Events by kind (enum sonde_mem_count), per CPU: a malloc()+free() pair
  * counts two, which as atomic adds to one shared array cost ~20 ns.
@@ -129,19 +119,11 @@ static __always_inline void count(enum sonde_mem_count c)
 		percpu_add(n, 1);
 }
 
-static __always_inline void count_drop(enum sonde_mem_drop d)
-{
-	__sync_fetch_and_add(&drops[d], 1);
-}
-
 static __always_inline bool exe_filtered_out(void)
 {
-	struct task_struct *task;
-
 	if (!filter_exe_ino)
 		return false;
-	task = bpf_get_current_task_btf();
-	return BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino) != filter_exe_ino;
+	return task_runs_other_exe(bpf_get_current_task_btf());
 }
 
 /* The traced process's state, or NULL when the current task is not traced. */
@@ -294,12 +276,7 @@ static __always_inline struct sonde_mem_thread *thread_get(bool create)
 	t = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (t || !create)
 		return t;
-	t = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t) {
-		count_drop(SONDE_MD_NO_STORAGE);
-		return NULL;
-	}
-	return t;
+	return task_state_create(&threads, task, SONDE_MD_NO_STORAGE);
 }
 
 /* realloc(p, ...): p is released at the entry, before the allocator can hand
@@ -321,7 +298,7 @@ static __always_inline void realloc_entry(struct sonde_mem_thread *t, __u64 old)
 
 static __always_inline int on_alloc_entry(struct pt_regs *ctx)
 {
-	__u64 sp = PT_REGS_SP(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx);
+	__u64 sp = call_sp(ctx), a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx);
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
 	struct sonde_mem_thread *t;
 	__u32 kind;
@@ -380,8 +357,7 @@ static __always_inline int on_alloc_entry(struct pt_regs *ctx)
 
 static __always_inline int on_alloc_return(struct pt_regs *ctx)
 {
-	/* The return popped the return address the entry saw at the stack top. */
-	__u64 entry_sp = PT_REGS_SP(ctx) - 8, ret = PT_REGS_RC(ctx), addr = 0;
+	__u64 entry_sp = call_sp_after_return(ctx), ret = PT_REGS_RC(ctx), addr = 0;
 	struct sonde_mem_thread *t;
 
 	if (exe_filtered_out())
@@ -471,42 +447,10 @@ static __always_inline int on_free(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("uprobe.multi")
-int BPF_UPROBE(mem_alloc_entry_multi)
-{
-	return on_alloc_entry(ctx);
-}
-
-SEC("uretprobe.multi")
-int BPF_URETPROBE(mem_alloc_return_multi)
-{
-	return on_alloc_return(ctx);
-}
-
-SEC("uprobe.multi")
-int BPF_UPROBE(mem_free_multi)
-{
-	return on_free(ctx);
-}
-
-/* Fallback for kernels without uprobe_multi (< 6.6): one perf-event uprobe per site. */
-SEC("uprobe")
-int BPF_UPROBE(mem_alloc_entry_single)
-{
-	return on_alloc_entry(ctx);
-}
-
-SEC("uretprobe")
-int BPF_URETPROBE(mem_alloc_return_single)
-{
-	return on_alloc_return(ctx);
-}
-
-SEC("uprobe")
-int BPF_UPROBE(mem_free_single)
-{
-	return on_free(ctx);
-}
+/* mem_alloc_entry_multi, mem_alloc_entry_single (common.bpf.h), and the rest alike. */
+SONDE_UPROBE_PROGS(mem_alloc_entry, on_alloc_entry(ctx))
+SONDE_URETPROBE_PROGS(mem_alloc_return, on_alloc_return(ctx))
+SONDE_UPROBE_PROGS(mem_free, on_free(ctx))
 
 /* ---- syscalls ------------------------------------------------------------ */
 

@@ -3,6 +3,10 @@
 #ifndef SONDE_MEM_H
 #define SONDE_MEM_H
 
+#ifndef __VMLINUX_H__ /* user space; BPF code has the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 /* Allocator sites one run can probe: the entry/return cookie indexes site_kind[]. */
 #define SONDE_MEM_MAX_SITES 64
 /* Deepest user stack kept (the kernel's perf_event_max_stack default is 127). */
