@@ -152,12 +152,27 @@ start_sonde()
 
 wait_sonde()
 {
+	local pid t
+
+	# Shortly before timeout(1) kills a sonde that hangs, note where each of
+	# its threads waits, so the failure says why and not only that.
+	while kill -0 "$SONDE_PID" 2>/dev/null &&
+		[ $((($(date +%s%N) - SONDE_T0) / 1000000000)) -lt $((IT_TIMEOUT - 3)) ]; do
+		sleep 0.1
+	done
+	pid=$(pgrep -P "$SONDE_PID" -x sonde | head -n 1)
+	if [ -n "$pid" ]; then
+		for t in /proc/"$pid"/task/*; do
+			echo "thread $(cat "$t/comm" 2>/dev/null) in $(cat "$t/wchan" 2>/dev/null):" \
+				"$(tr '\n' ' ' <"$t/stack" 2>/dev/null)"
+		done >"$T_DIR/hang"
+	fi
 	wait "$SONDE_PID"
 	RC=$?
 	# shellcheck disable=SC2034 # read by the tests
 	ELAPSED_MS=$((($(date +%s%N) - SONDE_T0) / 1000000))
 	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
-		fail "sonde did not finish within ${IT_TIMEOUT}s"
+		fail "sonde did not finish within ${IT_TIMEOUT}s; its threads: $(tr '\n' '|' <"$T_DIR/hang" 2>/dev/null); stderr: $(err_text)"
 	fi
 	[ "$RC" -lt 128 ] || fail "sonde was killed by signal $((RC - 128)); stderr: $(err_text)"
 	return 0

@@ -78,7 +78,7 @@ t_no_match_cmd()
 	bad_input 2 "did you mean.*spin_50us" lat 'spn_50us' -- "$TGT/spin" 100
 	grep -q '^calls=' "$T_DIR/out" && fail "the command ran although sonde refused to trace it"
 	for cmdline in /proc/[0-9]*/cmdline; do
-		[ "$(tr '\0' ' ' <"$cmdline" 2>/dev/null)" = "$TGT/spin 100 " ] &&
+		[ "$(tr '\0' ' ' 2>/dev/null <"$cmdline")" = "$TGT/spin 100 " ] &&
 			fail "the held command is still running: ${cmdline%/cmdline}"
 	done
 	return 0
