@@ -18,7 +18,8 @@ static void usage(FILE *f)
 	for (i = 0; i < cmd_table_len; i++)
 		fprintf(f, "  %-6s %s\n", cmd_table[i].name, cmd_table[i].summary);
 	fprintf(f, "\nTARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
-		   "Run 'sonde COMMAND --help' for a command's options.\n");
+		   "Run 'sonde COMMAND --help' for a command's options.\n"
+		   "Run 'sonde --version' for which sonde this is.\n");
 }
 
 int main(int argc, char **argv)
@@ -35,6 +36,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return SONDE_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("sonde %s\n", SONDE_VERSION);
 		return SONDE_EXIT_OK;
 	}
 	c = cmd_find(argv[1]);
