@@ -14,6 +14,9 @@ Q         := $(if $(filter 1,$(V)),,@)
 PKGS       = libbpf libelf zlib jansson capstone libdebuginfod
 CFLAGS    ?= -g -O2
 CFLAGS    += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -I$(BUILD) -Iuser
+# What sonde --version prints and profiles record: git's name for the commit, 0.1.0 outside git.
+SONDE_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+CFLAGS    += -DSONDE_VERSION='"$(SONDE_VERSION)"'
 LDLIBS     = $(shell pkg-config --libs $(PKGS)) -liberty -lstdc++ -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
 
@@ -50,6 +53,14 @@ $(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# A new version rebuilds what prints it: build/.version changes with it (as git's
+# GIT-VERSION-FILE), written when make reads this file, or by the rule after a clean.
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(BUILD)/.version 2>/dev/null)" = '$(SONDE_VERSION)' ] || \
+	echo '$(SONDE_VERSION)' >$(BUILD)/.version)
+$(BUILD)/user/main.o $(BUILD)/user/run_meta.o: $(BUILD)/.version
+$(BUILD)/.version:
+	$(Q)mkdir -p $(BUILD) && echo '$(SONDE_VERSION)' >$@
 
 $(BUILD)/sonde: $(USER_OBJS)
 	@echo "  LINK     $@"

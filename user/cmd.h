@@ -1,7 +1,58 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Subcommands: each parses its own options and returns an exit status. */
+/*
+ * Subcommands: the table main dispatches from, and what they share. Each
+ * command parses its own options (cmd_opts.h) and returns an exit status.
+ */
 #ifndef SONDE_CMD_H
 #define SONDE_CMD_H
+
+#include <stddef.h>
+
+struct cmd_opt;
+struct out_file;
+struct probe_spec;
+struct target;
+
+/* What a command needs done once its options are parsed, before it starts: cmd_setup(). */
+enum cmd_needs {
+	CMD_NEEDS_ROOT = 1 << 0,       /* refuse with exit 3 and the sudo line unless root */
+	CMD_NEEDS_OUTPUT = 1 << 1,     /* -o FILE: checked writable, its temporary made */
+	CMD_NEEDS_LIBBPF_LOG = 1 << 2, /* libbpf's messages on stderr with -v */
+};
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	unsigned int needs; /* enum cmd_needs */
+	const char *summary;
+};
+
+extern const struct cmd cmd_table[];
+extern const size_t cmd_table_len;
+
+/* The command called `name`, or NULL. */
+const struct cmd *cmd_find(const char *name);
+
+/*
+ * What command `name` needs (its table entry), in order: the root check, the
+ * -o FILE check that leaves its temporary file in *out (when `output` is
+ * not NULL), libbpf's print hook. So a long run never fails at its end for a
+ * file it cannot write. 0, or a sonde_fail() code.
+ */
+int cmd_setup(const char *name, const char *output, struct out_file **out);
+
+/* After attaching: 0, or exit 3 when every traced process ended meanwhile. */
+int cmd_check_target_alive(struct target *t);
+
+/* Let a held -- CMD run: 0, or exit 3 saying why it could not start. */
+int cmd_release_target(struct target *t);
+
+/* `arg`, [OBJECT:]GLOB, parsed onto the end of (*specs)[*nr]: 0, -ENOMEM, or
+ * -EINVAL when it is not one (the caller says so, in its own words). */
+int cmd_add_probe_spec(struct probe_spec **specs, size_t *nr, const char *arg);
+
+/* --returns HOW (lat, list): an option callback (cmd_opts.h) storing an enum return_mode. */
+int cmd_opt_returns(const struct cmd_opt *opt, const char *name, const char *val);
 
 int cmd_lat(int argc, char **argv);
 int cmd_list(int argc, char **argv);

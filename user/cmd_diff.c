@@ -2,40 +2,20 @@
 /* sonde diff BASE [BASE...] NEW: which functions regressed, by how much, how surely. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include "cmd.h"
+#include "cmd_opts.h"
 #include "diff.h"
 #include "report_diff.h"
 #include "util.h"
 
-static void diff_usage(FILE *f)
-{
-	fprintf(f, "usage: sonde diff BASE [BASE...] NEW [options]\n"
-		   "\n"
-		   "Compare profiles written by sonde lat -o. A function regressed when its\n"
-		   "metric grew by more than the threshold, significantly (Mann-Whitney U over\n"
-		   "the histograms), and, with several BASE runs, beyond their own spread.\n"
-		   "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
-		   "\n"
-		   "  --metric M       p50, p90 (default), p99 or mean\n"
-		   "  --threshold PCT  smallest change that counts (default 10)\n"
-		   "  --alpha A        significance level (default 0.01)\n"
-		   "  --critical PCT   a regression above PCT is critical (default 50)\n"
-		   "  --hist           base and new histograms of each regression\n"
-		   "  --json           the report as one JSON object\n");
-}
-
-static int parse_number(const char *opt, const char *val, double lo, double hi, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(val, &end);
-	if (errno || end == val || *end || *out < lo || *out > hi)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s '%s' is not a number in [%g, %g]", opt, val,
-				  lo, hi);
-	return 0;
-}
+static const char diff_usage_head[] =
+    "usage: sonde diff BASE [BASE...] NEW [options]\n"
+    "\n"
+    "Compare profiles written by sonde lat -o. A function regressed when its\n"
+    "metric grew by more than the threshold, significantly (Mann-Whitney U over\n"
+    "the histograms), and, with several BASE runs, beyond their own spread.\n"
+    "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
+    "\n";
 
 struct diff_args {
 	struct diff_opts opts;
@@ -44,46 +24,53 @@ struct diff_args {
 	bool json, hist;
 };
 
+static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	(void)name;
+	if (diff_metric_parse(val, opt->ptr))
+		return sonde_fail(SONDE_EXIT_INPUT, "--metric '%s': use p50, p90, p99 or mean",
+				  val);
+	return 0;
+}
+
+static int add_file(void *ctx, const char *arg)
+{
+	struct diff_args *a = ctx;
+
+	a->files[a->nr_files++] = arg;
+	return 0;
+}
+
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
 static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 {
-	int i, err = 0;
+	struct diff_opts *d = &a->opts;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_CALLBACK("--metric", "M", "p50, p90 (default), p99 or mean", parse_metric,
+			     &d->metric),
+	    CMD_OPT_NUMBER("--threshold", "PCT", "smallest change that counts (default 10)",
+			   &d->threshold_pct, 0, 1e6),
+	    CMD_OPT_NUMBER("--alpha", "A", "significance level (default 0.01)", &d->alpha, 1e-12,
+			   1),
+	    CMD_OPT_NUMBER("--critical", "PCT", "a regression above PCT is critical (default 50)",
+			   &d->critical_pct, 0, 1e6),
+	    CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &a->hist),
+	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &a->json),
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "diff",
+				      .opts = opts,
+				      .usage_head = diff_usage_head,
+				      .help_width = 16,
+				      .arg = add_file,
+				      .ctx = a};
+	int err;
 
 	a->opts = (struct diff_opts){DIFF_P90, 10, 0.01, 50};
 	a->files = calloc(argc, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
-	for (i = 1; i < argc && !err; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes_value = !strcmp(o, "--metric") || !strcmp(o, "--threshold") ||
-				   !strcmp(o, "--alpha") || !strcmp(o, "--critical");
-
-		if (takes_value && !v)
-			return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value", o);
-		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			diff_usage(stdout);
-			exit(SONDE_EXIT_OK);
-		} else if (!strcmp(o, "--metric")) {
-			if (diff_metric_parse(v, &a->opts.metric))
-				err = sonde_fail(SONDE_EXIT_INPUT,
-						 "--metric '%s': use p50, p90, p99 or mean", v);
-		} else if (!strcmp(o, "--threshold")) {
-			err = parse_number(o, v, 0, 1e6, &a->opts.threshold_pct);
-		} else if (!strcmp(o, "--alpha")) {
-			err = parse_number(o, v, 1e-12, 1, &a->opts.alpha);
-		} else if (!strcmp(o, "--critical")) {
-			err = parse_number(o, v, 0, 1e6, &a->opts.critical_pct);
-		} else if (!strcmp(o, "--json")) {
-			a->json = true;
-		} else if (!strcmp(o, "--hist")) {
-			a->hist = true;
-		} else if (o[0] == '-' && o[1]) {
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "unknown option '%s' (try: sonde diff --help)", o);
-		} else {
-			a->files[a->nr_files++] = o;
-		}
-		i += takes_value;
-	}
+	err = cmd_opts_parse(&spec, argc, argv);
 	if (!err && a->nr_files < 2)
 		err = sonde_fail(SONDE_EXIT_INPUT,
 				 "give at least two profiles: sonde diff BASE [BASE...] NEW");
@@ -101,7 +88,7 @@ int cmd_diff(int argc, char **argv)
 
 	err = parse_diff_args(argc, argv, &a);
 	if (err)
-		goto cleanup;
+		goto cleanup; /* 1: --help was printed, exit status 0 */
 	profiles = calloc(a.nr_files, sizeof(*profiles));
 	if (!profiles) {
 		err = -ENOMEM;

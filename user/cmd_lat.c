@@ -5,19 +5,17 @@
  * interval and at the end from cumulative snapshots of the kernel's totals.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "attach.h"
 #include "cmd.h"
+#include "cmd_opts.h"
 #include "lat_tracer.h"
 #include "main_match.h"
 #include "probe_check.h"
 #include "out_file.h"
 #include "profile_file.h"
 #include "report.h"
-#include "safe_text.h"
 #include "session.h"
 #include "util.h"
 
@@ -38,87 +36,94 @@ struct lat_opts {
 	bool json, hist, sched, raw;
 };
 
-static void lat_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: sonde lat [options] PROBE... TARGET\n"
-		"\n"
-		"PROBE is [OBJECT:]GLOB: 'handle_*', 'libc:malloc', 'libssl.so.3:SSL_*',\n"
-		"'ns::Cache::get*'. OBJECT is a path or a library name as the target maps it.\n"
-		"TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
-		"\n"
-		"  -d DURATION      stop after DURATION (500ms, 30s, 2m); default: Ctrl-C\n"
-		"  -i INTERVAL      print a report every INTERVAL\n"
-		"  --hist           add each function's latency histogram\n"
-		"  --json           one JSON object per report, one per line\n"
-		"  -o FILE          also write the run's profile (FILE.gz: compressed), for\n"
-		"                   sonde report and sonde diff\n"
-		"  --slower-than D  print each call slower than D as it happens, with its stack\n"
-		"  --no-sched       no on-CPU / run-queue / blocked split (no scheduler hooks)\n"
-		"  --raw            keep the probes' own cost in the figures (by default it is\n"
-		"                   measured at start and every 5 s, and subtracted from every\n"
-		"                   call; the \u00b1ERR column, error_ns in JSON, is its spread)\n"
-		"  --no-site-choice probe at each function's first instruction, even when the\n"
-		"                   kernel must single-step it (see sonde list)\n"
-		"  --returns HOW    how returns are seen: auto (default: return probes, or the\n"
-		"                   function's ret instructions in Go, C++ with exceptions and\n"
-		"                   JIT runtimes, where return probes break the program),\n"
-		"                   uretprobe, or insns\n"
-		"  --max-probes N   refuse to attach more than N functions (default %d)\n"
-		TARGET_USAGE_NS
-		"  -v               say what is skipped and why; libbpf's messages\n"
-		"\n"
-		"With -- CMD, the probes go into the program the command runs: through a\n"
-		"wrapper (taskset, env, nice, timeout, a script), the first it execs whose\n"
-		"functions match every PROBE without an OBJECT.\n"
-		"\n"
-		SESSION_USAGE_STOPPING,
-		SONDE_DEFAULT_MAX_PROBES);
-}
+static const char lat_usage_head[] =
+    "usage: sonde lat [options] PROBE... TARGET\n"
+    "\n"
+    "PROBE is [OBJECT:]GLOB: 'handle_*', 'libc:malloc', 'libssl.so.3:SSL_*',\n"
+    "'ns::Cache::get*'. OBJECT is a path or a library name as the target maps it.\n"
+    "TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
+    "\n";
 
-static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG || !sonde_verbose)
-		return 0;
-	return safe_vfprintf_lines(stderr, fmt, ap); /* its messages name paths */
-}
+static const char lat_usage_tail[] =
+    "\n"
+    "With -- CMD, the probes go into the program the command runs: through a\n"
+    "wrapper (taskset, env, nice, timeout, a script), the first it execs whose\n"
+    "functions match every PROBE without an OBJECT.\n"
+    "\n" SESSION_USAGE_STOPPING;
 
-static int option_value(int argc, char **argv, int *i, const char **val)
+static int parse_max_probes(const struct cmd_opt *opt, const char *name, const char *val)
 {
-	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
-				  argv[*i]);
-	*val = argv[++*i];
+	size_t *max = opt->ptr;
+	char *end;
+
+	(void)name;
+	errno = 0;
+	*max = strtoul(val, &end, 10);
+	/* Digits only: strtoul() takes "-5" as 2^64 - 5. */
+	if (errno || *end || *val < '0' || *val > '9' || *max == 0)
+		return sonde_fail(SONDE_EXIT_INPUT, "--max-probes '%s' is not a positive number",
+				  val);
 	return 0;
 }
 
-static int parse_duration_opt(const char *opt, const char *val, __u64 *ns)
+/* A PROBE: [OBJECT:]GLOB. */
+static int add_spec(void *ctx, const char *arg)
 {
-	if (parse_duration_ns(val, ns) || *ns == 0)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "%s '%s' is not a duration (try: 500ms, 30s, 2m)", opt, val);
-	return 0;
-}
+	struct lat_opts *o = ctx;
+	int err = cmd_add_probe_spec(&o->specs, &o->nr_specs, arg);
 
-static int add_spec(struct lat_opts *o, const char *arg)
-{
-	struct probe_spec *v = realloc(o->specs, (o->nr_specs + 1) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	o->specs = v;
-	if (probe_spec_parse(arg, &v[o->nr_specs]))
+	if (err == -EINVAL)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "bad probe '%s' (expected [OBJECT:]GLOB, like libc:malloc)", arg);
-	o->nr_specs++;
-	return 0;
+	return err;
 }
 
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
 static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 {
-	const char *val = NULL;
-	char *end;
-	int i, ret;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_RUN_DURATION(&o->duration_ns),
+	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
+	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
+	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_OUTPUT(&o->output),
+	    CMD_OPT_DURATION("--slower-than", "D",
+			     "print each call slower than D as it happens, with its stack",
+			     &o->slower_than_ns),
+	    CMD_OPT_CLEAR("--no-sched",
+			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
+	    CMD_OPT_FLAG("--raw", NULL,
+			 "keep the probes' own cost in the figures (by default it is\n"
+			 "measured at start and every 5 s, and subtracted from every\n"
+			 "call; the \u00b1ERR column, error_ns in JSON, is its spread)",
+			 &o->raw),
+	    CMD_OPT_CLEAR("--no-site-choice",
+			  "probe at each function's first instruction, even when the\n"
+			  "kernel must single-step it (see sonde list)",
+			  &o->resolve.site_choice),
+	    CMD_OPT_CALLBACK("--returns", "HOW",
+			     "how returns are seen: auto (default: return probes, or the\n"
+			     "function's ret instructions in Go, C++ with exceptions and\n"
+			     "JIT runtimes, where return probes break the program),\n"
+			     "uretprobe, or insns",
+			     cmd_opt_returns, &o->resolve.returns),
+	    CMD_OPT_CALLBACK("--max-probes", "N",
+			     "refuse to attach more than N functions (default " CMD_OPT_STR(
+				 SONDE_DEFAULT_MAX_PROBES) ")",
+			     parse_max_probes, &o->resolve.max_probes),
+	    CMD_OPT_TARGET_NS,
+	    CMD_OPT_RUN_VERBOSE,
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "lat",
+				      .opts = opts,
+				      .usage_head = lat_usage_head,
+				      .usage_tail = lat_usage_tail,
+				      .help_width = 16,
+				      .target = &o->target,
+				      .arg = add_spec,
+				      .ctx = o};
+	int ret;
 
 	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
 	o->resolve = (struct resolve_opts){.max_probes = SONDE_DEFAULT_MAX_PROBES,
@@ -127,64 +132,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	o->sched = true;
 	o->argc = argc;
 	o->argv = argv;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		ret = target_parse_arg(&o->target, argc, argv, &i);
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			lat_usage(stdout);
-			exit(SONDE_EXIT_OK);
-		} else if (!strcmp(a, "-d") || !strcmp(a, "-i")) {
-			if ((ret = option_value(argc, argv, &i, &val)) ||
-			    (ret = parse_duration_opt(
-				 a, val, a[1] == 'd' ? &o->duration_ns : &o->interval_ns)))
-				return ret;
-		} else if (!strcmp(a, "--max-probes")) {
-			if ((ret = option_value(argc, argv, &i, &val)))
-				return ret;
-			errno = 0;
-			o->resolve.max_probes = strtoul(val, &end, 10);
-			if (errno || *end || *val < '0' || *val > '9' || o->resolve.max_probes == 0)
-				return sonde_fail(SONDE_EXIT_INPUT,
-						  "--max-probes '%s' is not a positive number",
-						  val);
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if ((ret = option_value(argc, argv, &i, &o->output)))
-				return ret;
-		} else if (!strcmp(a, "--slower-than")) {
-			if ((ret = option_value(argc, argv, &i, &val)) ||
-			    (ret = parse_duration_opt(a, val, &o->slower_than_ns)))
-				return ret;
-		} else if (!strcmp(a, "--raw")) {
-			o->raw = true;
-		} else if (!strcmp(a, "--no-site-choice")) {
-			o->resolve.site_choice = false;
-		} else if (!strcmp(a, "--returns")) {
-			if ((ret = option_value(argc, argv, &i, &val)))
-				return ret;
-			if (parse_return_mode(val, &o->resolve.returns))
-				return sonde_fail(SONDE_EXIT_INPUT,
-						  "--returns '%s': expected auto, uretprobe or insns",
-						  val);
-		} else if (!strcmp(a, "--no-sched")) {
-			o->sched = false;
-		} else if (!strcmp(a, "--json")) {
-			o->json = true;
-		} else if (!strcmp(a, "--hist")) {
-			o->hist = true;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			sonde_verbose = true;
-		} else if (a[0] == '-' && a[1]) {
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "unknown option '%s' (try: sonde lat --help)", a);
-		} else if ((ret = add_spec(o, a))) {
-			return ret;
-		}
-	}
+	ret = cmd_opts_parse(&spec, argc, argv);
+	if (ret)
+		return ret;
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
@@ -250,11 +200,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	err = lat_tracer__open(&topts, set, &o->target, &lt);
 	if (err)
 		return err;
-	if (target_all_exited(&o->target)) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM,
-				 "the target exited while probes were being attached");
+	if ((err = cmd_check_target_alive(&o->target)))
 		goto cleanup;
-	}
 	cur = lat_profile_new(set->nr);
 	prev = lat_profile_new(set->nr);
 	if (!cur || !prev) {
@@ -269,11 +216,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	}
 	session_install_signals();
 	session_start(&s, o->duration_ns, o->interval_ns, lat_tracer__events_fd(lt));
-	err = target_release(&o->target);
-	if (err) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot start the command: %s", strerror(-err));
+	if ((err = cmd_release_target(&o->target)))
 		goto cleanup;
-	}
 	/* The kernel installed the command's probes at its exec, silently refusing any. */
 	if (o->target.child_started &&
 	    (err = probes_check_installed(set, o->target.pids[0], o->target.exe)))
@@ -281,8 +225,7 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	probe_set_note_skipped(set);
 	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
 		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
-		lat_tracer__nr_links(lt),
-		lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
+		lat_tracer__nr_links(lt), lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
 		o->duration_ns ? "" : "; Ctrl-C to stop");
 	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
 		lat_tracer__drain(lt);
@@ -325,17 +268,10 @@ int cmd_lat(int argc, char **argv)
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
 	if (err)
+		goto cleanup; /* 1: --help was printed, exit status 0 */
+	err = cmd_setup("lat", o.output, &o.out);
+	if (err)
 		goto cleanup;
-	if (geteuid() != 0) {
-		err = sonde_fail(
-		    SONDE_EXIT_SYSTEM,
-		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde lat ...");
-		goto cleanup;
-	}
-	/* Fail before tracing, not after a long run, when -o cannot be written. */
-	if (o.output && (err = out_file_open(o.output, &o.out)))
-		goto cleanup;
-	libbpf_set_print(libbpf_print_verbose);
 	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
 	err = target_prepare(&o.target);
 	if (err)

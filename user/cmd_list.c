@@ -4,24 +4,60 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "cmd_opts.h"
 #include "probes.h"
 #include "safe_text.h"
 #include "util.h"
 
-static void list_usage(FILE *f)
+static const char list_usage_head[] =
+    "usage: sonde list [PATTERN...] TARGET\n"
+    "\n"
+    "PATTERN is [OBJECT:]GLOB as for sonde lat (default: every function of the\n"
+    "executable). TARGET is -p PID, -b BINARY, or -- CMD (not started).\n"
+    "PROBE is where the entry probe goes: past an endbr64 or a test to the first\n"
+    "instruction the kernel emulates when that is safe (see the last column).\n"
+    "RETURNS is how a call's return is seen: a return probe (uretprobe), or\n"
+    "probes on the function's ret instructions where a return probe would\n"
+    "break the program (Go, C++ with exceptions, JIT runtimes).\n";
+
+struct list_args {
+	struct probe_spec *specs;
+	size_t nr_specs;
+};
+
+static int add_pattern(void *ctx, const char *arg)
 {
-	fprintf(f, "usage: sonde list [PATTERN...] TARGET\n"
-		   "\n"
-		   "PATTERN is [OBJECT:]GLOB as for sonde lat (default: every function of the\n"
-		   "executable). TARGET is -p PID, -b BINARY, or -- CMD (not started).\n"
-		   "PROBE is where the entry probe goes: past an endbr64 or a test to the first\n"
-		   "instruction the kernel emulates when that is safe (see the last column).\n"
-		   "RETURNS is how a call's return is seen: a return probe (uretprobe), or\n"
-		   "probes on the function's ret instructions where a return probe would\n"
-		   "break the program (Go, C++ with exceptions, JIT runtimes).\n"
-		   "  --no-site-choice   probe every function at its first instruction\n"
-		   "  --returns HOW      auto (default), uretprobe or insns, as for sonde lat\n"
-		   "  -v                 say which symbols are skipped and why\n");
+	struct list_args *a = ctx;
+	int err = cmd_add_probe_spec(&a->specs, &a->nr_specs, arg);
+
+	if (err == -EINVAL)
+		return sonde_fail(SONDE_EXIT_INPUT, "bad pattern '%s' (expected [OBJECT:]GLOB)",
+				  arg);
+	return err;
+}
+
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
+static int parse_list_args(int argc, char **argv, struct target *t, struct resolve_opts *ro,
+			   struct list_args *a)
+{
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_CLEAR("--no-site-choice", "probe every function at its first instruction",
+			  &ro->site_choice),
+	    CMD_OPT_CALLBACK("--returns", "HOW",
+			     "auto (default), uretprobe or insns, as for sonde lat",
+			     cmd_opt_returns, &ro->returns),
+	    CMD_OPT_FLAG("-v", NULL, "say which symbols are skipped and why", &sonde_verbose),
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "list",
+				      .opts = opts,
+				      .usage_head = list_usage_head,
+				      .help_width = 18,
+				      .target = t,
+				      .arg = add_pattern,
+				      .ctx = a};
+
+	return cmd_opts_parse(&spec, argc, argv);
 }
 
 /* Stripped objects whose symbols came from a separate debug file: say which file. */
@@ -113,81 +149,36 @@ static int print_sites(const struct probe_set *set)
 
 int cmd_list(int argc, char **argv)
 {
-	struct probe_spec *specs = NULL;
+	/* As sonde lat places its probes. */
+	struct resolve_opts ro = {.max_probes = (size_t)-1, .site_choice = true};
+	struct list_args a = {0};
 	struct probe_set set = {0};
-	size_t nr_specs = 0, i;
 	struct target t;
-	int err = 0, ret, a;
+	size_t i;
+	int err;
 
 	target_init(&t);
 	t.resolve_only = true;
-	/* As sonde lat places its probes. */
-	struct resolve_opts ro = {.max_probes = (size_t)-1, .site_choice = true};
-	for (a = 1; a < argc && !err; a++) {
-		struct probe_spec *v;
-
-		ret = target_parse_arg(&t, argc, argv, &a);
-		if (ret < 0) {
-			err = ret;
-			break;
-		}
-		if (ret > 0)
-			continue;
-		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-			list_usage(stdout);
-			goto cleanup;
-		}
-		if (!strcmp(argv[a], "-v")) {
-			sonde_verbose = true;
-			continue;
-		}
-		if (!strcmp(argv[a], "--no-site-choice")) {
-			ro.site_choice = false;
-			continue;
-		}
-		if (!strcmp(argv[a], "--returns") && a + 1 < argc) {
-			if (parse_return_mode(argv[++a], &ro.returns))
-				err = sonde_fail(SONDE_EXIT_INPUT,
-						 "--returns '%s': expected auto, uretprobe or insns",
-						 argv[a]);
-			continue;
-		}
-		if (argv[a][0] == '-') {
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "unknown option '%s' (try: sonde list --help)", argv[a]);
-			break;
-		}
-		v = realloc(specs, (nr_specs + 1) * sizeof(*v));
-		if (!v) {
-			err = -ENOMEM;
-			break;
-		}
-		specs = v;
-		if (probe_spec_parse(argv[a], &specs[nr_specs]))
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "bad pattern '%s' (expected [OBJECT:]GLOB)", argv[a]);
-		else
-			nr_specs++;
-	}
+	err = parse_list_args(argc, argv, &t, &ro, &a);
 	if (err)
-		goto cleanup;
+		goto cleanup; /* 1: --help was printed, exit status 0 */
 	err = target_prepare(&t);
 	if (err)
 		goto cleanup;
-	if (!nr_specs) {
+	if (!a.nr_specs) {
 		struct probe_spec all = {.glob = "*"};
 
 		err = probes_resolve(&t, &all, 1, &ro, &set);
 	} else {
-		err = probes_resolve(&t, specs, nr_specs, &ro, &set);
+		err = probes_resolve(&t, a.specs, a.nr_specs, &ro, &set);
 	}
 	if (!err)
 		err = print_sites(&set);
 cleanup:
 	probe_set_free(&set);
-	for (i = 0; i < nr_specs; i++)
-		probe_spec_free(&specs[i]);
-	free(specs);
+	for (i = 0; i < a.nr_specs; i++)
+		probe_spec_free(&a.specs[i]);
+	free(a.specs);
 	target_free(&t);
 	return exit_status_of(err);
 }

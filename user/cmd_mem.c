@@ -6,26 +6,24 @@
  * samples, leak suspects, allocations older than --min-age.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <bpf/libbpf.h>
 #include "cmd.h"
+#include "cmd_opts.h"
 #include "mem_report.h"
 #include "profile_file.h"
 #include "mem_tracer.h"
 #include "out_file.h"
 #include "report.h"
-#include "safe_text.h"
 #include "session.h"
 #include "util.h"
 
-#define MEM_DEFAULT_MAX_ALLOCS	1000000U
-#define MEM_DEFAULT_MAX_STACKS	16384U
-#define MEM_DEFAULT_STACK_DEPTH 32U
+/* Plain numbers: --help prints them (CMD_OPT_STR). */
+#define MEM_DEFAULT_MAX_ALLOCS	1000000
+#define MEM_DEFAULT_MAX_STACKS	16384
+#define MEM_DEFAULT_STACK_DEPTH 32
 #define MEM_DEFAULT_MIN_AGE_NS	1000000000ULL
-#define MEM_DEFAULT_TOP		10U
+#define MEM_DEFAULT_TOP		10
 /* Live bytes are sampled at least this often, -i or not: growth needs points. */
 #define MEM_SAMPLE_NS 500000000ULL
 
@@ -33,7 +31,7 @@ struct mem_opts {
 	struct target target;
 	struct mem_tracer_opts tracer;
 	__u64 duration_ns, interval_ns, min_age_ns;
-	size_t top;
+	__u32 top;
 	bool json;
 	const char *output;   /* -o FILE */
 	struct out_file *out; /* its temporary file, from before tracing to the end */
@@ -41,170 +39,99 @@ struct mem_opts {
 	char **argv;
 };
 
-static void mem_usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: sonde mem [options] TARGET\n"
-	    "\n"
-	    "Tracks the allocator the target calls (its own, a linked jemalloc or\n"
-	    "tcmalloc, libc: malloc, calloc, realloc, reallocarray, free,\n"
-	    "posix_memalign, aligned_alloc, memalign, valloc, pvalloc, and C++'s new\n"
-	    "and delete where it defines them), anonymous mmap/munmap/mremap, brk and\n"
-	    "RSS of the target, and reports which call stacks hold growing amounts of\n"
-	    "memory.\n"
-	    "TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
-	    "\n"
-	    "  -d DURATION        stop after DURATION (500ms, 30s, 2m); default: Ctrl-C\n"
-	    "  -i INTERVAL        print a report every INTERVAL\n"
-	    "  --json             one JSON object per report, one per line\n"
-	    "  -o FILE            also write the run's profile (FILE.gz: compressed), for\n"
-	    "                     sonde report and sonde diff\n"
-	    "  --allocator OBJ    the library (or binary) defining malloc (default: the one\n"
-	    "                     the process calls: its own, a linked jemalloc, libc, ...)\n"
-	    "  --min-age D        final report: live allocations older than D (default 1s)\n"
-	    "  --top N            stacks shown, by growth of live bytes (default %u)\n"
-	    "  --stack-depth N    frames kept per stack, 1..%d (default %u)\n"
-	    "  --max-allocs N     live allocations tracked at once (default %u)\n"
-	    "  --max-stacks N     distinct stacks tracked (default %u)\n"
-	    "  --big SIZE         print each allocation of SIZE or more (64k, 1M) as it happens\n"
-	    "  --sample N         print every N-th allocation as it happens\n"
-	    "  --ns PID           look up -b and OBJECT paths as process PID sees them (its\n"
-	    "                     mount namespace: a container), through /proc/PID/root\n"
-	    "  -v                 say what is skipped and why; libbpf's messages\n"
-	    "\n" SESSION_USAGE_STOPPING,
-	    MEM_DEFAULT_TOP, SONDE_MEM_MAX_STACK_DEPTH, MEM_DEFAULT_STACK_DEPTH,
-	    MEM_DEFAULT_MAX_ALLOCS, MEM_DEFAULT_MAX_STACKS);
-}
+static const char mem_usage_head[] =
+    "usage: sonde mem [options] TARGET\n"
+    "\n"
+    "Tracks the allocator the target calls (its own, a linked jemalloc or\n"
+    "tcmalloc, libc: malloc, calloc, realloc, reallocarray, free,\n"
+    "posix_memalign, aligned_alloc, memalign, valloc, pvalloc, and C++'s new\n"
+    "and delete where it defines them), anonymous mmap/munmap/mremap, brk and\n"
+    "RSS of the target, and reports which call stacks hold growing amounts of\n"
+    "memory.\n"
+    "TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
+    "\n";
 
-static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int parse_big(const struct cmd_opt *opt, const char *name, const char *val)
 {
-	if (level == LIBBPF_DEBUG || !sonde_verbose)
-		return 0;
-	return safe_vfprintf_lines(stderr, fmt, ap); /* its messages name paths */
-}
+	__u64 *bytes = opt->ptr;
 
-static int option_value(int argc, char **argv, int *i, const char **val)
-{
-	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde mem --help)",
-				  argv[*i]);
-	*val = argv[++*i];
+	(void)name;
+	if (mem_parse_size(val, bytes) || !*bytes)
+		return sonde_fail(SONDE_EXIT_INPUT, "--big '%s' is not a size (try: 4096, 64k, 1M)",
+				  val);
 	return 0;
 }
 
-static int parse_count(const char *opt, const char *val, __u64 min, __u64 max, __u64 *out)
+static int no_probe(void *ctx, const char *arg)
 {
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(val, &end, 10);
-	if (errno || *end || *val < '0' || *val > '9' || v < min || v > max)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s '%s' is not a number from %llu to %llu",
-				  opt, val, (unsigned long long)min, (unsigned long long)max);
-	*out = v;
-	return 0;
+	(void)ctx;
+	return sonde_fail(SONDE_EXIT_INPUT,
+			  "unexpected argument '%s': sonde mem takes no PROBE (the allocator is "
+			  "chosen with --allocator OBJECT)",
+			  arg);
 }
 
-static int parse_option(struct mem_opts *o, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i], *val = NULL;
-	__u64 n = 0;
-	int ret;
-
-	if ((ret = option_value(argc, argv, i, &val)))
-		return ret;
-	if (!strcmp(a, "-d") || !strcmp(a, "-i") || !strcmp(a, "--min-age")) {
-		__u64 *ns = a[1] == 'd'	  ? &o->duration_ns
-			    : a[1] == 'i' ? &o->interval_ns
-					  : &o->min_age_ns;
-
-		if (parse_duration_ns(val, ns) || *ns == 0)
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "%s '%s' is not a duration (try: 500ms, 30s, 2m)", a,
-					  val);
-	} else if (!strcmp(a, "--allocator")) {
-		o->tracer.allocator = val;
-	} else if (!strcmp(a, "--big")) {
-		if (mem_parse_size(val, &o->tracer.big_bytes) || !o->tracer.big_bytes)
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "--big '%s' is not a size (try: 4096, 64k, 1M)", val);
-	} else if (!strcmp(a, "--sample")) {
-		return parse_count(a, val, 1, 1ULL << 32, &o->tracer.sample_every);
-	} else if (!strcmp(a, "--top")) {
-		ret = parse_count(a, val, 1, 100000, &n);
-		o->top = (size_t)n;
-	} else if (!strcmp(a, "--stack-depth")) {
-		ret = parse_count(a, val, 1, SONDE_MEM_MAX_STACK_DEPTH, &n);
-		o->tracer.stack_depth = (__u32)n;
-	} else if (!strcmp(a, "--max-allocs")) {
-		ret = parse_count(a, val, 1, 1U << 28, &n);
-		o->tracer.max_allocs = (__u32)n;
-	} else if (!strcmp(a, "--max-stacks")) {
-		ret = parse_count(a, val, 1, 1U << 22, &n);
-		o->tracer.max_stacks = (__u32)n;
-	}
-	return ret;
-}
-
-static bool takes_value(const char *a)
-{
-	static const char *const opts[] = {
-	    "-d",	"-i",	 "--min-age",	  "--allocator",  "--big",
-	    "--sample", "--top", "--stack-depth", "--max-allocs", "--max-stacks"};
-	size_t i;
-
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (!strcmp(a, opts[i]))
-			return true;
-	return false;
-}
-
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
 static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 {
-	int i, ret;
+	struct mem_tracer_opts *t = &o->tracer;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_RUN_DURATION(&o->duration_ns),
+	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
+	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_OUTPUT(&o->output),
+	    CMD_OPT_STRING("--allocator", NULL, "OBJ",
+			   "the library (or binary) defining malloc (default: the one\n"
+			   "the process calls: its own, a linked jemalloc, libc, ...)",
+			   &t->allocator),
+	    CMD_OPT_DURATION("--min-age", "D",
+			     "final report: live allocations older than D (default 1s)",
+			     &o->min_age_ns),
+	    CMD_OPT_COUNT(
+		"--top", "N",
+		"stacks shown, by growth of live bytes (default " CMD_OPT_STR(MEM_DEFAULT_TOP) ")",
+		&o->top, 1, 100000),
+	    CMD_OPT_COUNT(
+		"--stack-depth", "N",
+		"frames kept per stack, 1.." CMD_OPT_STR(
+		    SONDE_MEM_MAX_STACK_DEPTH) " (default " CMD_OPT_STR(MEM_DEFAULT_STACK_DEPTH) ")",
+		&t->stack_depth, 1, SONDE_MEM_MAX_STACK_DEPTH),
+	    CMD_OPT_COUNT("--max-allocs", "N",
+			  "live allocations tracked at once (default " CMD_OPT_STR(
+			      MEM_DEFAULT_MAX_ALLOCS) ")",
+			  &t->max_allocs, 1, 1U << 28),
+	    CMD_OPT_COUNT(
+		"--max-stacks", "N",
+		"distinct stacks tracked (default " CMD_OPT_STR(MEM_DEFAULT_MAX_STACKS) ")",
+		&t->max_stacks, 1, 1U << 22),
+	    CMD_OPT_CALLBACK("--big", "SIZE",
+			     "print each allocation of SIZE or more (64k, 1M) as it happens",
+			     parse_big, &t->big_bytes),
+	    CMD_OPT_COUNT("--sample", "N", "print every N-th allocation as it happens",
+			  &t->sample_every, 1, 1ULL << 32),
+	    CMD_OPT_TARGET_NS,
+	    CMD_OPT_RUN_VERBOSE,
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "mem",
+				      .opts = opts,
+				      .usage_head = mem_usage_head,
+				      .usage_tail = "\n" SESSION_USAGE_STOPPING,
+				      .help_width = 18,
+				      .target = &o->target,
+				      .arg = no_probe};
+	int ret;
 
-	o->tracer.max_allocs = MEM_DEFAULT_MAX_ALLOCS;
-	o->tracer.max_stacks = MEM_DEFAULT_MAX_STACKS;
-	o->tracer.stack_depth = MEM_DEFAULT_STACK_DEPTH;
+	t->max_allocs = MEM_DEFAULT_MAX_ALLOCS;
+	t->max_stacks = MEM_DEFAULT_MAX_STACKS;
+	t->stack_depth = MEM_DEFAULT_STACK_DEPTH;
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
 	o->argc = argc;
 	o->argv = argv;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		ret = target_parse_arg(&o->target, argc, argv, &i);
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			continue;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			mem_usage(stdout);
-			exit(SONDE_EXIT_OK);
-		} else if (takes_value(a)) {
-			if ((ret = parse_option(o, argc, argv, &i)))
-				return ret;
-		} else if (!strcmp(a, "--json")) {
-			o->json = o->tracer.json = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			if (i + 1 >= argc)
-				return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value", a);
-			o->output = argv[++i];
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			sonde_verbose = true;
-		} else if (a[0] == '-' && a[1]) {
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "unknown option '%s' (try: sonde mem --help)", a);
-		} else {
-			return sonde_fail(SONDE_EXIT_INPUT,
-					  "unexpected argument '%s': sonde mem takes no PROBE (the "
-					  "allocator is chosen with --allocator OBJECT)",
-					  a);
-		}
-	}
-	return 0;
+	ret = cmd_opts_parse(&spec, argc, argv);
+	t->json = o->json;
+	return ret;
 }
 
 struct run {
@@ -325,11 +252,8 @@ static int trace(struct mem_opts *o)
 	err = mem_tracer__open(&o->tracer, &o->target, &r.mt);
 	if (err)
 		return err;
-	if (target_all_exited(&o->target)) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM,
-				 "the target exited while probes were being attached");
+	if ((err = cmd_check_target_alive(&o->target)))
 		goto cleanup;
-	}
 	r.p = mem_profile_new(MEM_PROFILE_DEFAULT_SAMPLES);
 	if (!r.p) {
 		err = -ENOMEM;
@@ -342,11 +266,8 @@ static int trace(struct mem_opts *o)
 	tick = tick_ns(o->interval_ns, &per_report);
 	session_install_signals();
 	session_start(&r.s, o->duration_ns, tick, mem_tracer__events_fd(r.mt));
-	err = target_release(&o->target);
-	if (err) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot start the command: %s", strerror(-err));
+	if ((err = cmd_release_target(&o->target)))
 		goto cleanup;
-	}
 	while ((ev = session_wait(&r.s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
 		mem_tracer__drain(r.mt);
 		if (ev != SESSION_INTERVAL)
@@ -388,17 +309,10 @@ int cmd_mem(int argc, char **argv)
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
 	if (err)
+		goto cleanup; /* 1: --help was printed, exit status 0 */
+	err = cmd_setup("mem", o.output, &o.out);
+	if (err)
 		goto cleanup;
-	if (geteuid() != 0) {
-		err = sonde_fail(
-		    SONDE_EXIT_SYSTEM,
-		    "tracing needs root (CAP_BPF and CAP_PERFMON); run: sudo sonde mem ...");
-		goto cleanup;
-	}
-	/* Fail before tracing, not after a long run, when -o cannot be written. */
-	if (o.output && (err = out_file_open(o.output, &o.out)))
-		goto cleanup;
-	libbpf_set_print(libbpf_print_verbose);
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);

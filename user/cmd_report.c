@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sonde report FILE: print a recorded profile exactly as the live run's final report. */
-#include <string.h>
 #include <time.h>
 #include "cmd.h"
+#include "cmd_opts.h"
 #include "mem_report.h"
 #include "profile_file.h"
 #include "report.h"
 #include "util.h"
 
-static void report_usage(FILE *f)
+static const char report_usage_head[] =
+    "usage: sonde report FILE [--hist] [--json]\n"
+    "\n"
+    "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
+    "run printed its final report.\n";
+
+/* FILE: one. */
+static int set_path(void *ctx, const char *arg)
 {
-	fprintf(f, "usage: sonde report FILE [--hist] [--json]\n"
-		   "\n"
-		   "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
-		   "run printed its final report.\n"
-		   "  --hist   add each function's histogram\n"
-		   "  --json   the report as one JSON object\n");
+	const char **path = ctx;
+
+	if (*path)
+		return sonde_fail(SONDE_EXIT_INPUT, "one FILE at a time (to compare: sonde diff)");
+	*path = arg;
+	return 0;
 }
 
 /*
@@ -41,28 +48,22 @@ int cmd_report(int argc, char **argv)
 	struct sonde_profile *p = NULL;
 	const char *path = NULL;
 	bool json = false;
-	int i, err = 0;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
+	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &json),
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "report",
+				      .opts = opts,
+				      .usage_head = report_usage_head,
+				      .help_width = 8,
+				      .arg = set_path,
+				      .ctx = &path};
+	int err;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--hist")) {
-			ro.hist = true;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			report_usage(stdout);
-			return SONDE_EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "unknown option '%s' (try: sonde report --help)", argv[i]);
-			return exit_status_of(err);
-		} else if (path) {
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "one FILE at a time (to compare: sonde diff)");
-			return exit_status_of(err);
-		} else {
-			path = argv[i];
-		}
-	}
+	err = cmd_opts_parse(&spec, argc, argv);
+	if (err)
+		return exit_status_of(err); /* 1: --help was printed, exit status 0 */
 	if (!path)
 		return exit_status_of(
 		    sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)"));

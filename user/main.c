@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sonde: a uprobe tracer for live services. main only dispatches; each
- * subcommand lives in user/cmd_*.c and parses its own options.
+ * sonde: a uprobe tracer for live services. main only dispatches, from the
+ * table in cmd.c; each subcommand lives in user/cmd_*.c and parses its own
+ * options.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -9,32 +10,21 @@
 #include "cmd.h"
 #include "util.h"
 
-static const struct {
-	const char *name;
-	int (*func)(int argc, char **argv);
-	const char *summary;
-} commands[] = {
-    {"lat", cmd_lat, "per-function latency: sonde lat [options] PROBE... TARGET"},
-    {"mem", cmd_mem, "memory growth: sonde mem [options] TARGET"},
-    {"list", cmd_list, "what can be probed: sonde list [PATTERN...] TARGET"},
-    {"report", cmd_report, "print a recorded profile: sonde report FILE [--json]"},
-    {"diff", cmd_diff, "regressions between profiles: sonde diff BASE [BASE...] NEW"},
-};
-
 static void usage(FILE *f)
 {
 	size_t i;
 
 	fprintf(f, "usage: sonde COMMAND [options]\n\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+	for (i = 0; i < cmd_table_len; i++)
+		fprintf(f, "  %-6s %s\n", cmd_table[i].name, cmd_table[i].summary);
 	fprintf(f, "\nTARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
-		   "Run 'sonde COMMAND --help' for a command's options.\n");
+		   "Run 'sonde COMMAND --help' for a command's options.\n"
+		   "Run 'sonde --version' for which sonde this is.\n");
 }
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct cmd *c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A closed pipe (sonde ... | head) ends the run through write errors, not a signal
@@ -48,9 +38,13 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return SONDE_EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].func(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("sonde %s\n", SONDE_VERSION);
+		return SONDE_EXIT_OK;
+	}
+	c = cmd_find(argv[1]);
+	if (c)
+		return c->func(argc - 1, argv + 1);
 	sonde_fail(SONDE_EXIT_INPUT, "unknown command '%s' (try: sonde --help)", argv[1]);
 	return SONDE_EXIT_INPUT;
 }

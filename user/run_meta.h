@@ -8,7 +8,7 @@
 #include "probes.h"
 #include "target.h"
 
-#define SONDE_VERSION "0.1.0"
+/* SONDE_VERSION, the version recorded, comes from the Makefile (-D): one place. */
 
 struct run_object {
 	char *path;
