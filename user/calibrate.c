@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -261,6 +262,23 @@ static void *background(void *arg)
 	return NULL;
 }
 
+/*
+ * The measuring thread takes no signals: Ctrl-C, SIGTERM and SIGCHLD go to
+ * the thread that waits for them, whose poll they interrupt.
+ */
+static int start_background(struct calibrator *c)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(&c->thread, NULL, background, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	c->thread_started = !err;
+	return err;
+}
+
 static int self_target(struct target *t)
 {
 	ssize_t n;
@@ -333,8 +351,7 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 		pthread_cond_init(&c->wake, &ca);
 		pthread_condattr_destroy(&ca);
-		err = -pthread_create(&c->thread, NULL, background, c);
-		c->thread_started = !err;
+		err = start_background(c);
 	}
 	if (err) {
 		calibrator__free(c);
