@@ -4,7 +4,7 @@
 #define SONDE_REPORT_DIFF_H
 
 #include <stdio.h>
-#include "diff.h"
+#include "diff_core.h"
 #include "report.h"
 
 void report_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
