@@ -14,6 +14,7 @@ int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
 
 	if (!r)
 		return -ENOMEM;
+	r->kind = newp->kind;
 	r->metric = o->metric;
 	err = profile_kind_of(newp->kind)->diff(bases, nr_bases, newp, o, r);
 	if (err) {

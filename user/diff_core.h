@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "hist.h"
 #include "run_meta.h"
+#include "sonde_profile.h"
 
 enum diff_metric { DIFF_P50, DIFF_P90, DIFF_P99, DIFF_MEAN, DIFF__METRICS };
 enum diff_verdict { DIFF_REGRESSION, DIFF_IMPROVEMENT, DIFF_UNCHANGED, DIFF_NEW, DIFF_GONE };
@@ -60,6 +61,7 @@ struct diff_stack_row {
 };
 
 struct diff_report {
+	enum profile_kind kind; /* of the profiles compared */
 	enum diff_metric metric;
 	struct diff_row *rows; /* sorted: regressions by severity and size first */
 	size_t nr_rows;

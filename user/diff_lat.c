@@ -245,4 +245,3 @@ int diff_lat_compute(struct sonde_profile *const *bases, size_t nr_bases,
 	qsort_r(r->rows, r->nr_rows, sizeof(*r->rows), row_cmp, &r->metric);
 	return 0;
 }
-

@@ -8,6 +8,7 @@
 #include "mem_profile_json.h"
 #include "mem_report.h"
 #include "profile_kind.h"
+#include "report_diff.h"
 #include "util.h"
 
 static int read_hist(json_t *arr, __u64 *hist)
@@ -204,8 +205,20 @@ static int report_mem(FILE *f, const struct sonde_profile *sp, const struct repo
 }
 
 static const struct profile_kind_ops kinds[] = {
-    [PROFILE_LAT] = {PROFILE_LAT, "lat", read_lat_kind, free_lat, report_lat, diff_lat_compute},
-    [PROFILE_MEM] = {PROFILE_MEM, "mem", read_mem, free_mem, report_mem, diff_mem_compute},
+    [PROFILE_LAT] = {.kind = PROFILE_LAT,
+		     .name = "lat",
+		     .read = read_lat_kind,
+		     .free = free_lat,
+		     .report = report_lat,
+		     .diff = diff_lat_compute,
+		     .diff_term = report_lat_diff_term},
+    [PROFILE_MEM] = {.kind = PROFILE_MEM,
+		     .name = "mem",
+		     .read = read_mem,
+		     .free = free_mem,
+		     .report = report_mem,
+		     .diff = diff_mem_compute,
+		     .diff_term = report_mem_diff_term},
 };
 
 const struct profile_kind_ops *profile_kind_of(enum profile_kind kind)

@@ -28,6 +28,8 @@ struct profile_kind_ops {
 	int (*diff)(struct sonde_profile *const *bases, size_t nr_bases,
 		    const struct sonde_profile *newp, const struct diff_opts *o,
 		    struct diff_report *r);
+	/* sonde diff's table on the terminal (user/report_diff.h). */
+	void (*diff_term)(FILE *f, const struct diff_report *r, const struct report_opts *o);
 };
 
 const struct profile_kind_ops *profile_kind_of(enum profile_kind kind);
