@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "cmd_opts.h"
 #include "diff.h"
+#include "profile_kind.h"
 #include "report_diff.h"
 #include "util.h"
 
@@ -114,7 +115,7 @@ int cmd_diff(int argc, char **argv)
 	if (a.json)
 		err = report_diff_json(stdout, report);
 	else
-		report_diff_term(stdout, report, &ro);
+		profile_kind_of(report->kind)->diff_term(stdout, report, &ro);
 cleanup:
 	for (i = 0; i < loaded; i++)
 		sonde_profile_free(profiles[i]);

@@ -3,8 +3,8 @@
 #include <time.h>
 #include "cmd.h"
 #include "cmd_opts.h"
-#include "mem_report.h"
 #include "profile_file.h"
+#include "profile_kind.h"
 #include "report.h"
 #include "util.h"
 
@@ -71,18 +71,7 @@ int cmd_report(int argc, char **argv)
 	if (err)
 		return exit_status_of(err);
 	describe_run(path, p->meta);
-	if (p->kind == PROFILE_MEM) {
-		struct mem_report_opts mo = {.color = ro.color, .top = p->mem_top};
-
-		if (json)
-			err = mem_report_json(stdout, p->mem, &mo);
-		else
-			mem_report_term(stdout, p->mem, &mo);
-	} else if (json) {
-		err = report_lat_json(stdout, p->lat);
-	} else {
-		report_lat_term(stdout, p->lat, &ro);
-	}
+	err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
 	sonde_profile_free(p);
 	return exit_status_of(err);
 }

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "diff.h"
+#include "diff_mem.h"
 #include "util.h"
 
 /* Growth changes are relative to at least this, so a flat base is not a division by ~0. */

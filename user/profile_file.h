@@ -11,6 +11,7 @@
 #include "mem_profile.h"
 #include "profile.h"
 #include "run_meta.h"
+#include "sonde_profile.h"
 
 #define SONDE_PROFILE_FORMAT  "sonde-profile"
 #define SONDE_PROFILE_VERSION 1
@@ -29,19 +30,6 @@
 #define SONDE_PROFILE_MAX_PARSE_BYTES (1 << 30)
 
 struct out_file;
-
-enum profile_kind {
-	PROFILE_LAT,
-	PROFILE_MEM,
-};
-
-struct sonde_profile {
-	enum profile_kind kind;
-	struct run_meta *meta;
-	struct lat_profile *lat; /* PROFILE_LAT */
-	struct mem_profile *mem; /* PROFILE_MEM */
-	size_t mem_top;		 /* PROFILE_MEM: stacks the live report showed (--top) */
-};
 
 /*
  * Write the profile into `out` (opened with out_file_open() before the run)

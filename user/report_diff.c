@@ -145,8 +145,6 @@ static void print_side_by_side(FILE *f, const struct diff_row *r, const char *sh
 	}
 }
 
-void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
-
 /* Verdict and function left-aligned, numbers right-aligned. */
 static void print_cell(FILE *f, int col, int width, const char *text)
 {
@@ -182,7 +180,7 @@ static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
 }
 
 /* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
-static void report_stacks_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
 					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
@@ -222,15 +220,6 @@ static void report_stacks_term(FILE *f, const struct diff_report *r, const struc
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
 	free(cells);
-}
-
-void report_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
-{
-	if (r->nr_stacks) {
-		report_stacks_term(f, r, o);
-		return;
-	}
-	report_lat_diff_term(f, r, o);
 }
 
 void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)

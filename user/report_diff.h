@@ -4,10 +4,12 @@
 #define SONDE_REPORT_DIFF_H
 
 #include <stdio.h>
-#include "diff.h"
+#include "diff_core.h"
 #include "report.h"
 
-void report_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+/* The terminal table of each kind (user/profile_kind.h picks one). */
+void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
 int report_diff_json(FILE *f, const struct diff_report *r);
 
 #endif
