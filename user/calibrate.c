@@ -138,9 +138,15 @@ static struct cost cost_of(const __u64 *hist)
 			     hist_quantile(hist, 0, 0, 0.9)};
 }
 
+/*
+ * How far one call's probe cost strays: the width of the middle 80 % of the
+ * measured costs. Wider than the distance from the 30th percentile taken, on
+ * purpose: the costs are measured in sonde's own process, and a target's
+ * (another cache state, another machine load) may sit anywhere in that band.
+ */
 static double spread_of(struct cost k)
 {
-	return k.q90 - k.q30 > k.q30 - k.q10 ? k.q90 - k.q30 : k.q30 - k.q10;
+	return k.q90 - k.q10;
 }
 
 static __u64 median3(__u64 a, __u64 b, __u64 c)
