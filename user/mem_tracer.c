@@ -19,6 +19,7 @@
 #include "mem_tracer.h"
 #include "preempt_model.h"
 #include "probes.h"
+#include "test_knobs.h"
 #include "util.h"
 
 /* New-stack records only (24 k of them before one is lost)... */
@@ -264,7 +265,7 @@ static bool syscall_tracepoints_ready(void)
 	size_t i;
 
 	/* Lets the tests exercise the raw tracepoint on a kernel that has both. */
-	if (getenv("SONDE_NO_SYSCALL_TRACEPOINTS"))
+	if (test_knobs()->no_syscall_tracepoints)
 		return false;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], event);
