@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "attach.h"
+#include "test_knobs.h"
 #include "uprobe_insn.h"
 #include "util.h"
 
@@ -19,7 +20,7 @@ bool attach_use_multi(void)
 	int major = 0, minor = 0;
 
 	/* Lets the tests exercise the per-function fallback on a new kernel. */
-	if (getenv("SONDE_NO_UPROBE_MULTI"))
+	if (test_knobs()->no_uprobe_multi)
 		return false;
 	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
 		return false;

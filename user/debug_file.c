@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include <elfutils/debuginfod.h>
 #include "debug_file.h"
+#include "test_knobs.h"
 #include "util.h"
 
 #define DEFAULT_DEBUG_ROOT "/usr/lib/debug"
@@ -40,14 +41,14 @@ struct lookup {
 	char looked[512]; /* where it looked, for -v */
 };
 
-/* The test knob: one place reads it. */
+/* SONDE_DEBUG_ROOT (test_knobs.h), read at the first look-up. */
 static const char *debug_root(void)
 {
 	static const char *root;
 
 	if (!root) {
-		root = getenv("SONDE_DEBUG_ROOT");
-		if (!root || !*root)
+		root = test_knobs()->debug_root;
+		if (!root)
 			root = DEFAULT_DEBUG_ROOT;
 	}
 	return root;

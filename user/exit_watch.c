@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include "exit_watch.h"
 #include "exits.skel.h"
+#include "test_knobs.h"
 
 /* No wait status has bits above the low 16: this one means "not exited yet". */
 #define EXIT_WATCH_RUNNING 0xffffffffU
@@ -20,7 +21,7 @@ int exit_watch__open(const pid_t *pids, int nr, struct exit_watch **out)
 
 	*out = NULL;
 	/* Test knob: the path taken where the object cannot load (no BTF, an old kernel). */
-	if (getenv("SONDE_NO_EXIT_WATCH"))
+	if (test_knobs()->no_exit_watch)
 		return -EOPNOTSUPP;
 	w = calloc(1, sizeof(*w));
 	if (!w)

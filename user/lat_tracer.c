@@ -11,6 +11,7 @@
 #include "lat_tracer.h"
 #include "preempt_model.h"
 #include "slow_calls.h"
+#include "test_knobs.h"
 #include "util.h"
 
 /* Slow-call records are ~330 bytes: 4 MiB holds ~12,000 before any is lost. */
@@ -74,7 +75,7 @@ static bool kernel_has_run_delay(void)
 	FILE *f;
 
 	/* Lets the tests exercise the sched_wakeup path on a kernel with sched_info. */
-	if (getenv("SONDE_NO_RUN_DELAY"))
+	if (test_knobs()->no_run_delay)
 		return false;
 	f = fopen("/proc/self/schedstat", "re");
 	if (!f)

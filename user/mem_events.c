@@ -4,12 +4,12 @@
 #include <time.h>
 #include "mem_events.h"
 #include "mem_profile.h"
-#include "mem_tracer.h"
 #include "safe_text.h"
 #include "util.h"
 
 struct mem_events {
-	struct mem_tracer *mt;
+	mem_stack_frames_fn frames;
+	void *frames_ctx;
 	bool json;
 	FILE *out;
 	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -29,14 +29,16 @@ static const char *const kind_names[SONDE_AK__COUNT + 1] = {
     [SONDE_AK__COUNT] = "mmap",
 };
 
-struct mem_events *mem_events__new(struct mem_tracer *mt, bool json, FILE *out)
+struct mem_events *mem_events__new(mem_stack_frames_fn frames, void *frames_ctx, bool json,
+				   FILE *out)
 {
 	struct mem_events *ev = calloc(1, sizeof(*ev));
 	struct timespec rt;
 
 	if (!ev)
 		return NULL;
-	ev->mt = mt;
+	ev->frames = frames;
+	ev->frames_ctx = frames_ctx;
 	ev->json = json;
 	ev->out = out;
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -106,7 +108,7 @@ int mem_events__handle(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*r) || r->kind > SONDE_AK__COUNT)
 		return 0;
-	frames = mem_tracer__stack_frames(ev->mt, r->stack_id, r->pid, &nr, NULL);
+	frames = ev->frames(ev->frames_ctx, r->stack_id, r->pid, &nr);
 	if (r->type != SONDE_MREC_BIG && r->type != SONDE_MREC_SAMPLE)
 		return 0;
 	if (ev->json)

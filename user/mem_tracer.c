@@ -19,6 +19,7 @@
 #include "mem_tracer.h"
 #include "preempt_model.h"
 #include "probes.h"
+#include "test_knobs.h"
 #include "util.h"
 
 /* New-stack records only (24 k of them before one is lost)... */
@@ -264,7 +265,7 @@ static bool syscall_tracepoints_ready(void)
 	size_t i;
 
 	/* Lets the tests exercise the raw tracepoint on a kernel that has both. */
-	if (getenv("SONDE_NO_SYSCALL_TRACEPOINTS"))
+	if (test_knobs()->no_syscall_tracepoints)
 		return false;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], event);
@@ -523,6 +524,12 @@ static int attach_all(struct mem_tracer *mt, const struct target *t)
 	return err;
 }
 
+/* The printer's view of the stacks: where a stack was cut is no concern of an event line. */
+static const char *const *event_frames(void *ctx, __u32 id, __u32 pid, size_t *nr)
+{
+	return mem_tracer__stack_frames(ctx, id, pid, nr, NULL);
+}
+
 int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct mem_tracer **out)
 {
 	struct mem_tracer *mt = calloc(1, sizeof(*mt));
@@ -545,7 +552,7 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 		err = add_processes(mt, t);
 	if (err)
 		goto fail;
-	mt->events = mem_events__new(mt, o->json, stdout);
+	mt->events = mem_events__new(event_frames, mt, o->json, stdout);
 	mt->rb = mt->events ? ring_buffer__new(bpf_map__fd(mt->skel->maps.events),
 					       mem_events__handle, mt->events, NULL)
 			    : NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "out_file.h"
+#include "test_knobs.h"
 #include "util.h"
 
 #define OUT_CHUNK	  (64 * 1024)
@@ -72,7 +73,7 @@ static int create_named_temp(struct out_file *f)
  */
 static int create_temp(struct out_file *f)
 {
-	if (!getenv("SONDE_NO_O_TMPFILE")) {
+	if (!test_knobs()->no_o_tmpfile) {
 		f->fd = openat(f->dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
 		if (f->fd >= 0)
 			return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "preempt_model.h"
+#include "test_knobs.h"
 #include "util.h"
 
 /* A kernel config is ~250 KiB; anything far bigger is not one. */
@@ -177,7 +178,7 @@ bool percpu_counters_need_atomics(void)
 	enum preempt_model m;
 	const char *source;
 
-	if (getenv("SONDE_ATOMIC_STATS")) {
+	if (test_knobs()->atomic_stats) {
 		sonde_info("per-CPU counters by atomic adds (SONDE_ATOMIC_STATS)");
 		return true;
 	}

@@ -10,6 +10,7 @@
 #include "ifunc.h"
 #include "ifunc_site.h"
 #include "probes.h"
+#include "test_knobs.h"
 #include "uprobe_insn.h"
 #include "util.h"
 
@@ -222,7 +223,7 @@ static void choose_site(const struct resolver *r, const struct object_syms *obj,
 		site->exits.unusable = "its code cannot be read";
 	}
 	/* Lets the tests exercise the attach-time fallback (attach.c) on a refused site. */
-	if (site->choice.refused && getenv("SONDE_NO_REFUSAL_CHECK"))
+	if (site->choice.refused && test_knobs()->no_refusal_check)
 		site->choice.refused = false;
 	site->offset = sym->offset + site->choice.offset;
 	sonde_info("%s: probe at +%u (%s): %s", site->name, site->choice.offset,
