@@ -16,7 +16,7 @@
 #include "out_file.h"
 #include "profile_file.h"
 #include "report.h"
-#include "session.h"
+#include "run_loop.h"
 #include "util.h"
 
 #define SONDE_DEFAULT_MAX_PROBES 5000
@@ -174,86 +174,111 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 	return err;
 }
 
+/* One lat run: what the run loop's callbacks read and print. */
+struct lat_run {
+	struct lat_opts *o;
+	struct probe_set *set;
+	struct lat_tracer *lt;
+	struct lat_profile *cur, *prev;
+};
+
 /* Read and print: an interval (the difference from `prev`), or the final report. */
-static int report_now(const struct lat_opts *o, struct lat_tracer *lt, const struct session *s,
-		      struct lat_profile *cur, const struct lat_profile *prev, bool final)
+static int report_now(struct lat_run *r, const struct session *s, bool final)
 {
-	int err = lat_tracer__read(lt, cur);
+	int err = lat_tracer__read(r->lt, r->cur);
 
 	if (err)
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
 				  strerror(-err));
-	cur->duration_ns = now_ns() - s->start_ns;
-	return report_snapshot(o, cur, prev, final);
+	r->cur->duration_ns = now_ns() - s->start_ns;
+	return report_snapshot(r->o, r->cur, r->prev, final);
+}
+
+static int lat_started(void *ctx)
+{
+	struct lat_run *r = ctx;
+	struct lat_opts *o = r->o;
+	struct probe_set *set = r->set;
+	int err;
+
+	/* The kernel installed the command's probes at its exec, silently refusing any. */
+	if (o->target.child_started &&
+	    (err = probes_check_installed(set, o->target.pids[0], o->target.exe)))
+		return err;
+	probe_set_note_skipped(set);
+	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
+		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
+		lat_tracer__nr_links(r->lt), lat_tracer__multi(r->lt) ? "uprobe_multi" : "uprobes",
+		o->duration_ns ? "" : "; Ctrl-C to stop");
+	return 0;
+}
+
+static void lat_drain(void *ctx)
+{
+	struct lat_run *r = ctx;
+
+	lat_tracer__drain(r->lt);
+}
+
+static int lat_interval(void *ctx, const struct session *s)
+{
+	struct lat_run *r = ctx;
+	struct lat_profile *tmp;
+	int err = report_now(r, s, false);
+
+	if (err)
+		return err;
+	tmp = r->prev;
+	r->prev = r->cur;
+	r->cur = tmp;
+	return 0;
+}
+
+static int lat_finish(void *ctx, const struct session *s)
+{
+	return report_now(ctx, s, true);
 }
 
 static int trace(struct lat_opts *o, struct probe_set *set)
 {
 	struct lat_tracer_opts topts = {
 	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
-	struct lat_profile *cur = NULL, *prev = NULL, *tmp;
-	struct lat_tracer *lt = NULL;
-	enum session_event ev;
-	struct session s;
+	struct lat_run r = {.o = o, .set = set};
+	struct run_opts ro = {
+	    .target = &o->target, .duration_ns = o->duration_ns, .interval_ns = o->interval_ns};
+	struct tracer tr = {.ctx = &r,
+			    .stop_on_closed_stdout = true,
+			    .started = lat_started,
+			    .drain = lat_drain,
+			    .interval = lat_interval,
+			    .finish = lat_finish};
 	int err;
 
-	err = lat_tracer__open(&topts, set, &o->target, &lt);
+	err = lat_tracer__open(&topts, set, &o->target, &r.lt);
 	if (err)
 		return err;
 	if ((err = cmd_check_target_alive(&o->target)))
 		goto cleanup;
-	cur = lat_profile_new(set->nr);
-	prev = lat_profile_new(set->nr);
-	if (!cur || !prev) {
+	r.cur = lat_profile_new(set->nr);
+	r.prev = lat_profile_new(set->nr);
+	if (!r.cur || !r.prev) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	cur->main_object = prev->main_object = object_shown_path(o->target.exe);
+	r.cur->main_object = r.prev->main_object = object_shown_path(o->target.exe);
 	o->meta = run_meta_collect(&o->target, set, o->argc, o->argv);
 	if (!o->meta) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	session_install_signals();
-	session_start(&s, o->duration_ns, o->interval_ns, lat_tracer__events_fd(lt));
-	if ((err = cmd_release_target(&o->target)))
-		goto cleanup;
-	/* The kernel installed the command's probes at its exec, silently refusing any. */
-	if (o->target.child_started &&
-	    (err = probes_check_installed(set, o->target.pids[0], o->target.exe)))
-		goto cleanup;
-	probe_set_note_skipped(set);
-	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
-		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
-		lat_tracer__nr_links(lt), lat_tracer__multi(lt) ? "uprobe_multi" : "uprobes",
-		o->duration_ns ? "" : "; Ctrl-C to stop");
-	while ((ev = session_wait(&s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
-		lat_tracer__drain(lt);
-		/* The reader went away (sonde lat ... | head): stop as if told to. */
-		if (ferror(stdout))
-			break;
-		if (ev != SESSION_INTERVAL)
-			continue;
-		err = report_now(o, lt, &s, cur, prev, false);
-		if (err)
-			goto cleanup;
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	if (ev == SESSION_TARGET_EXIT)
-		sonde_info("the target exited; final report");
-	else
-		target_stop_cmd(&o->target, session_hurried);
-	/* Read everything before detaching: what was measured is never lost. */
-	lat_tracer__drain(lt);
-	err = report_now(o, lt, &s, cur, prev, true);
+	tr.events_fd = lat_tracer__events_fd(r.lt);
+	err = run_loop(&ro, &tr);
 cleanup:
-	lat_tracer__close(lt);
+	lat_tracer__close(r.lt);
 	run_meta_free(o->meta);
 	o->meta = NULL;
-	lat_profile_free(cur);
-	lat_profile_free(prev);
+	lat_profile_free(r.cur);
+	lat_profile_free(r.prev);
 	return err;
 }
 

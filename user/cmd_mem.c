@@ -15,7 +15,7 @@
 #include "mem_tracer.h"
 #include "out_file.h"
 #include "report.h"
-#include "session.h"
+#include "run_loop.h"
 #include "util.h"
 
 /* Plain numbers: --help prints them (CMD_OPT_STR). */
@@ -138,20 +138,20 @@ struct run {
 	struct mem_opts *o;
 	struct mem_tracer *mt;
 	struct mem_profile *p;
-	struct session s;
+	unsigned int ticks, ticks_per_report; /* an interval report every ticks_per_report */
 	__u64 last_report_ns;
 	__u64 last_counts[SONDE_MC__COUNT];
 };
 
 /* Read the totals and add a sample at the current time. */
-static int sample_now(struct run *r, bool force)
+static int sample_now(struct run *r, const struct session *s, bool force)
 {
 	int err = mem_tracer__read(r->mt, r->p);
 
 	if (err)
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
 				  strerror(-err));
-	r->p->duration_ns = now_ns() - r->s.start_ns;
+	r->p->duration_ns = now_ns() - s->start_ns;
 	mem_profile_sample(r->p, r->p->duration_ns, force);
 	mem_profile_update_growth(r->p);
 	return 0;
@@ -241,12 +241,52 @@ static int write_profile(struct mem_opts *o, const struct mem_profile *p,
 	return err;
 }
 
+static void mem_drain(void *ctx)
+{
+	struct run *r = ctx;
+
+	mem_tracer__drain(r->mt);
+}
+
+/* Each tick: a sample; each INTERVAL: a report too. */
+static int mem_interval(void *ctx, const struct session *s)
+{
+	struct run *r = ctx;
+	int err = sample_now(r, s, false);
+
+	if (err)
+		return err;
+	if (r->ticks_per_report && ++r->ticks % r->ticks_per_report == 0)
+		report(r, false);
+	return 0;
+}
+
+static int mem_finish(void *ctx, const struct session *s)
+{
+	struct run *r = ctx;
+	struct mem_opts *o = r->o;
+	int err;
+
+	/* A leak freed in the last samples was freed at exit, or as the run ended. */
+	r->p->target_exited = target_all_exited(&o->target);
+	err = sample_now(r, s, true);
+	if (!err && (err = mem_tracer__scan_ages(r->mt, r->p, o->min_age_ns)))
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the live allocations: %s",
+				 strerror(-err));
+	if (!err)
+		report(r, true);
+	if (!err && o->out)
+		err = write_profile(o, r->p, r->mt);
+	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r->mt) / 1048576.0);
+	return err;
+}
+
 static int trace(struct mem_opts *o)
 {
 	struct run r = {.o = o};
-	unsigned int per_report, ticks = 0;
-	enum session_event ev;
-	__u64 tick;
+	struct run_opts ro = {.target = &o->target, .duration_ns = o->duration_ns};
+	struct tracer tr = {
+	    .ctx = &r, .drain = mem_drain, .interval = mem_interval, .finish = mem_finish};
 	int err;
 
 	err = mem_tracer__open(&o->tracer, &o->target, &r.mt);
@@ -263,38 +303,9 @@ static int trace(struct mem_opts *o)
 	/* The first point of every series: nothing traced is live yet. */
 	mem_profile_sample(r.p, 0, true);
 	say_tracing(&r);
-	tick = tick_ns(o->interval_ns, &per_report);
-	session_install_signals();
-	session_start(&r.s, o->duration_ns, tick, mem_tracer__events_fd(r.mt));
-	if ((err = cmd_release_target(&o->target)))
-		goto cleanup;
-	while ((ev = session_wait(&r.s, &o->target)) == SESSION_INTERVAL || ev == SESSION_EVENTS) {
-		mem_tracer__drain(r.mt);
-		if (ev != SESSION_INTERVAL)
-			continue;
-		err = sample_now(&r, false);
-		if (err)
-			goto cleanup;
-		if (per_report && ++ticks % per_report == 0)
-			report(&r, false);
-	}
-	if (ev == SESSION_TARGET_EXIT)
-		sonde_info("the target exited; final report");
-	else
-		target_stop_cmd(&o->target, session_hurried);
-	/* Read everything before detaching: what was measured is never lost. */
-	mem_tracer__drain(r.mt);
-	/* A leak freed in the last samples was freed at exit, or as the run ended. */
-	r.p->target_exited = target_all_exited(&o->target);
-	err = sample_now(&r, true);
-	if (!err && (err = mem_tracer__scan_ages(r.mt, r.p, o->min_age_ns)))
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the live allocations: %s",
-				 strerror(-err));
-	if (!err)
-		report(&r, true);
-	if (!err && o->out)
-		err = write_profile(o, r.p, r.mt);
-	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r.mt) / 1048576.0);
+	ro.interval_ns = tick_ns(o->interval_ns, &r.ticks_per_report);
+	tr.events_fd = mem_tracer__events_fd(r.mt);
+	err = run_loop(&ro, &tr);
 cleanup:
 	mem_tracer__close(r.mt);
 	mem_profile_free(r.p);
