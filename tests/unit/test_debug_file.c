@@ -39,25 +39,6 @@ static struct {
 	char build_id[130];
 } fx;
 
-static int run(char *const argv[])
-{
-	return fx_run(argv);
-}
-
-static int read_build_id(const char *path, char *hex, size_t len)
-{
-	int fd = open(path, O_RDONLY), err = -1;
-	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
-
-	if (elf)
-		err = debug_file_build_id(elf, hex, len);
-	if (elf)
-		elf_end(elf);
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
 static int build_fixtures(void **state)
 {
 	char src[512], other[512], vsrc[512], vmap[512], vscript[600], libdbg[512],
@@ -99,12 +80,12 @@ static int build_fixtures(void **state)
 	/* Read once, at the first look-up: set before any. */
 	setenv("SONDE_DEBUG_ROOT", fx.root, 1);
 	unsetenv("DEBUGINFOD_URLS");
-	if (run(cc) || run(cc_other) || run(keep) || run(keep_other) || run(strip) || run(link) ||
-	    run(cc_lib) || run(keep_lib) || run(strip_lib)) {
+	if (fx_run(cc) || fx_run(cc_other) || fx_run(keep) || fx_run(keep_other) || fx_run(strip) ||
+	    fx_run(link) || fx_run(cc_lib) || fx_run(keep_lib) || fx_run(strip_lib)) {
 		fx_rmtree(fx.dir);
 		return -1;
 	}
-	if (read_build_id(fx.prog, fx.build_id, sizeof(fx.build_id)))
+	if (elf_build_id(fx.prog, fx.build_id, sizeof(fx.build_id)))
 		return -1;
 	*state = &fx;
 	return 0;
@@ -403,7 +384,7 @@ static void test_compat_versions(void **state)
 	check_compat(stripped);
 	/* Stripped, its debug file in the build-id tree: the .symtab's names get the same marks. */
 	fx_path(libdbg, sizeof(libdbg), fx.dir, "libver.debug");
-	assert_int_equal(read_build_id(stripped, id, sizeof(id)), 0);
+	assert_int_equal(elf_build_id(stripped, id, sizeof(id)), 0);
 	build_id_path_of(id, by_id, sizeof(by_id));
 	copy(libdbg, by_id);
 	s = load_ok(stripped);
