@@ -9,7 +9,6 @@
 
 /* Exited processes handled per sample, at most; the rest wait for the next. */
 #define REAP_MAX_PROCS 1024
-#define REAP_BATCH     4096
 
 static int tgid_cmp(const void *a, const void *b)
 {
@@ -63,37 +62,30 @@ static void release(int allocs_fd, const struct sonde_alloc_key *key, const stru
 	total->bytes += a->size;
 }
 
-int mem_reap_exited(int procs_fd, int allocs_fd, struct sonde_stack_stats *stats, size_t nr,
-		    struct mem_reaped *total)
+#define ALLOCS_BATCH 4096
+
+int mem_allocs_for_each(int allocs_fd, mem_alloc_fn fn, void *ctx)
 {
-	struct sonde_alloc_key *keys = NULL;
-	struct sonde_alloc *vals = NULL;
-	__u32 dead[REAP_MAX_PROCS], n, i;
+	struct sonde_alloc_key *keys = calloc(ALLOCS_BATCH, sizeof(*keys));
+	struct sonde_alloc *vals = calloc(ALLOCS_BATCH, sizeof(*vals));
 	__u64 token = 0;
 	bool first = true;
-	size_t nr_dead;
+	__u32 n, i;
 	int err = 0;
 
-	nr_dead = find_exited(procs_fd, dead, REAP_MAX_PROCS);
-	if (!nr_dead)
-		return 0;
-	total->processes += nr_dead;
-	keys = calloc(REAP_BATCH, sizeof(*keys));
-	vals = calloc(REAP_BATCH, sizeof(*vals));
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	for (;;) {
-		n = REAP_BATCH;
+		n = ALLOCS_BATCH;
 		err = bpf_map_lookup_batch(allocs_fd, first ? NULL : &token, &token, keys, vals, &n,
 					   NULL);
 		if (err)
 			err = -errno;
 		first = false;
 		for (i = 0; i < n && (!err || err == -ENOENT); i++)
-			if (bsearch(&keys[i].tgid, dead, nr_dead, sizeof(*dead), tgid_cmp))
-				release(allocs_fd, &keys[i], &vals[i], stats, nr, total);
+			fn(&keys[i], &vals[i], ctx);
 		if (err)
 			break;
 	}
@@ -103,4 +95,34 @@ cleanup:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+struct reap_scan {
+	int allocs_fd;
+	const __u32 *dead;
+	size_t nr_dead;
+	struct sonde_stack_stats *stats;
+	size_t nr;
+	struct mem_reaped *total;
+};
+
+static void reap_one(const struct sonde_alloc_key *key, const struct sonde_alloc *a, void *ctx)
+{
+	struct reap_scan *r = ctx;
+
+	if (bsearch(&key->tgid, r->dead, r->nr_dead, sizeof(*r->dead), tgid_cmp))
+		release(r->allocs_fd, key, a, r->stats, r->nr, r->total);
+}
+
+int mem_reap_exited(int procs_fd, int allocs_fd, struct sonde_stack_stats *stats, size_t nr,
+		    struct mem_reaped *total)
+{
+	__u32 dead[REAP_MAX_PROCS];
+	struct reap_scan r = {allocs_fd, dead, 0, stats, nr, total};
+
+	r.nr_dead = find_exited(procs_fd, dead, REAP_MAX_PROCS);
+	if (!r.nr_dead)
+		return 0;
+	total->processes += r.nr_dead;
+	return mem_allocs_for_each(allocs_fd, reap_one, &r);
 }

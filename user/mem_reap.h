@@ -28,4 +28,12 @@ struct mem_reaped {
 int mem_reap_exited(int procs_fd, int allocs_fd, struct sonde_stack_stats *stats, size_t nr,
 		    struct mem_reaped *total);
 
+/*
+ * Every live allocation in the allocs map (allocs_fd), read in batches; fn
+ * may delete the one it is given. 0 or -errno.
+ */
+typedef void (*mem_alloc_fn)(const struct sonde_alloc_key *key, const struct sonde_alloc *a,
+			     void *ctx);
+int mem_allocs_for_each(int allocs_fd, mem_alloc_fn fn, void *ctx);
+
 #endif

@@ -758,44 +758,27 @@ int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
 	return 0;
 }
 
-#define SCAN_BATCH 4096
+struct age_scan {
+	struct mem_profile *p;
+	__u64 now;
+};
+
+static void add_age(const struct sonde_alloc_key *key, const struct sonde_alloc *a, void *ctx)
+{
+	struct age_scan *as = ctx;
+
+	(void)key;
+	mem_profile_add_live(as->p, a->stack_id, a->size,
+			     as->now > a->time_ns ? as->now - a->time_ns : 0);
+}
 
 int mem_tracer__scan_ages(struct mem_tracer *mt, struct mem_profile *p, __u64 min_age_ns)
 {
-	int fd = bpf_map__fd(mt->skel->maps.allocs);
-	struct sonde_alloc_key *keys;
-	struct sonde_alloc *vals;
-	__u64 token = 0, now;
-	bool first = true;
-	__u32 n, i;
-	int err = 0;
+	struct age_scan as = {p, 0};
 
 	mem_profile_clear_ages(p, min_age_ns);
-	keys = calloc(SCAN_BATCH, sizeof(*keys));
-	vals = calloc(SCAN_BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	now = now_ns();
-	for (;;) {
-		n = SCAN_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &n, NULL);
-		if (err)
-			err = -errno;
-		first = false;
-		for (i = 0; i < n && (!err || err == -ENOENT); i++)
-			mem_profile_add_live(p, vals[i].stack_id, vals[i].size,
-					     now > vals[i].time_ns ? now - vals[i].time_ns : 0);
-		if (err)
-			break;
-	}
-	if (err == -ENOENT)
-		err = 0;
-cleanup:
-	free(keys);
-	free(vals);
-	return err;
+	as.now = now_ns();
+	return mem_allocs_for_each(bpf_map__fd(mt->skel->maps.allocs), add_age, &as);
 }
 
 /* memlock of a map as the kernel accounts it (/proc/self/fdinfo/FD). */
