@@ -23,12 +23,12 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Iinclud
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # Everything but main.c, linked into the unit tests too.
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
-.PHONY: all deps test unit integration demo bench clean format check-headers
+.PHONY: all deps test unit integration demo bench clean format check-headers check-layers
 .SECONDARY:
 all: $(BUILD)/sonde
 
@@ -58,7 +58,7 @@ $(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/.deps-ok
 # GIT-VERSION-FILE), written when make reads this file, or by the rule after a clean.
 $(shell mkdir -p $(BUILD) && [ "$$(cat $(BUILD)/.version 2>/dev/null)" = '$(SONDE_VERSION)' ] || \
 	echo '$(SONDE_VERSION)' >$(BUILD)/.version)
-$(BUILD)/user/main.o $(BUILD)/user/run_meta.o: $(BUILD)/.version
+$(BUILD)/user/main.o $(BUILD)/user/out/run_meta.o: $(BUILD)/.version
 $(BUILD)/.version:
 	$(Q)mkdir -p $(BUILD) && echo '$(SONDE_VERSION)' >$@
 
@@ -88,7 +88,7 @@ include bench/bench.mk
 include bench/mem.mk
 include bench/sched.mk
 
-test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS)
+test: $(BUILD)/sonde $(UNIT_BINS) $(TARGET_BINS) check-layers
 	$(Q)tests/run.sh $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
@@ -111,10 +111,14 @@ check-headers:
 		echo "  HDR      $$h"; \
 	done
 
+# No module cycle, no folder including from above it (the README's Layout).
+check-layers:
+	$(Q)scripts/check-layers.sh
+
 format:
-	clang-format -i bpf/*.c include/sonde/*.h user/*.[ch] tests/unit/*.c tests/targets/*.c
+	clang-format -i bpf/*.c include/sonde/*.h user/*.[ch] user/*/*.[ch] tests/unit/*.c tests/targets/*.c
 
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/tests/*.d)

@@ -15,7 +15,7 @@
  *
  * Where a return probe (uretprobe) would break the program, the return is
  * seen by probes on the function's return instructions instead (exit
- * programs, user/exit_sites.c), which find the same stack pointer. Go calls
+ * programs, user/probe/exit_sites.c), which find the same stack pointer. Go calls
  * are paired per goroutine (go_stack), not per thread: a goroutine moves
  * between threads and its stack is copied to grow.
  */

@@ -5,7 +5,7 @@
  * preemptible kernel; there a plain read-add-write could lose that task's
  * add, and the adds are atomic (~9 ns each here). Elsewhere they are plain.
  * The loader sets stats_atomic from the kernel's preemption model
- * (user/preempt_model.h); the verifier drops the branch not taken.
+ * (user/core/preempt_model.h); the verifier drops the branch not taken.
  */
 #ifndef SONDE_PERCPU_ADD_BPF_H
 #define SONDE_PERCPU_ADD_BPF_H

@@ -3,7 +3,7 @@
  * sonde mem's user stacks: walked by frame pointers, kept once each in the
  * stacks map under a small id, with a per-CPU cache of recent ones. Only
  * mem.bpf.c includes it; user space sizes the maps and sets the rodata
- * (user/mem_tracer.c).
+ * (user/mem/mem_tracer.c).
  */
 #ifndef SONDE_USER_STACK_BPF_H
 #define SONDE_USER_STACK_BPF_H

@@ -7,8 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include "cmd.h"
-#include "util.h"
+#include "cmd/cmd.h"
+#include "core/util.h"
 
 static void usage(FILE *f)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Layouts shared by bpf/mem.bpf.c and the user-space loader (user/mem_tracer.c). */
+/* Layouts shared by bpf/mem.bpf.c and the user-space loader (user/mem/mem_tracer.c). */
 #ifndef SONDE_MEM_H
 #define SONDE_MEM_H
 
@@ -21,7 +21,7 @@ static inline int sonde_mem_stack_lost(__u32 stack_id)
 	return stack_id >= SONDE_MEM_NO_STACK_MMAP;
 }
 
-/* The attach cookie of a free() site that is a C++ delete (user/mem_tracer.c). */
+/* The attach cookie of a free() site that is a C++ delete (user/mem/mem_tracer.c). */
 #define SONDE_FREE_DELETE 1
 
 /* What an allocator site does with its arguments (x86-64: di, si, dx). */
@@ -57,7 +57,7 @@ struct sonde_alloc {
 /*
  * Per-stack totals since the start (ARRAY indexed by stack id): what was
  * made and what went, no live count; what is live is derived
- * (user/mem_tracer.c), so an allocation and a free make two atomic adds each,
+ * (user/mem/mem_tracer.c), so an allocation and a free make two atomic adds each,
  * not four and three. Every free, head cut off a mapping or untracked block
  * is of an allocation counted before it under the same stack, and the only
  * decrease (a failed realloc's free taken back) raises what is live: the

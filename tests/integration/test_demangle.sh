@@ -14,7 +14,7 @@ RV=$TGT/rustnames.v0
 CX=$TGT/cxxnames
 CC_CLONES=$TGT/cclones
 
-# What sonde shortens names to (user/short_names.h), and room for a tag (" [D1]").
+# What sonde shortens names to (user/probe/short_names.h), and room for a tag (" [D1]").
 NAME_WIDTH=72
 TAG_ROOM=16
 

@@ -79,7 +79,7 @@ t_threads_4_x_n()
 }
 
 # Plain adds to the per-CPU totals only where the kernel cannot preempt a BPF
-# program (user/preempt_model.h); -v names the model and the choice, and the
+# program (user/core/preempt_model.h); -v names the model and the choice, and the
 # atomic path, forced, counts 4 concurrent threads as exactly.
 t_stats_adds_follow_preemption_model()
 {

@@ -4,7 +4,7 @@
 #define SONDE_TEST_SYMS_HELPERS_H
 
 #include <string.h>
-#include "elf_syms.h"
+#include "probe/elf_syms.h"
 
 static struct syms *load_ok(const char *path)
 {

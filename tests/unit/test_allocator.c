@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Which allocator an object is (user/allocator.c), on the system's own
+ * Which allocator an object is (user/mem/allocator.c), on the system's own
  * libraries: libc, jemalloc (libjemalloc-dev is a test dependency), and a
  * library that defines no malloc.
  */
@@ -10,8 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
-#include "allocator.h"
-#include "elf_syms.h"
+#include "mem/allocator.h"
+#include "probe/elf_syms.h"
 
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Argument errors: target options (user/target.c) and the options of
+ * Argument errors: target options (user/core/target.c) and the options of
  * `sonde lat` and `sonde list`, which must fail with exit status 2 and a
  * message that says what was wrong, before anything is traced.
  */
@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "cmd.h"
-#include "target.h"
-#include "util.h"
+#include "cmd/cmd.h"
+#include "core/target.h"
+#include "core/util.h"
 #include "fixture.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof(a[0])) - 1)

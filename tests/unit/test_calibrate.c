@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The ± bound a function's figures carry from the probe cost (user/calibrate.c). */
+/* The ± bound a function's figures carry from the probe cost (user/lat/calibrate.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdbool.h>
-#include "calibrate.h"
+#include "lat/calibrate.h"
 
 static struct calibration measured(void)
 {

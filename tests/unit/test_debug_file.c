@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Separate debug files (user/debug_file.c through syms__load) on fixtures
+ * Separate debug files (user/probe/debug_file.c through syms__load) on fixtures
  * built here: a program with a build-id, split with objcopy --only-keep-debug,
  * strip and --add-gnu-debuglink, its debug file placed where each test says.
  * The debug root is a directory of the fixture ($SONDE_DEBUG_ROOT, set before
@@ -15,8 +15,8 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <sys/stat.h>
-#include "debug_file.h"
-#include "elf_syms.h"
+#include "probe/debug_file.h"
+#include "probe/elf_syms.h"
 #include "fixture.h"
 #include "syms_helpers.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* C++ and Rust names through libiberty, and the parts of demangled names (user/demangle.c). */
+/* C++ and Rust names through libiberty, and the parts of demangled names (user/probe/demangle.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "demangle.h"
+#include "probe/demangle.h"
 
 static void expect_demangled(const char *mangled, const char *want)
 {

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "diff.h"
-#include "diff_stats.h"
-#include "hist.h"
+#include "diff/diff.h"
+#include "diff/diff_stats.h"
+#include "core/hist.h"
 
 static __u64 a[SONDE_HIST_BUCKETS], b[SONDE_HIST_BUCKETS];
 

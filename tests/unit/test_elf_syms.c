@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ELF symbol reading (user/elf_syms.c) on fixture binaries built here, at run
+ * ELF symbol reading (user/probe/elf_syms.c) on fixture binaries built here, at run
  * time, with the system compiler: PIE and non-PIE executables, a shared
  * library, a stripped executable, versioned names, aliases, a zero-size
  * symbol and an IFUNC.
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <elf.h>
 #include <sys/stat.h>
-#include "elf_syms.h"
+#include "probe/elf_syms.h"
 #include "fixture.h"
 #include "syms_helpers.h"
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* PROBE parsing, glob matching with demangled names, and suggestions (user/glob.c). */
+/* PROBE parsing, glob matching with demangled names, and suggestions (user/probe/glob.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "glob.h"
+#include "probe/glob.h"
 #include "fixture.h"
 
 /* ---- probe_spec_parse ------------------------------------------------- */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Go function symbols from .gopclntab (user/go_pclntab.c, through
+ * Go function symbols from .gopclntab (user/probe/go_pclntab.c, through
  * syms__load()): tests/targets/gostack built here with the system Go, with and
  * without its .symtab, as a PIE Go links and as one the system linker links;
  * every function of the stripped builds against `go tool nm -size` and the
@@ -17,8 +17,8 @@
 #include <elf.h>
 #include <limits.h>
 #include <sys/stat.h>
-#include "elf_syms.h"
-#include "go_pclntab.h"
+#include "probe/elf_syms.h"
+#include "probe/go_pclntab.h"
 #include "fixture.h"
 #include "syms_helpers.h"
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Percentiles over log-linear buckets (user/hist.c). */
+/* Percentiles over log-linear buckets (user/core/hist.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
-#include "hist.h"
+#include "core/hist.h"
 
 #define B1000 111 /* [992, 1024) */
 #define B5000 147 /* [4864, 5120) */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IFUNC resolution (user/ifunc.c): glibc's memcpy as this test process and
+ * IFUNC resolution (user/probe/ifunc.c): glibc's memcpy as this test process and
  * a child of it resolved it, and a fixture program's own IFUNC read from the
  * GOT of the running program, where sonde's own copy cannot help.
  */
@@ -16,9 +16,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "elf_syms.h"
+#include "probe/elf_syms.h"
 #include "fixture.h"
-#include "ifunc.h"
+#include "probe/ifunc.h"
 #include "syms_helpers.h"
 
 static struct {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The memory model: least-squares growth, sparklines, grouping of live
- * allocations by stack, ranking, sample thinning, sizes (user/mem_profile.c). */
+ * allocations by stack, ranking, sample thinning, sizes (user/mem/mem_profile.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "mem_profile.h"
+#include "mem/mem_profile.h"
 
 #define S 1000000000ULL
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Output and input files that do no harm (user/out_file.c, read_whole_file()
- * in user/util.c): -o is written to a temporary file and renamed into place,
+ * Output and input files that do no harm (user/out/out_file.c, read_whole_file()
+ * in user/core/util.c): -o is written to a temporary file and renamed into place,
  * never through a link and never over the previous file on a failure;
  * reads take regular files only, never block, and stop at a size limit.
  */
@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "fixture.h"
-#include "out_file.h"
-#include "profile_file.h"
-#include "util.h"
+#include "out/out_file.h"
+#include "out/profile_file.h"
+#include "core/util.h"
 
 static char dir[256];
 

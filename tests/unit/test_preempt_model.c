@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reading the kernel's preemption model (user/preempt_model.c). */
+/* Reading the kernel's preemption model (user/core/preempt_model.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdbool.h>
-#include "preempt_model.h"
+#include "core/preempt_model.h"
 
 static void test_debugfs(void **state)
 {

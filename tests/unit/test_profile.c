@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The latency profile model: interval deltas, sort order, drops (user/profile.c). */
+/* The latency profile model: interval deltas, sort order, drops (user/lat/lat_profile.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "hist.h"
-#include "profile.h"
+#include "core/hist.h"
+#include "lat/lat_profile.h"
 
 #define B1000 111 /* [992, 1024) */
 #define B5000 147 /* [4864, 5120) */

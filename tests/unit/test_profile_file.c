@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "fixture.h"
-#include "profile_file.h"
-#include "util.h"
+#include "out/profile_file.h"
+#include "core/util.h"
 
 static char dir[256];
 

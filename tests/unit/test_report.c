@@ -8,8 +8,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
-#include "report.h"
+#include "core/hist.h"
+#include "out/lat_report.h"
 
 #define B1000 111 /* [992, 1024) */
 #define B5000 147 /* [4864, 5120) */

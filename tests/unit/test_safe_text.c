@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Names made safe to print (user/safe_text.c) and the messages that use it (user/util.c). */
+/* Names made safe to print (user/core/safe_text.c) and the messages that use it (user/core/util.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "safe_text.h"
-#include "util.h"
+#include "core/safe_text.h"
+#include "core/util.h"
 #include "fixture.h"
 
 static void expect_escaped(const char *s, const char *want)

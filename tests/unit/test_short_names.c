@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Names shortened for tables and told apart (user/short_names.c). */
+/* Names shortened for tables and told apart (user/probe/short_names.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "short_names.h"
+#include "probe/short_names.h"
 
 static void expect_short(const char *name, size_t width, const char *want)
 {

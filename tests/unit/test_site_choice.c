@@ -4,9 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "site_choice.h"
-#include "uprobe_insn.h"
-#include "exit_sites.h"
+#include "probe/site_choice.h"
+#include "probe/uprobe_insn.h"
+#include "probe/exit_sites.h"
 
 #define VADDR 0x1000
 

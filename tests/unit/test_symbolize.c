@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The symbolizer (user/symbolize.c) on child processes of this test: names
+ * The symbolizer (user/probe/symbolize.c) on child processes of this test: names
  * from a fork's maps, a late lookup after the child exited, a PID reused by
  * another program (clone3 with set_tid, which needs CAP_SYS_ADMIN: skipped
  * without), and a bounded number of remembered processes and objects.
@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "symbolize.h"
+#include "probe/symbolize.h"
 
 __attribute__((noinline, used)) int symbolize_marker(int x)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Targets as operators name them (user/target.c): --ns PID parsed and
+ * Targets as operators name them (user/core/target.c): --ns PID parsed and
  * checked, and -p given the same process twice, or a process and one of its
  * threads, traced once with a note. The processes are this test's own.
- * And main_match (user/main_match.c): which program of a wrapper's chain is
+ * And main_match (user/probe/main_match.c): which program of a wrapper's chain is
  * the one the PROBEs are for.
  */
 #include <stdarg.h>
@@ -14,9 +14,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
-#include "main_match.h"
-#include "target.h"
-#include "util.h"
+#include "probe/main_match.h"
+#include "core/target.h"
+#include "core/util.h"
 #include "fixture.h"
 
 struct call {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Durations, number formatting and exit statuses (user/util.c). */
+/* Durations, number formatting and exit statuses (user/core/util.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
-#include "util.h"
+#include "core/util.h"
 #include "fixture.h"
 
 static void expect_duration(const char *s, __u64 want)

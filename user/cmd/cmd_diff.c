@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sonde diff BASE [BASE...] NEW: which functions regressed, by how much, how surely. */
+#include <errno.h>
+#include <stdlib.h>
+#include "cmd/cmd.h"
+#include "cmd/cmd_opts.h"
+#include "diff/diff.h"
+#include "diff/diff_kind.h"
+#include "diff/diff_term.h"
+#include "core/util.h"
+
+static const char diff_usage_head[] =
+    "usage: sonde diff BASE [BASE...] NEW [options]\n"
+    "\n"
+    "Compare profiles written by sonde lat -o. A function regressed when its\n"
+    "metric grew by more than the threshold, significantly (Mann-Whitney U over\n"
+    "the histograms), and, with several BASE runs, beyond their own spread.\n"
+    "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
+    "\n";
+
+struct diff_args {
+	struct diff_opts opts;
+	const char **files;
+	size_t nr_files;
+	bool json, hist;
+};
+
+static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	(void)name;
+	if (diff_metric_parse(val, opt->ptr))
+		return sonde_fail(SONDE_EXIT_INPUT, "--metric '%s': use p50, p90, p99 or mean",
+				  val);
+	return 0;
+}
+
+static int add_file(void *ctx, const char *arg)
+{
+	struct diff_args *a = ctx;
+
+	a->files[a->nr_files++] = arg;
+	return 0;
+}
+
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
+static int parse_diff_args(int argc, char **argv, struct diff_args *a)
+{
+	struct diff_opts *d = &a->opts;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_CALLBACK("--metric", "M", "p50, p90 (default), p99 or mean", parse_metric,
+			     &d->metric),
+	    CMD_OPT_NUMBER("--threshold", "PCT", "smallest change that counts (default 10)",
+			   &d->threshold_pct, 0, 1e6),
+	    CMD_OPT_NUMBER("--alpha", "A", "significance level (default 0.01)", &d->alpha, 1e-12,
+			   1),
+	    CMD_OPT_NUMBER("--critical", "PCT", "a regression above PCT is critical (default 50)",
+			   &d->critical_pct, 0, 1e6),
+	    CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &a->hist),
+	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &a->json),
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "diff",
+				      .opts = opts,
+				      .usage_head = diff_usage_head,
+				      .help_width = 16,
+				      .arg = add_file,
+				      .ctx = a};
+	int err;
+
+	a->opts = (struct diff_opts){DIFF_P90, 10, 0.01, 50};
+	a->files = calloc(argc, sizeof(*a->files));
+	if (!a->files)
+		return -ENOMEM;
+	err = cmd_opts_parse(&spec, argc, argv);
+	if (!err && a->nr_files < 2)
+		err = sonde_fail(SONDE_EXIT_INPUT,
+				 "give at least two profiles: sonde diff BASE [BASE...] NEW");
+	return err;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct sonde_profile **profiles = NULL;
+	struct diff_report *report = NULL;
+	struct diff_args a = {0};
+	size_t i, loaded = 0;
+	int err;
+
+	err = parse_diff_args(argc, argv, &a);
+	if (err)
+		goto cleanup; /* 1: --help was printed, exit status 0 */
+	profiles = calloc(a.nr_files, sizeof(*profiles));
+	if (!profiles) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < a.nr_files && !err; i++, loaded++)
+		err = profile_read(a.files[i], &profiles[i]);
+	if (err)
+		goto cleanup;
+	for (i = 1; i < a.nr_files && !err; i++)
+		if (profiles[i]->kind != profiles[0]->kind)
+			err = sonde_fail(SONDE_EXIT_INPUT,
+					 "'%s' and '%s' are profiles of different kinds",
+					 a.files[0], a.files[i]);
+	if (err)
+		goto cleanup;
+	err = diff_compute(profiles, a.nr_files - 1, profiles[a.nr_files - 1], &a.opts, &report);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < report->nr_notes; i++)
+		sonde_say("note: %s", report->notes[i]); /* paths from the profiles: escaped */
+	ro.hist = a.hist;
+	if (a.json)
+		err = report_diff_json(stdout, report);
+	else
+		diff_kind_of(report->kind)->term(stdout, report, &ro);
+cleanup:
+	for (i = 0; i < loaded; i++)
+		sonde_profile_free(profiles[i]);
+	free(profiles);
+	free(a.files);
+	if (!err && report && report->regressions) {
+		diff_report_free(report);
+		return SONDE_EXIT_REGRESSION;
+	}
+	diff_report_free(report);
+	return exit_status_of(err);
+}

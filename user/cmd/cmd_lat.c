@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sonde lat: per-function latency. Resolve the PROBE globs, load lat.bpf.c
+ * with its function table sized to the matches, attach, then report on each
+ * interval and at the end from cumulative snapshots of the kernel's totals.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "probe/attach.h"
+#include "cmd/cmd.h"
+#include "cmd/cmd_opts.h"
+#include "lat/lat_tracer.h"
+#include "probe/main_match.h"
+#include "probe/probe_check.h"
+#include "out/out_file.h"
+#include "out/profile_file.h"
+#include "out/lat_report.h"
+#include "cmd/run_loop.h"
+#include "core/util.h"
+
+#define SONDE_DEFAULT_MAX_PROBES 5000
+
+struct lat_opts {
+	struct target target;
+	struct probe_spec *specs;
+	size_t nr_specs;
+	__u64 duration_ns, interval_ns;
+	__u64 slower_than_ns;
+	const char *output;   /* -o FILE */
+	struct out_file *out; /* its temporary file, from before tracing to the end */
+	int argc;
+	char **argv;
+	struct run_meta *meta; /* for -o */
+	struct resolve_opts resolve;
+	bool json, hist, sched, raw;
+};
+
+static const char lat_usage_head[] =
+    "usage: sonde lat [options] PROBE... TARGET\n"
+    "\n"
+    "PROBE is [OBJECT:]GLOB: 'handle_*', 'libc:malloc', 'libssl.so.3:SSL_*',\n"
+    "'ns::Cache::get*'. OBJECT is a path or a library name as the target maps it.\n"
+    "TARGET is -p PID (repeatable), -b BINARY, or -- CMD ARGS... (last).\n"
+    "\n";
+
+static const char lat_usage_tail[] =
+    "\n"
+    "With -- CMD, the probes go into the program the command runs: through a\n"
+    "wrapper (taskset, env, nice, timeout, a script), the first it execs whose\n"
+    "functions match every PROBE without an OBJECT.\n"
+    "\n" SESSION_USAGE_STOPPING;
+
+static int parse_max_probes(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	size_t *max = opt->ptr;
+	char *end;
+
+	(void)name;
+	errno = 0;
+	*max = strtoul(val, &end, 10);
+	/* Digits only: strtoul() takes "-5" as 2^64 - 5. */
+	if (errno || *end || *val < '0' || *val > '9' || *max == 0)
+		return sonde_fail(SONDE_EXIT_INPUT, "--max-probes '%s' is not a positive number",
+				  val);
+	return 0;
+}
+
+/* A PROBE: [OBJECT:]GLOB. */
+static int add_spec(void *ctx, const char *arg)
+{
+	struct lat_opts *o = ctx;
+	int err = cmd_add_probe_spec(&o->specs, &o->nr_specs, arg);
+
+	if (err == -EINVAL)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "bad probe '%s' (expected [OBJECT:]GLOB, like libc:malloc)", arg);
+	return err;
+}
+
+/* 0, 1 when --help was printed, or a sonde_fail() code. */
+static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
+{
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_RUN_DURATION(&o->duration_ns),
+	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
+	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
+	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_OUTPUT(&o->output),
+	    CMD_OPT_DURATION("--slower-than", "D",
+			     "print each call slower than D as it happens, with its stack",
+			     &o->slower_than_ns),
+	    CMD_OPT_CLEAR("--no-sched",
+			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
+	    CMD_OPT_FLAG("--raw", NULL,
+			 "keep the probes' own cost in the figures (by default it is\n"
+			 "measured at start and every 5 s, and subtracted from every\n"
+			 "call; the \u00b1ERR column, error_ns in JSON, is its spread)",
+			 &o->raw),
+	    CMD_OPT_CLEAR("--no-site-choice",
+			  "probe at each function's first instruction, even when the\n"
+			  "kernel must single-step it (see sonde list)",
+			  &o->resolve.site_choice),
+	    CMD_OPT_CALLBACK("--returns", "HOW",
+			     "how returns are seen: auto (default: return probes, or the\n"
+			     "function's ret instructions in Go, C++ with exceptions and\n"
+			     "JIT runtimes, where return probes break the program),\n"
+			     "uretprobe, or insns",
+			     cmd_opt_returns, &o->resolve.returns),
+	    CMD_OPT_CALLBACK("--max-probes", "N",
+			     "refuse to attach more than N functions (default " CMD_OPT_STR(
+				 SONDE_DEFAULT_MAX_PROBES) ")",
+			     parse_max_probes, &o->resolve.max_probes),
+	    CMD_OPT_TARGET_NS,
+	    CMD_OPT_RUN_VERBOSE,
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "lat",
+				      .opts = opts,
+				      .usage_head = lat_usage_head,
+				      .usage_tail = lat_usage_tail,
+				      .help_width = 16,
+				      .target = &o->target,
+				      .arg = add_spec,
+				      .ctx = o};
+	int ret;
+
+	/* lat's entry probe reads only rsp: site choice may skip argument writes. */
+	o->resolve = (struct resolve_opts){.max_probes = SONDE_DEFAULT_MAX_PROBES,
+					   .site_choice = true,
+					   .returns = RETURN_MODE_AUTO};
+	o->sched = true;
+	o->argc = argc;
+	o->argv = argv;
+	ret = cmd_opts_parse(&spec, argc, argv);
+	if (ret)
+		return ret;
+	if (!o->nr_specs)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
+	return 0;
+}
+
+static void emit_report(const struct lat_opts *o, struct lat_profile *p)
+{
+	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+
+	lat_profile_sort(p);
+	if (o->json)
+		report_lat_json(stdout, p);
+	else
+		report_lat_term(stdout, p, &ro);
+}
+
+/* Sorted copy of a cumulative snapshot, or the interval since the last one. */
+static int report_snapshot(const struct lat_opts *o, const struct lat_profile *cur,
+			   const struct lat_profile *prev, bool final)
+{
+	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
+	int err = 0;
+
+	if (!shown)
+		return -ENOMEM;
+	if (final) {
+		lat_profile_copy(shown, cur);
+		shown->final = true;
+	} else {
+		lat_profile_delta(shown, cur, prev);
+	}
+	emit_report(o, shown);
+	if (final && o->out)
+		err = profile_save_lat(o->out, shown, o->meta);
+	lat_profile_free(shown);
+	return err;
+}
+
+/* One lat run: what the run loop's callbacks read and print. */
+struct lat_run {
+	struct lat_opts *o;
+	struct probe_set *set;
+	struct lat_tracer *lt;
+	struct lat_profile *cur, *prev;
+};
+
+/* Read and print: an interval (the difference from `prev`), or the final report. */
+static int report_now(struct lat_run *r, const struct session *s, bool final)
+{
+	int err = lat_tracer__read(r->lt, r->cur);
+
+	if (err)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
+				  strerror(-err));
+	r->cur->duration_ns = now_ns() - s->start_ns;
+	return report_snapshot(r->o, r->cur, r->prev, final);
+}
+
+static int lat_started(void *ctx)
+{
+	struct lat_run *r = ctx;
+	struct lat_opts *o = r->o;
+	struct probe_set *set = r->set;
+	int err;
+
+	/* The kernel installed the command's probes at its exec, silently refusing any. */
+	if (o->target.child_started &&
+	    (err = probes_check_installed(set, o->target.pids[0], o->target.exe)))
+		return err;
+	probe_set_note_skipped(set);
+	fprintf(stderr, "sonde: tracing %zu function%s (%zu links, %s)%s\n",
+		probe_set_nr_probed(set), probe_set_nr_probed(set) == 1 ? "" : "s",
+		lat_tracer__nr_links(r->lt), lat_tracer__multi(r->lt) ? "uprobe_multi" : "uprobes",
+		o->duration_ns ? "" : "; Ctrl-C to stop");
+	return 0;
+}
+
+static void lat_drain(void *ctx)
+{
+	struct lat_run *r = ctx;
+
+	lat_tracer__drain(r->lt);
+}
+
+static int lat_interval(void *ctx, const struct session *s)
+{
+	struct lat_run *r = ctx;
+	struct lat_profile *tmp;
+	int err = report_now(r, s, false);
+
+	if (err)
+		return err;
+	tmp = r->prev;
+	r->prev = r->cur;
+	r->cur = tmp;
+	return 0;
+}
+
+static int lat_finish(void *ctx, const struct session *s)
+{
+	return report_now(ctx, s, true);
+}
+
+static int trace(struct lat_opts *o, struct probe_set *set)
+{
+	struct lat_tracer_opts topts = {
+	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
+	struct lat_run r = {.o = o, .set = set};
+	struct run_opts ro = {
+	    .target = &o->target, .duration_ns = o->duration_ns, .interval_ns = o->interval_ns};
+	struct tracer tr = {.ctx = &r,
+			    .stop_on_closed_stdout = true,
+			    .started = lat_started,
+			    .drain = lat_drain,
+			    .interval = lat_interval,
+			    .finish = lat_finish};
+	int err;
+
+	err = lat_tracer__open(&topts, set, &o->target, &r.lt);
+	if (err)
+		return err;
+	if ((err = cmd_check_target_alive(&o->target)))
+		goto cleanup;
+	r.cur = lat_profile_new(set->nr);
+	r.prev = lat_profile_new(set->nr);
+	if (!r.cur || !r.prev) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	r.cur->main_object = r.prev->main_object = object_shown_path(o->target.exe);
+	o->meta = run_meta_collect(&o->target, set, o->argc, o->argv);
+	if (!o->meta) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	tr.events_fd = lat_tracer__events_fd(r.lt);
+	err = run_loop(&ro, &tr);
+cleanup:
+	lat_tracer__close(r.lt);
+	run_meta_free(o->meta);
+	o->meta = NULL;
+	lat_profile_free(r.cur);
+	lat_profile_free(r.prev);
+	return err;
+}
+
+int cmd_lat(int argc, char **argv)
+{
+	struct probe_set set = {0};
+	struct main_match mm;
+	struct lat_opts o = {0};
+	size_t i;
+	int err, ended = 0;
+
+	target_init(&o.target);
+	err = parse_lat_args(argc, argv, &o);
+	if (err)
+		goto cleanup; /* 1: --help was printed, exit status 0 */
+	err = cmd_setup("lat", o.output, &o.out);
+	if (err)
+		goto cleanup;
+	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
+	err = target_prepare(&o.target);
+	if (err)
+		goto cleanup;
+	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);
+	if (err)
+		goto cleanup;
+	err = trace(&o, &set);
+	/* After the final report: how the target ended; exit 3 when a signal killed it. */
+	if (!err)
+		ended = target_report_end(&o.target);
+cleanup:
+	out_file_close(o.out);
+	target_free(&o.target);
+	probe_set_free(&set);
+	for (i = 0; i < o.nr_specs; i++)
+		probe_spec_free(&o.specs[i]);
+	free(o.specs);
+	return err ? exit_status_of(err) : ended;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sonde report FILE: print a recorded profile exactly as the live run's final report. */
+#include <time.h>
+#include "cmd/cmd.h"
+#include "cmd/cmd_opts.h"
+#include "out/profile_file.h"
+#include "out/profile_kind.h"
+#include "out/lat_report.h"
+#include "core/util.h"
+
+static const char report_usage_head[] =
+    "usage: sonde report FILE [--hist] [--json]\n"
+    "\n"
+    "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
+    "run printed its final report.\n";
+
+/* FILE: one. */
+static int set_path(void *ctx, const char *arg)
+{
+	const char **path = ctx;
+
+	if (*path)
+		return sonde_fail(SONDE_EXIT_INPUT, "one FILE at a time (to compare: sonde diff)");
+	*path = arg;
+	return 0;
+}
+
+/*
+ * What the run was, on stderr: stdout stays byte-for-byte the live report.
+ * Every string but the time is the file's own: sonde_say() escapes them.
+ */
+static void describe_run(const char *path, const struct run_meta *m)
+{
+	time_t secs = (time_t)(m->start_unix_ns / 1000000000ULL);
+	char when[64] = "?";
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	sonde_say("%s: recorded %s on %s (Linux %s) by sonde %s: %s", path, when,
+		  m->host ? m->host : "?", m->kernel ? m->kernel : "?",
+		  m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct sonde_profile *p = NULL;
+	const char *path = NULL;
+	bool json = false;
+	const struct cmd_opt opts[] = {
+	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
+	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &json),
+	    CMD_OPT_END,
+	};
+	const struct cmd_opts spec = {.cmd = "report",
+				      .opts = opts,
+				      .usage_head = report_usage_head,
+				      .help_width = 8,
+				      .arg = set_path,
+				      .ctx = &path};
+	int err;
+
+	err = cmd_opts_parse(&spec, argc, argv);
+	if (err)
+		return exit_status_of(err); /* 1: --help was printed, exit status 0 */
+	if (!path)
+		return exit_status_of(
+		    sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)"));
+	err = profile_read(path, &p);
+	if (err)
+		return exit_status_of(err);
+	describe_run(path, p->meta);
+	err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
+	sonde_profile_free(p);
+	return exit_status_of(err);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The wait loop of a tracing run: interval reports, the -d deadline, Ctrl-C
+ * and SIGTERM, and the target's exit, whichever comes first.
+ */
+#ifndef SONDE_SESSION_H
+#define SONDE_SESSION_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "core/target.h"
+
+struct session {
+	__u64 start_ns;
+	__u64 duration_ns; /* 0: until stopped */
+	__u64 interval_ns; /* 0: no interval reports */
+	__u64 next_report_ns;
+	int events_fd; /* readable when records wait (a ring buffer's epoll fd); -1: none */
+};
+
+/* How a tracing run stops and what its exit status says: the end of lat's and mem's --help. */
+#define SESSION_USAGE_STOPPING                                                                     \
+	"Ctrl-C or SIGTERM ends the trace with the final report; a command started\n"              \
+	"with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"             \
+	"a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"              \
+	"Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"              \
+	"2 bad usage, 3 the system refused, or the command or a -p process was\n"                  \
+	"killed by a signal (named on stderr, after the final report).\n"
+
+enum session_event {
+	SESSION_INTERVAL,    /* time for an interval report */
+	SESSION_STOPPED,     /* Ctrl-C, SIGTERM or the deadline */
+	SESSION_TARGET_EXIT, /* every traced process has exited */
+	SESSION_EVENTS,	     /* records wait on events_fd */
+};
+
+/*
+ * The first SIGINT or SIGTERM stops the run (final report; a command sonde
+ * started gets SIGTERM, then SIGKILL after a grace period); a second one cuts
+ * the grace period short (session_hurried()); a third kills sonde at once.
+ */
+void session_install_signals(void);
+bool session_hurried(void);
+void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd);
+enum session_event session_wait(struct session *s, struct target *t);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sonde diff's model, shared by every kind's diff: functions (lat) or stacks
+ * (mem) paired across BASE profiles and a NEW one, each with its change, its
+ * significance and a verdict; and the rules of order and naming they share.
+ */
+#ifndef SONDE_DIFF_CORE_H
+#define SONDE_DIFF_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/hist.h"
+#include "out/run_meta.h"
+#include "out/sonde_profile.h"
+
+enum diff_metric { DIFF_P50, DIFF_P90, DIFF_P99, DIFF_MEAN, DIFF__METRICS };
+enum diff_verdict { DIFF_REGRESSION, DIFF_IMPROVEMENT, DIFF_UNCHANGED, DIFF_NEW, DIFF_GONE };
+enum diff_severity { DIFF_CRITICAL, DIFF_WARNING, DIFF_INFO, DIFF_NONE };
+
+struct diff_opts {
+	enum diff_metric metric; /* --metric, default p90 */
+	double threshold_pct;	 /* --threshold, default 10 */
+	double alpha;		 /* --alpha, default 0.01 */
+	double critical_pct;	 /* --critical, default 50 */
+};
+
+/* One side of a pair: the bases pooled, or the new profile. */
+struct diff_side {
+	__u64 calls;
+	double rate;			/* calls per second of the run(s) */
+	double value[DIFF__METRICS];	/* p50, p90, p99, mean in ns */
+	__u64 hist[SONDE_HIST_BUCKETS]; /* pooled over the bases */
+	__u64 min_ns, max_ns;
+};
+
+struct diff_row {
+	const char *object; /* as in the new profile (or the base, for "gone") */
+	const char *key;    /* its role: "" for the main executable, else the file name */
+	const char *name;
+	const char *mangled; /* the symbol's own name when it differs from name, or NULL */
+	enum diff_verdict verdict;
+	enum diff_severity severity;
+	struct diff_side base, new;
+	double change_pct[DIFF__METRICS];
+	double rate_change_pct;
+	double p_value;
+	double base_lo, base_hi; /* the metric's spread across the base runs */
+};
+
+/* A memory stack paired across profiles (sonde mem): its growth of live bytes. */
+struct diff_stack_row {
+	char *name; /* its frames' functions, innermost first: "leak_block < run < main" */
+	enum diff_verdict verdict;
+	enum diff_severity severity;
+	double base_growth, new_growth; /* bytes/s, least squares over each run's series */
+	double change_pct;		/* of the growth, against max(|base|, 1 KiB/s) */
+	double p_value;			/* the two slopes differ (normal test on their SEs) */
+	double base_lo, base_hi;	/* the spread of growth across the base runs */
+	double base_peak, new_peak;	/* peak live bytes */
+	bool in_base, in_new;
+};
+
+struct diff_report {
+	enum profile_kind kind; /* of the profiles compared */
+	enum diff_metric metric;
+	struct diff_row *rows; /* sorted: regressions by severity and size first */
+	size_t nr_rows;
+	struct diff_stack_row *stacks; /* memory profiles: stacks, sorted the same way */
+	size_t nr_stacks;
+	size_t regressions;
+	char **notes; /* information: differing build-ids */
+	size_t nr_notes;
+};
+
+void diff_report_free(struct diff_report *r);
+
+/* Shared by every kind's diff. */
+void diff_note_build_ids(struct diff_report *r, const struct run_meta *base,
+			 const struct run_meta *now);
+int diff_row_order(enum diff_verdict va, enum diff_severity sa, double ca, enum diff_verdict vb,
+		   enum diff_severity sb, double cb);
+
+const char *diff_metric_name(enum diff_metric m);
+int diff_metric_parse(const char *s, enum diff_metric *m);
+const char *diff_verdict_name(enum diff_verdict v);
+const char *diff_severity_name(enum diff_severity s);
+
+#endif

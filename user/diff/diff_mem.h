@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* sonde diff of mem profiles: the profile kind's diff (user/out/profile_kind.h). */
+#ifndef SONDE_DIFF_MEM_H
+#define SONDE_DIFF_MEM_H
+
+#include "diff/diff_core.h"
+#include "out/sonde_profile.h"
+
+/* Fills r->stacks, sorted, and counts regressions; fails (exit status 2) when
+ * none is in both the bases and the new profile. */
+int diff_mem_compute(struct sonde_profile *const *bases, size_t nr_bases,
+		     const struct sonde_profile *newp, const struct diff_opts *o,
+		     struct diff_report *r);
+
+#endif

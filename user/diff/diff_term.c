@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/hist.h"
+#include "mem/mem_profile.h"
+#include "diff/diff_term.h"
+#include "core/safe_text.h"
+#include "probe/short_names.h"
+#include "core/util.h"
+
+#define COL_RED	     "\033[31m"
+#define COL_BOLD_RED "\033[1;31m"
+#define COL_GREEN    "\033[32m"
+#define COL_BOLD     "\033[1m"
+#define COL_RESET    "\033[0m"
+
+enum dcol {
+	D_VERDICT,
+	D_FUNC,
+	D_BASE,
+	D_NEW,
+	D_CHANGE,
+	D_P,
+	D_P50,
+	D_P99,
+	D_MEAN,
+	D_RATE,
+	NR_DCOLS
+};
+
+struct dcells {
+	char s[NR_DCOLS][128];
+};
+
+static void fmt_pct(char *buf, size_t len, double pct)
+{
+	snprintf(buf, len, "%+.1f%%", pct);
+}
+
+static const char *row_color(const struct diff_row *r, const struct report_opts *o)
+{
+	if (!o->color)
+		return "";
+	if (r->verdict == DIFF_REGRESSION)
+		return r->severity == DIFF_CRITICAL ? COL_BOLD_RED : COL_RED;
+	return r->verdict == DIFF_IMPROVEMENT ? COL_GREEN : "";
+}
+
+/* The names the rows show: shortened, and told apart where they would read the same. */
+static char **shown_names(const struct diff_report *r)
+{
+	struct name_row *rows = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*rows));
+	char **names = NULL;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	for (i = 0; i < r->nr_rows; i++) {
+		rows[i].object = r->rows[i].key;
+		rows[i].name = r->rows[i].name;
+		rows[i].mangled = r->rows[i].mangled;
+	}
+	if (short_names(rows, r->nr_rows, SHORT_NAME_WIDTH, &names))
+		names = NULL;
+	free(rows);
+	return names;
+}
+
+static void fill_diff_row(struct dcells *c, const struct diff_row *r, const char *shown,
+			  enum diff_metric m)
+{
+	const size_t n = sizeof(c->s[0]);
+	bool both = r->base.calls && r->new.calls;
+
+	if (r->verdict == DIFF_REGRESSION)
+		snprintf(c->s[D_VERDICT], n, "%s (%s)", diff_verdict_name(r->verdict),
+			 diff_severity_name(r->severity));
+	else
+		snprintf(c->s[D_VERDICT], n, "%s", diff_verdict_name(r->verdict));
+	safe_text(c->s[D_FUNC], n, shown); /* from the profile: escaped before widths */
+	fmt_ns(c->s[D_BASE], n, r->base.value[m]);
+	fmt_ns(c->s[D_NEW], n, r->new.value[m]);
+	if (!r->base.calls)
+		snprintf(c->s[D_BASE], n, "-");
+	if (!r->new.calls)
+		snprintf(c->s[D_NEW], n, "-");
+	if (!both) {
+		int i;
+
+		for (i = D_CHANGE; i < NR_DCOLS; i++)
+			snprintf(c->s[i], n, "-");
+		return;
+	}
+	fmt_pct(c->s[D_CHANGE], n, r->change_pct[m]);
+	snprintf(c->s[D_P], n, r->p_value < 1e-4 ? "%.0e" : "%.4f", r->p_value);
+	fmt_pct(c->s[D_P50], n, r->change_pct[DIFF_P50]);
+	fmt_pct(c->s[D_P99], n, r->change_pct[DIFF_P99]);
+	fmt_pct(c->s[D_MEAN], n, r->change_pct[DIFF_MEAN]);
+	fmt_pct(c->s[D_RATE], n, r->rate_change_pct);
+}
+
+/* The base and new histograms of one function, on one row grid, side by side. */
+static void print_side_by_side(FILE *f, const struct diff_row *r, const char *shown)
+{
+	int fb, lb, fn, ln, first, last, group = 1, b, g, width = 30;
+	__u64 max_count = 0, cb, cn;
+	char lo[32], hi[32];
+
+	if (hist_range(r->base.hist, &fb, &lb) || hist_range(r->new.hist, &fn, &ln))
+		return;
+	first = fb < fn ? fb : fn;
+	last = lb > ln ? lb : ln;
+	while ((last / group - first / group + 1) > 24)
+		group *= 2;
+	first -= first % group;
+	for (b = first; b <= last; b += group) {
+		for (cb = cn = 0, g = b; g < b + group && g < SONDE_HIST_BUCKETS; g++) {
+			cb += r->base.hist[g];
+			cn += r->new.hist[g];
+		}
+		max_count = cb > max_count ? cb : max_count;
+		max_count = cn > max_count ? cn : max_count;
+	}
+	fputc('\n', f);
+	safe_fputs(shown, f);
+	fputs(": base (left) and new (right), calls per range\n", f);
+	for (b = first; b <= last; b += group) {
+		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
+		int wb, wn;
+
+		for (cb = cn = 0, g = b; g < end; g++) {
+			cb += r->base.hist[g];
+			cn += r->new.hist[g];
+		}
+		wb = max_count ? (int)((cb * width + max_count - 1) / max_count) : 0;
+		wn = max_count ? (int)((cn * width + max_count - 1) / max_count) : 0;
+		fprintf(f, "  %8s .. %-8s %8llu %*.*s|%-*.*s %llu\n",
+			fmt_ns(lo, sizeof(lo), (double)sonde_bucket_lower_ns(b)),
+			fmt_ns(hi, sizeof(hi), (double)sonde_bucket_lower_ns(end)),
+			(unsigned long long)cb, width, wb, "##############################", width,
+			wn, "##############################", (unsigned long long)cn);
+	}
+}
+
+/* Verdict and function left-aligned, numbers right-aligned. */
+static void print_cell(FILE *f, int col, int width, const char *text)
+{
+	if (col == D_VERDICT)
+		fprintf(f, "%-*s", width, text);
+	else if (col == D_FUNC)
+		fprintf(f, "  %-*s", width, text);
+	else
+		fprintf(f, "  %*s", width, text);
+}
+
+static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
+{
+	const size_t n = 96;
+	char a[32], b[32];
+
+	if (s->verdict == DIFF_REGRESSION)
+		snprintf(c[0], n, "%s (%s)", diff_verdict_name(s->verdict),
+			 diff_severity_name(s->severity));
+	else
+		snprintf(c[0], n, "%s", diff_verdict_name(s->verdict));
+	snprintf(c[1], n, "%s/s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_growth) : "-");
+	snprintf(c[2], n, "%s/s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_growth) : "-");
+	if (s->in_base && s->in_new) {
+		fmt_pct(c[3], n, s->change_pct);
+		snprintf(c[4], n, s->p_value < 1e-4 ? "%.0e" : "%.4f", s->p_value);
+	} else {
+		snprintf(c[3], n, "-");
+		snprintf(c[4], n, "-");
+	}
+	snprintf(c[5], n, "%s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_peak) : "-");
+	snprintf(c[6], n, "%s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_peak) : "-");
+}
+
+/* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
+void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
+					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
+	char(*cells)[7][96] = calloc(r->nr_stacks ? r->nr_stacks : 1, sizeof(*cells));
+	int w[7], i;
+	size_t k;
+
+	if (!cells)
+		return;
+	for (i = 0; i < 7; i++)
+		w[i] = (int)strlen(titles[i]);
+	for (k = 0; k < r->nr_stacks; k++) {
+		stack_cells(cells[k], &r->stacks[k]);
+		for (i = 0; i < 7; i++)
+			if ((int)strlen(cells[k][i]) > w[i])
+				w[i] = (int)strlen(cells[k][i]);
+	}
+	fputs(o->color ? COL_BOLD : "", f);
+	fprintf(f, "%-*s", w[0], titles[0]);
+	for (i = 1; i < 7; i++)
+		fprintf(f, "  %*s", w[i], titles[i]);
+	fprintf(f, "  STACK%s\n", o->color ? COL_RESET : "");
+	for (k = 0; k < r->nr_stacks; k++) {
+		const struct diff_stack_row *s = &r->stacks[k];
+
+		if (o->color && s->verdict == DIFF_REGRESSION)
+			fputs(s->severity == DIFF_CRITICAL ? COL_BOLD_RED : COL_RED, f);
+		else if (o->color && s->verdict == DIFF_IMPROVEMENT)
+			fputs(COL_GREEN, f);
+		fprintf(f, "%-*s", w[0], cells[k][0]);
+		for (i = 1; i < 7; i++)
+			fprintf(f, "  %*s", w[i], cells[k][i]);
+		fputs("  ", f);
+		safe_fputs(s->name, f);
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	}
+	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
+		r->regressions, r->regressions == 1 ? "" : "s");
+	free(cells);
+}
+
+void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",  "CHANGE",
+					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
+	char base_title[16], new_title[16];
+	struct dcells *cells = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*cells));
+	char **shown = shown_names(r);
+	int w[NR_DCOLS], i;
+	size_t k;
+
+	if (!cells || !shown) {
+		free(cells);
+		short_names_free(shown, r->nr_rows);
+		return;
+	}
+	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
+	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
+	titles[D_BASE] = base_title;
+	titles[D_NEW] = new_title;
+	for (i = 0; i < NR_DCOLS; i++)
+		w[i] = (int)strlen(titles[i]);
+	for (k = 0; k < r->nr_rows; k++) {
+		fill_diff_row(&cells[k], &r->rows[k], shown[k], r->metric);
+		for (i = 0; i < NR_DCOLS; i++)
+			if ((int)strlen(cells[k].s[i]) > w[i])
+				w[i] = (int)strlen(cells[k].s[i]);
+	}
+	fputs(o->color ? COL_BOLD : "", f);
+	for (i = 0; i < NR_DCOLS; i++)
+		print_cell(f, i, w[i], titles[i]);
+	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	for (k = 0; k < r->nr_rows; k++) {
+		fputs(row_color(&r->rows[k], o), f);
+		for (i = 0; i < NR_DCOLS; i++)
+			print_cell(f, i, w[i], cells[k].s[i]);
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	}
+	fprintf(f,
+		"%zu regression%s (metric %s; CHANGE, P50, P99, MEAN and CALLS/S: new vs base)\n",
+		r->regressions, r->regressions == 1 ? "" : "s", diff_metric_name(r->metric));
+	for (k = 0; o->hist && k < r->nr_rows; k++)
+		if (r->rows[k].verdict == DIFF_REGRESSION)
+			print_side_by_side(f, &r->rows[k], shown[k]);
+	free(cells);
+	short_names_free(shown, r->nr_rows);
+}
+
+static json_t *row_json(const struct diff_row *r, enum diff_metric m)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:s}", "kind",
+			      "function", "object", r->object, "name", r->name, "verdict",
+			      diff_verdict_name(r->verdict), "metric", diff_metric_name(m),
+			      "base_ns", (json_int_t)llround(r->base.value[m]), "new_ns",
+			      (json_int_t)llround(r->new.value[m]), "change_pct", r->change_pct[m],
+			      "p_value", r->p_value, "severity", diff_severity_name(r->severity));
+	int i;
+
+	if (!o)
+		return NULL;
+	if (r->mangled)
+		json_object_set_new(o, "mangled", json_string(r->mangled));
+	json_object_set_new(o, "base_calls", json_integer((json_int_t)r->base.calls));
+	json_object_set_new(o, "new_calls", json_integer((json_int_t)r->new.calls));
+	json_object_set_new(o, "base_calls_per_s", json_real(r->base.rate));
+	json_object_set_new(o, "new_calls_per_s", json_real(r->new.rate));
+	json_object_set_new(o, "rate_change_pct", json_real(r->rate_change_pct));
+	for (i = 0; i < DIFF__METRICS; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "base_%s_ns", diff_metric_name(i));
+		json_object_set_new(o, key, json_integer((json_int_t)llround(r->base.value[i])));
+		snprintf(key, sizeof(key), "new_%s_ns", diff_metric_name(i));
+		json_object_set_new(o, key, json_integer((json_int_t)llround(r->new.value[i])));
+		snprintf(key, sizeof(key), "%s_change_pct", diff_metric_name(i));
+		json_object_set_new(o, key, json_real(r->change_pct[i]));
+	}
+	return o;
+}
+
+static json_t *stack_row_json(const struct diff_stack_row *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:f, s:f}", "kind", "stack",
+			 "name", s->name, "verdict", diff_verdict_name(s->verdict), "metric",
+			 "growth_bytes_per_s", "base_bytes_per_s", s->base_growth,
+			 "new_bytes_per_s", s->new_growth, "change_pct", s->change_pct, "p_value",
+			 s->p_value, "severity", diff_severity_name(s->severity), "base_peak_bytes",
+			 s->base_peak, "new_peak_bytes", s->new_peak);
+}
+
+int report_diff_json(FILE *f, const struct diff_report *r)
+{
+	json_t *root =
+	    json_pack("{s:s, s:I}", "type", "diff", "regressions", (json_int_t)r->regressions);
+	json_t *rows = json_array(), *notes = json_array();
+	size_t k;
+	int err = 0;
+
+	if (!root || !rows || !notes) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (k = 0; k < r->nr_rows; k++)
+		json_array_append_new(rows, row_json(&r->rows[k], r->metric));
+	for (k = 0; k < r->nr_stacks; k++)
+		json_array_append_new(rows, stack_row_json(&r->stacks[k]));
+	for (k = 0; k < r->nr_notes; k++)
+		json_array_append_new(notes, json_string(r->notes[k]));
+	json_object_set(root, "rows", rows);
+	json_object_set(root, "notes", notes);
+	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
+		err = -EIO;
+	fputc('\n', f);
+cleanup:
+	json_decref(rows);
+	json_decref(notes);
+	json_decref(root);
+	return err;
+}

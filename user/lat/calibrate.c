@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "lat/calibrate.h"
+#include "core/hist.h"
+#include "sonde/lat.h"
+#include "core/util.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread, not its process */
+#endif
+
+/*
+ * The calibration's functions, in assembly so no compiler changes their
+ * shape, one set per way of probing returns (both are attached for the whole
+ * run). A leaf starting with push (emulated) or lea (single-stepped; ret
+ * follows, so no site choice moves it), and a caller of each leaf whose own
+ * entry is emulated: its window less the emulated leaf's is what a traced
+ * callee adds to its caller's window.
+ */
+#define CALIB_FN(name, body)                                                                       \
+	asm(".pushsection .text\n.globl " name "\n.type " name ", @function\n" name ":\n" body     \
+	    ".size " name ", .-" name "\n.popsection\n")
+#define CALIB_SET(m)                                                                               \
+	CALIB_FN("sonde_calib_" m "_leaf_e", "push %rbx\n pop %rbx\n ret\n");                      \
+	CALIB_FN("sonde_calib_" m "_leaf_s", "lea 1(%rdi), %rax\n ret\n");                         \
+	CALIB_FN("sonde_calib_" m "_call_e",                                                       \
+		 "push %rbx\n call sonde_calib_" m "_leaf_e\n pop %rbx\n ret\n");                  \
+	CALIB_FN("sonde_calib_" m "_call_s",                                                       \
+		 "push %rbx\n call sonde_calib_" m "_leaf_s\n pop %rbx\n ret\n")
+CALIB_SET("u");
+CALIB_SET("i");
+void sonde_calib_u_leaf_e(void), sonde_calib_u_leaf_s(void), sonde_calib_u_call_e(void),
+    sonde_calib_u_call_s(void), sonde_calib_i_leaf_e(void), sonde_calib_i_leaf_s(void),
+    sonde_calib_i_call_e(void), sonde_calib_i_call_s(void);
+
+enum { LEAF_E, LEAF_S, CALL_E, CALL_S, CALIB_FNS };
+#define CALIB_MODES 2 /* [0] return probes, [1] returns probed at ret instructions */
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} calib_fns[CALIB_MODES][CALIB_FNS] = {
+    {{"sonde_calib_u_leaf_e", sonde_calib_u_leaf_e},
+     {"sonde_calib_u_leaf_s", sonde_calib_u_leaf_s},
+     {"sonde_calib_u_call_e", sonde_calib_u_call_e},
+     {"sonde_calib_u_call_s", sonde_calib_u_call_s}},
+    {{"sonde_calib_i_leaf_e", sonde_calib_i_leaf_e},
+     {"sonde_calib_i_leaf_s", sonde_calib_i_leaf_s},
+     {"sonde_calib_i_call_e", sonde_calib_i_call_e},
+     {"sonde_calib_i_call_s", sonde_calib_i_call_s}},
+};
+
+/* Rounds of estimates kept: the spread between them is part of the error. */
+#define CALIB_HISTORY 8
+/* Seconds between background measurements, and the time each function gets. */
+#define CALIB_PERIOD_S 5
+#define CALIB_FIRST_BUDGET_NS (15 * 1000000ULL)
+#define CALIB_LATER_BUDGET_NS (4 * 1000000ULL)
+
+struct calibrator {
+	struct lat_bpf *skel;
+	struct attachment *att[CALIB_MODES];
+	__u32 ids[CALIB_MODES][CALIB_FNS];
+	__u64 *seen; /* per id: the histogram as of the previous round */
+	/* Per round, per shape: window and call estimates. */
+	__u64 hist_window[CALIB_HISTORY][SONDE_SHAPES];
+	__u64 hist_call[CALIB_HISTORY][SONDE_SHAPES];
+	struct calibration cur;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool thread_started, stop;
+};
+
+/* Call fn at least min_calls times, then until the budget is spent or max_calls reached. */
+static void call_for(void (*volatile fn)(void), int min_calls, int max_calls, __u64 budget_ns)
+{
+	__u64 t0 = now_ns();
+	int i, n = 0;
+
+	while (n < max_calls && (n < min_calls || now_ns() - t0 < budget_ns))
+		for (i = 0; i < 100; i++, n++)
+			fn();
+}
+
+/* The calls of id since the previous round, as a histogram (into out). */
+static int new_calls(struct calibrator *c, __u32 id, __u32 slot, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, b;
+	struct sonde_func_stats *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+	__u64 *seen = &c->seen[(size_t)slot * SONDE_HIST_BUCKETS];
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.func_stats), &id, v)) {
+		err = -errno;
+		goto cleanup;
+	}
+	memset(out, 0, SONDE_HIST_BUCKETS * sizeof(*out));
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (b = 0; b < SONDE_HIST_BUCKETS; b++)
+			out[b] += v[cpu].hist[b];
+	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
+		__u64 total = out[b];
+
+		out[b] = sub_floor0(total, seen[b]);
+		seen[b] = total;
+	}
+cleanup:
+	free(v);
+	return err;
+}
+
+/*
+ * A cost is taken at its 30th percentile, not its median: what is subtracted
+ * should rarely exceed what a call really paid (a 50 us spin reads 49.85-50.05
+ * us at its minimum), while a 2 ns function still reads tens of ns, not the
+ * ~700 ns of the raw figure. The quantiles hold against a busy machine, where
+ * calls preempted mid-way are outliers, as a loop's mean time does not.
+ */
+struct cost {
+	double q10, q30, q90;
+};
+
+static struct cost cost_of(const __u64 *hist)
+{
+	return (struct cost){hist_quantile(hist, 0, 0, 0.1), hist_quantile(hist, 0, 0, 0.3),
+			     hist_quantile(hist, 0, 0, 0.9)};
+}
+
+/*
+ * How far one call's probe cost strays: the width of the middle 80 % of the
+ * measured costs. Wider than the distance from the 30th percentile taken, on
+ * purpose: the costs are measured in sonde's own process, and a target's
+ * (another cache state, another machine load) may sit anywhere in that band.
+ */
+static double spread_of(struct cost k)
+{
+	return k.q90 - k.q10;
+}
+
+static __u64 median3(__u64 a, __u64 b, __u64 c)
+{
+	if (a > b) {
+		__u64 t = a;
+
+		a = b;
+		b = t;
+	}
+	return c < a ? a : c > b ? b : c;
+}
+
+/* min and max over the rounds kept of one shape's estimates. */
+static __u64 range_of(__u64 (*h)[SONDE_SHAPES], unsigned int n, int shape)
+{
+	__u64 lo = ~0ULL, hi = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		lo = h[i][shape] < lo ? h[i][shape] : lo;
+		hi = h[i][shape] > hi ? h[i][shape] : hi;
+	}
+	return n ? hi - lo : 0;
+}
+
+/* The estimate in use: the median of the last three rounds, so one disturbed round does not move it. */
+static __u64 settled(__u64 (*h)[SONDE_SHAPES], unsigned int rounds, int shape)
+{
+	unsigned int n = rounds < CALIB_HISTORY ? rounds : CALIB_HISTORY;
+	unsigned int last = (rounds - 1) % CALIB_HISTORY;
+
+	if (n < 3)
+		return h[last][shape];
+	return median3(h[last][shape], h[(last + CALIB_HISTORY - 1) % CALIB_HISTORY][shape],
+		       h[(last + CALIB_HISTORY - 2) % CALIB_HISTORY][shape]);
+}
+
+static double as_ns(double v)
+{
+	return v > 0 ? v : 0;
+}
+
+/* One measurement of every shape; the caller holds c->lock. */
+static int measure(struct calibrator *c, __u64 budget_ns, int min_calls)
+{
+	__u64 hist[CALIB_FNS][SONDE_HIST_BUCKETS];
+	struct cost k[CALIB_FNS];
+	double spread_w[SONDE_SHAPES], spread_c[SONDE_SHAPES];
+	unsigned int slot = c->cur.rounds % CALIB_HISTORY, n;
+	int m, f, err = 0;
+
+	for (m = 0; m < CALIB_MODES; m++) {
+		for (f = 0; f < CALIB_FNS; f++)
+			call_for(calib_fns[m][f].fn, min_calls, 50 * min_calls, budget_ns);
+		for (f = 0; f < CALIB_FNS && !err; f++) {
+			err = new_calls(c, c->ids[m][f], (__u32)(m * CALIB_FNS + f), hist[f]);
+			k[f] = cost_of(hist[f]);
+		}
+		if (err)
+			return err;
+		/* Shape: single-stepped entry | returns at ret instructions << 1. */
+		c->hist_window[slot][m * 2] = (__u64)as_ns(k[LEAF_E].q30);
+		c->hist_window[slot][m * 2 + 1] = (__u64)as_ns(k[LEAF_S].q30);
+		c->hist_call[slot][m * 2] = (__u64)as_ns(k[CALL_E].q30 - k[LEAF_E].q30);
+		c->hist_call[slot][m * 2 + 1] = (__u64)as_ns(k[CALL_S].q30 - k[LEAF_E].q30);
+		spread_w[m * 2] = spread_of(k[LEAF_E]);
+		spread_w[m * 2 + 1] = spread_of(k[LEAF_S]);
+		spread_c[m * 2] = spread_of(k[CALL_E]);
+		spread_c[m * 2 + 1] = spread_of(k[CALL_S]);
+	}
+	c->cur.rounds++;
+	n = c->cur.rounds < CALIB_HISTORY ? c->cur.rounds : CALIB_HISTORY;
+	for (m = 0; m < SONDE_SHAPES; m++) {
+		c->cur.window_ns[m] = settled(c->hist_window, c->cur.rounds, m);
+		c->cur.call_ns[m] = settled(c->hist_call, c->cur.rounds, m);
+		c->cur.window_err_ns[m] =
+		    (__u64)spread_w[m] + range_of(c->hist_window, n, m) / 2;
+		c->cur.call_err_ns[m] = (__u64)spread_c[m] + range_of(c->hist_call, n, m) / 2;
+	}
+	/* From now on every call is measured without the probes' cost as it is now. */
+	memcpy(c->skel->bss->calib_window_ns, c->cur.window_ns, sizeof(c->cur.window_ns));
+	memcpy(c->skel->bss->calib_call_ns, c->cur.call_ns, sizeof(c->cur.call_ns));
+	return 0;
+}
+
+/* This thread made traced calls: drop its state, which no exit will free while sonde runs. */
+static void forget_thread(struct lat_bpf *skel, pid_t tid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, tid == getpid() ? 0 : PIDFD_THREAD);
+
+	if (pidfd < 0)
+		return;
+	if (!bpf_map_delete_elem(bpf_map__fd(skel->maps.threads), &pidfd))
+		__sync_fetch_and_sub(&skel->bss->threads_tracked, 1);
+	close(pidfd);
+}
+
+static void *background(void *arg)
+{
+	struct calibrator *c = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	struct timespec until;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += CALIB_PERIOD_S;
+		while (!c->stop && pthread_cond_timedwait(&c->wake, &c->lock, &until) != ETIMEDOUT)
+			;
+		if (c->stop)
+			break;
+		/* Under the lock: a report never reads a round half done. */
+		if (measure(c, CALIB_LATER_BUDGET_NS, 300))
+			break;
+		forget_thread(c->skel, tid);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/*
+ * The measuring thread takes no signals: Ctrl-C, SIGTERM and SIGCHLD go to
+ * the thread that waits for them, whose poll they interrupt.
+ */
+static int start_background(struct calibrator *c)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(&c->thread, NULL, background, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	c->thread_started = !err;
+	return err;
+}
+
+static int self_target(struct target *t)
+{
+	ssize_t n;
+
+	target_init(t);
+	t->pids[0] = getpid();
+	t->nr_pids = 1;
+	n = readlink("/proc/self/exe", t->exe, sizeof(t->exe) - 1);
+	if (n <= 0)
+		return -errno;
+	t->exe[n] = '\0';
+	/* Replaced on disk since it started ("... (deleted)"): the magic link still opens it. */
+	if (access(t->exe, R_OK))
+		snprintf(t->exe, sizeof(t->exe), "/proc/self/exe");
+	return 0;
+}
+
+/* Attach one mode's four functions at ids from id_base, and note each one's id. */
+static int attach_mode(struct calibrator *c, const struct probe_progs *progs, bool multi,
+		       const struct target *self, int m, __u32 id_base)
+{
+	struct probe_spec specs[CALIB_FNS];
+	struct resolve_opts ro = {.max_probes = CALIB_FNS,
+				  .site_choice = true,
+				  .returns = m ? RETURN_MODE_INSNS : RETURN_MODE_URETPROBE};
+	struct probe_set set = {0};
+	size_t i;
+	int f, err;
+
+	for (f = 0; f < CALIB_FNS; f++)
+		specs[f] = (struct probe_spec){.glob = (char *)calib_fns[m][f].name};
+	err = probes_resolve(self, specs, CALIB_FNS, &ro, &set);
+	if (!err && set.nr != CALIB_FNS)
+		err = -ENOENT;
+	/* Sites are sorted by address, and attach numbers them in that order. */
+	for (i = 0; !err && i < set.nr; i++)
+		for (f = 0; f < CALIB_FNS; f++)
+			if (!strcmp(set.sites[i].name, calib_fns[m][f].name))
+				c->ids[m][f] = id_base + (__u32)i;
+	if (!err)
+		err = attach_probes_at(progs, multi, &set, self, id_base, &c->att[m]);
+	probe_set_free(&set);
+	return err;
+}
+
+int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, bool multi,
+		      __u32 id_base, struct calibrator **out)
+{
+	struct calibrator *c = calloc(1, sizeof(*c));
+	struct target self;
+	int err, m;
+
+	if (!c)
+		return -ENOMEM;
+	c->skel = skel;
+	pthread_mutex_init(&c->lock, NULL);
+	c->seen = calloc((size_t)CALIB_MODES * CALIB_FNS * SONDE_HIST_BUCKETS, sizeof(*c->seen));
+	err = c->seen ? self_target(&self) : -ENOMEM;
+	for (m = 0; !err && m < CALIB_MODES; m++)
+		err = attach_mode(c, progs, multi, &self, m, id_base + (__u32)(m * CALIB_FNS));
+	if (!err)
+		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000);
+	forget_thread(skel, getpid());
+	if (c->seen)
+		target_free(&self);
+	if (!err) {
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&c->wake, &ca);
+		pthread_condattr_destroy(&ca);
+		err = start_background(c);
+	}
+	if (err) {
+		calibrator__free(c);
+		return err;
+	}
+	sonde_info("calibrated: probe cost in window %lluns (emulated) %lluns (single-stepped), "
+		   "per traced call %lluns / %lluns; with returns at ret instructions: in window "
+		   "%lluns / %lluns, per call %lluns / %lluns; re-measured every %d s",
+		   (unsigned long long)c->cur.window_ns[0], (unsigned long long)c->cur.window_ns[1],
+		   (unsigned long long)c->cur.call_ns[0], (unsigned long long)c->cur.call_ns[1],
+		   (unsigned long long)c->cur.window_ns[2], (unsigned long long)c->cur.window_ns[3],
+		   (unsigned long long)c->cur.call_ns[2], (unsigned long long)c->cur.call_ns[3],
+		   CALIB_PERIOD_S);
+	*out = c;
+	return 0;
+}
+
+void calibrator__hold(struct calibrator *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void calibrator__release(struct calibrator *c)
+{
+	pthread_mutex_unlock(&c->lock);
+}
+
+void calibrator__get(const struct calibrator *c, struct calibration *out)
+{
+	*out = c->cur;
+}
+
+void calibrator__free(struct calibrator *c)
+{
+	int m;
+
+	if (!c)
+		return;
+	if (c->thread_started) {
+		pthread_mutex_lock(&c->lock);
+		c->stop = true;
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->lock);
+		pthread_join(c->thread, NULL);
+		pthread_cond_destroy(&c->wake);
+	}
+	for (m = 0; m < CALIB_MODES; m++)
+		attachment_free(c->att[m]);
+	pthread_mutex_destroy(&c->lock);
+	free(c->seen);
+	free(c);
+}
+
+__u64 calibration_error_ns(const struct calibration *c, unsigned int shape,
+			   double mean_callee_cost_ns)
+{
+	double rel = 0;
+	int s;
+
+	if (shape >= SONDE_SHAPES)
+		return 0;
+	/* The callees' shapes are not kept per caller: the widest relative spread. */
+	for (s = 0; s < SONDE_SHAPES; s++)
+		if (c->call_ns[s] && (double)c->call_err_ns[s] / (double)c->call_ns[s] > rel)
+			rel = (double)c->call_err_ns[s] / (double)c->call_ns[s];
+	return c->window_err_ns[shape] + (__u64)(mean_callee_cost_ns * rel);
+}

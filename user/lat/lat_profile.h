@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The in-memory model of a latency run: what the terminal and JSON renderers
+ * print, for an interval or for the whole run.
+ */
+#ifndef SONDE_LAT_PROFILE_H
+#define SONDE_LAT_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "sonde/lat.h"
+
+struct func_result {
+	const char *object;  /* path of the object */
+	const char *name;    /* demangled (C++, Rust) */
+	const char *mangled; /* the symbol's own name when it differs from name, else NULL */
+	__u64 calls;
+	__u64 total_ns;
+	__u64 self_ns;
+	__u64 min_ns;
+	__u64 max_ns;
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 blocked_ns;
+	/* The ± bound on its times from the spread of the probe cost subtracted
+	 * from its calls (calibration_error_ns()); 0 when nothing was subtracted. */
+	__u64 error_ns;
+	/* No on-CPU / run-queue / blocked split for this function: its calls
+	 * belong to goroutines, which are not threads (Go). */
+	bool no_split;
+	__u64 hist[SONDE_HIST_BUCKETS];
+	__u64 offcpu_hist[SONDE_HIST_BUCKETS];
+};
+
+struct lat_profile {
+	bool final;
+	const char *main_object; /* shown without its path; others as "libx.so:name" */
+	__u64 duration_ns;
+	bool sched;		  /* on-CPU / run-queue / blocked split measured */
+	bool corrected;		  /* the probes' own cost was subtracted (calibration) */
+	__u64 calib_window_ns[2]; /* per call, in its window: [emulated, single-stepped site] */
+	__u64 calib_call_ns[2];	  /* per traced callee, in its caller's window */
+	__u64 threads_tracked;	  /* per-thread states created in BPF ... */
+	__u64 threads_freed;	  /* ... and freed when their thread exited */
+	__u64 drops[SONDE_DROP__COUNT];
+	/* Switch-ins the scheduler hook never saw, closed at a probe instead. */
+	__u64 sched_resyncs;
+	size_t nr_funcs;
+	struct func_result *funcs;
+	/* Names read from a file belong to the profile; live ones to the probe set. */
+	char **owned;
+	size_t nr_owned;
+};
+
+struct lat_profile *lat_profile_new(size_t nr_funcs);
+void lat_profile_free(struct lat_profile *p);
+/* Keep a copy of str for the profile's lifetime; NULL when out of memory. */
+const char *lat_profile_own(struct lat_profile *p, const char *str);
+
+/* Totals and histogram of `cur` minus `prev` (cumulative snapshots), for an
+ * interval; min and max come from the interval's own histogram bounds. */
+void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
+		       const struct lat_profile *prev);
+
+/* Copy everything from src into dst (allocated for as many functions). */
+void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src);
+
+/* Sort order of reports: total time, descending; then name. */
+void lat_profile_sort(struct lat_profile *p);
+
+const char *drop_name(enum sonde_drop d);
+__u64 lat_profile_drops(const struct lat_profile *p);
+
+#endif

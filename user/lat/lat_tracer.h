@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side of sonde lat, from user space: load bpf/lat.bpf.c sized for
+ * the probe set, attach the probes and the scheduler tracepoints, read the
+ * per-CPU totals, drain the slow-call ring buffer, detach.
+ */
+#ifndef SONDE_LAT_TRACER_H
+#define SONDE_LAT_TRACER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "probe/probes.h"
+#include "lat/lat_profile.h"
+#include "core/target.h"
+
+struct lat_tracer_opts {
+	bool sched;	      /* on-CPU / run-queue / blocked split */
+	__u64 slower_than_ns; /* 0: no slow-call records */
+	bool json;	      /* slow-call records as JSON lines */
+	bool raw;	      /* --raw: no calibration, the probes' cost stays in */
+};
+
+struct lat_tracer;
+
+/* Load and attach; on error everything is already released. */
+int lat_tracer__open(const struct lat_tracer_opts *opts, struct probe_set *set,
+		     const struct target *t, struct lat_tracer **out);
+void lat_tracer__close(struct lat_tracer *lt);
+
+size_t lat_tracer__nr_links(const struct lat_tracer *lt);
+bool lat_tracer__multi(const struct lat_tracer *lt);
+
+/* Fill `p` with the totals so far, summed over CPUs. Never clears the kernel's
+ * counters: intervals are differences of snapshots, so no count arriving
+ * between a read and a reset is lost. */
+int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
+
+/* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
+int lat_tracer__events_fd(const struct lat_tracer *lt);
+int lat_tracer__drain(struct lat_tracer *lt);
+
+#endif

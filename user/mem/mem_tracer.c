@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "mem/allocator.h"
+#include "probe/attach.h"
+#include "probe/elf_syms.h"
+#include "mem.skel.h"
+#include "mem/mem_events.h"
+#include "mem/mem_reap.h"
+#include "mem/mem_stacks.h"
+#include "mem/mem_tracer.h"
+#include "core/preempt_model.h"
+#include "probe/probes.h"
+#include "core/test_knobs.h"
+#include "core/util.h"
+
+/* New-stack records only (24 k of them before one is lost)... */
+#define SONDE_MEM_RINGBUF_SMALL (1U << 20)
+/* ... and with --big / --sample, room for bursts. */
+#define SONDE_MEM_RINGBUF_BIG (8U << 20)
+/* Above this --max-allocs the live-allocation map is not preallocated (about
+ * 100 bytes an element, charged at load): it grows with what is live instead. */
+#define SONDE_MEM_PREALLOC_MAX (4U << 20)
+
+/*
+ * C++'s operator new and delete (cxx: never prefixed) are probed where the
+ * allocator defines them itself, as jemalloc and tcmalloc do: jemalloc's
+ * operator new allocates without calling malloc. Where one calls malloc,
+ * the nesting counts it once (bpf/mem.bpf.c).
+ */
+static const struct {
+	const char *name;
+	enum sonde_alloc_kind kind;
+	bool required;
+	bool cxx;
+} alloc_funcs[] = {
+    {"malloc", SONDE_AK_MALLOC, true, false},
+    {"calloc", SONDE_AK_CALLOC, false, false},
+    {"realloc", SONDE_AK_REALLOC, false, false},
+    {"reallocarray", SONDE_AK_REALLOCARRAY, false, false},
+    {"posix_memalign", SONDE_AK_POSIX_MEMALIGN, false, false},
+    {"aligned_alloc", SONDE_AK_MEMALIGN, false, false},
+    {"memalign", SONDE_AK_MEMALIGN, false, false},
+    {"valloc", SONDE_AK_VALLOC, false, false},
+    {"pvalloc", SONDE_AK_PVALLOC, false, false},
+    /* new(size), new[](size), and their nothrow and aligned forms: size first. */
+    {"_Znwm", SONDE_AK_MALLOC, false, true},
+    {"_Znam", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnwmSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+    {"_ZnamSt11align_val_tRKSt9nothrow_t", SONDE_AK_MALLOC, false, true},
+};
+
+/* delete(ptr, ...) in every form: the pointer first. Attached with cookie 1
+ * (SONDE_FREE_DELETE), since many end in `jmp free`, seen again there. */
+static const char *const delete_funcs[] = {
+    "_ZdlPv",
+    "_ZdaPv",
+    "_ZdlPvm",
+    "_ZdaPvm",
+    "_ZdlPvRKSt9nothrow_t",
+    "_ZdaPvRKSt9nothrow_t",
+    "_ZdlPvSt11align_val_t",
+    "_ZdaPvSt11align_val_t",
+    "_ZdlPvmSt11align_val_t",
+    "_ZdaPvmSt11align_val_t",
+    "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+    "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+};
+
+/* free() and the deletes: at most this many sites. */
+#define MEM_MAX_FREE_SITES 16
+
+struct mem_tracer {
+	struct mem_bpf *skel;
+	bool multi;
+	bool syscall_tps;	/* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
+	struct allocator alloc; /* whose malloc is probed; alloc.found false: none */
+	struct probe_set allocs, frees;
+	struct attachment *att;
+	struct bpf_link **links; /* free() probes and tracepoints */
+	size_t nr_links, cap_links;
+	size_t nr_tracepoint_links; /* of links: not probes of the target */
+	struct ring_buffer *rb;
+	struct mem_stacks *stacks; /* named stacks by id */
+	struct mem_events *events;
+	__u32 stack_depth;
+	struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed (-b: writable) */
+	size_t nr_stack_stats;
+	bool reap; /* -b: the blocks of exited processes are freed (mem_reap.h) */
+	struct mem_reaped reaped;
+};
+
+static size_t stack_stats_bytes(const struct mem_tracer *mt)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t bytes = mt->nr_stack_stats * sizeof(struct sonde_stack_stats);
+
+	return (bytes + page - 1) / page * page;
+}
+
+static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
+{
+	if (mt->nr_links == mt->cap_links) {
+		size_t cap = mt->cap_links ? mt->cap_links * 2 : 16;
+		struct bpf_link **v = realloc(mt->links, cap * sizeof(*v));
+
+		if (!v) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		mt->links = v;
+		mt->cap_links = cap;
+	}
+	mt->links[mt->nr_links++] = link;
+	return 0;
+}
+
+static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
+{
+	struct probe_spec *v = realloc(*specs, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*specs = v;
+	/* No OBJECT: the main executable. */
+	v[*n].object = object ? strdup(object) : NULL;
+	v[*n].glob = strdup(name);
+	(*n)++;
+	return (!object || v[*n - 1].object) && v[*n - 1].glob ? 0 : -ENOMEM;
+}
+
+static void free_specs(struct probe_spec *specs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		probe_spec_free(&specs[i]);
+	free(specs);
+}
+
+/* Which allocator functions the object defines (a jemalloc may lack pvalloc):
+ * the allocating ones in specs, free() and the deletes in frees. */
+static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size_t *n,
+			  struct probe_spec **frees, size_t *nr_frees)
+{
+	const struct allocator *a = &mt->alloc;
+	const char *shown = object_shown_path(a->path);
+	char name[64];
+	struct syms *syms;
+	size_t i;
+	int err;
+
+	syms = syms__load(a->path, &err);
+	if (!syms)
+		return sonde_fail(SONDE_EXIT_INPUT, "cannot read the allocator %s: %s", shown,
+				  strerror(-err));
+	err = 0;
+	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]) && !err; i++) {
+		snprintf(name, sizeof(name), "%s%s", alloc_funcs[i].cxx ? "" : a->prefix,
+			 alloc_funcs[i].name);
+		if (allocator_defines(syms, name))
+			err = add_spec(specs, n, a->object, name);
+		else if (!alloc_funcs[i].required && !alloc_funcs[i].cxx)
+			sonde_info("%s has no %s(): not traced", shown, name);
+	}
+	snprintf(name, sizeof(name), "%sfree", a->prefix);
+	if (!err && !allocator_defines(syms, name))
+		err = sonde_fail(SONDE_EXIT_INPUT, "%s defines %smalloc() but no %s()", shown,
+				 a->prefix, name);
+	if (!err)
+		err = add_spec(frees, nr_frees, a->object, name);
+	for (i = 0; i < sizeof(delete_funcs) / sizeof(delete_funcs[0]) && !err; i++)
+		if (allocator_defines(syms, delete_funcs[i]))
+			err = add_spec(frees, nr_frees, a->object, delete_funcs[i]);
+	syms__free(syms);
+	return err;
+}
+
+/*
+ * The allocator's probes read its arguments, and its return probes are safe
+ * whatever the program: no exception unwinds through malloc, and Go's stack
+ * walker never meets a C frame.
+ */
+static const struct resolve_opts mem_resolve = {
+    .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
+
+static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
+{
+	struct resolve_opts allocs = mem_resolve, frees = mem_resolve;
+	struct probe_spec *specs = NULL, *free_specs_v = NULL;
+	size_t n = 0, nr_frees = 0;
+	int err;
+
+	err = allocator_find(t, forced, &mt->alloc);
+	if (err || !mt->alloc.found)
+		return err; /* nothing to probe: the syscalls and RSS only */
+	allocs.max_probes = SONDE_MEM_MAX_SITES;
+	frees.max_probes = MEM_MAX_FREE_SITES;
+	err = pick_functions(mt, &specs, &n, &free_specs_v, &nr_frees);
+	if (!err)
+		err = probes_resolve(t, specs, n, &allocs, &mt->allocs);
+	if (!err)
+		err = probes_resolve(t, free_specs_v, nr_frees, &frees, &mt->frees);
+	free_specs(specs, n);
+	free_specs(free_specs_v, nr_frees);
+	return err;
+}
+
+/* The kind of an allocator site, by its name without the allocator's prefix. */
+static enum sonde_alloc_kind kind_of(const char *name, const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	if (!strncmp(name, prefix, n))
+		name += n;
+	for (i = 0; i < sizeof(alloc_funcs) / sizeof(alloc_funcs[0]); i++)
+		if (!strcmp(alloc_funcs[i].name, name))
+			return alloc_funcs[i].kind;
+	return SONDE_AK_MALLOC;
+}
+
+static struct probe_progs alloc_progs(struct mem_bpf *skel)
+{
+	return (struct probe_progs){
+	    .multi = {[PROBE_PROG_ENTRY] = skel->progs.mem_alloc_entry_multi,
+		      [PROBE_PROG_RETURN] = skel->progs.mem_alloc_return_multi},
+	    .single = {[PROBE_PROG_ENTRY] = skel->progs.mem_alloc_entry_single,
+		       [PROBE_PROG_RETURN] = skel->progs.mem_alloc_return_single},
+	};
+}
+
+/* -b: count only tasks whose executable is the binary (the allocator probes
+ * sit in a library every process maps). */
+static __u64 exe_ino(const struct target *t)
+{
+	struct stat st;
+
+	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
+}
+
+/*
+ * Whether the syscall tracepoints can be used. libbpf finds them through
+ * tracefs (/sys/kernel/debug/tracing where debugfs is mounted, else
+ * /sys/kernel/tracing), which some machines do not mount at boot: mounted
+ * here then, as perf and bpftrace do. Without them (no
+ * CONFIG_FTRACE_SYSCALLS) the raw sys_exit tracepoint does the same work.
+ */
+static bool syscall_tracepoints_ready(void)
+{
+	static const char *const dirs[] = {"/sys/kernel/debug/tracing", "/sys/kernel/tracing"};
+	static const char *const event = "events/syscalls/sys_exit_mmap/id";
+	char path[128];
+	size_t i;
+
+	/* Lets the tests exercise the raw tracepoint on a kernel that has both. */
+	if (test_knobs()->no_syscall_tracepoints)
+		return false;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], event);
+		if (!access(path, R_OK))
+			return true;
+	}
+	/* tracefs is there (its events directory is): the kernel has no syscall events. */
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!access(path, F_OK))
+			return false;
+	}
+	if (mount("tracefs", dirs[1], "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		sonde_info("cannot mount tracefs on %s (%s): the raw sys_exit tracepoint instead",
+			   dirs[1], strerror(errno));
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dirs[1], event);
+	if (access(path, R_OK)) {
+		umount2(dirs[1], MNT_DETACH);
+		return false;
+	}
+	sonde_info("mounted tracefs on %s for the syscall tracepoints", dirs[1]);
+	return true;
+}
+
+static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const struct target *t)
+{
+	struct probe_progs progs;
+	struct mem_bpf *skel;
+	__u32 mask;
+	size_t i;
+	int err;
+
+	skel = mem_bpf__open();
+	if (!skel)
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
+				  strerror(errno));
+	mt->skel = skel;
+	err = bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	if (!err && o->max_allocs > SONDE_MEM_PREALLOC_MAX) {
+		sonde_info("--max-allocs %u: live allocations in a map that grows as needed "
+			   "(slower: preallocated up to %u)",
+			   o->max_allocs, SONDE_MEM_PREALLOC_MAX);
+		err = bpf_map__set_map_flags(skel->maps.allocs, BPF_F_NO_PREALLOC);
+	}
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
+	if (!err)
+		err = bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, o->big_bytes || o->sample_every
+								      ? SONDE_MEM_RINGBUF_BIG
+								      : SONDE_MEM_RINGBUF_SMALL);
+	if (err)
+		goto fail;
+	for (i = 0; i < mt->allocs.nr; i++)
+		skel->rodata->site_kind[i] =
+		    (__u8)kind_of(mt->allocs.sites[i].name, mt->alloc.prefix);
+	skel->rodata->filter_exe_ino = exe_ino(t);
+	skel->rodata->big_bytes = o->big_bytes;
+	skel->rodata->sample_every = o->sample_every;
+	skel->rodata->stack_depth = o->stack_depth;
+	skel->rodata->stats_atomic = percpu_counters_need_atomics();
+	for (mask = 1; mask < o->max_stacks; mask <<= 1)
+		;
+	skel->rodata->stack_id_mask = mask - 1;
+	/* Every id below mask, then the heap and the mappings without a stack. */
+	mt->nr_stack_stats = (size_t)mask + 2;
+	err = bpf_map__set_max_entries(skel->maps.stack_stats, (__u32)mt->nr_stack_stats);
+	if (err)
+		goto fail;
+	progs = alloc_progs(skel);
+	attach_select_progs(&progs, mt->multi);
+	bpf_program__set_autoload(skel->progs.mem_free_multi, mt->multi);
+	bpf_program__set_autoload(skel->progs.mem_free_single, !mt->multi);
+	mt->syscall_tps = syscall_tracepoints_ready();
+	bpf_program__set_autoload(skel->progs.mem_exit_mmap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_munmap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_mremap, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_exit_brk, mt->syscall_tps);
+	bpf_program__set_autoload(skel->progs.mem_sys_exit, !mt->syscall_tps);
+	sonde_info("memory syscalls through %s", mt->syscall_tps ? "syscalls:sys_exit_* tracepoints"
+								 : "the raw sys_exit tracepoint");
+	err = mem_bpf__load(skel);
+	if (err)
+		goto fail;
+	mt->reap = t->binary != NULL;
+	mt->stack_stats = mmap(NULL, stack_stats_bytes(mt), PROT_READ | (mt->reap ? PROT_WRITE : 0),
+			       MAP_SHARED, bpf_map__fd(skel->maps.stack_stats), 0);
+	if (mt->stack_stats == MAP_FAILED) {
+		mt->stack_stats = NULL;
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	return sonde_fail(SONDE_EXIT_SYSTEM,
+			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+}
+
+/* A process in the procs map with the RSS it has now (statm: resident, shared
+ * pages), so a process that touches no new page still shows its RSS; 0 or -errno. */
+static int add_process(int fd, pid_t pid, bool read_rss)
+{
+	unsigned long long size, resident, shared;
+	struct sonde_mem_proc p = {0};
+	__u32 key = (__u32)pid;
+	char path[64];
+	FILE *f;
+
+	/* Another thread's view when the main thread has exited (its statm reads 0). */
+	snprintf(path, sizeof(path), "/proc/%d/statm", proc_live_task(pid));
+	f = read_rss ? fopen(path, "re") : NULL;
+	if (f && fscanf(f, "%llu %llu %llu", &size, &resident, &shared) == 3) {
+		p.rss_pages[0] = (__s64)shared;
+		p.rss_pages[1] = (__s64)(resident - shared);
+		p.rss_peak_pages = resident;
+	}
+	if (f)
+		fclose(f);
+	return bpf_map_update_elem(fd, &key, &p, BPF_NOEXIST) && errno != EEXIST ? -errno : 0;
+}
+
+/* -b: the processes running the binary now (the BPF side adds later ones as
+ * they show up), so their RSS counts from the start. */
+static int add_binary_processes(int fd, const struct target *t)
+{
+	struct stat bin, st;
+	struct dirent *de;
+	char path[64];
+	int err = 0;
+	DIR *d;
+
+	if (stat(t->exe, &bin) || !(d = opendir("/proc")))
+		return 0;
+	while (!err && (de = readdir(d))) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		if (!stat(path, &st) && st.st_ino == bin.st_ino && st.st_dev == bin.st_dev)
+			err = add_process(fd, pid, true);
+	}
+	closedir(d);
+	return err;
+}
+
+/* The processes of -p / -- CMD (a held command is still sonde's fork: its RSS
+ * is not the command's), or those of -b. */
+static int add_processes(struct mem_tracer *mt, const struct target *t)
+{
+	int fd = bpf_map__fd(mt->skel->maps.procs), i, err = 0;
+
+	if (t->binary)
+		return add_binary_processes(fd, t);
+	for (i = 0; i < t->nr_pids && !err; i++)
+		err = add_process(fd, t->pids[i], !t->child_started);
+	return err;
+}
+
+static int attach_tracepoints(struct mem_tracer *mt)
+{
+	struct mem_bpf *skel = mt->skel;
+	struct bpf_program *progs[] = {skel->progs.mem_rss_stat,    skel->progs.mem_exit_mmap,
+				       skel->progs.mem_exit_munmap, skel->progs.mem_exit_mremap,
+				       skel->progs.mem_exit_brk,    skel->progs.mem_sys_exit};
+	struct bpf_link *link;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;
+		link = bpf_program__attach(progs[i]);
+		if (!link)
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
+					  bpf_program__name(progs[i]), strerror(errno));
+		err = keep_link(mt, link);
+		if (err)
+			return err;
+		mt->nr_tracepoint_links++;
+	}
+	return 0;
+}
+
+/* free() and the deletes: entry probes only, so not through attach_probes(),
+ * which always pairs an entry with a return. The cookie tells a delete. */
+static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
+{
+	const struct probe_site *sites = mt->frees.sites;
+	unsigned long offsets[MEM_MAX_FREE_SITES];
+	__u64 cookies[MEM_MAX_FREE_SITES];
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, mopts);
+	struct bpf_link *link = NULL;
+	size_t i, n = mt->frees.nr;
+	char free_name[64];
+	int err;
+
+	/* Site names are the demangled ones: a delete is whatever is not free(). */
+	snprintf(free_name, sizeof(free_name), "%sfree", mt->alloc.prefix);
+	for (i = 0; i < n; i++) {
+		offsets[i] = sites[i].offset;
+		cookies[i] = strcmp(sites[i].name, free_name) ? SONDE_FREE_DELETE : 0;
+	}
+	if (mt->multi) {
+		mopts.offsets = offsets;
+		mopts.cookies = cookies;
+		mopts.cnt = n;
+		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
+							sites[0].object, NULL, &mopts);
+		if (link)
+			return keep_link(mt, link);
+	}
+	for (i = 0; !mt->multi && i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, sopts, .bpf_cookie = cookies[i]);
+
+		link = bpf_program__attach_uprobe_opts(mt->skel->progs.mem_free_single, pid,
+						       sites[i].object, sites[i].offset, &sopts);
+		if (!link)
+			break;
+		if ((err = keep_link(mt, link)))
+			return err;
+	}
+	if (link)
+		return 0;
+	if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+		return sonde_fail(SONDE_EXIT_SYSTEM,
+				  "process %d exited while probes were being attached", pid);
+	return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach uprobes to %s: %s",
+			  object_shown_path(sites[0].object), strerror(errno));
+}
+
+static int attach_all(struct mem_tracer *mt, const struct target *t)
+{
+	struct probe_progs progs = alloc_progs(mt->skel);
+	int i, err;
+
+	err = attach_tracepoints(mt);
+	if (err || !mt->alloc.found)
+		return err;
+	/* Frees first: a block allocated while attaching is never freed unseen. */
+	if (!target_has_pids(t))
+		err = attach_free_pid(mt, -1);
+	/* Processes are told apart by the procs map: see target_attach_pid(). */
+	for (i = 0; i < t->nr_pids && !err; i++)
+		err = attach_free_pid(mt, target_attach_pid(t, i));
+	if (!err)
+		err = attach_probes(&progs, mt->multi, &mt->allocs, t, &mt->att);
+	/* An allocator function left out would leave its blocks unseen: not a partial trace. */
+	if (!err && mt->allocs.nr_skipped)
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "the kernel refused a uprobe on %s in %s",
+				 mt->allocs.skipped[0].name,
+				 object_shown_path(mt->allocs.skipped[0].object));
+	return err;
+}
+
+/* The printer's view of the stacks: where a stack was cut is no concern of an event line. */
+static const char *const *event_frames(void *ctx, __u32 id, __u32 pid, size_t *nr)
+{
+	return mem_tracer__stack_frames(ctx, id, pid, nr, NULL);
+}
+
+int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct mem_tracer **out)
+{
+	struct mem_tracer *mt = calloc(1, sizeof(*mt));
+	__u64 t0;
+	int err;
+
+	if (!mt)
+		return -ENOMEM;
+	mt->stack_depth = o->stack_depth;
+	mt->multi = attach_use_multi();
+	err = resolve(mt, t, o->allocator);
+	if (!err)
+		err = load(mt, o, t);
+	if (!err) {
+		mt->stacks = mem_stacks__new(bpf_map__fd(mt->skel->maps.stacks),
+					     bpf_map__fd(mt->skel->maps.procs), mt->stack_depth);
+		err = mt->stacks ? 0 : -ENOMEM;
+	}
+	if (!err)
+		err = add_processes(mt, t);
+	if (err)
+		goto fail;
+	mt->events = mem_events__new(event_frames, mt, o->json, stdout);
+	mt->rb = mt->events ? ring_buffer__new(bpf_map__fd(mt->skel->maps.events),
+					       mem_events__handle, mt->events, NULL)
+			    : NULL;
+	if (!mt->rb) {
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	t0 = now_ns();
+	err = attach_all(mt, t);
+	if (err)
+		goto fail;
+	if (mt->alloc.found)
+		sonde_info("attached %zu allocator functions, %sfree() and %zu deletes in %s in "
+			   "%.3f s",
+			   mt->allocs.nr, mt->alloc.prefix, mt->frees.nr - 1,
+			   object_shown_path(mt->alloc.path), (now_ns() - t0) / 1e9);
+	*out = mt;
+	return 0;
+fail:
+	mem_tracer__close(mt);
+	return err;
+}
+
+void mem_tracer__close(struct mem_tracer *mt)
+{
+	size_t i;
+
+	if (!mt)
+		return;
+	attachment_free(mt->att);
+	if (mt->stack_stats)
+		munmap((void *)mt->stack_stats, stack_stats_bytes(mt));
+	for (i = mt->nr_links; i > 0; i--)
+		bpf_link__destroy(mt->links[i - 1]);
+	free(mt->links);
+	ring_buffer__free(mt->rb);
+	mem_events__free(mt->events);
+	mem_bpf__destroy(mt->skel);
+	mem_stacks__free(mt->stacks);
+	probe_set_free(&mt->allocs);
+	probe_set_free(&mt->frees);
+	free(mt);
+}
+
+size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
+{
+	return mt->allocs.nr + mt->frees.nr;
+}
+
+size_t mem_tracer__nr_links(const struct mem_tracer *mt)
+{
+	/* The tracepoints are not counted: they are not probes of the target. */
+	return attachment_nr_links(mt->att) + mt->nr_links - mt->nr_tracepoint_links;
+}
+
+bool mem_tracer__multi(const struct mem_tracer *mt)
+{
+	return mt->multi;
+}
+
+const struct allocator *mem_tracer__allocator(const struct mem_tracer *mt)
+{
+	return &mt->alloc;
+}
+
+const char *mem_tracer__allocator_path(const struct mem_tracer *mt)
+{
+	return mt->alloc.found ? object_shown_path(mt->alloc.path) : NULL;
+}
+
+int mem_tracer__events_fd(const struct mem_tracer *mt)
+{
+	return ring_buffer__epoll_fd(mt->rb);
+}
+
+int mem_tracer__drain(struct mem_tracer *mt)
+{
+	int n = ring_buffer__consume(mt->rb);
+
+	fflush(stdout);
+	return n < 0 ? n : 0;
+}
+
+const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
+					    bool *cut)
+{
+	return mem_stacks__frames(mt->stacks, id, pid, nr, cut);
+}
+
+static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
+{
+	int fd = bpf_map__fd(mt->skel->maps.procs);
+	long page = sysconf(_SC_PAGESIZE);
+	struct sonde_mem_proc v;
+	__u32 key, *prev = NULL;
+
+	p->rss_bytes = p->rss_peak_bytes = p->brk_bytes = 0;
+	p->nr_processes = 0;
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		__s64 rss = v.rss_pages[0] + v.rss_pages[1] + v.rss_pages[3];
+
+		p->rss_bytes += rss > 0 ? (__u64)rss * page : 0;
+		p->rss_peak_bytes += v.rss_peak_pages * page;
+		p->brk_bytes += v.brk_bytes;
+		p->nr_processes++;
+	}
+}
+
+/* The stack id of entry i of the stack_stats array (bpf/mem.bpf.c, stats_lookup()). */
+static __u32 stack_id_at(const struct mem_tracer *mt, size_t i)
+{
+	if (i + 2 == mt->nr_stack_stats)
+		return SONDE_MEM_NO_STACK;
+	if (i + 1 == mt->nr_stack_stats)
+		return SONDE_MEM_NO_STACK_MMAP;
+	return (__u32)i;
+}
+
+/*
+ * One stack's totals, copied while the BPF programs keep adding to them:
+ * the frees before the allocations they free (include/sonde/mem.h), so
+ * that what is live never comes out negative.
+ */
+static void copy_stack_stats(const volatile struct sonde_stack_stats *from,
+			     struct sonde_stack_stats *to)
+{
+	to->tgid = from->tgid;
+	to->flags = from->flags;
+	to->untracked_bytes = from->untracked_bytes;
+	to->untracked_allocs = from->untracked_allocs;
+	to->free_bytes = from->free_bytes;
+	to->frees = from->frees;
+	to->alloc_bytes = from->alloc_bytes;
+	to->allocs = from->allocs;
+}
+
+/* The per-CPU event counters, added up; a counter that cannot be read keeps
+ * its last value (the interval rates are differences of these). */
+static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
+{
+	int fd = bpf_map__fd(mt->skel->maps.counts), cpu, ncpus = libbpf_num_possible_cpus();
+	__u64 *per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
+	__u32 c;
+
+	for (c = 0; per_cpu && c < SONDE_MC__COUNT; c++) {
+		if (bpf_map_lookup_elem(fd, &c, per_cpu))
+			continue;
+		counts[c] = 0;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			counts[c] += per_cpu[cpu];
+	}
+	free(per_cpu);
+}
+
+int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
+{
+	const char *const *frames;
+	struct sonde_stack_stats v;
+	struct mem_stack *s;
+	size_t i, nr;
+	__u32 id;
+	int err;
+
+	if (mt->reap) {
+		err = mem_reap_exited(bpf_map__fd(mt->skel->maps.procs),
+				      bpf_map__fd(mt->skel->maps.allocs), mt->stack_stats,
+				      mt->nr_stack_stats, &mt->reaped);
+		if (err)
+			return err;
+		p->exited_processes = mt->reaped.processes;
+		p->exited_blocks = mt->reaped.blocks;
+		p->exited_bytes = mt->reaped.bytes;
+	}
+	read_counts(mt, p->counts);
+	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
+	p->stack_depth = mt->stack_depth;
+	read_procs(mt, p);
+	for (i = 0; i < mt->nr_stack_stats; i++) {
+		copy_stack_stats(&mt->stack_stats[i], &v);
+		if (!v.tgid)
+			continue; /* no allocation on this stack yet */
+		id = stack_id_at(mt, i);
+		s = mem_profile_stack(p, id);
+		if (!s)
+			return -ENOMEM;
+		s->pid = v.tgid;
+		s->mmap = v.flags & SONDE_ALLOC_MMAP;
+		s->live_bytes = sub_floor0(v.alloc_bytes, v.free_bytes + v.untracked_bytes);
+		s->live_allocs = sub_floor0(v.allocs, v.frees + v.untracked_allocs);
+		s->allocs = v.allocs;
+		s->frees = v.frees;
+		s->alloc_bytes = v.alloc_bytes;
+		if (s->nr_frames)
+			continue;
+		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr, &s->cut);
+		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
+			return err;
+	}
+	return 0;
+}
+
+struct age_scan {
+	struct mem_profile *p;
+	__u64 now;
+};
+
+static void add_age(const struct sonde_alloc_key *key, const struct sonde_alloc *a, void *ctx)
+{
+	struct age_scan *as = ctx;
+
+	(void)key;
+	mem_profile_add_live(as->p, a->stack_id, a->size,
+			     as->now > a->time_ns ? as->now - a->time_ns : 0);
+}
+
+int mem_tracer__scan_ages(struct mem_tracer *mt, struct mem_profile *p, __u64 min_age_ns)
+{
+	struct age_scan as = {p, 0};
+
+	mem_profile_clear_ages(p, min_age_ns);
+	as.now = now_ns();
+	return mem_allocs_for_each(bpf_map__fd(mt->skel->maps.allocs), add_age, &as);
+}
+
+/* memlock of a map as the kernel accounts it (/proc/self/fdinfo/FD). */
+static __u64 map_memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+__u64 mem_tracer__map_bytes(const struct mem_tracer *mt)
+{
+	struct bpf_map *m;
+	__u64 sum = 0;
+
+	bpf_object__for_each_map(m, mt->skel->obj) sum += map_memlock(bpf_map__fd(m));
+	return sum;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON renderer: one object per report, one line each, field names per DESIGN.md. */
+#include <errno.h>
+#include <jansson.h>
+#include "core/hist.h"
+#include "out/lat_report.h"
+#include "core/util.h"
+
+static json_t *hist_json(const __u64 *hist)
+{
+	json_t *arr = json_array();
+	int b;
+
+	for (b = 0; arr && b < SONDE_HIST_BUCKETS; b++) {
+		if (!hist[b])
+			continue;
+		json_array_append_new(arr, json_pack("[II]", (json_int_t)sonde_bucket_lower_ns(b),
+						     (json_int_t)hist[b]));
+	}
+	return arr;
+}
+
+static json_t *func_json(const struct func_result *f)
+{
+	json_t *o;
+
+#define Q(q) ((json_int_t)(hist_quantile(f->hist, f->min_ns, f->max_ns, q) + 0.5))
+	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "object",
+		      f->object, "name", f->name, "calls", (json_int_t)f->calls, "total_ns",
+		      (json_int_t)f->total_ns, "self_ns", (json_int_t)f->self_ns, "min_ns",
+		      (json_int_t)f->min_ns, "max_ns", (json_int_t)f->max_ns, "mean_ns",
+		      (json_int_t)(f->calls ? f->total_ns / f->calls : 0), "p50_ns", Q(0.50),
+		      "p90_ns", Q(0.90), "p99_ns", Q(0.99), "p999_ns", Q(0.999));
+#undef Q
+	if (!o)
+		return NULL;
+	/* The symbol as the object names it, when name is demangled: for tools that
+	 * look it up, and to tell apart functions that demangle alike (D1, D2). */
+	if (f->mangled)
+		json_object_set_new(o, "mangled", json_string(f->mangled));
+	json_object_set_new(o, "oncpu_ns", json_integer((json_int_t)f->oncpu_ns));
+	json_object_set_new(o, "runq_ns", json_integer((json_int_t)f->runq_ns));
+	json_object_set_new(o, "blocked_ns", json_integer((json_int_t)f->blocked_ns));
+	json_object_set_new(o, "error_ns", json_integer((json_int_t)f->error_ns));
+	/* Go: the split does not apply, and the three are 0. */
+	if (f->no_split)
+		json_object_set_new(o, "sched_split", json_false());
+	json_object_set_new(o, "hist", hist_json(f->hist));
+	json_object_set_new(o, "offcpu_hist", hist_json(f->offcpu_hist));
+	return o;
+}
+
+json_t *lat_profile_json(const struct lat_profile *p)
+{
+	json_t *root, *drops, *funcs;
+	size_t i;
+
+	root = json_pack("{s:s, s:b, s:I}", "type", "lat", "final", p->final, "duration_ns",
+			 (json_int_t)p->duration_ns);
+	drops = json_object();
+	funcs = json_array();
+	if (!root || !drops || !funcs) {
+		json_decref(root);
+		root = NULL;
+		goto cleanup;
+	}
+	for (i = 0; i < SONDE_DROP__COUNT; i++)
+		json_object_set_new(drops, drop_name(i), json_integer((json_int_t)p->drops[i]));
+	for (i = 0; i < p->nr_funcs; i++)
+		json_array_append_new(funcs, func_json(&p->funcs[i]));
+	json_object_set_new(root, "sched", json_boolean(p->sched));
+	json_object_set_new(root, "sched_resyncs", json_integer((json_int_t)p->sched_resyncs));
+	json_object_set_new(
+	    root, "calibration",
+	    json_pack("{s:b, s:[I,I], s:[I,I]}", "corrected", p->corrected, "window_ns",
+		      (json_int_t)p->calib_window_ns[0], (json_int_t)p->calib_window_ns[1],
+		      "call_ns", (json_int_t)p->calib_call_ns[0], (json_int_t)p->calib_call_ns[1]));
+	json_object_set_new(root, "threads",
+			    json_pack("{s:I, s:I}", "tracked", (json_int_t)p->threads_tracked,
+				      "freed", (json_int_t)p->threads_freed));
+	json_object_set(root, "drops", drops);
+	json_object_set(root, "functions", funcs);
+cleanup:
+	json_decref(drops);
+	json_decref(funcs);
+	return root;
+}
+
+int report_lat_json(FILE *f, const struct lat_profile *p)
+{
+	json_t *root = lat_profile_json(p);
+	int err = 0;
+
+	if (!root)
+		return -ENOMEM;
+	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
+		err = -EIO;
+	fputc('\n', f);
+	fflush(f);
+	json_decref(root);
+	return err;
+}
+
+/* ---- reading it back (sonde report, sonde diff) ---- */
+
+static int read_hist(json_t *arr, __u64 *hist)
+{
+	json_t *pair;
+	size_t i;
+
+	if (!json_is_array(arr))
+		return -1;
+	json_array_foreach(arr, i, pair)
+	{
+		json_t *lo = json_array_get(pair, 0), *cnt = json_array_get(pair, 1);
+		json_int_t lower, count;
+		__u32 b;
+
+		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt))
+			return -1;
+		lower = json_integer_value(lo);
+		count = json_integer_value(cnt);
+		if (lower < 0 || count < 0)
+			return -1;
+		b = sonde_bucket_of_ns((__u64)lower);
+		/* A lower bound that is not a bucket's is not ours. */
+		if (sonde_bucket_lower_ns(b) != (__u64)lower)
+			return -1;
+		hist[b] += (__u64)count;
+	}
+	return 0;
+}
+
+static int read_u64(json_t *o, const char *key, __u64 *out, bool required)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return required ? -1 : 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (__u64)json_integer_value(v);
+	return 0;
+}
+
+static int read_function(struct lat_profile *p, json_t *o, struct func_result *f)
+{
+	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
+	json_t *mangled = json_object_get(o, "mangled");
+
+	if (!json_is_string(obj) || !json_is_string(name) || (mangled && !json_is_string(mangled)))
+		return -1;
+	/* Files written before names had it have none: functions pair by name alone. */
+	if (mangled && !(f->mangled = lat_profile_own(p, json_string_value(mangled))))
+		return -1;
+	f->object = lat_profile_own(p, json_string_value(obj));
+	f->name = lat_profile_own(p, json_string_value(name));
+	/* Go functions have no scheduler split (written only as false). */
+	f->no_split = json_is_false(json_object_get(o, "sched_split"));
+	if (!f->object || !f->name)
+		return -1;
+	if (read_u64(o, "calls", &f->calls, true) || read_u64(o, "total_ns", &f->total_ns, true) ||
+	    read_u64(o, "self_ns", &f->self_ns, true) || read_u64(o, "min_ns", &f->min_ns, true) ||
+	    read_u64(o, "max_ns", &f->max_ns, true) ||
+	    read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
+	    read_u64(o, "runq_ns", &f->runq_ns, false) ||
+	    read_u64(o, "blocked_ns", &f->blocked_ns, false) ||
+	    read_u64(o, "error_ns", &f->error_ns, false))
+		return -1;
+	if (read_hist(json_object_get(o, "hist"), f->hist))
+		return -1;
+	if (json_object_get(o, "offcpu_hist") &&
+	    read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+		return -1;
+	return hist_total(f->hist) == f->calls ? 0 : -1;
+}
+
+static int read_calibration(json_t *c, struct lat_profile *p)
+{
+	json_t *w = json_object_get(c, "window_ns"), *k = json_object_get(c, "call_ns");
+	int i;
+
+	if (!c)
+		return 0;
+	p->corrected = json_is_true(json_object_get(c, "corrected"));
+	for (i = 0; i < 2; i++) {
+		json_t *wi = json_array_get(w, i), *ki = json_array_get(k, i);
+
+		if (!json_is_integer(wi) || !json_is_integer(ki))
+			return -1;
+		p->calib_window_ns[i] = (__u64)json_integer_value(wi);
+		p->calib_call_ns[i] = (__u64)json_integer_value(ki);
+	}
+	return 0;
+}
+
+int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **out)
+{
+	json_t *rep = json_object_get(root, "report"), *funcs, *drops, *threads, *v;
+	struct lat_profile *p;
+	const char *main_obj;
+	size_t i;
+	int d;
+
+	funcs = json_object_get(rep, "functions");
+	if (!json_is_object(rep) || !json_is_array(funcs))
+		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: no report.functions", path);
+	if (!json_array_size(funcs))
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is an empty profile: no function was traced", path);
+	p = lat_profile_new(json_array_size(funcs));
+	if (!p)
+		return -ENOMEM;
+	p->final = true;
+	main_obj = json_string_value(json_object_get(root, "main_object"));
+	p->main_object = main_obj && *main_obj ? lat_profile_own(p, main_obj) : NULL;
+	p->sched = json_is_true(json_object_get(rep, "sched"));
+	if (read_calibration(json_object_get(rep, "calibration"), p))
+		goto corrupt;
+	if (read_u64(rep, "duration_ns", &p->duration_ns, true) ||
+	    read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
+		goto corrupt;
+	threads = json_object_get(rep, "threads");
+	if (threads && (read_u64(threads, "tracked", &p->threads_tracked, false) ||
+			read_u64(threads, "freed", &p->threads_freed, false)))
+		goto corrupt;
+	drops = json_object_get(rep, "drops");
+	for (d = 0; d < SONDE_DROP__COUNT; d++)
+		if (drops && read_u64(drops, drop_name(d), &p->drops[d], false))
+			goto corrupt;
+	json_array_foreach(funcs, i, v)
+	{
+		if (read_function(p, v, &p->funcs[i])) {
+			lat_profile_free(p);
+			return sonde_fail(SONDE_EXIT_INPUT,
+					  "'%s' is corrupt: report.functions[%zu] is malformed",
+					  path, i);
+		}
+	}
+	*out = p;
+	return 0;
+corrupt:
+	lat_profile_free(p);
+	return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: malformed report header", path);
+}

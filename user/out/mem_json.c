@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "out/mem_json.h"
+
+static json_t *u64_array(const __u64 *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+static json_t *stack_json(const struct mem_stack *s, size_t nr_samples)
+{
+	json_t *o, *frames = json_array(), *series = json_array();
+	size_t i;
+
+	for (i = 0; frames && i < s->nr_frames; i++)
+		json_array_append_new(frames, json_string(s->frames[i]));
+	for (i = 0; series && i < nr_samples; i++)
+		json_array_append_new(series, json_real(s->series[i]));
+	o = json_pack("{s:I, s:I, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:o}",
+		      "id", (json_int_t)s->id, "pid", (json_int_t)s->pid, "mmap", s->mmap, "frames",
+		      frames ? frames : json_array(), "live_bytes", (json_int_t)s->live_bytes,
+		      "live_allocs", (json_int_t)s->live_allocs, "allocs", (json_int_t)s->allocs,
+		      "frees", (json_int_t)s->frees, "alloc_bytes", (json_int_t)s->alloc_bytes,
+		      "growth_bytes_per_s", s->growth_bytes_per_s, "growth_r2", s->growth_r2,
+		      "oldest_ns", (json_int_t)s->oldest_ns, "old_allocs",
+		      (json_int_t)s->old_allocs, "old_bytes", (json_int_t)s->old_bytes, "series",
+		      series ? series : json_array());
+	if (o && s->cut)
+		json_object_set_new(o, "cut", json_true());
+	return o;
+}
+
+json_t *mem_profile_to_json(const struct mem_profile *p)
+{
+	json_t *o, *stacks = json_array();
+	size_t i;
+
+	if (!stacks)
+		return NULL;
+	for (i = 0; i < p->nr_stacks; i++)
+		json_array_append_new(stacks, stack_json(&p->stacks[i], p->nr_samples));
+	o = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:o, s:o, s:o, s:o, s:o}",
+		      "final", p->final, "duration_ns", (json_int_t)p->duration_ns, "interval_ns",
+		      (json_int_t)p->interval_ns, "rss_bytes", (json_int_t)p->rss_bytes,
+		      "rss_peak_bytes", (json_int_t)p->rss_peak_bytes, "brk_bytes",
+		      (json_int_t)p->brk_bytes, "min_age_ns", (json_int_t)p->min_age_ns,
+		      "stack_depth", (int)p->stack_depth, "nr_processes", (int)p->nr_processes,
+		      "counts", u64_array(p->counts, SONDE_MC__COUNT), "interval_counts",
+		      u64_array(p->interval_counts, SONDE_MC__COUNT), "drops",
+		      u64_array(p->drops, SONDE_MD__COUNT), "sample_ns",
+		      u64_array(p->sample_ns, p->nr_samples), "stacks", stacks);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "target_exited", json_boolean(p->target_exited));
+	if (p->exited_processes) {
+		json_object_set_new(o, "exited_processes",
+				    json_integer((json_int_t)p->exited_processes));
+		json_object_set_new(o, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+		json_object_set_new(o, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	}
+	if (p->allocator[0]) {
+		json_object_set_new(o, "allocator", json_string(p->allocator));
+		json_object_set_new(o, "allocator_object", json_string(p->allocator_path));
+	}
+	if (p->unseen[0])
+		json_object_set_new(o, "unseen", json_string(p->unseen));
+	return o;
+}
+
+static int get_u64(json_t *o, const char *key, __u64 *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (__u64)json_integer_value(v);
+	return 0;
+}
+
+static int get_double(json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+static void copy_string(json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, len, "%s", v ? v : "");
+}
+
+static int get_u64_array(json_t *o, const char *key, __u64 *out, size_t n)
+{
+	json_t *a = json_object_get(o, key), *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return -1;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return -1;
+		out[i] = (__u64)json_integer_value(v);
+	}
+	return 0;
+}
+
+static int read_stack(struct mem_profile *p, json_t *o)
+{
+	json_t *frames = json_object_get(o, "frames"), *series = json_object_get(o, "series"), *v;
+	const char **names = NULL;
+	struct mem_stack *s;
+	__u64 id, pid;
+	size_t i;
+	int err = -1;
+
+	if (get_u64(o, "id", &id) || get_u64(o, "pid", &pid) || !json_is_array(frames) ||
+	    !json_is_array(series) || json_array_size(series) != p->nr_samples)
+		return -1;
+	if (mem_profile_find(p, (__u32)id))
+		return -1; /* ids are unique */
+	s = mem_profile_stack(p, (__u32)id);
+	if (!s)
+		return -1;
+	s->pid = (__u32)pid;
+	s->mmap = json_is_true(json_object_get(o, "mmap"));
+	s->cut = json_is_true(json_object_get(o, "cut"));
+	if (get_u64(o, "live_bytes", &s->live_bytes) ||
+	    get_u64(o, "live_allocs", &s->live_allocs) || get_u64(o, "allocs", &s->allocs) ||
+	    get_u64(o, "frees", &s->frees) || get_u64(o, "alloc_bytes", &s->alloc_bytes) ||
+	    get_double(o, "growth_bytes_per_s", &s->growth_bytes_per_s) ||
+	    get_double(o, "growth_r2", &s->growth_r2) || get_u64(o, "oldest_ns", &s->oldest_ns) ||
+	    get_u64(o, "old_allocs", &s->old_allocs) || get_u64(o, "old_bytes", &s->old_bytes))
+		return -1;
+	json_array_foreach(series, i, v)
+	{
+		if (!json_is_number(v))
+			return -1;
+		s->series[i] = json_number_value(v);
+	}
+	names = calloc(json_array_size(frames) + 1, sizeof(*names));
+	if (!names)
+		return -1;
+	json_array_foreach(frames, i, v)
+	{
+		if (!json_is_string(v))
+			goto cleanup;
+		names[i] = json_string_value(v);
+	}
+	err = mem_stack_set_frames(s, names, json_array_size(frames)) ? -1 : 0;
+cleanup:
+	free(names);
+	return err;
+}
+
+struct mem_profile *mem_profile_from_json(json_t *o)
+{
+	json_t *samples = json_object_get(o, "sample_ns"), *stacks = json_object_get(o, "stacks");
+	json_t *v;
+	struct mem_profile *p;
+	__u64 depth, procs;
+	size_t i, n;
+
+	if (!json_is_object(o) || !json_is_array(samples) || !json_is_array(stacks))
+		return NULL;
+	n = json_array_size(samples);
+	p = mem_profile_new(n);
+	if (!p)
+		return NULL;
+	p->final = true;
+	if (n > p->max_samples || get_u64_array(o, "sample_ns", p->sample_ns, n))
+		goto fail;
+	p->nr_samples = n;
+	if (get_u64(o, "duration_ns", &p->duration_ns) ||
+	    get_u64(o, "interval_ns", &p->interval_ns) || get_u64(o, "rss_bytes", &p->rss_bytes) ||
+	    get_u64(o, "rss_peak_bytes", &p->rss_peak_bytes) ||
+	    get_u64(o, "brk_bytes", &p->brk_bytes) || get_u64(o, "min_age_ns", &p->min_age_ns) ||
+	    get_u64(o, "stack_depth", &depth) || get_u64(o, "nr_processes", &procs) ||
+	    get_u64_array(o, "counts", p->counts, SONDE_MC__COUNT) ||
+	    get_u64_array(o, "interval_counts", p->interval_counts, SONDE_MC__COUNT) ||
+	    get_u64_array(o, "drops", p->drops, SONDE_MD__COUNT))
+		goto fail;
+	p->stack_depth = (__u32)depth;
+	p->nr_processes = (__u32)procs;
+	/* Absent from profiles of older versions. */
+	p->target_exited = json_is_true(json_object_get(o, "target_exited"));
+	get_u64(o, "exited_processes", &p->exited_processes);
+	get_u64(o, "exited_blocks", &p->exited_blocks);
+	get_u64(o, "exited_bytes", &p->exited_bytes);
+	copy_string(o, "allocator", p->allocator, sizeof(p->allocator));
+	copy_string(o, "allocator_object", p->allocator_path, sizeof(p->allocator_path));
+	copy_string(o, "unseen", p->unseen, sizeof(p->unseen));
+	json_array_foreach(stacks, i, v)
+	{
+		if (read_stack(p, v))
+			goto fail;
+	}
+	mem_profile_judge(p);
+	return p;
+fail:
+	mem_profile_free(p);
+	return NULL;
+}

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sonde mem's reports: a summary, the top stacks by growth with a sparkline of
+ * their live bytes, then (final report) leak suspects and old allocations. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "out/mem_term.h"
+#include "core/safe_text.h"
+#include "core/util.h"
+
+#define COL_BOLD   "\033[1m"
+#define COL_DIM	   "\033[2m"
+#define COL_YELLOW "\033[33m"
+#define COL_RESET  "\033[0m"
+
+#define SPARK_WIDTH	 16
+#define STACK_COL_FRAMES 3
+
+static const char *const count_names[SONDE_MC__COUNT] = {
+    [SONDE_MC_ALLOCS] = "allocs",	[SONDE_MC_FREES] = "frees",
+    [SONDE_MC_FREE_NULL] = "free_null", [SONDE_MC_FREE_UNTRACKED] = "free_untracked",
+    [SONDE_MC_FAILED] = "failed",	[SONDE_MC_MMAPS] = "mmaps",
+    [SONDE_MC_MUNMAPS] = "munmaps",	[SONDE_MC_MUNMAP_UNTRACKED] = "munmap_untracked",
+    [SONDE_MC_MREMAPS] = "mremaps",	[SONDE_MC_ALLOCATOR_MMAPS] = "allocator_syscalls",
+    [SONDE_MC_BRKS] = "brks",
+};
+
+static const char *const drop_names[SONDE_MD__COUNT] = {
+    [SONDE_MD_ALLOCS_FULL] = "allocs_full",
+    [SONDE_MD_STACKS_FULL] = "stacks_full",
+    [SONDE_MD_STALE] = "stale",
+    [SONDE_MD_STACK] = "stack",
+    [SONDE_MD_NO_STORAGE] = "no_storage",
+    [SONDE_MD_ORPHAN_RETURN] = "orphan_return",
+    [SONDE_MD_MISSED_RETURN] = "missed_return",
+    [SONDE_MD_RINGBUF] = "ringbuf",
+};
+
+const char *mem_count_name(enum sonde_mem_count c)
+{
+	return c < SONDE_MC__COUNT ? count_names[c] : "?";
+}
+
+const char *mem_drop_name(enum sonde_mem_drop d)
+{
+	return d < SONDE_MD__COUNT ? drop_names[d] : "?";
+}
+
+static double per_s(__u64 n, __u64 ns)
+{
+	return ns ? n / (ns / 1e9) : 0;
+}
+
+/* "a < b < c": the innermost frames, function names only. */
+static const char *stack_line(const struct mem_stack *s, size_t max, char *buf, size_t len)
+{
+	char fn[256], shown[256];
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	if (sonde_mem_stack_lost(s->id) || !s->nr_frames) {
+		snprintf(buf, len, "%s",
+			 sonde_mem_stack_lost(s->id) ? "[stack lost]" : "[no frames]");
+		return buf;
+	}
+	for (i = 0; i < s->nr_frames && i < max && used < len; i++)
+		used +=
+		    (size_t)snprintf(buf + used, len - used, "%s%s", i ? " < " : "",
+				     safe_name(shown, sizeof(shown),
+					       mem_frame_function(s->frames[i], fn, sizeof(fn))));
+	if (i < s->nr_frames && used < len)
+		snprintf(buf + used, len - used, " < ...");
+	return buf;
+}
+
+static void print_summary(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+	__u64 win = p->interval_ns;
+
+	fprintf(f, "%s%s over %s%s", o->color ? COL_BOLD : "",
+		p->final ? "final report" : "interval", fmt_ns(a, sizeof(a), (double)win),
+		o->color ? COL_RESET : "");
+	if (!p->final)
+		fprintf(f, " (at %s)", fmt_ns(a, sizeof(a), (double)p->duration_ns));
+	fprintf(f, ": RSS %s (peak %s), heap %s live in %s blocks, anon mmap %s, brk %s\n",
+		mem_fmt_bytes(b, sizeof(b), (double)p->rss_bytes),
+		mem_fmt_bytes(c, sizeof(c), (double)p->rss_peak_bytes),
+		mem_fmt_bytes(d, sizeof(d), (double)mem_profile_live_bytes(p, false)),
+		fmt_count(e, sizeof(e), (double)mem_profile_live_allocs(p, false)),
+		mem_fmt_bytes(g, sizeof(g), (double)mem_profile_live_bytes(p, true)),
+		mem_fmt_bytes(a, sizeof(a), (double)p->brk_bytes));
+	fprintf(f, "allocs %s/s, frees %s/s",
+		fmt_count(a, sizeof(a), per_s(p->interval_counts[SONDE_MC_ALLOCS], win)),
+		fmt_count(b, sizeof(b), per_s(p->interval_counts[SONDE_MC_FREES], win)));
+	fprintf(f,
+		"; since the start: %s allocs, %s frees (%s of memory from before tracing), "
+		"%s free(NULL)\n",
+		fmt_count(a, sizeof(a), (double)p->counts[SONDE_MC_ALLOCS]),
+		fmt_count(b, sizeof(b), (double)p->counts[SONDE_MC_FREES]),
+		fmt_count(c, sizeof(c), (double)p->counts[SONDE_MC_FREE_UNTRACKED]),
+		fmt_count(d, sizeof(d), (double)p->counts[SONDE_MC_FREE_NULL]));
+}
+
+enum col { C_GROWTH, C_LIVE, C_BLOCKS, C_ALLOCS, C_FREES, C_TREND, C_STACK, NR_COLS };
+
+static const char *const col_titles[NR_COLS] = {"GROWTH/S", "LIVE",  "BLOCKS", "ALLOCS",
+						"FREES",    "TREND", "STACK"};
+
+struct row {
+	char s[NR_COLS][512];
+};
+
+static void fill_row(struct row *r, const struct mem_profile *p, const struct mem_stack *s)
+{
+	char b[32];
+
+	snprintf(r->s[C_GROWTH], sizeof(r->s[0]), "%s%s/s", s->growth_bytes_per_s > 0 ? "+" : "",
+		 mem_fmt_bytes(b, sizeof(b), s->growth_bytes_per_s));
+	mem_fmt_bytes(r->s[C_LIVE], sizeof(r->s[0]), (double)s->live_bytes);
+	fmt_count(r->s[C_BLOCKS], sizeof(r->s[0]), (double)s->live_allocs);
+	fmt_count(r->s[C_ALLOCS], sizeof(r->s[0]), (double)s->allocs);
+	fmt_count(r->s[C_FREES], sizeof(r->s[0]), (double)s->frees);
+	mem_sparkline(s->series, p->nr_samples, SPARK_WIDTH, r->s[C_TREND], sizeof(r->s[0]));
+	stack_line(s, STACK_COL_FRAMES, r->s[C_STACK], sizeof(r->s[0]));
+	if (s->mmap) {
+		size_t n = strlen(r->s[C_STACK]);
+
+		snprintf(r->s[C_STACK] + n, sizeof(r->s[0]) - n, " [mmap]");
+	}
+}
+
+/* Display width: the sparkline's blocks are 3 bytes each, one column. */
+static int width_of(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void print_stacks(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,
+			 const struct mem_report_opts *o)
+{
+	int widths[NR_COLS], i;
+	struct row *rows;
+	size_t r;
+
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return;
+	for (i = 0; i < NR_COLS; i++)
+		widths[i] = width_of(col_titles[i]);
+	for (r = 0; r < n; r++) {
+		fill_row(&rows[r], p, &p->stacks[order[r]]);
+		for (i = 0; i < NR_COLS; i++)
+			if (width_of(rows[r].s[i]) > widths[i])
+				widths[i] = width_of(rows[r].s[i]);
+	}
+	fputs(o->color ? COL_BOLD : "", f);
+	for (i = 0; i < NR_COLS; i++)
+		fprintf(f,
+			i == C_TREND || i == C_STACK ? "  %-*s"
+			: i			     ? "  %*s"
+						     : "%*s",
+			i == C_STACK ? 0 : widths[i], col_titles[i]);
+	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	for (r = 0; r < n; r++) {
+		for (i = 0; i < NR_COLS; i++) {
+			int pad = widths[i] - width_of(rows[r].s[i]);
+
+			if (i == C_TREND)
+				fprintf(f, "  %s%*s", rows[r].s[i], pad, "");
+			else if (i == C_STACK)
+				fprintf(f, "  %s", rows[r].s[i]);
+			else
+				fprintf(f, i ? "  %*s" : "%*s", widths[i], rows[r].s[i]);
+		}
+		fputc('\n', f);
+	}
+	free(rows);
+}
+
+static void print_full_stack(FILE *f, const struct mem_stack *s)
+{
+	size_t i;
+
+	if (!s->nr_frames)
+		fprintf(f, "      %s\n",
+			sonde_mem_stack_lost(s->id) ? "[stack lost]" : "[no frames]");
+	for (i = 0; i < s->nr_frames; i++) {
+		fputs("      ", f);
+		safe_fputs(s->frames[i], f);
+		fputc('\n', f);
+	}
+	if (s->cut)
+		fputs("      [cut: the next frame was not code]\n", f);
+}
+
+static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,
+			   const struct mem_report_opts *o)
+{
+	char a[32], b[32], c[32], d[32];
+	size_t r, shown = 0;
+
+	for (r = 0; r < n; r++) {
+		const struct mem_stack *s = &p->stacks[order[r]];
+
+		if (!mem_stack_is_suspect(p, s))
+			continue;
+		if (!shown++)
+			fprintf(f, "\n%sleak suspects%s (live bytes grew steadily):\n",
+				o->color ? COL_YELLOW : "", o->color ? COL_RESET : "");
+		if (s->freed_at_end)
+			fprintf(f, "  %zu. +%s/s (r² %.2f) up to a peak of %s, freed at %s\n",
+				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
+				mem_fmt_bytes(b, sizeof(b), s->peak_bytes),
+				p->target_exited ? "exit" : "the end of the run");
+		else
+			fprintf(f, "  %zu. +%s/s (r² %.2f): %s live in %s blocks, oldest %s\n",
+				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
+				mem_fmt_bytes(b, sizeof(b), (double)s->live_bytes),
+				fmt_count(c, sizeof(c), (double)s->live_allocs),
+				s->oldest_ns ? fmt_ns(d, sizeof(d), (double)s->oldest_ns) : "-");
+		print_full_stack(f, s);
+	}
+	if (!shown && p->final)
+		fprintf(f, "\nno leak suspects: no stack's live bytes grew steadily\n");
+}
+
+static void print_old(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	char a[32], b[32], c[32], line[512];
+	size_t *order, n, r, shown = 0;
+
+	if (!p->min_age_ns)
+		return;
+	order = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*order));
+	if (!order)
+		return;
+	/* Ranked by growth; only the ones with old blocks print. */
+	n = mem_profile_rank(p, order, p->nr_stacks);
+	for (r = 0; r < n && shown < o->top; r++) {
+		const struct mem_stack *s = &p->stacks[order[r]];
+
+		if (!s->old_allocs)
+			continue;
+		if (!shown++)
+			fprintf(f, "\nlive allocations older than %s, by stack:\n",
+				fmt_ns(a, sizeof(a), (double)p->min_age_ns));
+		fprintf(f, "  %s in %s blocks, oldest %s: %s\n",
+			mem_fmt_bytes(a, sizeof(a), (double)s->old_bytes),
+			fmt_count(b, sizeof(b), (double)s->old_allocs),
+			fmt_ns(c, sizeof(c), (double)s->oldest_ns),
+			stack_line(s, 6, line, sizeof(line)));
+	}
+	if (!shown)
+		fprintf(f, "\nno live allocation is older than %s\n",
+			fmt_ns(a, sizeof(a), (double)p->min_age_ns));
+	free(order);
+}
+
+static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	size_t shallow, with_allocs;
+	char a[32], b[32];
+	int i, n = 0;
+
+	if (mem_profile_lower_bound(p))
+		fprintf(
+		    f,
+		    "%snote: live numbers are lower bounds: %llu allocations not tracked "
+		    "(--max-allocs full), %llu threads without state%s\n",
+		    o->color ? COL_YELLOW : "", (unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
+		    (unsigned long long)p->drops[SONDE_MD_NO_STORAGE], o->color ? COL_RESET : "");
+	if (p->drops[SONDE_MD_STACKS_FULL])
+		fprintf(f,
+			"%snote: %llu allocations are counted under [stack lost]: the stack table "
+			"was full (raise --max-stacks)%s\n",
+			o->color ? COL_YELLOW : "",
+			(unsigned long long)p->drops[SONDE_MD_STACKS_FULL],
+			o->color ? COL_RESET : "");
+	if (p->unseen[0]) {
+		fprintf(f, "%snote: ", o->color ? COL_YELLOW : "");
+		safe_fputs(p->unseen, f); /* names the target's path */
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	}
+	if (p->exited_processes)
+		fprintf(f,
+			"note: %llu processes exited while traced: their %s left in %s blocks "
+			"count as freed at their exit\n",
+			(unsigned long long)p->exited_processes,
+			mem_fmt_bytes(a, sizeof(a), (double)p->exited_bytes),
+			fmt_count(b, sizeof(b), (double)p->exited_blocks));
+	if (mem_profile_cut_stacks(p))
+		fprintf(f,
+			"note: %zu stacks cut at a frame outside code: built without frame "
+			"pointers? (-fno-omit-frame-pointer gives whole stacks)\n",
+			mem_profile_cut_stacks(p));
+	shallow = mem_profile_shallow_stacks(p, &with_allocs);
+	if (with_allocs && shallow * 2 > with_allocs)
+		fprintf(f,
+			"note: %zu of %zu stacks have at most 2 frames: the code lacks frame "
+			"pointers (build with -fno-omit-frame-pointer for whole stacks)\n",
+			shallow, with_allocs);
+	for (i = 0; i < SONDE_MD__COUNT; i++) {
+		if (!p->drops[i])
+			continue;
+		fprintf(f, "%s%s %s=%llu",
+			n++	   ? ","
+			: o->color ? COL_DIM "dropped:"
+				   : "dropped:",
+			"", drop_names[i], (unsigned long long)p->drops[i]);
+	}
+	if (n)
+		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+}
+
+void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	size_t *order, n;
+
+	order = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*order));
+	if (!order)
+		return;
+	n = mem_profile_rank(p, order, o->top);
+	print_summary(f, p, o);
+	if (p->final && p->allocator[0]) {
+		fprintf(f, "allocator: %s (", p->allocator);
+		safe_fputs(p->allocator_path, f);
+		fputs(")\n", f);
+	}
+	if (n)
+		print_stacks(f, p, order, n, o);
+	else if (!p->allocator[0] && p->unseen[0])
+		fprintf(f, "no allocations seen: no allocator is probed (see the note below)\n");
+	else
+		fprintf(f, "no allocations seen yet\n");
+	if (p->final) {
+		print_suspects(f, p, order, n, o);
+		print_old(f, p, o);
+	}
+	print_notes(f, p, o);
+	fflush(f);
+	free(order);
+}
+
+static json_t *frames_json(const struct mem_stack *s, bool bare)
+{
+	json_t *arr = json_array();
+	char fn[256];
+	size_t i;
+
+	for (i = 0; arr && i < s->nr_frames; i++)
+		json_array_append_new(
+		    arr, json_string(bare ? mem_frame_function(s->frames[i], fn, sizeof(fn))
+					  : s->frames[i]));
+	return arr;
+}
+
+static json_t *stack_json(const struct mem_profile *p, const struct mem_stack *s)
+{
+	json_t *o, *series = json_array();
+	size_t i;
+
+	for (i = 0; series && i < p->nr_samples; i++)
+		json_array_append_new(series, json_integer((json_int_t)s->series[i]));
+	o = json_pack(
+	    "{s:o, s:o, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:b, s:I, s:I, "
+	    "s:I, s:o}",
+	    "frames", frames_json(s, true), "frames_at", frames_json(s, false), "pid", (int)s->pid,
+	    "mmap", s->mmap, "live_bytes", (json_int_t)s->live_bytes, "live_allocs",
+	    (json_int_t)s->live_allocs, "allocs", (json_int_t)s->allocs, "frees",
+	    (json_int_t)s->frees, "alloc_bytes", (json_int_t)s->alloc_bytes, "growth_bytes_per_s",
+	    (json_int_t)(s->growth_bytes_per_s + 0.5 - (s->growth_bytes_per_s < 0)), "growth_r2",
+	    s->growth_r2, "suspect", mem_stack_is_suspect(p, s), "oldest_ns",
+	    (json_int_t)s->oldest_ns, "old_allocs", (json_int_t)s->old_allocs, "old_bytes",
+	    (json_int_t)s->old_bytes, "series_bytes", series ? series : json_array());
+	if (!o)
+		return NULL;
+	/* The judgement's own numbers: a leak freed at the end grew at its rate until then. */
+	json_object_set_new(o, "freed_at_end",
+			    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end));
+	json_object_set_new(
+	    o, "freed_at_exit",
+	    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end && p->target_exited));
+	json_object_set_new(o, "leak_bytes_per_s",
+			    json_integer((json_int_t)(s->leak_bytes_per_s + 0.5)));
+	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)s->peak_bytes));
+	json_object_set_new(o, "cut", json_boolean(s->cut));
+	return o;
+}
+
+int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	json_t *root, *drops = json_object(), *counts = json_object(), *stacks = json_array();
+	size_t *order = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*order)), n, i;
+	size_t with_allocs, shallow = mem_profile_shallow_stacks(p, &with_allocs);
+	int err = 0;
+
+	root = json_pack(
+	    "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "type", "mem", "final", p->final,
+	    "duration_ns", (json_int_t)p->interval_ns, "elapsed_ns", (json_int_t)p->duration_ns,
+	    "rss_bytes", (json_int_t)p->rss_bytes, "rss_peak_bytes", (json_int_t)p->rss_peak_bytes,
+	    "live_bytes", (json_int_t)mem_profile_live_bytes(p, false), "live_allocs",
+	    (json_int_t)mem_profile_live_allocs(p, false), "mmap_bytes",
+	    (json_int_t)mem_profile_live_bytes(p, true), "brk_bytes", (json_int_t)p->brk_bytes);
+	if (!root || !drops || !counts || !stacks || !order) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	json_object_set_new(root, "allocs",
+			    json_integer((json_int_t)p->interval_counts[SONDE_MC_ALLOCS]));
+	json_object_set_new(root, "frees",
+			    json_integer((json_int_t)p->interval_counts[SONDE_MC_FREES]));
+	json_object_set_new(root, "allocs_per_s",
+			    json_real(per_s(p->interval_counts[SONDE_MC_ALLOCS], p->interval_ns)));
+	json_object_set_new(root, "frees_per_s",
+			    json_real(per_s(p->interval_counts[SONDE_MC_FREES], p->interval_ns)));
+	json_object_set_new(root, "processes", json_integer(p->nr_processes));
+	json_object_set_new(root, "lower_bound", json_boolean(mem_profile_lower_bound(p)));
+	json_object_set_new(root, "shallow_stacks", json_integer((json_int_t)shallow));
+	json_object_set_new(root, "min_age_ns", json_integer((json_int_t)p->min_age_ns));
+	json_object_set_new(root, "stack_depth", json_integer(p->stack_depth));
+	json_object_set_new(root, "allocator",
+			    p->allocator[0] ? json_string(p->allocator) : json_null());
+	json_object_set_new(root, "allocator_object",
+			    p->allocator[0] ? json_string(p->allocator_path) : json_null());
+	json_object_set_new(root, "unseen", p->unseen[0] ? json_string(p->unseen) : json_null());
+	json_object_set_new(root, "target_exited", json_boolean(p->target_exited));
+	json_object_set_new(root, "exited_processes",
+			    json_integer((json_int_t)p->exited_processes));
+	json_object_set_new(root, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+	json_object_set_new(root, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	json_object_set_new(root, "cut_stacks",
+			    json_integer((json_int_t)mem_profile_cut_stacks(p)));
+	for (i = 0; i < SONDE_MC__COUNT; i++)
+		json_object_set_new(counts, count_names[i], json_integer((json_int_t)p->counts[i]));
+	for (i = 0; i < SONDE_MD__COUNT; i++)
+		json_object_set_new(drops, drop_names[i], json_integer((json_int_t)p->drops[i]));
+	n = mem_profile_rank(p, order, o->top);
+	for (i = 0; i < n; i++)
+		json_array_append_new(stacks, stack_json(p, &p->stacks[order[i]]));
+	json_object_set(root, "counts", counts);
+	json_object_set(root, "drops", drops);
+	json_object_set(root, "stacks", stacks);
+	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
+		err = -EIO;
+	fputc('\n', f);
+	fflush(f);
+cleanup:
+	free(order);
+	json_decref(counts);
+	json_decref(drops);
+	json_decref(stacks);
+	json_decref(root);
+	return err;
+}
