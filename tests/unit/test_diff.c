@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sonde diff: the Mann-Whitney test over buckets, and the verdict rules. */
+/* sonde diff: the verdict rules over runs and slices (user/diff/diff_judge.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,78 +10,54 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "diff/diff.h"
-#include "diff/diff_stats.h"
+#include "diff/diff_judge.h"
 #include "core/hist.h"
+#include "lat/lat_slices.h"
 
-static __u64 a[SONDE_HIST_BUCKETS], b[SONDE_HIST_BUCKETS];
-
-static void clear(void)
-{
-	memset(a, 0, sizeof(a));
-	memset(b, 0, sizeof(b));
-}
-
-/* Small samples in the exact buckets 0..15, where a bucket holds one value. */
-static void test_mwu_known_value(void **state)
-{
-	double z, p;
-
-	(void)state;
-	clear();
-	/* a = {1,2,3,4,5}, b = {6,7,8,9,10}: U_b = 25, mean 12.5, var 22.92 (no ties),
-	 * z = (25 - 12.5 - 0.5) / 4.787 = 2.507, two-sided p = 0.01219. */
-	for (int v = 1; v <= 5; v++)
-		a[v] = 1;
-	for (int v = 6; v <= 10; v++)
-		b[v] = 1;
-	p = mann_whitney_p(a, b, &z);
-	assert_true(fabs(z - 2.5067) < 1e-3);
-	assert_true(fabs(p - 0.01219) < 1e-4);
-	/* Swapped: the same p, the opposite sign. */
-	p = mann_whitney_p(b, a, &z);
-	assert_true(fabs(z + 2.5067) < 1e-3);
-	assert_true(fabs(p - 0.01219) < 1e-4);
-}
-
-static void test_mwu_ties(void **state)
-{
-	double z, p;
-
-	(void)state;
-	clear();
-	/* a = {1,1,2}, b = {2,3,3}: ranks 1.5,1.5,3.5 | 3.5,5.5,5.5; U_b = 14.5 - 6 = 8.5,
-	 * tie term (8-2)*3 = 18, var = 9/12 * (7 - 18/30) = 4.8, z = (8.5-4.5-0.5)/2.191. */
-	a[1] = 2;
-	a[2] = 1;
-	b[2] = 1;
-	b[3] = 2;
-	p = mann_whitney_p(a, b, &z);
-	assert_true(fabs(z - 3.5 / sqrt(4.8)) < 1e-9);
-	assert_true(fabs(p - erfc(z / sqrt(2))) < 1e-12);
-}
-
-static void test_mwu_degenerate(void **state)
+/* Student's t against tabled values. */
+static void test_student_t(void **state)
 {
 	(void)state;
-	clear();
-	assert_true(mann_whitney_p(a, b, NULL) == 1); /* both empty */
-	a[5] = 10;
-	assert_true(mann_whitney_p(a, b, NULL) == 1); /* one empty */
-	b[5] = 10;
-	assert_true(mann_whitney_p(a, b, NULL) == 1); /* all tied */
+	/* t = 2.228 is the 0.975 quantile at 10 degrees of freedom: two-sided p 0.05. */
+	assert_true(fabs(student_t_p(2.228, 10) - 0.05) < 1e-3);
+	assert_true(fabs(student_t_quantile(0.975, 10) - 2.228) < 1e-3);
+	assert_true(fabs(student_t_quantile(0.995, 4) - 4.604) < 1e-3);
+	assert_true(fabs(student_t_quantile(0.95, 1) - 6.314) < 1e-3);
+	assert_true(fabs(student_t_quantile(0.975, 1e6) - 1.960) < 1e-3);
+	assert_true(student_t_p(0, 5) == 1);
+	assert_true(student_t_p(INFINITY, 5) == 0);
+	assert_true(fabs(student_t_quantile(0.025, 10) + 2.228) < 1e-3);
 }
 
-static void test_mwu_identical_large(void **state)
+/* Cut the run in k slices of equal calls, each with the run's spread. */
+static void add_slices(struct lat_profile *p, size_t k)
 {
-	double p;
-	int i;
+	struct func_result *f = &p->funcs[0];
+	struct lat_func_slices *fs = calloc(1, sizeof(*fs));
+	size_t j;
+	int bk;
 
-	(void)state;
-	clear();
-	for (i = 100; i < 200; i++)
-		a[i] = b[i] = 50;
-	p = mann_whitney_p(a, b, NULL);
-	assert_true(p > 0.99);
+	fs->s = calloc(k, sizeof(*fs->s));
+	fs->nr = k;
+	p->slice_ns = p->duration_ns / k;
+	for (j = 0; j < k; j++) {
+		struct lat_slice *sl = &fs->s[j];
+
+		sl->bucket = calloc(SONDE_HIST_BUCKETS, sizeof(*sl->bucket));
+		sl->count = calloc(SONDE_HIST_BUCKETS, sizeof(*sl->count));
+		for (bk = 0; bk < SONDE_HIST_BUCKETS; bk++) {
+			/* Bucket counts spread over the slices, remainders to the first. */
+			__u64 c = f->hist[bk] / k + (j < f->hist[bk] % k);
+
+			if (!c)
+				continue;
+			sl->bucket[sl->nr] = (__u16)bk;
+			sl->count[sl->nr++] = c;
+			sl->calls += c;
+		}
+		sl->total_ns = f->calls ? f->total_ns / f->calls * sl->calls : 0;
+	}
+	f->slices = fs;
 }
 
 /* A profile whose single function took `ns` per call, `calls` times. */
@@ -110,52 +86,130 @@ static struct sonde_profile *profile_of(const char *main, const char *fn, __u64 
 			p->funcs[0].max_ns = v;
 	}
 	p->funcs[0].calls = calls;
+	add_slices(p, 10);
 	return sp;
 }
 
 static const struct diff_opts defaults = {DIFF_P90, 10, 0.01, 50};
 
+static int diffn(struct sonde_profile **base, size_t nb, struct sonde_profile **now, size_t nn,
+		 struct diff_report **r)
+{
+	struct diff_runs runs = {.base = base, .nr_base = nb, .new = now, .nr_new = nn};
+
+	return diff_compute(&runs, &defaults, r);
+}
+
 static struct diff_report *diff2(struct sonde_profile *base, struct sonde_profile *now)
 {
 	struct diff_report *r = NULL;
 
-	assert_int_equal(diff_compute(&base, 1, now, &defaults, &r), 0);
+	assert_int_equal(diffn(&base, 1, &now, 1, &r), 0);
 	return r;
 }
 
-static void test_verdicts(void **state)
+/*
+ * One run a side: the slices stand in for runs, and only a change of 50 % or
+ * more that they agree on is called; a smaller one is inconclusive.
+ */
+static void test_single_runs(void **state)
 {
 	/* Different paths for the main executable: builds move, names pair. */
 	struct sonde_profile *base = profile_of("/opt/v1/svc", "lookup", 100000, 2000);
 	struct sonde_profile *slower = profile_of("/opt/v2/svc", "lookup", 130000, 2000);
 	struct sonde_profile *much = profile_of("/opt/v2/svc", "lookup", 200000, 2000);
-	struct sonde_profile *faster = profile_of("/opt/v2/svc", "lookup", 70000, 2000);
-	struct sonde_profile *same = profile_of("/opt/v2/svc", "lookup", 103000, 2000);
+	struct sonde_profile *faster = profile_of("/opt/v2/svc", "lookup", 40000, 2000);
+	struct sonde_profile *same = profile_of("/opt/v2/svc", "lookup", 101000, 2000);
 	struct diff_report *r;
 
 	(void)state;
 	r = diff2(base, slower);
-	assert_int_equal(r->regressions, 1);
-	assert_int_equal(r->rows[0].verdict, DIFF_REGRESSION);
-	assert_int_equal(r->rows[0].severity, DIFF_WARNING);
+	assert_int_equal(r->regressions, 0);
+	assert_int_equal(r->rows[0].verdict, DIFF_INCONCLUSIVE);
+	assert_int_equal(r->rows[0].grounds.basis, DIFF_BY_SLICES);
+	assert_true(r->rows[0].grounds.runs_needed >= 3);
 	assert_true(fabs(r->rows[0].change_pct[DIFF_P90] - 30) < 5);
+	assert_int_equal(r->inconclusive, 1);
 	diff_report_free(r);
 	r = diff2(base, much);
+	assert_int_equal(r->regressions, 1);
+	assert_int_equal(r->rows[0].verdict, DIFF_REGRESSION);
 	assert_int_equal(r->rows[0].severity, DIFF_CRITICAL);
 	diff_report_free(r);
 	r = diff2(base, faster);
 	assert_int_equal(r->regressions, 0);
 	assert_int_equal(r->rows[0].verdict, DIFF_IMPROVEMENT);
 	diff_report_free(r);
-	/* +3 %: significant with 2000 calls a side, but under the threshold. */
+	/* +1 %, and slices that agree closely: within the threshold. */
 	r = diff2(base, same);
 	assert_int_equal(r->rows[0].verdict, DIFF_UNCHANGED);
+	diff_report_free(r);
+	/* No slices (a file of an older sonde): nothing to weigh it against. */
+	lat_func_slices_free(much->lat->funcs[0].slices);
+	much->lat->funcs[0].slices = NULL;
+	r = diff2(base, much);
+	assert_int_equal(r->rows[0].verdict, DIFF_INCONCLUSIVE);
+	assert_int_equal(r->rows[0].grounds.basis, DIFF_BY_NOTHING);
 	diff_report_free(r);
 	sonde_profile_free(base);
 	sonde_profile_free(slower);
 	sonde_profile_free(much);
 	sonde_profile_free(faster);
 	sonde_profile_free(same);
+}
+
+/* Runs whose metric wanders by `jitter` (fractions, one a run) around ns. */
+static void runs_of(struct sonde_profile **v, size_t n, __u64 ns, const double *jitter)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = profile_of("/svc", "f", (__u64)(ns * (1 + jitter[i])), 2000);
+}
+
+static void free_runs(struct sonde_profile **v, size_t n)
+{
+	while (n--)
+		sonde_profile_free(v[n]);
+}
+
+/* Five runs a side: +30 % is called, +2 % shown unchanged, and a noisy +15 %
+ * is inconclusive with the runs that would settle it. */
+static void test_runs(void **state)
+{
+	const double quiet[5] = {-0.01, 0.005, 0.0, 0.01, -0.005};
+	const double noisy[5] = {-0.2, 0.15, 0.0, 0.25, -0.15};
+	struct sonde_profile *base[5], *now[5];
+	struct diff_report *r = NULL;
+
+	(void)state;
+	runs_of(base, 5, 100000, quiet);
+	runs_of(now, 5, 130000, quiet);
+	assert_int_equal(diffn(base, 5, now, 5, &r), 0);
+	assert_int_equal(r->rows[0].verdict, DIFF_REGRESSION);
+	assert_int_equal(r->rows[0].severity, DIFF_WARNING);
+	assert_int_equal(r->rows[0].grounds.basis, DIFF_BY_RUNS);
+	assert_true(r->rows[0].p_value < 0.01);
+	assert_true(r->rows[0].grounds.lo_pct > 20 && r->rows[0].grounds.hi_pct < 40);
+	diff_report_free(r);
+	free_runs(now, 5);
+	runs_of(now, 5, 102000, quiet);
+	assert_int_equal(diffn(base, 5, now, 5, &r), 0);
+	assert_int_equal(r->rows[0].verdict, DIFF_UNCHANGED);
+	diff_report_free(r);
+	free_runs(now, 5);
+	free_runs(base, 5);
+	runs_of(base, 5, 100000, noisy);
+	runs_of(now, 5, 115000, noisy);
+	assert_int_equal(diffn(base, 5, now, 5, &r), 0);
+	assert_int_equal(r->rows[0].verdict, DIFF_INCONCLUSIVE);
+	assert_int_equal(r->regressions, 0);
+	assert_true(r->rows[0].grounds.runs_needed > 5);
+	assert_true(r->runs_needed == r->rows[0].grounds.runs_needed);
+	assert_true(r->rows[0].grounds.noise_pct > 10);
+	diff_report_free(r);
+	free_runs(now, 5);
+	free_runs(base, 5);
 }
 
 static void test_too_few_calls_is_not_significant(void **state)
@@ -166,32 +220,32 @@ static void test_too_few_calls_is_not_significant(void **state)
 
 	(void)state;
 	assert_true(r->rows[0].p_value >= 0.01);
-	assert_int_equal(r->rows[0].verdict, DIFF_UNCHANGED);
+	assert_int_not_equal(r->rows[0].verdict, DIFF_REGRESSION);
 	diff_report_free(r);
 	sonde_profile_free(base);
 	sonde_profile_free(now);
 }
 
-/* With several bases, a change inside the bases' own spread is noise. */
+/* With several bases, a change inside the bases' own spread is not called. */
 static void test_base_spread(void **state)
 {
-	struct sonde_profile *bases[2] = {profile_of("/svc", "f", 100000, 2000),
-					  profile_of("/svc", "f", 140000, 2000)};
-	struct sonde_profile *now = profile_of("/svc", "f", 135000, 2000);
-	struct sonde_profile *out = profile_of("/svc", "f", 170000, 2000);
+	const double spread[3] = {0, 0.4, 0.2}, tight[3] = {0.0, 0.01, -0.01};
+	struct sonde_profile *bases[3], *now[3], *out[3];
 	struct diff_report *r = NULL;
 
 	(void)state;
-	assert_int_equal(diff_compute(bases, 2, now, &defaults, &r), 0);
-	assert_int_equal(r->rows[0].verdict, DIFF_UNCHANGED);
+	runs_of(bases, 3, 100000, spread);
+	runs_of(now, 3, 135000, tight);
+	runs_of(out, 3, 200000, tight);
+	assert_int_equal(diffn(bases, 3, now, 3, &r), 0);
+	assert_int_not_equal(r->rows[0].verdict, DIFF_REGRESSION);
 	diff_report_free(r);
-	assert_int_equal(diff_compute(bases, 2, out, &defaults, &r), 0);
+	assert_int_equal(diffn(bases, 3, out, 3, &r), 0);
 	assert_int_equal(r->rows[0].verdict, DIFF_REGRESSION);
 	diff_report_free(r);
-	sonde_profile_free(bases[0]);
-	sonde_profile_free(bases[1]);
-	sonde_profile_free(now);
-	sonde_profile_free(out);
+	free_runs(bases, 3);
+	free_runs(now, 3);
+	free_runs(out, 3);
 }
 
 static void test_new_gone_and_nothing_in_common(void **state)
@@ -203,7 +257,7 @@ static void test_new_gone_and_nothing_in_common(void **state)
 
 	(void)state;
 	dup2(null, 2);
-	assert_int_equal(diff_compute(&base, 1, now, &defaults, &r), -2);
+	assert_int_equal(diffn(&base, 1, &now, 1, &r), -2);
 	dup2(saved, 2);
 	close(saved);
 	close(null);
@@ -230,6 +284,7 @@ static struct sonde_profile *profile_with(const struct fn_spec *fns, size_t n)
 
 		p->funcs[i] = one->lat->funcs[0];
 		p->funcs[i].mangled = fns[i].mangled;
+		one->lat->funcs[0].slices = NULL; /* p's now */
 		sonde_profile_free(one);
 	}
 	lat_profile_free(sp->lat);
@@ -310,17 +365,16 @@ static void test_metric_names(void **state)
 	assert_int_equal(m, DIFF_MEAN);
 	assert_int_not_equal(diff_metric_parse("p95", &m), 0);
 	assert_string_equal(diff_verdict_name(DIFF_GONE), "gone");
+	assert_string_equal(diff_verdict_name(DIFF_INCONCLUSIVE), "inconclusive");
 	assert_string_equal(diff_severity_name(DIFF_CRITICAL), "critical");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mwu_known_value),
-	    cmocka_unit_test(test_mwu_ties),
-	    cmocka_unit_test(test_mwu_degenerate),
-	    cmocka_unit_test(test_mwu_identical_large),
-	    cmocka_unit_test(test_verdicts),
+	    cmocka_unit_test(test_student_t),
+	    cmocka_unit_test(test_single_runs),
+	    cmocka_unit_test(test_runs),
 	    cmocka_unit_test(test_too_few_calls_is_not_significant),
 	    cmocka_unit_test(test_base_spread),
 	    cmocka_unit_test(test_new_gone_and_nothing_in_common),

@@ -2,6 +2,7 @@
 /* sonde diff BASE [BASE...] NEW: which functions regressed, by how much, how surely. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_opts.h"
 #include "diff/diff.h"
@@ -11,10 +12,16 @@
 
 static const char diff_usage_head[] =
     "usage: sonde diff BASE [BASE...] NEW [options]\n"
+    "       sonde diff BASE [BASE...] ::: NEW [NEW...] [options]\n"
     "\n"
-    "Compare profiles written by sonde lat -o. A function regressed when its\n"
-    "metric grew by more than the threshold, significantly (Mann-Whitney U over\n"
-    "the histograms), and, with several BASE runs, beyond their own spread.\n"
+    "Compare profiles written by sonde lat -o or sonde mem -o. The evidence is\n"
+    "runs, not calls: a function regressed when its metric grew by more than the\n"
+    "threshold, significantly across the runs (Student's t), and beyond the\n"
+    "spread of the BASE runs. With one run a side, the runs' one-second slices\n"
+    "stand in, and only a change of 50 % or more they agree on is called.\n"
+    "Otherwise: unchanged when the data shows the change is within the\n"
+    "threshold, inconclusive (with the runs that would settle it) when it cannot.\n"
+    "docs/verdicts.md has the method.\n"
     "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
     "\n";
 
@@ -22,6 +29,7 @@ struct diff_args {
 	struct diff_opts opts;
 	const char **files;
 	size_t nr_files;
+	size_t nr_base; /* files before ":::"; 0 when there is none (the last file is NEW) */
 	bool json, hist;
 };
 
@@ -38,6 +46,15 @@ static int add_file(void *ctx, const char *arg)
 {
 	struct diff_args *a = ctx;
 
+	if (!strcmp(arg, ":::")) {
+		if (a->nr_base)
+			return sonde_fail(SONDE_EXIT_INPUT, "':::' may stand only once, between "
+							    "the BASE and the NEW profiles");
+		a->nr_base = a->nr_files;
+		if (!a->nr_base)
+			return sonde_fail(SONDE_EXIT_INPUT, "give a BASE profile before ':::'");
+		return 0;
+	}
 	a->files[a->nr_files++] = arg;
 	return 0;
 }
@@ -72,9 +89,13 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 	if (!a->files)
 		return -ENOMEM;
 	err = cmd_opts_parse(&spec, argc, argv);
+	if (!err && a->nr_base && a->nr_files == a->nr_base)
+		err = sonde_fail(SONDE_EXIT_INPUT, "give a NEW profile after ':::'");
 	if (!err && a->nr_files < 2)
 		err = sonde_fail(SONDE_EXIT_INPUT,
 				 "give at least two profiles: sonde diff BASE [BASE...] NEW");
+	if (!err && !a->nr_base)
+		a->nr_base = a->nr_files - 1;
 	return err;
 }
 
@@ -84,6 +105,7 @@ int cmd_diff(int argc, char **argv)
 	struct sonde_profile **profiles = NULL;
 	struct diff_report *report = NULL;
 	struct diff_args a = {0};
+	struct diff_runs runs;
 	size_t i, loaded = 0;
 	int err;
 
@@ -106,7 +128,11 @@ int cmd_diff(int argc, char **argv)
 					 a.files[0], a.files[i]);
 	if (err)
 		goto cleanup;
-	err = diff_compute(profiles, a.nr_files - 1, profiles[a.nr_files - 1], &a.opts, &report);
+	runs = (struct diff_runs){.base = profiles,
+				  .nr_base = a.nr_base,
+				  .new = profiles + a.nr_base,
+				  .nr_new = a.nr_files - a.nr_base};
+	err = diff_compute(&runs, &a.opts, &report);
 	if (err)
 		goto cleanup;
 	for (i = 0; i < report->nr_notes; i++)

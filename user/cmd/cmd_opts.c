@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Options from one table per command: parsing, value checks and --help (cmd_opts.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd_opts.h"
@@ -154,7 +155,9 @@ int cmd_opt_number(const struct cmd_opt *opt, const char *name, const char *val)
 
 	errno = 0;
 	*out = strtod(val, &end);
-	if (errno || end == val || *end || *out < opt->min || *out > opt->max)
+	/* nan compares false with everything: it must not slip past the range (a
+	 * gate told --threshold nan would pass every regression). */
+	if (errno || end == val || *end || !isfinite(*out) || *out < opt->min || *out > opt->max)
 		return sonde_fail(SONDE_EXIT_INPUT, "%s '%s' is not a number in [%g, %g]", name,
 				  val, opt->min, opt->max);
 	return 0;

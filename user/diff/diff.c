@@ -4,25 +4,41 @@
 #include "diff/diff.h"
 #include "diff/diff_kind.h"
 
-int diff_compute(struct sonde_profile *const *bases, size_t nr_bases,
-		 const struct sonde_profile *newp, const struct diff_opts *o,
+static void count_verdict(struct diff_report *r, enum diff_verdict v, unsigned runs_needed)
+{
+	r->regressions += v == DIFF_REGRESSION;
+	if (v != DIFF_INCONCLUSIVE)
+		return;
+	r->inconclusive++;
+	if (runs_needed > r->runs_needed)
+		r->runs_needed = runs_needed;
+}
+
+int diff_compute(const struct diff_runs *runs, const struct diff_opts *o,
 		 struct diff_report **out)
 {
 	struct diff_report *r = calloc(1, sizeof(*r));
-	size_t b;
+	size_t b, n, i;
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	r->kind = newp->kind;
+	r->kind = runs->new[0]->kind;
 	r->metric = o->metric;
-	err = diff_kind_of(newp->kind)->diff(bases, nr_bases, newp, o, r);
+	r->nr_base_runs = runs->nr_base;
+	r->nr_new_runs = runs->nr_new;
+	err = diff_kind_of(r->kind)->diff(runs, o, r);
 	if (err) {
 		diff_report_free(r);
 		return err;
 	}
-	for (b = 0; b < nr_bases; b++)
-		diff_note_build_ids(r, bases[b]->meta, newp->meta);
+	for (i = 0; i < r->nr_rows; i++)
+		count_verdict(r, r->rows[i].verdict, r->rows[i].grounds.runs_needed);
+	for (i = 0; i < r->nr_stacks; i++)
+		count_verdict(r, r->stacks[i].verdict, r->stacks[i].grounds.runs_needed);
+	for (b = 0; b < runs->nr_base; b++)
+		for (n = 0; n < runs->nr_new; n++)
+			diff_note_build_ids(r, runs->base[b]->meta, runs->new[n]->meta);
 	*out = r;
 	return 0;
 }

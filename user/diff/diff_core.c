@@ -28,10 +28,17 @@ int diff_metric_parse(const char *s, enum diff_metric *m)
 
 const char *diff_verdict_name(enum diff_verdict v)
 {
-	static const char *const names[] = {"regression", "improvement", "unchanged", "new",
-					    "gone"};
+	static const char *const names[] = {"regression", "improvement", "inconclusive",
+					    "unchanged",  "new",	 "gone"};
 
 	return names[v];
+}
+
+const char *diff_basis_name(enum diff_basis b)
+{
+	static const char *const names[] = {"runs", "slices", "nothing"};
+
+	return names[b];
 }
 
 const char *diff_severity_name(enum diff_severity s)
@@ -55,6 +62,16 @@ int diff_row_order(enum diff_verdict va, enum diff_severity sa, double ca, enum 
 	return 0;
 }
 
+static bool has_note(const struct diff_report *r, const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_notes; i++)
+		if (!strcmp(r->notes[i], line))
+			return true;
+	return false;
+}
+
 void diff_note_build_ids(struct diff_report *r, const struct run_meta *base,
 			 const struct run_meta *now)
 {
@@ -74,6 +91,8 @@ void diff_note_build_ids(struct diff_report *r, const struct run_meta *base,
 				continue;
 			snprintf(line, sizeof(line), "%s: build-id %.12s (base) -> %.12s (new)",
 				 slash ? slash + 1 : nb, bid, nid);
+			if (has_note(r, line)) /* said once for all pairs of runs */
+				continue;
 			char **v = realloc(r->notes, (r->nr_notes + 1) * sizeof(*v));
 			if (!v)
 				return;
@@ -94,6 +113,10 @@ void diff_report_free(struct diff_report *r)
 	for (i = 0; i < r->nr_notes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	for (i = 0; i < r->nr_rows; i++) {
+		free(r->rows[i].base.runs);
+		free(r->rows[i].new.runs);
+	}
 	free(r->rows);
 	for (i = 0; i < r->nr_stacks; i++)
 		free(r->stacks[i].name);

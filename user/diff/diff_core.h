@@ -14,8 +14,25 @@
 #include "out/sonde_profile.h"
 
 enum diff_metric { DIFF_P50, DIFF_P90, DIFF_P99, DIFF_MEAN, DIFF__METRICS };
-enum diff_verdict { DIFF_REGRESSION, DIFF_IMPROVEMENT, DIFF_UNCHANGED, DIFF_NEW, DIFF_GONE };
+enum diff_verdict {
+	DIFF_REGRESSION,
+	DIFF_IMPROVEMENT,
+	DIFF_INCONCLUSIVE, /* too few runs, or too much noise, to tell */
+	DIFF_UNCHANGED,	   /* the data shows the change is within --threshold */
+	DIFF_NEW,
+	DIFF_GONE,
+};
+/* What a verdict rests on: runs (2 or more on one side), or the slices of one run a side. */
+enum diff_basis { DIFF_BY_RUNS, DIFF_BY_SLICES, DIFF_BY_NOTHING };
 enum diff_severity { DIFF_CRITICAL, DIFF_WARNING, DIFF_INFO, DIFF_NONE };
+
+/* What is compared: BASE runs against NEW runs, all of one kind. */
+struct diff_runs {
+	struct sonde_profile *const *base;
+	size_t nr_base;
+	struct sonde_profile *const *new;
+	size_t nr_new;
+};
 
 struct diff_opts {
 	enum diff_metric metric; /* --metric, default p90 */
@@ -24,13 +41,24 @@ struct diff_opts {
 	double critical_pct;	 /* --critical, default 50 */
 };
 
-/* One side of a pair: the bases pooled, or the new profile. */
+/* One side of a pair: its runs pooled. */
 struct diff_side {
 	__u64 calls;
 	double rate;			/* calls per second of the run(s) */
 	double value[DIFF__METRICS];	/* p50, p90, p99, mean in ns */
-	__u64 hist[SONDE_HIST_BUCKETS]; /* pooled over the bases */
+	__u64 hist[SONDE_HIST_BUCKETS]; /* pooled over the runs */
 	__u64 min_ns, max_ns;
+	size_t nr_runs;	 /* runs it was called in */
+	double *runs;	 /* the metric in each of them */
+	size_t nr_slices; /* time slices with calls enough for the metric, all runs */
+};
+
+/* What the verdict of a row rests on, and how sure it is (user/diff/diff_judge.h). */
+struct diff_grounds {
+	enum diff_basis basis;
+	double noise_pct;      /* one standard deviation between runs (or slices) */
+	double lo_pct, hi_pct; /* the change's confidence interval, at 1 - alpha */
+	unsigned runs_needed;  /* inconclusive: runs a side that would likely settle it */
 };
 
 struct diff_row {
@@ -45,6 +73,7 @@ struct diff_row {
 	double rate_change_pct;
 	double p_value;
 	double base_lo, base_hi; /* the metric's spread across the base runs */
+	struct diff_grounds grounds;
 };
 
 /* A memory stack paired across profiles (sonde mem): its growth of live bytes. */
@@ -58,6 +87,8 @@ struct diff_stack_row {
 	double base_lo, base_hi;	/* the spread of growth across the base runs */
 	double base_peak, new_peak;	/* peak live bytes */
 	bool in_base, in_new;
+	size_t nr_base_runs, nr_new_runs;
+	struct diff_grounds grounds;
 };
 
 struct diff_report {
@@ -68,6 +99,9 @@ struct diff_report {
 	struct diff_stack_row *stacks; /* memory profiles: stacks, sorted the same way */
 	size_t nr_stacks;
 	size_t regressions;
+	size_t nr_base_runs, nr_new_runs;
+	size_t inconclusive;
+	unsigned runs_needed; /* the most any inconclusive row asks for, a side */
 	char **notes; /* information: differing build-ids */
 	size_t nr_notes;
 };
@@ -84,5 +118,6 @@ const char *diff_metric_name(enum diff_metric m);
 int diff_metric_parse(const char *s, enum diff_metric *m);
 const char *diff_verdict_name(enum diff_verdict v);
 const char *diff_severity_name(enum diff_severity s);
+const char *diff_basis_name(enum diff_basis b);
 
 #endif

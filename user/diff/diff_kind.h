@@ -12,9 +12,7 @@
 
 struct diff_kind_ops {
 	/* Fills r (user/diff/diff_lat.h, user/diff/diff_mem.h). */
-	int (*diff)(struct sonde_profile *const *bases, size_t nr_bases,
-		    const struct sonde_profile *newp, const struct diff_opts *o,
-		    struct diff_report *r);
+	int (*diff)(const struct diff_runs *runs, const struct diff_opts *o, struct diff_report *r);
 	/* The table on the terminal (user/diff/diff_term.h). */
 	void (*term)(FILE *f, const struct diff_report *r, const struct report_opts *o);
 };

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sonde diff on latency profiles: functions paired by object role and name,
- * compared on the chosen metric of their histograms (Mann-Whitney U).
+ * compared on the chosen metric in each run and each time slice
+ * (user/diff/diff_judge.h).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diff/diff_lat.h"
-#include "diff/diff_stats.h"
+#include "diff/diff_judge.h"
+#include "lat/lat_slices.h"
 #include "core/hist.h"
 #include "core/util.h"
 
@@ -79,32 +81,74 @@ static void metric_values(const __u64 *hist, __u64 min_ns, __u64 max_ns, __u64 c
 	v[DIFF_MEAN] = calls ? (double)total_ns / (double)calls : 0;
 }
 
-/* The pooled side of the bases, and the spread of the metric among them. */
-static void pool_bases(struct diff_row *row, struct sonde_profile *const *bases, size_t nr,
-		       const char *key, enum diff_metric m)
+/* Calls a slice needs before its metric means something: ten beyond the quantile. */
+static __u64 slice_min_calls(enum diff_metric m)
+{
+	static const __u64 min[DIFF__METRICS] = {[DIFF_P50] = 20, [DIFF_P90] = 100,
+						 [DIFF_P99] = 1000, [DIFF_MEAN] = 20};
+
+	return min[m];
+}
+
+/* The metric in each slice of f with calls enough, appended to *v. */
+static int add_slices(const struct func_result *f, enum diff_metric m, double **v, size_t *nr)
+{
+	__u64 hist[SONDE_HIST_BUCKETS];
+	double mv[DIFF__METRICS];
+	size_t k;
+
+	for (k = 0; f->slices && k < f->slices->nr; k++) {
+		const struct lat_slice *sl = &f->slices->s[k];
+		double *nv;
+		int first, last;
+
+		if (sl->calls < slice_min_calls(m))
+			continue;
+		lat_slice_hist(sl, hist);
+		if (hist_range(hist, &first, &last))
+			continue;
+		metric_values(hist, sonde_bucket_lower_ns(first), sonde_bucket_upper_ns(last) - 1,
+			      sl->calls, sl->total_ns, mv);
+		nv = realloc(*v, (*nr + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		nv[(*nr)++] = mv[m];
+	}
+	return 0;
+}
+
+/*
+ * One side of a row: its runs pooled (what the table shows), the metric in
+ * each run it was called in, and in each slice of them (the evidence).
+ */
+static int fill_side(struct diff_side *s, double **slices, struct sonde_profile *const *runs,
+		     size_t nr, const char *key, const struct diff_row *row, enum diff_metric m)
 {
 	__u64 total = 0, duration = 0;
 	double v[DIFF__METRICS];
 	size_t i;
 
-	row->base_lo = INFINITY;
-	row->base_hi = -INFINITY;
+	s->runs = calloc(nr ? nr : 1, sizeof(*s->runs));
+	if (!s->runs)
+		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		const struct lat_profile *p = bases[i]->lat;
+		const struct lat_profile *p = runs[i]->lat;
 		const struct func_result *f = find_func(p, key, row->name, row->mangled);
 
 		duration += p->duration_ns;
 		if (!f || !f->calls)
 			continue;
-		side_add(&row->base, f);
+		side_add(s, f);
 		total += f->total_ns;
 		metric_values(f->hist, f->min_ns, f->max_ns, f->calls, f->total_ns, v);
-		row->base_lo = fmin(row->base_lo, v[m]);
-		row->base_hi = fmax(row->base_hi, v[m]);
+		s->runs[s->nr_runs++] = v[m];
+		if (add_slices(f, m, slices, &s->nr_slices))
+			return -ENOMEM;
 	}
-	row->base.rate = duration ? row->base.calls / (duration / 1e9) : 0;
-	metric_values(row->base.hist, row->base.min_ns, row->base.max_ns, row->base.calls, total,
-		      row->base.value);
+	s->rate = duration ? s->calls / (duration / 1e9) : 0;
+	metric_values(s->hist, s->min_ns, s->max_ns, s->calls, total, s->value);
+	return 0;
 }
 
 static double change_pct(double base, double now)
@@ -112,56 +156,52 @@ static double change_pct(double base, double now)
 	return base > 0 ? (now - base) / base * 100 : 0;
 }
 
-static void judge(struct diff_row *r, size_t nr_bases, const struct diff_opts *o)
+static int judge(struct diff_row *r, const double *base_slices, const double *new_slices,
+		 const struct diff_opts *o)
 {
-	double change, z;
-	bool big, significant, outside;
+	struct diff_evidence b = {r->base.runs, r->base.nr_runs, base_slices, r->base.nr_slices};
+	struct diff_evidence n = {r->new.runs, r->new.nr_runs, new_slices, r->new.nr_slices};
+	struct diff_judgement j;
+	size_t i;
 	int m;
 
-	if (!r->base.calls && !r->new.calls) {
-		r->verdict = DIFF_UNCHANGED;
-		r->severity = DIFF_NONE;
-		r->p_value = 1;
-		return;
-	}
-	if (!r->base.calls || !r->new.calls) {
-		r->verdict = r->base.calls ? DIFF_GONE : DIFF_NEW;
-		r->severity = DIFF_INFO;
-		r->p_value = 1;
-		return;
+	r->base_lo = INFINITY;
+	r->base_hi = -INFINITY;
+	for (i = 0; i < r->base.nr_runs; i++) {
+		r->base_lo = fmin(r->base_lo, r->base.runs[i]);
+		r->base_hi = fmax(r->base_hi, r->base.runs[i]);
 	}
 	for (m = 0; m < DIFF__METRICS; m++)
 		r->change_pct[m] = change_pct(r->base.value[m], r->new.value[m]);
 	r->rate_change_pct = change_pct(r->base.rate, r->new.rate);
-	r->p_value = mann_whitney_p(r->base.hist, r->new.hist, &z);
-	change = r->change_pct[o->metric];
-	big = fabs(change) > o->threshold_pct;
-	/* The distributions must differ in the direction the metric moved. */
-	significant = r->p_value < o->alpha && (change > 0 ? z > 0 : z < 0);
-	/* With several bases, a change must also leave the range the bases span. */
-	outside = nr_bases < 2 || (change > 0 ? r->new.value[o->metric] > r->base_hi
-					      : r->new.value[o->metric] < r->base_lo);
-	r->verdict = DIFF_UNCHANGED;
-	r->severity = DIFF_NONE;
-	if (!big || !significant || !outside)
-		return;
-	if (change > 0) {
-		r->verdict = DIFF_REGRESSION;
-		r->severity = change > o->critical_pct ? DIFF_CRITICAL : DIFF_WARNING;
-	} else {
-		r->verdict = DIFF_IMPROVEMENT;
-		r->severity = DIFF_INFO;
-	}
+	diff_judge(&b, &n, DIFF_SCALE_RATIO, 0, o, &j);
+	r->verdict = j.verdict;
+	r->severity = j.severity;
+	r->p_value = j.p_value;
+	r->grounds = (struct diff_grounds){.basis = j.basis,
+					   .noise_pct = j.noise_pct,
+					   .lo_pct = j.lo_pct,
+					   .hi_pct = j.hi_pct,
+					   .runs_needed = j.runs_needed};
+	/* The chosen metric's change is the runs' (pooled for the others). */
+	if (r->base.nr_runs && r->new.nr_runs)
+		r->change_pct[o->metric] = j.change_pct;
+	return 0;
 }
 
-static void fill_new_side(struct diff_row *r, const struct lat_profile *p,
-			  const struct func_result *f)
+static int fill_row(struct diff_row *row, const struct diff_runs *runs, const char *key,
+		    const struct diff_opts *o)
 {
-	if (f) {
-		side_add(&r->new, f);
-		metric_values(f->hist, f->min_ns, f->max_ns, f->calls, f->total_ns, r->new.value);
-	}
-	r->new.rate = p->duration_ns ? r->new.calls / (p->duration_ns / 1e9) : 0;
+	double *bs = NULL, *ns = NULL;
+	int err = fill_side(&row->base, &bs, runs->base, runs->nr_base, key, row, o->metric);
+
+	if (!err)
+		err = fill_side(&row->new, &ns, runs->new, runs->nr_new, key, row, o->metric);
+	if (!err)
+		err = judge(row, bs, ns, o);
+	free(bs);
+	free(ns);
+	return err;
 }
 
 static int row_cmp(const void *a, const void *b, void *metric)
@@ -201,44 +241,52 @@ static bool row_exists(const struct diff_report *r, const char *key, const struc
 	return false;
 }
 
-int diff_lat_compute(struct sonde_profile *const *bases, size_t nr_bases,
-		     const struct sonde_profile *newp, const struct diff_opts *o,
+/* The function is in one of the new runs (a row of its own already). */
+static bool in_new_runs(const struct diff_runs *runs, const char *key,
+			const struct func_result *f)
+{
+	size_t i;
+
+	for (i = 0; i < runs->nr_new; i++)
+		if (find_func(runs->new[i]->lat, key, f->name, f->mangled))
+			return true;
+	return false;
+}
+
+static int add_rows_of(struct diff_report *r, const struct diff_runs *runs,
+		       const struct lat_profile *p, bool is_new)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_funcs; i++) {
+		const struct func_result *f = &p->funcs[i];
+		const char *key = object_key(p, f->object);
+
+		if (row_exists(r, key, f) || (!is_new && in_new_runs(runs, key, f)))
+			continue;
+		if (!add_row(r, f->object, key, f))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int diff_lat_compute(const struct diff_runs *runs, const struct diff_opts *o,
 		     struct diff_report *r)
 {
-	const struct lat_profile *np = newp->lat;
-	size_t i, b, common = 0;
-	struct diff_row *row;
+	size_t i, common = 0;
+	int err = 0;
 
-	/* Rows for every function of the new profile, then those only the bases have. */
-	for (i = 0; i < np->nr_funcs; i++) {
-		const struct func_result *f = &np->funcs[i];
-		const char *key = object_key(np, f->object);
-
-		if (!(row = add_row(r, f->object, key, f)))
-			return -ENOMEM;
-		fill_new_side(row, np, f);
-		pool_bases(row, bases, nr_bases, key, o->metric);
-	}
-	for (b = 0; b < nr_bases; b++) {
-		const struct lat_profile *bp = bases[b]->lat;
-
-		for (i = 0; i < bp->nr_funcs; i++) {
-			const struct func_result *f = &bp->funcs[i];
-			const char *key = object_key(bp, f->object);
-
-			if (row_exists(r, key, f) || find_func(np, key, f->name, f->mangled))
-				continue;
-			if (!(row = add_row(r, f->object, key, f)))
-				return -ENOMEM;
-			fill_new_side(row, np, NULL);
-			pool_bases(row, bases, nr_bases, key, o->metric);
-		}
-	}
-	for (i = 0; i < r->nr_rows; i++) {
-		judge(&r->rows[i], nr_bases, o);
+	/* Rows for every function of the new runs, then those only the bases have. */
+	for (i = 0; !err && i < runs->nr_new; i++)
+		err = add_rows_of(r, runs, runs->new[i]->lat, true);
+	for (i = 0; !err && i < runs->nr_base; i++)
+		err = add_rows_of(r, runs, runs->base[i]->lat, false);
+	for (i = 0; !err && i < r->nr_rows; i++) {
+		err = fill_row(&r->rows[i], runs, r->rows[i].key, o);
 		common += r->rows[i].base.calls && r->rows[i].new.calls;
-		r->regressions += r->rows[i].verdict == DIFF_REGRESSION;
 	}
+	if (err)
+		return err;
 	if (!common)
 		return sonde_fail(SONDE_EXIT_INPUT, "no function was called in both the base and "
 						    "the new profile; nothing to compare");

@@ -2,13 +2,14 @@
 /*
  * sonde diff on memory profiles: stacks paired by the functions on them (not
  * their offsets, which move between builds), compared on the growth of their
- * live bytes, with the same rules as latency: a big enough change, a
- * significant one, and outside the spread of the base runs.
+ * live bytes in each run and between each two samples of a run, judged by
+ * the rule latency is (user/diff/diff_judge.h).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "diff/diff_judge.h"
 #include "diff/diff_mem.h"
 #include "core/util.h"
 
@@ -46,8 +47,71 @@ static char *stack_key(const struct mem_stack *s)
 	return key;
 }
 
-/* Every stack of p with this key, added up: the same functions can allocate
- * from several call sites, or in several processes. */
+/* A profile's stacks by key, sorted: each row finds its stacks by bisection. */
+struct keyed_stack {
+	char *key;
+	size_t stack;
+};
+
+struct stack_index {
+	const struct mem_profile *p;
+	struct keyed_stack *v;
+	size_t n;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed_stack *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->stack > y->stack) - (x->stack < y->stack);
+}
+
+static void index_free(struct stack_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++)
+		free(ix->v[i].key);
+	free(ix->v);
+}
+
+static int index_build(struct stack_index *ix, const struct mem_profile *p)
+{
+	size_t i;
+
+	ix->p = p;
+	ix->n = 0;
+	ix->v = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_stacks; i++) {
+		if (!(ix->v[ix->n].key = stack_key(&p->stacks[i])))
+			return -ENOMEM;
+		ix->v[ix->n++].stack = i;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), keyed_cmp);
+	return 0;
+}
+
+/* The first entry of ix with this key, or ix->n. */
+static size_t index_find(const struct stack_index *ix, const char *key)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && !strcmp(ix->v[lo].key, key) ? lo : ix->n;
+}
+
+/* Every stack of a profile with this key, added up: the same functions can
+ * allocate from several call sites, or in several processes. */
 struct merged_stack {
 	bool found;
 	double *series; /* p->nr_samples values */
@@ -55,22 +119,18 @@ struct merged_stack {
 	double peak;
 };
 
-static int merge_stacks(const struct mem_profile *p, const char *key, struct merged_stack *ms)
+static int merge_stacks(const struct stack_index *ix, const char *key, struct merged_stack *ms)
 {
+	const struct mem_profile *p = ix->p;
 	size_t i, k;
 
 	memset(ms, 0, sizeof(*ms));
 	ms->series = calloc(p->nr_samples ? p->nr_samples : 1, sizeof(*ms->series));
 	if (!ms->series)
 		return -ENOMEM;
-	for (i = 0; i < p->nr_stacks; i++) {
-		const struct mem_stack *s = &p->stacks[i];
-		char *k2 = stack_key(s);
-		bool same = k2 && !strcmp(k2, key);
+	for (i = index_find(ix, key); i < ix->n && !strcmp(ix->v[i].key, key); i++) {
+		const struct mem_stack *s = &p->stacks[ix->v[i].stack];
 
-		free(k2);
-		if (!same)
-			continue;
 		ms->found = true;
 		ms->growth += s->growth_bytes_per_s;
 		ms->peak += (double)s->live_bytes;
@@ -82,18 +142,15 @@ static int merge_stacks(const struct mem_profile *p, const char *key, struct mer
 	return 0;
 }
 
-/* Slope of the series and its standard error, by least squares; se = -1 when
- * fewer than 3 samples leave it unknown. */
-static void slope_and_se(const struct mem_profile *p, const struct merged_stack *ms, double *slope,
-			 double *se)
+/* Slope of the series by least squares; the stored growth when fewer than 3
+ * samples leave none to fit. */
+static double slope_of(const struct mem_profile *p, const struct merged_stack *ms)
 {
-	double tm = 0, vm = 0, stt = 0, stv = 0, rss = 0, a, b, t, r;
+	double tm = 0, vm = 0, stt = 0, stv = 0, t;
 	size_t n = p->nr_samples, i;
 
-	*slope = ms->growth;
-	*se = -1;
 	if (n < 3)
-		return;
+		return ms->growth;
 	for (i = 0; i < n; i++) {
 		tm += p->sample_ns[i] / 1e9;
 		vm += ms->series[i];
@@ -105,143 +162,112 @@ static void slope_and_se(const struct mem_profile *p, const struct merged_stack 
 		stt += t * t;
 		stv += t * (ms->series[i] - vm);
 	}
-	if (stt <= 0)
-		return;
-	b = stv / stt;
-	a = vm - b * tm;
-	for (i = 0; i < n; i++) {
-		r = ms->series[i] - (a + b * p->sample_ns[i] / 1e9);
-		rss += r * r;
-	}
-	*slope = b;
-	*se = sqrt(rss / (double)(n - 2) / stt);
+	return stt > 0 ? stv / stt : ms->growth;
 }
 
-static void judge_stack(struct diff_stack_row *row, double base_se, double new_se, size_t nr_bases,
-			const struct diff_opts *o)
+/* The growth between each two samples: the run's slices. */
+static int add_slices(const struct mem_profile *p, const struct merged_stack *ms, double **v,
+		      size_t *nr)
 {
-	double diff = row->new_growth - row->base_growth, z, se;
-	bool big, significant, outside;
+	double *nv;
+	size_t k;
 
-	row->verdict = DIFF_UNCHANGED;
-	row->severity = DIFF_NONE;
-	row->p_value = 1;
-	if (!row->in_base || !row->in_new) {
-		row->verdict = row->in_base ? DIFF_GONE : DIFF_NEW;
-		row->severity = DIFF_INFO;
-		return;
+	if (p->nr_samples < 2)
+		return 0;
+	nv = realloc(*v, (*nr + p->nr_samples - 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	for (k = 0; k + 1 < p->nr_samples; k++) {
+		double dt = (p->sample_ns[k + 1] - p->sample_ns[k]) / 1e9;
+
+		if (dt > 0)
+			nv[(*nr)++] = (ms->series[k + 1] - ms->series[k]) / dt;
 	}
-	row->change_pct = diff / fmax(fabs(row->base_growth), GROWTH_FLOOR_BYTES_PER_S) * 100;
-	/* Fewer than 3 samples on a side: no error estimate, so nothing is significant. */
-	if (base_se < 0 || new_se < 0)
-		return;
-	se = sqrt(base_se * base_se + new_se * new_se);
-	/* Two exact straight lines (a deterministic leak) differ surely if they differ. */
-	z = se > 0 ? diff / se : (diff != 0 ? INFINITY : 0);
-	row->p_value = erfc(fabs(z) / sqrt(2.0));
-	big = fabs(row->change_pct) > o->threshold_pct;
-	significant = row->p_value < o->alpha;
-	outside = nr_bases < 2 ||
-		  (diff > 0 ? row->new_growth > row->base_hi : row->new_growth < row->base_lo);
-	if (!big || !significant || !outside)
-		return;
-	if (diff > 0) {
-		row->verdict = DIFF_REGRESSION;
-		row->severity = row->change_pct > o->critical_pct ? DIFF_CRITICAL : DIFF_WARNING;
-	} else {
-		row->verdict = DIFF_IMPROVEMENT;
-		row->severity = DIFF_INFO;
-	}
+	return 0;
 }
 
-static struct diff_stack_row *add_stack_row(struct diff_report *r, char *key)
-{
-	struct diff_stack_row *v = realloc(r->stacks, (r->nr_stacks + 1) * sizeof(*v));
+/* One side of a row: each run's growth, their mean and spread, the slices, the peak. */
+struct mem_side {
+	double *runs, *slices, mean, lo, hi, peak;
+	size_t nr_runs, nr_slices;
+};
 
-	if (!v)
-		return NULL;
-	r->stacks = v;
-	memset(&v[r->nr_stacks], 0, sizeof(v[0]));
-	v[r->nr_stacks].name = key;
-	return &v[r->nr_stacks++];
-}
-
-static bool have_row(const struct diff_report *r, const char *key)
+static int fill_side(struct mem_side *s, const struct stack_index *ix, size_t nr,
+		     const char *key)
 {
+	struct merged_stack ms;
 	size_t i;
 
-	for (i = 0; i < r->nr_stacks; i++)
-		if (!strcmp(r->stacks[i].name, key))
-			return true;
-	return false;
-}
+	memset(s, 0, sizeof(*s));
+	s->lo = INFINITY;
+	s->hi = -INFINITY;
+	s->runs = calloc(nr ? nr : 1, sizeof(*s->runs));
+	if (!s->runs)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		double g;
 
-/* One row: the bases' mean growth, their spread, and the new run's growth. */
-static int fill_stack_row(struct diff_stack_row *row, struct sonde_profile *const *bases,
-			  size_t nr_bases, const struct sonde_profile *newp,
-			  const struct diff_opts *o)
-{
-	double slope, se, base_var = 0, new_se = -1;
-	bool base_se_known = true;
-	struct merged_stack ms;
-	size_t b, seen = 0;
-
-	row->base_lo = INFINITY;
-	row->base_hi = -INFINITY;
-	for (b = 0; b < nr_bases; b++) {
-		if (merge_stacks(bases[b]->mem, row->name, &ms))
+		if (merge_stacks(&ix[i], key, &ms))
 			return -ENOMEM;
 		if (ms.found) {
-			slope_and_se(bases[b]->mem, &ms, &slope, &se);
-			row->base_growth += slope;
-			base_var += se * se;
-			base_se_known = base_se_known && se >= 0;
-			row->base_lo = fmin(row->base_lo, slope);
-			row->base_hi = fmax(row->base_hi, slope);
-			row->base_peak = fmax(row->base_peak, ms.peak);
-			seen++;
+			g = slope_of(ix[i].p, &ms);
+			s->runs[s->nr_runs++] = g;
+			s->mean += g;
+			s->lo = fmin(s->lo, g);
+			s->hi = fmax(s->hi, g);
+			s->peak = fmax(s->peak, ms.peak);
+			if (add_slices(ix[i].p, &ms, &s->slices, &s->nr_slices)) {
+				free(ms.series);
+				return -ENOMEM;
+			}
 		}
 		free(ms.series);
 	}
-	row->in_base = seen > 0;
-	if (seen) {
-		row->base_growth /= (double)seen;
-		base_var /= (double)(seen * seen);
-	}
-	if (merge_stacks(newp->mem, row->name, &ms))
-		return -ENOMEM;
-	if (ms.found) {
-		slope_and_se(newp->mem, &ms, &row->new_growth, &new_se);
-		row->new_peak = ms.peak;
-		row->in_new = true;
-	}
-	free(ms.series);
-	judge_stack(row, base_se_known ? sqrt(base_var) : -1, new_se, nr_bases, o);
+	if (s->nr_runs)
+		s->mean /= (double)s->nr_runs;
 	return 0;
 }
 
-static int add_rows_of(struct diff_report *r, const struct mem_profile *p)
+static int fill_stack_row(struct diff_stack_row *row, const struct stack_index *bix, size_t nb,
+			  const struct stack_index *nix, size_t nn, const struct diff_opts *o)
 {
-	size_t i;
+	struct mem_side b = {0}, n = {0};
+	struct diff_judgement j;
+	int err = fill_side(&b, bix, nb, row->name);
 
-	for (i = 0; i < p->nr_stacks; i++) {
-		char *key;
+	if (!err)
+		err = fill_side(&n, nix, nn, row->name);
+	if (!err) {
+		struct diff_evidence be = {b.runs, b.nr_runs, b.slices, b.nr_slices};
+		struct diff_evidence ne = {n.runs, n.nr_runs, n.slices, n.nr_slices};
 
-		if (!p->stacks[i].allocs)
-			continue;
-		key = stack_key(&p->stacks[i]);
-		if (!key)
-			return -ENOMEM;
-		if (have_row(r, key)) {
-			free(key);
-			continue;
-		}
-		if (!add_stack_row(r, key)) {
-			free(key);
-			return -ENOMEM;
-		}
+		row->in_base = b.nr_runs > 0;
+		row->in_new = n.nr_runs > 0;
+		row->nr_base_runs = b.nr_runs;
+		row->nr_new_runs = n.nr_runs;
+		row->base_growth = b.mean;
+		row->new_growth = n.mean;
+		row->base_lo = b.lo;
+		row->base_hi = b.hi;
+		row->base_peak = b.peak;
+		row->new_peak = n.peak;
+		diff_judge(&be, &ne, DIFF_SCALE_LINEAR, GROWTH_FLOOR_BYTES_PER_S, o, &j);
+		row->verdict = j.verdict;
+		row->severity = j.severity;
+		row->p_value = j.p_value;
+		row->change_pct = j.change_pct;
+		row->grounds = (struct diff_grounds){.basis = j.basis,
+						     .noise_pct = j.noise_pct,
+						     .lo_pct = j.lo_pct,
+						     .hi_pct = j.hi_pct,
+						     .runs_needed = j.runs_needed};
 	}
-	return 0;
+	free(b.runs);
+	free(b.slices);
+	free(n.runs);
+	free(n.slices);
+	return err;
 }
 
 static int stack_cmp(const void *a, const void *b)
@@ -253,23 +279,67 @@ static int stack_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-int diff_mem_compute(struct sonde_profile *const *bases, size_t nr_bases,
-		     const struct sonde_profile *newp, const struct diff_opts *o,
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One row per key that allocated in any run: all keys, sorted and unique. */
+static int add_rows(struct diff_report *r, const struct stack_index *ix, size_t nr)
+{
+	size_t i, k, total = 0, n = 0;
+	char **keys;
+
+	for (i = 0; i < nr; i++)
+		total += ix[i].n;
+	keys = calloc(total ? total : 1, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < ix[i].n; k++)
+			if (ix[i].p->stacks[ix[i].v[k].stack].allocs)
+				keys[n++] = ix[i].v[k].key;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	r->stacks = calloc(n ? n : 1, sizeof(*r->stacks));
+	if (!r->stacks) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(keys[i], keys[i - 1]))
+			continue;
+		if (!(r->stacks[r->nr_stacks].name = strdup(keys[i]))) {
+			free(keys);
+			return -ENOMEM;
+		}
+		r->nr_stacks++;
+	}
+	free(keys);
+	return 0;
+}
+
+int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o,
 		     struct diff_report *r)
 {
-	size_t i, common = 0;
-	int err = add_rows_of(r, newp->mem);
+	size_t nr = runs->nr_base + runs->nr_new, i, common = 0;
+	struct stack_index *ix = calloc(nr, sizeof(*ix));
+	int err = ix ? 0 : -ENOMEM;
 
-	for (i = 0; !err && i < nr_bases; i++)
-		err = add_rows_of(r, bases[i]->mem);
+	for (i = 0; !err && i < nr; i++)
+		err = index_build(&ix[i], (i < runs->nr_base ? runs->base[i]
+							   : runs->new[i - runs->nr_base])->mem);
+	if (!err)
+		err = add_rows(r, ix, nr);
+	for (i = 0; !err && i < r->nr_stacks; i++) {
+		err = fill_stack_row(&r->stacks[i], ix, runs->nr_base, ix + runs->nr_base,
+				     runs->nr_new, o);
+		common += r->stacks[i].in_base && r->stacks[i].in_new;
+	}
+	for (i = 0; ix && i < nr; i++)
+		index_free(&ix[i]);
+	free(ix);
 	if (err)
 		return err;
-	for (i = 0; i < r->nr_stacks; i++) {
-		if (fill_stack_row(&r->stacks[i], bases, nr_bases, newp, o))
-			return -ENOMEM;
-		common += r->stacks[i].in_base && r->stacks[i].in_new;
-		r->regressions += r->stacks[i].verdict == DIFF_REGRESSION;
-	}
 	if (!common)
 		return sonde_fail(SONDE_EXIT_INPUT, "no allocation stack is in both the base and "
 						    "the new profile; nothing to compare");

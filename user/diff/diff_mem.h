@@ -8,8 +8,6 @@
 
 /* Fills r->stacks, sorted, and counts regressions; fails (exit status 2) when
  * none is in both the bases and the new profile. */
-int diff_mem_compute(struct sonde_profile *const *bases, size_t nr_bases,
-		     const struct sonde_profile *newp, const struct diff_opts *o,
-		     struct diff_report *r);
+int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o, struct diff_report *r);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "core/hist.h"
 #include "lat/lat_profile.h"
+#include "lat/lat_slices.h"
 #include "core/util.h"
 
 struct lat_profile *lat_profile_new(size_t nr_funcs)
@@ -43,6 +44,8 @@ void lat_profile_free(struct lat_profile *p)
 	for (i = 0; i < p->nr_owned; i++)
 		free(p->owned[i]);
 	free(p->owned);
+	for (i = 0; i < p->nr_funcs; i++)
+		lat_func_slices_free(p->funcs[i].slices);
 	free(p->funcs);
 	free(p);
 }
@@ -122,6 +125,9 @@ void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src)
 	dst->owned = NULL; /* strings stay src's: dst must not outlive it */
 	dst->nr_owned = 0;
 	memcpy(dst->funcs, src->funcs, n * sizeof(*funcs));
+	dst->slice_ns = 0;
+	for (size_t i = 0; i < n; i++)
+		dst->funcs[i].slices = NULL; /* src's */
 }
 
 void lat_profile_sort(struct lat_profile *p)

@@ -31,6 +31,8 @@ struct func_result {
 	bool no_split;
 	__u64 hist[SONDE_HIST_BUCKETS];
 	__u64 offcpu_hist[SONDE_HIST_BUCKETS];
+	/* A final profile's time slices (user/lat/lat_slices.h), owned; else NULL. */
+	struct lat_func_slices *slices;
 };
 
 struct lat_profile {
@@ -46,6 +48,7 @@ struct lat_profile {
 	__u64 drops[SONDE_DROP__COUNT];
 	/* Switch-ins the scheduler hook never saw, closed at a probe instead. */
 	__u64 sched_resyncs;
+	__u64 slice_ns; /* the length of its functions' slices; 0: none */
 	size_t nr_funcs;
 	struct func_result *funcs;
 	/* Names read from a file belong to the profile; live ones to the probe set. */

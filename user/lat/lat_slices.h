@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A latency run cut in time slices (a second each, at first): each traced
+ * function's calls, time and histogram per slice, at full resolution, so that
+ * sonde diff can see how much a function moves within a run (user/diff/).
+ * Bounded: past LAT_SLICES_MAX slices, or LAT_SLICES_MAX_PAIRS buckets kept in
+ * all, neighbours merge and slices get twice as long.
+ */
+#ifndef SONDE_LAT_SLICES_H
+#define SONDE_LAT_SLICES_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "lat/lat_profile.h"
+
+#define LAT_SLICE_NS	     1000000000ULL
+#define LAT_SLICES_MAX	     64
+#define LAT_SLICES_MAX_PAIRS (1u << 21)
+
+/* One function in one slice: its histogram, sparse (buckets with calls only). */
+struct lat_slice {
+	__u64 calls, total_ns;
+	__u32 nr;	/* buckets with calls */
+	__u16 *bucket;	/* their indices, ascending */
+	__u64 *count;
+};
+
+/* One function's slices; all functions of a profile have as many. */
+struct lat_func_slices {
+	size_t nr;
+	struct lat_slice *s;
+};
+
+/* The slices of a live run, filled from cumulative snapshots as it goes. */
+struct lat_slicer {
+	__u64 width_ns;	    /* of each slice */
+	__u64 started_ns;   /* of the current slice, since the run's start */
+	size_t nr_slices;   /* complete ones */
+	size_t nr_funcs;
+	size_t pairs;	    /* buckets kept over all slices */
+	struct lat_func_slices *funcs;
+	struct lat_slice *last; /* each function's cumulative counts where this slice began */
+};
+
+struct lat_slicer *lat_slicer_new(size_t nr_funcs);
+void lat_slicer_free(struct lat_slicer *s);
+/* cur: the cumulative profile at elapsed_ns into the run; a slice is closed
+ * each time elapsed_ns passes the end of the current one. */
+int lat_slicer_tick(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns);
+/* The slices into the final profile p (its functions in the tracer's order,
+ * before sorting): each function's func_result.slices; p->slice_ns. */
+int lat_slicer_finish(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns,
+		      struct lat_profile *p);
+
+void lat_func_slices_free(struct lat_func_slices *fs);
+/* One slice's histogram, dense, into hist (SONDE_HIST_BUCKETS counters). */
+void lat_slice_hist(const struct lat_slice *s, __u64 *hist);
+
+#endif
