@@ -137,7 +137,7 @@ static double seconds_to_diff(size_t n)
 }
 
 /*
- * Pairing is n log n: 8 times the stacks take about 9 times as long (a
+ * Pairing is n log n: 8 times the stacks take about 10 to 15 times as long (a
  * quadratic pairing, 64 times). A ratio, not a time: the machine is shared.
  */
 static void test_pairing_scales(void **state)
@@ -149,7 +149,7 @@ static void test_pairing_scales(void **state)
 	small = fmin(fmin(seconds_to_diff(2048), seconds_to_diff(2048)), seconds_to_diff(2048));
 	big = fmin(fmin(seconds_to_diff(16384), seconds_to_diff(16384)), seconds_to_diff(16384));
 	printf("# 2048 stacks a side: %.3f s; 16384: %.3f s (x%.1f)\n", small, big, big / small);
-	assert_true(big / small < 24);
+	assert_true(big / small < 32);
 }
 
 int main(void)
