@@ -32,10 +32,10 @@ static void exits_before_entry(const struct object_syms *obj, const struct sym *
 	/* The cold part's file offset: same segment as the function, the same delta. */
 	if (cold && cold->size && cold->offset + cold->size <= obj->code_len)
 		cr = (struct code_range){obj->code + cold->offset, cold->size, cold->vaddr};
-	exit_sites_find(fn, &cr,
-			&(struct exit_opts){.is_entry = is_function_start, .ctx = obj->syms,
-					    .soft = !site->go},
-			x);
+	exit_sites_find(
+	    fn, &cr,
+	    &(struct exit_opts){.is_entry = is_function_start, .ctx = obj->syms, .soft = !site->go},
+	    x);
 	for (i = 0; i < x->nr && !x->unusable; i++) {
 		if (x->offsets[i] == 0)
 			x->unusable = "its first instruction is already its return (a tail jump)";
