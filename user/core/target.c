@@ -59,8 +59,8 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 	    strcmp(opt, "--binary") && strcmp(opt, "--ns"))
 		return 0;
 	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
-				  opt);
+		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde %s --help)",
+				  opt, t->command ? t->command : "lat");
 	(*i)++;
 	if (!strcmp(opt, "--ns")) {
 		if (target_parse_pid(argv[*i], &pid))
