@@ -239,10 +239,12 @@ t_list_for_mem()
 	mem=$(grep -E ' tgt_more ' "$T_DIR/out")
 	read -r _ _ lprobe _ <<<"$lat"
 	read -r _ _ mprobe _ <<<"$mem"
-	[ "$lprobe" != "+0" ] && grep -q "moved past" <<<"$lat" ||
+	if [ "$lprobe" = "+0" ] || ! grep -q "moved past" <<<"$lat"; then
 		fail "lat's tgt_more is not moved past its first instructions: $lat"
-	[ "$mprobe" = "+0" ] && grep -q "writes rsp or an argument: mov edx" <<<"$mem" ||
+	fi
+	if [ "$mprobe" != "+0" ] || ! grep -q "writes rsp or an argument: mov edx" <<<"$mem"; then
 		fail "mem's tgt_more is moved past the write of edx: $mem (lat: $lat)"
+	fi
 	sonde_run list --for lat -b "$TGT/spin" tgt_more
 	expect_eq "--for lat's row" "$(grep -E ' tgt_more ' "$T_DIR/out")" "$lat"
 
