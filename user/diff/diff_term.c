@@ -180,7 +180,7 @@ static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
 }
 
 /* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
-void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
 					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
@@ -189,7 +189,7 @@ void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct rep
 	size_t k;
 
 	if (!cells)
-		return;
+		return -ENOMEM;
 	for (i = 0; i < 7; i++)
 		w[i] = (int)strlen(titles[i]);
 	for (k = 0; k < r->nr_stacks; k++) {
@@ -220,9 +220,10 @@ void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct rep
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
 	free(cells);
+	return 0;
 }
 
-void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",  "CHANGE",
 					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
@@ -235,7 +236,7 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 	if (!cells || !shown) {
 		free(cells);
 		short_names_free(shown, r->nr_rows);
-		return;
+		return -ENOMEM;
 	}
 	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
 	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
@@ -267,6 +268,7 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 			print_side_by_side(f, &r->rows[k], shown[k]);
 	free(cells);
 	short_names_free(shown, r->nr_rows);
+	return 0;
 }
 
 static json_t *row_json(const struct diff_row *r, enum diff_metric m)
@@ -311,7 +313,7 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 			 s->base_peak, "new_peak_bytes", s->new_peak);
 }
 
-int report_diff_json(FILE *f, const struct diff_report *r)
+int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	json_t *root =
 	    json_pack("{s:s, s:I}", "type", "diff", "regressions", (json_int_t)r->regressions);
@@ -319,6 +321,7 @@ int report_diff_json(FILE *f, const struct diff_report *r)
 	size_t k;
 	int err = 0;
 
+	(void)o;
 	if (!root || !rows || !notes) {
 		err = -ENOMEM;
 		goto cleanup;

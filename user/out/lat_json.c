@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include "core/hist.h"
+#include "out/lat_json.h"
 #include "out/lat_report.h"
 #include "core/util.h"
 

@@ -2,7 +2,6 @@
 /* Terminal renderer: a table sized to its contents, then optional histograms. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "core/hist.h"
 #include "out/lat_report.h"
 #include "core/safe_text.h"
@@ -41,15 +40,6 @@ static const char *const col_titles[NR_COLS] = {
 struct cell {
 	char s[NR_COLS][160];
 };
-
-bool report_want_color(FILE *f)
-{
-	const char *no_color = getenv("NO_COLOR");
-
-	if (no_color && *no_color)
-		return false;
-	return isatty(fileno(f));
-}
 
 static const char *base_name(const char *path)
 {

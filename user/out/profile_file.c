@@ -4,11 +4,11 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include "out/lat_json.h"
 #include "out/mem_json.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
 #include "out/profile_kind.h"
-#include "out/lat_report.h"
 #include "core/util.h"
 
 /* The text into `out` and in place; a text sonde itself could not read back is said. */
