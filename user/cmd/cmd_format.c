@@ -7,7 +7,7 @@
 #include "cmd/cmd_format.h"
 #include "diff/diff_term.h"
 #include "out/lat_report.h"
-#include "out/mem_term.h"
+#include "out/mem_json.h"
 #include "out/profile_kind.h"
 #include "core/util.h"
 

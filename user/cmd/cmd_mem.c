@@ -11,7 +11,6 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
-#include "out/mem_term.h"
 #include "out/profile_file.h"
 #include "mem/mem_tracer.h"
 #include "out/out_file.h"
