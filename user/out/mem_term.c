@@ -4,13 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out/mem_term.h"
+#include "out/term.h"
 #include "core/safe_text.h"
 #include "core/util.h"
-
-#define COL_BOLD   "\033[1m"
-#define COL_DIM	   "\033[2m"
-#define COL_YELLOW "\033[33m"
-#define COL_RESET  "\033[0m"
 
 #define SPARK_WIDTH	 16
 #define STACK_COL_FRAMES 3
@@ -77,9 +73,9 @@ static void print_summary(FILE *f, const struct mem_profile *p, const struct mem
 	char a[32], b[32], c[32], d[32], e[32], g[32];
 	__u64 win = p->interval_ns;
 
-	fprintf(f, "%s%s over %s%s", o->color ? COL_BOLD : "",
+	fprintf(f, "%s%s over %s%s", term_color(o->color, TERM_BOLD),
 		p->final ? "final report" : "interval", fmt_ns(a, sizeof(a), (double)win),
-		o->color ? COL_RESET : "");
+		term_color(o->color, TERM_RESET));
 	if (!p->final)
 		fprintf(f, " (at %s)", fmt_ns(a, sizeof(a), (double)p->duration_ns));
 	fprintf(f, ": RSS %s (peak %s), heap %s live in %s blocks, anon mmap %s, brk %s\n",
@@ -129,14 +125,18 @@ static void fill_row(struct row *r, const struct mem_profile *p, const struct me
 	}
 }
 
-/* Display width: the sparkline's blocks are 3 bytes each, one column. */
-static int width_of(const char *s)
+/*
+ * A row's cells (or the titles): numbers right-aligned, TREND left-aligned by
+ * the columns it takes on screen (the sparkline's blocks are 3 bytes each,
+ * one column), STACK last and unpadded.
+ */
+static void print_stack_cells(FILE *f, const char *const s[NR_COLS], const int *widths)
 {
-	int w = 0;
+	int i;
 
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
+	for (i = 0; i < NR_COLS; i++)
+		term_cell(f, i, i == C_TREND || i == C_STACK ? TERM_LEFT : TERM_RIGHT,
+			  i == C_STACK ? 0 : widths[i], s[i]);
 }
 
 static void print_stacks(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,
@@ -150,32 +150,22 @@ static void print_stacks(FILE *f, const struct mem_profile *p, const size_t *ord
 	if (!rows)
 		return;
 	for (i = 0; i < NR_COLS; i++)
-		widths[i] = width_of(col_titles[i]);
+		widths[i] = term_width(col_titles[i]);
 	for (r = 0; r < n; r++) {
 		fill_row(&rows[r], p, &p->stacks[order[r]]);
 		for (i = 0; i < NR_COLS; i++)
-			if (width_of(rows[r].s[i]) > widths[i])
-				widths[i] = width_of(rows[r].s[i]);
+			if (term_width(rows[r].s[i]) > widths[i])
+				widths[i] = term_width(rows[r].s[i]);
 	}
-	fputs(o->color ? COL_BOLD : "", f);
-	for (i = 0; i < NR_COLS; i++)
-		fprintf(f,
-			i == C_TREND || i == C_STACK ? "  %-*s"
-			: i			     ? "  %*s"
-						     : "%*s",
-			i == C_STACK ? 0 : widths[i], col_titles[i]);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	fputs(term_color(o->color, TERM_BOLD), f);
+	print_stack_cells(f, col_titles, widths);
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	for (r = 0; r < n; r++) {
-		for (i = 0; i < NR_COLS; i++) {
-			int pad = widths[i] - width_of(rows[r].s[i]);
+		const char *s[NR_COLS];
 
-			if (i == C_TREND)
-				fprintf(f, "  %s%*s", rows[r].s[i], pad, "");
-			else if (i == C_STACK)
-				fprintf(f, "  %s", rows[r].s[i]);
-			else
-				fprintf(f, i ? "  %*s" : "%*s", widths[i], rows[r].s[i]);
-		}
+		for (i = 0; i < NR_COLS; i++)
+			s[i] = rows[r].s[i];
+		print_stack_cells(f, s, widths);
 		fputc('\n', f);
 	}
 	free(rows);
@@ -210,7 +200,8 @@ static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *o
 			continue;
 		if (!shown++)
 			fprintf(f, "\n%sleak suspects%s (live bytes grew steadily):\n",
-				o->color ? COL_YELLOW : "", o->color ? COL_RESET : "");
+				term_color(o->color, TERM_YELLOW),
+				term_color(o->color, TERM_RESET));
 		if (s->freed_at_end)
 			fprintf(f, "  %zu. +%s/s (r² %.2f) up to a peak of %s, freed at %s\n",
 				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
@@ -267,23 +258,24 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 	int i, n = 0;
 
 	if (mem_profile_lower_bound(p))
-		fprintf(
-		    f,
-		    "%snote: live numbers are lower bounds: %llu allocations not tracked "
-		    "(--max-allocs full), %llu threads without state%s\n",
-		    o->color ? COL_YELLOW : "", (unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
-		    (unsigned long long)p->drops[SONDE_MD_NO_STORAGE], o->color ? COL_RESET : "");
+		fprintf(f,
+			"%snote: live numbers are lower bounds: %llu allocations not tracked "
+			"(--max-allocs full), %llu threads without state%s\n",
+			term_color(o->color, TERM_YELLOW),
+			(unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
+			(unsigned long long)p->drops[SONDE_MD_NO_STORAGE],
+			term_color(o->color, TERM_RESET));
 	if (p->drops[SONDE_MD_STACKS_FULL])
 		fprintf(f,
 			"%snote: %llu allocations are counted under [stack lost]: the stack table "
 			"was full (raise --max-stacks)%s\n",
-			o->color ? COL_YELLOW : "",
+			term_color(o->color, TERM_YELLOW),
 			(unsigned long long)p->drops[SONDE_MD_STACKS_FULL],
-			o->color ? COL_RESET : "");
+			term_color(o->color, TERM_RESET));
 	if (p->unseen[0]) {
-		fprintf(f, "%snote: ", o->color ? COL_YELLOW : "");
+		fprintf(f, "%snote: ", term_color(o->color, TERM_YELLOW));
 		safe_fputs(p->unseen, f); /* names the target's path */
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	}
 	if (p->exited_processes)
 		fprintf(f,
@@ -308,12 +300,12 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 			continue;
 		fprintf(f, "%s%s %s=%llu",
 			n++	   ? ","
-			: o->color ? COL_DIM "dropped:"
+			: o->color ? TERM_DIM "dropped:"
 				   : "dropped:",
 			"", drop_names[i], (unsigned long long)p->drops[i]);
 	}
 	if (n)
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 }
 
 void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
