@@ -290,7 +290,7 @@ int cmd_lat(int argc, char **argv)
 	struct main_match mm;
 	struct lat_opts o = {0};
 	size_t i;
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
@@ -307,15 +307,10 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
 	probe_set_free(&set);
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return err ? exit_status_of(err) : ended;
+	return cmd_trace_end(err, &o.target, o.out);
 }

@@ -313,7 +313,7 @@ cleanup:
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_opts o = {0};
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
@@ -325,11 +325,6 @@ int cmd_mem(int argc, char **argv)
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
-	return err ? exit_status_of(err) : ended;
+	return cmd_trace_end(err, &o.target, o.out);
 }
