@@ -21,6 +21,10 @@ struct report_opts {
 /* Colour on f: a terminal, and NO_COLOR unset or empty. */
 bool report_want_color(FILE *f);
 
+struct json_t;
+/* A JSON report on one line of f, flushed, and freed: 0, -ENOMEM (root NULL) or -EIO. */
+int format_json_line(FILE *f, struct json_t *root);
+
 struct diff_report;
 
 typedef int (*format_report_fn)(FILE *f, const struct sonde_profile *p,

@@ -133,17 +133,7 @@ cleanup:
 
 int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
 {
-	json_t *root = mem_report_to_json(p, o->top);
-	int err = 0;
-
-	if (!root)
-		return -ENOMEM;
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
-	fflush(f);
-	json_decref(root);
-	return err;
+	return format_json_line(f, mem_report_to_json(p, o->top));
 }
 
 /* ---- the whole model, for profile files ---- */

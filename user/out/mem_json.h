@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include "mem/mem_profile.h"
+#include "out/format.h"
 #include "out/mem_term.h"
 
 struct json_t;
