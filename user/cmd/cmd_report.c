@@ -55,7 +55,7 @@ int cmd_report(int argc, char **argv)
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 8,
+				      .help_width = 13,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
