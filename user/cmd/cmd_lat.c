@@ -9,13 +9,13 @@
 #include <string.h>
 #include "probe/attach.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
-#include "out/lat_report.h"
 #include "cmd/run_loop.h"
 #include "core/util.h"
 
@@ -33,7 +33,8 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	struct resolve_opts resolve;
-	bool json, hist, sched, raw;
+	const struct output_format *format; /* --json, --format */
+	bool hist, sched, raw;
 };
 
 static const char lat_usage_head[] =
@@ -85,7 +86,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
-	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_DURATION("--slower-than", "D",
 			     "print each call slower than D as it happens, with its stack",
@@ -130,6 +131,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 					   .site_choice = true,
 					   .returns = RETURN_MODE_AUTO};
 	o->sched = true;
+	o->format = cmd_format_default();
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
@@ -138,18 +140,16 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
-	return 0;
+	return cmd_format_check(o->format, PROFILE_LAT, false);
 }
 
 static void emit_report(const struct lat_opts *o, struct lat_profile *p)
 {
 	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+	struct sonde_profile sp = {.kind = PROFILE_LAT, .lat = p};
 
 	lat_profile_sort(p);
-	if (o->json)
-		report_lat_json(stdout, p);
-	else
-		report_lat_term(stdout, p, &ro);
+	o->format->report[PROFILE_LAT](stdout, &sp, &ro);
 }
 
 /* Sorted copy of a cumulative snapshot, or the interval since the last one. */
@@ -241,8 +241,10 @@ static int lat_finish(void *ctx, const struct session *s)
 
 static int trace(struct lat_opts *o, struct probe_set *set)
 {
-	struct lat_tracer_opts topts = {
-	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
+	struct lat_tracer_opts topts = {.sched = o->sched,
+					.slower_than_ns = o->slower_than_ns,
+					.json = o->format->json_records,
+					.raw = o->raw};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {
 	    .target = &o->target, .duration_ns = o->duration_ns, .interval_ns = o->interval_ns};
@@ -288,7 +290,7 @@ int cmd_lat(int argc, char **argv)
 	struct main_match mm;
 	struct lat_opts o = {0};
 	size_t i;
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
@@ -305,15 +307,10 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
 	probe_set_free(&set);
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return err ? exit_status_of(err) : ended;
+	return cmd_trace_end(err, &o.target, o.out);
 }

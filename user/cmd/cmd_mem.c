@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
-#include "out/mem_term.h"
 #include "out/profile_file.h"
 #include "mem/mem_tracer.h"
 #include "out/out_file.h"
-#include "out/lat_report.h"
 #include "cmd/run_loop.h"
 #include "core/util.h"
 
@@ -32,9 +31,9 @@ struct mem_opts {
 	struct mem_tracer_opts tracer;
 	__u64 duration_ns, interval_ns, min_age_ns;
 	__u32 top;
-	bool json;
-	const char *output;   /* -o FILE */
-	struct out_file *out; /* its temporary file, from before tracing to the end */
+	const struct output_format *format; /* --json, --format */
+	const char *output;		    /* -o FILE */
+	struct out_file *out;		    /* its temporary file, from before tracing to the end */
 	int argc;
 	char **argv;
 };
@@ -78,7 +77,7 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
-	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_STRING("--allocator", NULL, "OBJ",
 			   "the library (or binary) defining malloc (default: the one\n"
@@ -127,11 +126,12 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	t->stack_depth = MEM_DEFAULT_STACK_DEPTH;
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
+	o->format = cmd_format_default();
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
-	t->json = o->json;
-	return ret;
+	t->json = o->format->json_records;
+	return ret ? ret : cmd_format_check(o->format, PROFILE_MEM, false);
 }
 
 struct run {
@@ -159,17 +159,15 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 
 static void report(struct run *r, bool final)
 {
-	struct mem_report_opts ro = {.color = report_want_color(stdout), .top = r->o->top};
+	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct sonde_profile sp = {.kind = PROFILE_MEM, .mem = r->p, .mem_top = r->o->top};
 	int i;
 
 	r->p->final = final;
 	r->p->interval_ns = r->p->duration_ns - r->last_report_ns;
 	for (i = 0; i < SONDE_MC__COUNT; i++)
 		r->p->interval_counts[i] = r->p->counts[i] - r->last_counts[i];
-	if (r->o->json)
-		mem_report_json(stdout, r->p, &ro);
-	else
-		mem_report_term(stdout, r->p, &ro);
+	r->o->format->report[PROFILE_MEM](stdout, &sp, &ro);
 	r->last_report_ns = r->p->duration_ns;
 	memcpy(r->last_counts, r->p->counts, sizeof(r->last_counts));
 }
@@ -315,7 +313,7 @@ cleanup:
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_opts o = {0};
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
@@ -327,11 +325,6 @@ int cmd_mem(int argc, char **argv)
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
-	return err ? exit_status_of(err) : ended;
+	return cmd_trace_end(err, &o.target, o.out);
 }

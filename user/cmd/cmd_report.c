@@ -2,10 +2,9 @@
 /* sonde report FILE: print a recorded profile exactly as the live run's final report. */
 #include <time.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "out/profile_file.h"
-#include "out/profile_kind.h"
-#include "out/lat_report.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
@@ -47,16 +46,16 @@ int cmd_report(int argc, char **argv)
 	struct report_opts ro = {.color = report_want_color(stdout)};
 	struct sonde_profile *p = NULL;
 	const char *path = NULL;
-	bool json = false;
+	const struct output_format *format = cmd_format_default();
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
-	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &json),
+	    CMD_OPT_FORMAT("the report as one JSON object", &format),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 8,
+				      .help_width = 13,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
@@ -70,8 +69,11 @@ int cmd_report(int argc, char **argv)
 	err = profile_read(path, &p);
 	if (err)
 		return exit_status_of(err);
-	describe_run(path, p->meta);
-	err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
+	err = cmd_format_check(format, p->kind, false);
+	if (!err) {
+		describe_run(path, p->meta);
+		err = format->report[p->kind](stdout, p, &ro);
+	}
 	sonde_profile_free(p);
 	return exit_status_of(err);
 }
