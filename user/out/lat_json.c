@@ -21,6 +21,27 @@ static json_t *hist_json(const __u64 *hist)
 	return arr;
 }
 
+/* A function's time slices: [[calls, total_ns, [[lower_ns, count], ...]], ...]. */
+static json_t *slices_json(const struct lat_func_slices *fs)
+{
+	json_t *arr = json_array();
+	size_t k;
+	__u32 j;
+
+	for (k = 0; arr && k < fs->nr; k++) {
+		const struct lat_slice *sl = &fs->s[k];
+		json_t *hist = json_array();
+
+		for (j = 0; hist && j < sl->nr; j++)
+			json_array_append_new(
+			    hist, json_pack("[II]", (json_int_t)sonde_bucket_lower_ns(sl->bucket[j]),
+					    (json_int_t)sl->count[j]));
+		json_array_append_new(arr, json_pack("[I,I,o]", (json_int_t)sl->calls,
+						     (json_int_t)sl->total_ns, hist));
+	}
+	return arr;
+}
+
 static json_t *func_json(const struct func_result *f)
 {
 	json_t *o;
@@ -48,6 +69,8 @@ static json_t *func_json(const struct func_result *f)
 		json_object_set_new(o, "sched_split", json_false());
 	json_object_set_new(o, "hist", hist_json(f->hist));
 	json_object_set_new(o, "offcpu_hist", hist_json(f->offcpu_hist));
+	if (f->slices)
+		json_object_set_new(o, "slices", slices_json(f->slices));
 	return o;
 }
 
@@ -70,6 +93,9 @@ json_t *lat_profile_json(const struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		json_array_append_new(funcs, func_json(&p->funcs[i]));
 	json_object_set_new(root, "sched", json_boolean(p->sched));
+	/* The length of the functions' slices (sonde diff's evidence within a run). */
+	if (p->slice_ns)
+		json_object_set_new(root, "slice_ns", json_integer((json_int_t)p->slice_ns));
 	json_object_set_new(root, "sched_resyncs", json_integer((json_int_t)p->sched_resyncs));
 	json_object_set_new(
 	    root, "calibration",
