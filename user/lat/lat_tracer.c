@@ -9,6 +9,7 @@
 #include "lat/calibrate.h"
 #include "lat.skel.h"
 #include "lat/lat_tracer.h"
+#include "core/percpu.h"
 #include "core/preempt_model.h"
 #include "lat/slow_calls.h"
 #include "core/test_knobs.h"
@@ -307,20 +308,18 @@ static void derive_sched_split(struct func_result *f)
 
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
+	int fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
 	struct calibration cal = {0};
-	struct sonde_func_stats *percpu;
+	struct percpu_value percpu;
 	__u64 min_not, callee_ns, probe_cost_ns;
-	int cpu, err = 0;
+	int cpu, err;
 	size_t k = 0;
 	__u32 id;
 
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
+	err = percpu_value_init(&percpu, sizeof(struct sonde_func_stats));
+	if (err)
+		return err;
 	/* No calibration round half done: its thread is in no count read here. */
 	if (lt->calib)
 		calibrator__hold(lt->calib);
@@ -341,21 +340,23 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		if (set->sites[id].refused_at_attach)
 			continue;
 		k++;
-		if (bpf_map_lookup_elem(fd, &id, percpu)) {
-			err = -errno;
+		err = percpu_value_lookup(&percpu, fd, &id);
+		if (err)
 			break;
-		}
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
 		f->mangled = set->sites[id].mangled;
-		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < ncpu; cpu++) {
-			add_cpu(f, &percpu[cpu]);
-			callee_ns += percpu[cpu].callee_ns;
-			probe_cost_ns += percpu[cpu].probe_cost_ns;
+		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < percpu.nr_cpus;
+		     cpu++) {
+			const struct sonde_func_stats *s = percpu_value_at(&percpu, cpu);
+
+			add_cpu(f, s);
+			callee_ns += s->callee_ns;
+			probe_cost_ns += s->probe_cost_ns;
 			/* The kernel keeps ~(the shortest call) (0: none on that CPU). */
-			if (percpu[cpu].min_ns_not > min_not)
-				min_not = percpu[cpu].min_ns_not;
+			if (s->min_ns_not > min_not)
+				min_not = s->min_ns_not;
 		}
 		f->min_ns = min_not ? ~min_not : 0;
 		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
@@ -371,6 +372,6 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->nr_funcs = k;
 	if (lt->calib)
 		calibrator__release(lt->calib);
-	free(percpu);
+	percpu_value_free(&percpu);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "mem/mem_reap.h"
 #include "mem/mem_stacks.h"
 #include "mem/mem_tracer.h"
+#include "core/percpu.h"
 #include "core/preempt_model.h"
 #include "probe/probes.h"
 #include "core/test_knobs.h"
@@ -697,18 +698,16 @@ static void copy_stack_stats(const volatile struct sonde_stack_stats *from,
  * its last value (the interval rates are differences of these). */
 static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
 {
-	int fd = bpf_map__fd(mt->skel->maps.counts), cpu, ncpus = libbpf_num_possible_cpus();
-	__u64 *per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
+	int fd = bpf_map__fd(mt->skel->maps.counts);
+	struct percpu_value per_cpu;
 	__u32 c;
 
-	for (c = 0; per_cpu && c < SONDE_MC__COUNT; c++) {
-		if (bpf_map_lookup_elem(fd, &c, per_cpu))
-			continue;
-		counts[c] = 0;
-		for (cpu = 0; cpu < ncpus; cpu++)
-			counts[c] += per_cpu[cpu];
-	}
-	free(per_cpu);
+	if (percpu_value_init(&per_cpu, sizeof(__u64)))
+		return;
+	for (c = 0; c < SONDE_MC__COUNT; c++)
+		if (!percpu_value_lookup(&per_cpu, fd, &c))
+			percpu_value_sum_u64(&per_cpu, 0, &counts[c], 1);
+	percpu_value_free(&per_cpu);
 }
 
 int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
