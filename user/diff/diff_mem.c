@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/fit.h"
 #include "diff/diff_mem.h"
 #include "core/util.h"
 
@@ -87,34 +88,14 @@ static int merge_stacks(const struct mem_profile *p, const char *key, struct mer
 static void slope_and_se(const struct mem_profile *p, const struct merged_stack *ms, double *slope,
 			 double *se)
 {
-	double tm = 0, vm = 0, stt = 0, stv = 0, rss = 0, a, b, t, r;
-	size_t n = p->nr_samples, i;
+	struct line_fit fit;
 
 	*slope = ms->growth;
 	*se = -1;
-	if (n < 3)
+	if (p->nr_samples < 3 || fit_line(p->sample_ns, ms->series, p->nr_samples, &fit))
 		return;
-	for (i = 0; i < n; i++) {
-		tm += p->sample_ns[i] / 1e9;
-		vm += ms->series[i];
-	}
-	tm /= n;
-	vm /= n;
-	for (i = 0; i < n; i++) {
-		t = p->sample_ns[i] / 1e9 - tm;
-		stt += t * t;
-		stv += t * (ms->series[i] - vm);
-	}
-	if (stt <= 0)
-		return;
-	b = stv / stt;
-	a = vm - b * tm;
-	for (i = 0; i < n; i++) {
-		r = ms->series[i] - (a + b * p->sample_ns[i] / 1e9);
-		rss += r * r;
-	}
-	*slope = b;
-	*se = sqrt(rss / (double)(n - 2) / stt);
+	*slope = fit.slope;
+	*se = fit.se;
 }
 
 static void judge_stack(struct diff_stack_row *row, double base_se, double new_se, size_t nr_bases,
