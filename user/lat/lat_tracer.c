@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "probe/attach.h"
+#include "core/bpf_obj.h"
 #include "lat/calibrate.h"
 #include "lat.skel.h"
 #include "lat/lat_tracer.h"
@@ -23,7 +24,7 @@ struct lat_tracer {
 	struct lat_bpf *skel;
 	bool multi;
 	struct attachment *att;
-	struct bpf_link *sched_links[4];
+	struct bpf_links sched_links;
 	bool run_delay; /* run-queue time from task->sched_info.run_delay */
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
@@ -95,8 +96,7 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 
 	skel = lat_bpf__open();
 	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
-				  strerror(errno));
+		return bpf_obj_open_failed();
 	lt->skel = skel;
 	/* Ids must fit the cookie's id bits; no machine holds that many per-CPU stats anyway. */
 	if (lt->set->nr + SONDE_CALIB_IDS > SONDE_COOKIE_ID_MASK)
@@ -130,30 +130,21 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		goto fail;
 	return 0;
 fail:
-	return sonde_fail(SONDE_EXIT_SYSTEM,
-			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+	return bpf_obj_load_failed(err);
 }
 
 static int attach_sched(struct lat_tracer *lt, bool sched)
 {
-	/* Exits and execs end a thread's calls whatever --no-sched says. */
-	struct bpf_program *progs[4] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec};
-	int i;
+	/* Exits and execs end a thread's calls whatever --no-sched says; the
+	 * others are loaded as load() chose. */
+	struct bpf_program *progs[] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec,
+				       lt->skel->progs.lat_sched_switch,
+				       lt->skel->progs.lat_sched_wakeup};
+	int err;
 
-	if (sched) {
-		progs[2] = lt->skel->progs.lat_sched_switch;
-		if (!lt->run_delay)
-			progs[3] = lt->skel->progs.lat_sched_wakeup;
-	}
-
-	for (i = 0; i < 4; i++) {
-		if (!progs[i])
-			continue;
-		lt->sched_links[i] = bpf_program__attach(progs[i]);
-		if (!lt->sched_links[i])
-			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
-					  bpf_program__name(progs[i]), strerror(errno));
-	}
+	err = bpf_links_attach(&lt->sched_links, progs, sizeof(progs) / sizeof(progs[0]));
+	if (err)
+		return err;
 	if (sched && lt->run_delay)
 		sonde_info("run-queue time from the kernel's per-task run_delay (sched_info)");
 	else if (sched)
@@ -168,12 +159,8 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 	lt->slow = slow_printer__new(lt->set, o->json, stdout);
 	if (!lt->slow)
 		return -ENOMEM;
-	lt->rb = ring_buffer__new(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
-				  lt->slow, NULL);
-	if (!lt->rb)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
-				  strerror(errno));
-	return 0;
+	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
+				   lt->slow, &lt->rb);
 }
 
 int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
@@ -225,7 +212,6 @@ fail:
 void lat_tracer__close(struct lat_tracer *lt)
 {
 	__u64 t0 = now_ns();
-	int i;
 
 	if (!lt)
 		return;
@@ -236,8 +222,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 		lat_tracer__drain(lt);
 	}
 	calibrator__free(lt->calib);
-	for (i = 0; i < 4; i++)
-		bpf_link__destroy(lt->sched_links[i]);
+	bpf_links_free(&lt->sched_links);
 	ring_buffer__free(lt->rb);
 	slow_printer__free(lt->slow);
 	lat_bpf__destroy(lt->skel);
@@ -261,13 +246,7 @@ int lat_tracer__events_fd(const struct lat_tracer *lt)
 
 int lat_tracer__drain(struct lat_tracer *lt)
 {
-	int n;
-
-	if (!lt->rb)
-		return 0;
-	n = ring_buffer__consume(lt->rb);
-	fflush(stdout);
-	return n < 0 ? n : 0;
+	return bpf_obj_drain(lt->rb);
 }
 
 /* The calibration's index of a site's probe shape (sonde/cookie.h). */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "mem/allocator.h"
 #include "probe/attach.h"
+#include "core/bpf_obj.h"
 #include "probe/elf_syms.h"
 #include "mem.skel.h"
 #include "mem/mem_events.h"
@@ -90,8 +91,7 @@ struct mem_tracer {
 	struct allocator alloc; /* whose malloc is probed; alloc.found false: none */
 	struct probe_set allocs, frees;
 	struct attachment *att;
-	struct bpf_link **links; /* free() probes and tracepoints */
-	size_t nr_links, cap_links;
+	struct bpf_links links;	    /* tracepoints first, then the free() probes */
 	size_t nr_tracepoint_links; /* of links: not probes of the target */
 	struct ring_buffer *rb;
 	struct mem_stacks *stacks; /* named stacks by id */
@@ -109,23 +109,6 @@ static size_t stack_stats_bytes(const struct mem_tracer *mt)
 	size_t bytes = mt->nr_stack_stats * sizeof(struct sonde_stack_stats);
 
 	return (bytes + page - 1) / page * page;
-}
-
-static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
-{
-	if (mt->nr_links == mt->cap_links) {
-		size_t cap = mt->cap_links ? mt->cap_links * 2 : 16;
-		struct bpf_link **v = realloc(mt->links, cap * sizeof(*v));
-
-		if (!v) {
-			bpf_link__destroy(link);
-			return -ENOMEM;
-		}
-		mt->links = v;
-		mt->cap_links = cap;
-	}
-	mt->links[mt->nr_links++] = link;
-	return 0;
 }
 
 static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
@@ -303,8 +286,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 
 	skel = mem_bpf__open();
 	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
-				  strerror(errno));
+		return bpf_obj_open_failed();
 	mt->skel = skel;
 	err = bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
 	if (!err && o->max_allocs > SONDE_MEM_PREALLOC_MAX) {
@@ -364,8 +346,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	}
 	return 0;
 fail:
-	return sonde_fail(SONDE_EXIT_SYSTEM,
-			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+	return bpf_obj_load_failed(err);
 }
 
 /* A process in the procs map with the RSS it has now (statm: resident, shared
@@ -435,23 +416,10 @@ static int attach_tracepoints(struct mem_tracer *mt)
 	struct bpf_program *progs[] = {skel->progs.mem_rss_stat,    skel->progs.mem_exit_mmap,
 				       skel->progs.mem_exit_munmap, skel->progs.mem_exit_mremap,
 				       skel->progs.mem_exit_brk,    skel->progs.mem_sys_exit};
-	struct bpf_link *link;
-	size_t i;
-	int err;
+	int err = bpf_links_attach(&mt->links, progs, sizeof(progs) / sizeof(progs[0]));
 
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (!bpf_program__autoload(progs[i]))
-			continue;
-		link = bpf_program__attach(progs[i]);
-		if (!link)
-			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
-					  bpf_program__name(progs[i]), strerror(errno));
-		err = keep_link(mt, link);
-		if (err)
-			return err;
-		mt->nr_tracepoint_links++;
-	}
-	return 0;
+	mt->nr_tracepoint_links = mt->links.nr;
+	return err;
 }
 
 /* free() and the deletes: entry probes only, so not through attach_probes(),
@@ -480,7 +448,7 @@ static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
 							sites[0].object, NULL, &mopts);
 		if (link)
-			return keep_link(mt, link);
+			return bpf_links_keep(&mt->links, link);
 	}
 	for (i = 0; !mt->multi && i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, sopts, .bpf_cookie = cookies[i]);
@@ -489,7 +457,7 @@ static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 						       sites[i].object, sites[i].offset, &sopts);
 		if (!link)
 			break;
-		if ((err = keep_link(mt, link)))
+		if ((err = bpf_links_keep(&mt->links, link)))
 			return err;
 	}
 	if (link)
@@ -554,14 +522,11 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	if (err)
 		goto fail;
 	mt->events = mem_events__new(event_frames, mt, o->json, stdout);
-	mt->rb = mt->events ? ring_buffer__new(bpf_map__fd(mt->skel->maps.events),
-					       mem_events__handle, mt->events, NULL)
-			    : NULL;
-	if (!mt->rb) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
-				 strerror(errno));
+	err = mt->events ? bpf_obj_ring_buffer(bpf_map__fd(mt->skel->maps.events),
+					       mem_events__handle, mt->events, &mt->rb)
+			 : -ENOMEM;
+	if (err)
 		goto fail;
-	}
 	t0 = now_ns();
 	err = attach_all(mt, t);
 	if (err)
@@ -580,16 +545,12 @@ fail:
 
 void mem_tracer__close(struct mem_tracer *mt)
 {
-	size_t i;
-
 	if (!mt)
 		return;
 	attachment_free(mt->att);
 	if (mt->stack_stats)
 		munmap((void *)mt->stack_stats, stack_stats_bytes(mt));
-	for (i = mt->nr_links; i > 0; i--)
-		bpf_link__destroy(mt->links[i - 1]);
-	free(mt->links);
+	bpf_links_free(&mt->links);
 	ring_buffer__free(mt->rb);
 	mem_events__free(mt->events);
 	mem_bpf__destroy(mt->skel);
@@ -607,7 +568,7 @@ size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
 size_t mem_tracer__nr_links(const struct mem_tracer *mt)
 {
 	/* The tracepoints are not counted: they are not probes of the target. */
-	return attachment_nr_links(mt->att) + mt->nr_links - mt->nr_tracepoint_links;
+	return attachment_nr_links(mt->att) + mt->links.nr - mt->nr_tracepoint_links;
 }
 
 bool mem_tracer__multi(const struct mem_tracer *mt)
@@ -632,10 +593,7 @@ int mem_tracer__events_fd(const struct mem_tracer *mt)
 
 int mem_tracer__drain(struct mem_tracer *mt)
 {
-	int n = ring_buffer__consume(mt->rb);
-
-	fflush(stdout);
-	return n < 0 ? n : 0;
+	return bpf_obj_drain(mt->rb);
 }
 
 const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
