@@ -15,6 +15,16 @@ int json_read_u64(json_t *o, const char *key, __u64 *out, bool required)
 	return 0;
 }
 
+int json_read_u64s(json_t *o, const struct json_u64_member *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (json_read_u64(o, m[i].key, m[i].out, m[i].required))
+			return -1;
+	return 0;
+}
+
 int json_read_double(json_t *o, const char *key, double *out)
 {
 	json_t *v = json_object_get(o, key);

@@ -15,6 +15,13 @@
 
 /* o[key], a non-negative integer. Absent: -1 when required, else 0. */
 int json_read_u64(json_t *o, const char *key, __u64 *out, bool required);
+/* Members read alike: every one of them, or -1 at the first that fails. */
+struct json_u64_member {
+	const char *key;
+	__u64 *out;
+	bool required;
+};
+int json_read_u64s(json_t *o, const struct json_u64_member *m, size_t n);
 /* o[key], any number; required. */
 int json_read_double(json_t *o, const char *key, double *out);
 /* o[key], an array of exactly n non-negative integers; required. */

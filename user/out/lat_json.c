@@ -108,6 +108,14 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 {
 	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
 	json_t *mangled = json_object_get(o, "mangled");
+	/* The split and the error bound are absent from files of older versions. */
+	const struct json_u64_member counts[] = {
+	    {"calls", &f->calls, true},	       {"total_ns", &f->total_ns, true},
+	    {"self_ns", &f->self_ns, true},    {"min_ns", &f->min_ns, true},
+	    {"max_ns", &f->max_ns, true},      {"oncpu_ns", &f->oncpu_ns, false},
+	    {"runq_ns", &f->runq_ns, false},   {"blocked_ns", &f->blocked_ns, false},
+	    {"error_ns", &f->error_ns, false},
+	};
 
 	if (!json_is_string(obj) || !json_is_string(name) || (mangled && !json_is_string(mangled)))
 		return -1;
@@ -120,15 +128,7 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	f->no_split = json_is_false(json_object_get(o, "sched_split"));
 	if (!f->object || !f->name)
 		return -1;
-	if (json_read_u64(o, "calls", &f->calls, true) ||
-	    json_read_u64(o, "total_ns", &f->total_ns, true) ||
-	    json_read_u64(o, "self_ns", &f->self_ns, true) ||
-	    json_read_u64(o, "min_ns", &f->min_ns, true) ||
-	    json_read_u64(o, "max_ns", &f->max_ns, true) ||
-	    json_read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
-	    json_read_u64(o, "runq_ns", &f->runq_ns, false) ||
-	    json_read_u64(o, "blocked_ns", &f->blocked_ns, false) ||
-	    json_read_u64(o, "error_ns", &f->error_ns, false))
+	if (json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])))
 		return -1;
 	if (json_read_hist(json_object_get(o, "hist"), f->hist))
 		return -1;

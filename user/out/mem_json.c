@@ -76,6 +76,23 @@ json_t *mem_profile_to_json(const struct mem_profile *p)
 	return o;
 }
 
+/* A stack's counts and growth. */
+static int read_stack_counts(json_t *o, struct mem_stack *s)
+{
+	const struct json_u64_member counts[] = {
+	    {"live_bytes", &s->live_bytes, true},   {"live_allocs", &s->live_allocs, true},
+	    {"allocs", &s->allocs, true},	    {"frees", &s->frees, true},
+	    {"alloc_bytes", &s->alloc_bytes, true}, {"oldest_ns", &s->oldest_ns, true},
+	    {"old_allocs", &s->old_allocs, true},   {"old_bytes", &s->old_bytes, true},
+	};
+
+	if (json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])) ||
+	    json_read_double(o, "growth_bytes_per_s", &s->growth_bytes_per_s) ||
+	    json_read_double(o, "growth_r2", &s->growth_r2))
+		return -1;
+	return 0;
+}
+
 static int read_stack(struct mem_profile *p, json_t *o)
 {
 	json_t *frames = json_object_get(o, "frames"), *series = json_object_get(o, "series"), *v;
@@ -97,16 +114,7 @@ static int read_stack(struct mem_profile *p, json_t *o)
 	s->pid = (__u32)pid;
 	s->mmap = json_is_true(json_object_get(o, "mmap"));
 	s->cut = json_is_true(json_object_get(o, "cut"));
-	if (json_read_u64(o, "live_bytes", &s->live_bytes, true) ||
-	    json_read_u64(o, "live_allocs", &s->live_allocs, true) ||
-	    json_read_u64(o, "allocs", &s->allocs, true) ||
-	    json_read_u64(o, "frees", &s->frees, true) ||
-	    json_read_u64(o, "alloc_bytes", &s->alloc_bytes, true) ||
-	    json_read_double(o, "growth_bytes_per_s", &s->growth_bytes_per_s) ||
-	    json_read_double(o, "growth_r2", &s->growth_r2) ||
-	    json_read_u64(o, "oldest_ns", &s->oldest_ns, true) ||
-	    json_read_u64(o, "old_allocs", &s->old_allocs, true) ||
-	    json_read_u64(o, "old_bytes", &s->old_bytes, true))
+	if (read_stack_counts(o, s))
 		return -1;
 	json_array_foreach(series, i, v)
 	{
@@ -129,12 +137,32 @@ cleanup:
 	return err;
 }
 
+/* The model's totals and counters. */
+static int read_totals(json_t *o, struct mem_profile *p)
+{
+	__u64 depth, procs;
+	const struct json_u64_member totals[] = {
+	    {"duration_ns", &p->duration_ns, true}, {"interval_ns", &p->interval_ns, true},
+	    {"rss_bytes", &p->rss_bytes, true},	    {"rss_peak_bytes", &p->rss_peak_bytes, true},
+	    {"brk_bytes", &p->brk_bytes, true},	    {"min_age_ns", &p->min_age_ns, true},
+	    {"stack_depth", &depth, true},	    {"nr_processes", &procs, true},
+	};
+
+	if (json_read_u64s(o, totals, sizeof(totals) / sizeof(totals[0])) ||
+	    json_read_u64_array(o, "counts", p->counts, SONDE_MC__COUNT) ||
+	    json_read_u64_array(o, "interval_counts", p->interval_counts, SONDE_MC__COUNT) ||
+	    json_read_u64_array(o, "drops", p->drops, SONDE_MD__COUNT))
+		return -1;
+	p->stack_depth = (__u32)depth;
+	p->nr_processes = (__u32)procs;
+	return 0;
+}
+
 struct mem_profile *mem_profile_from_json(json_t *o)
 {
 	json_t *samples = json_object_get(o, "sample_ns"), *stacks = json_object_get(o, "stacks");
 	json_t *v;
 	struct mem_profile *p;
-	__u64 depth, procs;
 	size_t i, n;
 
 	if (!json_is_object(o) || !json_is_array(samples) || !json_is_array(stacks))
@@ -147,20 +175,8 @@ struct mem_profile *mem_profile_from_json(json_t *o)
 	if (n > p->max_samples || json_read_u64_array(o, "sample_ns", p->sample_ns, n))
 		goto fail;
 	p->nr_samples = n;
-	if (json_read_u64(o, "duration_ns", &p->duration_ns, true) ||
-	    json_read_u64(o, "interval_ns", &p->interval_ns, true) ||
-	    json_read_u64(o, "rss_bytes", &p->rss_bytes, true) ||
-	    json_read_u64(o, "rss_peak_bytes", &p->rss_peak_bytes, true) ||
-	    json_read_u64(o, "brk_bytes", &p->brk_bytes, true) ||
-	    json_read_u64(o, "min_age_ns", &p->min_age_ns, true) ||
-	    json_read_u64(o, "stack_depth", &depth, true) ||
-	    json_read_u64(o, "nr_processes", &procs, true) ||
-	    json_read_u64_array(o, "counts", p->counts, SONDE_MC__COUNT) ||
-	    json_read_u64_array(o, "interval_counts", p->interval_counts, SONDE_MC__COUNT) ||
-	    json_read_u64_array(o, "drops", p->drops, SONDE_MD__COUNT))
+	if (read_totals(o, p))
 		goto fail;
-	p->stack_depth = (__u32)depth;
-	p->nr_processes = (__u32)procs;
 	/* Absent from profiles of older versions. */
 	p->target_exited = json_is_true(json_object_get(o, "target_exited"));
 	json_read_u64(o, "exited_processes", &p->exited_processes, true);
