@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/fit.h"
 #include "mem/mem_profile.h"
 
 struct mem_profile *mem_profile_new(size_t max_samples)
@@ -153,29 +154,13 @@ int mem_profile_sample(struct mem_profile *p, __u64 t_ns, bool force)
 
 int mem_growth_lsq(const __u64 *t_ns, const double *v, size_t n, double *slope, double *r2)
 {
-	double mt = 0, mv = 0, stt = 0, stv = 0, svv = 0;
-	size_t i;
+	struct line_fit fit;
+	int err = fit_line(t_ns, v, n, &fit);
 
-	if (n < 2)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		mt += t_ns[i] / 1e9;
-		mv += v[i];
-	}
-	mt /= n;
-	mv /= n;
-	for (i = 0; i < n; i++) {
-		double dt = t_ns[i] / 1e9 - mt, dv = v[i] - mv;
-
-		stt += dt * dt;
-		stv += dt * dv;
-		svv += dv * dv;
-	}
-	if (stt <= 0)
-		return -EINVAL;
-	*slope = stv / stt;
-	/* A flat series is perfectly explained by a flat line. */
-	*r2 = svv > 0 ? (stv * stv) / (stt * svv) : 1.0;
+	if (err)
+		return err;
+	*slope = fit.slope;
+	*r2 = fit.r2;
 	return 0;
 }
 

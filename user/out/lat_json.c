@@ -2,6 +2,7 @@
 /* JSON renderer: one object per report, one line each, field names per DESIGN.md. */
 #include <errno.h>
 #include <jansson.h>
+#include "out/json_read.h"
 #include "core/hist.h"
 #include "out/lat_json.h"
 #include "out/lat_report.h"
@@ -120,50 +121,18 @@ int report_lat_json(FILE *f, const struct lat_profile *p)
 
 /* ---- reading it back (sonde report, sonde diff) ---- */
 
-static int read_hist(json_t *arr, __u64 *hist)
-{
-	json_t *pair;
-	size_t i;
-
-	if (!json_is_array(arr))
-		return -1;
-	json_array_foreach(arr, i, pair)
-	{
-		json_t *lo = json_array_get(pair, 0), *cnt = json_array_get(pair, 1);
-		json_int_t lower, count;
-		__u32 b;
-
-		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt))
-			return -1;
-		lower = json_integer_value(lo);
-		count = json_integer_value(cnt);
-		if (lower < 0 || count < 0)
-			return -1;
-		b = sonde_bucket_of_ns((__u64)lower);
-		/* A lower bound that is not a bucket's is not ours. */
-		if (sonde_bucket_lower_ns(b) != (__u64)lower)
-			return -1;
-		hist[b] += (__u64)count;
-	}
-	return 0;
-}
-
-static int read_u64(json_t *o, const char *key, __u64 *out, bool required)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v)
-		return required ? -1 : 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return -1;
-	*out = (__u64)json_integer_value(v);
-	return 0;
-}
-
 static int read_function(struct lat_profile *p, json_t *o, struct func_result *f)
 {
 	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
 	json_t *mangled = json_object_get(o, "mangled");
+	/* The split and the error bound are absent from files of older versions. */
+	const struct json_u64_member counts[] = {
+	    {"calls", &f->calls, true},	       {"total_ns", &f->total_ns, true},
+	    {"self_ns", &f->self_ns, true},    {"min_ns", &f->min_ns, true},
+	    {"max_ns", &f->max_ns, true},      {"oncpu_ns", &f->oncpu_ns, false},
+	    {"runq_ns", &f->runq_ns, false},   {"blocked_ns", &f->blocked_ns, false},
+	    {"error_ns", &f->error_ns, false},
+	};
 
 	if (!json_is_string(obj) || !json_is_string(name) || (mangled && !json_is_string(mangled)))
 		return -1;
@@ -176,18 +145,12 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	f->no_split = json_is_false(json_object_get(o, "sched_split"));
 	if (!f->object || !f->name)
 		return -1;
-	if (read_u64(o, "calls", &f->calls, true) || read_u64(o, "total_ns", &f->total_ns, true) ||
-	    read_u64(o, "self_ns", &f->self_ns, true) || read_u64(o, "min_ns", &f->min_ns, true) ||
-	    read_u64(o, "max_ns", &f->max_ns, true) ||
-	    read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
-	    read_u64(o, "runq_ns", &f->runq_ns, false) ||
-	    read_u64(o, "blocked_ns", &f->blocked_ns, false) ||
-	    read_u64(o, "error_ns", &f->error_ns, false))
+	if (json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])))
 		return -1;
-	if (read_hist(json_object_get(o, "hist"), f->hist))
+	if (json_read_hist(json_object_get(o, "hist"), f->hist))
 		return -1;
 	if (json_object_get(o, "offcpu_hist") &&
-	    read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+	    json_read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
 		return -1;
 	return hist_total(f->hist) == f->calls ? 0 : -1;
 }
@@ -234,16 +197,16 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 	p->sched = json_is_true(json_object_get(rep, "sched"));
 	if (read_calibration(json_object_get(rep, "calibration"), p))
 		goto corrupt;
-	if (read_u64(rep, "duration_ns", &p->duration_ns, true) ||
-	    read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
+	if (json_read_u64(rep, "duration_ns", &p->duration_ns, true) ||
+	    json_read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
 		goto corrupt;
 	threads = json_object_get(rep, "threads");
-	if (threads && (read_u64(threads, "tracked", &p->threads_tracked, false) ||
-			read_u64(threads, "freed", &p->threads_freed, false)))
+	if (threads && (json_read_u64(threads, "tracked", &p->threads_tracked, false) ||
+			json_read_u64(threads, "freed", &p->threads_freed, false)))
 		goto corrupt;
 	drops = json_object_get(rep, "drops");
 	for (d = 0; d < SONDE_DROP__COUNT; d++)
-		if (drops && read_u64(drops, drop_name(d), &p->drops[d], false))
+		if (drops && json_read_u64(drops, drop_name(d), &p->drops[d], false))
 			goto corrupt;
 	json_array_foreach(funcs, i, v)
 	{
