@@ -2,6 +2,7 @@
 /* JSON renderer: one object per report, one line each, field names per DESIGN.md. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include "out/json_read.h"
 #include "core/hist.h"
 #include "out/lat_json.h"
@@ -121,6 +122,66 @@ int report_lat_json(FILE *f, const struct lat_profile *p)
 
 /* ---- reading it back (sonde report, sonde diff) ---- */
 
+/* One slice [calls, total_ns, [[lower_ns, count], ...]]: its buckets must add
+ * up to its calls, ascending and each a bucket's lower bound. */
+static int read_slice(json_t *v, struct lat_slice *sl)
+{
+	json_t *hist = json_array_get(v, 2), *pair;
+	__u64 hist_calls = 0;
+	size_t i;
+
+	if (json_array_size(v) != 3 || !json_is_integer(json_array_get(v, 0)) ||
+	    !json_is_integer(json_array_get(v, 1)) || !json_is_array(hist) ||
+	    json_integer_value(json_array_get(v, 0)) < 0 ||
+	    json_integer_value(json_array_get(v, 1)) < 0)
+		return -1;
+	sl->calls = (__u64)json_integer_value(json_array_get(v, 0));
+	sl->total_ns = (__u64)json_integer_value(json_array_get(v, 1));
+	if (json_array_size(hist) > SONDE_HIST_BUCKETS)
+		return -1;
+	sl->bucket = malloc((json_array_size(hist) + 1) * sizeof(*sl->bucket));
+	sl->count = malloc((json_array_size(hist) + 1) * sizeof(*sl->count));
+	if (!sl->bucket || !sl->count)
+		return -1;
+	json_array_foreach(hist, i, pair)
+	{
+		json_t *lo = json_array_get(pair, 0), *cnt = json_array_get(pair, 1);
+		__u32 b;
+
+		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt) ||
+		    json_integer_value(lo) < 0 || json_integer_value(cnt) <= 0)
+			return -1;
+		b = sonde_bucket_of_ns((__u64)json_integer_value(lo));
+		if (sonde_bucket_lower_ns(b) != (__u64)json_integer_value(lo) ||
+		    (sl->nr && b <= sl->bucket[sl->nr - 1]))
+			return -1;
+		sl->bucket[sl->nr] = (__u16)b;
+		sl->count[sl->nr++] = (__u64)json_integer_value(cnt);
+		hist_calls += (__u64)json_integer_value(cnt);
+	}
+	return hist_calls == sl->calls ? 0 : -1;
+}
+
+/* A function's slices, when the file has them (sonde lat -o since slices). */
+static int read_slices(json_t *arr, struct func_result *f)
+{
+	json_t *v;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || !(f->slices = calloc(1, sizeof(*f->slices))) ||
+	    !(f->slices->s = calloc(json_array_size(arr) + 1, sizeof(*f->slices->s))))
+		return -1;
+	json_array_foreach(arr, i, v)
+	{
+		f->slices->nr++;
+		if (read_slice(v, &f->slices->s[i]))
+			return -1;
+	}
+	return 0;
+}
+
 static int read_function(struct lat_profile *p, json_t *o, struct func_result *f)
 {
 	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
@@ -151,6 +212,8 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 		return -1;
 	if (json_object_get(o, "offcpu_hist") &&
 	    json_read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+		return -1;
+	if (read_slices(json_object_get(o, "slices"), f))
 		return -1;
 	return hist_total(f->hist) == f->calls ? 0 : -1;
 }
@@ -198,7 +261,8 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 	if (read_calibration(json_object_get(rep, "calibration"), p))
 		goto corrupt;
 	if (json_read_u64(rep, "duration_ns", &p->duration_ns, true) ||
-	    json_read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
+	    json_read_u64(rep, "sched_resyncs", &p->sched_resyncs, false) ||
+	    json_read_u64(rep, "slice_ns", &p->slice_ns, false))
 		goto corrupt;
 	threads = json_object_get(rep, "threads");
 	if (threads && (json_read_u64(threads, "tracked", &p->threads_tracked, false) ||
