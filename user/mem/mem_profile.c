@@ -303,18 +303,18 @@ size_t mem_profile_shallow_stacks(const struct mem_profile *p, size_t *with_allo
 	return shallow;
 }
 
-static const struct mem_profile *rank_profile;
-
 /* A stack freed at the end ranks by the leak it was until then. */
 static double rank_growth(const struct mem_stack *s)
 {
 	return s->suspect && s->freed_at_end ? s->leak_bytes_per_s : s->growth_bytes_per_s;
 }
 
-static int rank_cmp(const void *a, const void *b)
+/* qsort_r() order of stack indexes into the profile p. */
+static int rank_cmp(const void *a, const void *b, void *p)
 {
-	const struct mem_stack *x = &rank_profile->stacks[*(const size_t *)a];
-	const struct mem_stack *y = &rank_profile->stacks[*(const size_t *)b];
+	const struct mem_stack *stacks = ((const struct mem_profile *)p)->stacks;
+	const struct mem_stack *x = &stacks[*(const size_t *)a];
+	const struct mem_stack *y = &stacks[*(const size_t *)b];
 	double gx = rank_growth(x), gy = rank_growth(y);
 
 	if (gx != gy)
@@ -334,8 +334,7 @@ size_t mem_profile_rank(const struct mem_profile *p, size_t *order, size_t max)
 	for (i = 0; i < p->nr_stacks; i++)
 		if (p->stacks[i].allocs)
 			all[n++] = i;
-	rank_profile = p;
-	qsort(all, n, sizeof(*all), rank_cmp);
+	qsort_r(all, n, sizeof(*all), rank_cmp, (void *)p);
 	if (n > max)
 		n = max;
 	memcpy(order, all, n * sizeof(*order));

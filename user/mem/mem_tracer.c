@@ -156,7 +156,7 @@ static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size
  * whatever the program: no exception unwinds through malloc, and Go's stack
  * walker never meets a C frame.
  */
-static const struct resolve_opts mem_resolve = {
+const struct resolve_opts mem_resolve = {
     .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
 
 static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
