@@ -50,14 +50,11 @@ static struct probe_progs lat_progs(struct lat_bpf *skel)
 /* -b with probes in libraries: count only tasks whose executable is the binary. */
 static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
 {
-	struct stat st;
 	size_t i;
 
-	if (!t->binary || stat(t->exe, &st))
-		return 0;
 	for (i = 0; i < set->nr; i++)
 		if (strcmp(set->sites[i].object, t->exe))
-			return st.st_ino;
+			return target_binary_ino(t);
 	return 0;
 }
 

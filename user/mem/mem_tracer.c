@@ -204,15 +204,6 @@ static struct probe_progs alloc_progs(struct mem_bpf *skel)
 	};
 }
 
-/* -b: count only tasks whose executable is the binary (the allocator probes
- * sit in a library every process maps). */
-static __u64 exe_ino(const struct target *t)
-{
-	struct stat st;
-
-	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
-}
-
 /*
  * Whether the syscall tracepoints can be used. libbpf finds them through
  * tracefs (/sys/kernel/debug/tracing where debugfs is mounted, else
@@ -287,7 +278,9 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	for (i = 0; i < mt->allocs.nr; i++)
 		skel->rodata->site_kind[i] =
 		    (__u8)kind_of(mt->allocs.sites[i].name, mt->alloc.prefix);
-	skel->rodata->filter_exe_ino = exe_ino(t);
+	/* -b: count only tasks whose executable is the binary (the allocator
+	 * probes sit in a library every process maps). */
+	skel->rodata->filter_exe_ino = target_binary_ino(t);
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
 	skel->rodata->stack_depth = o->stack_depth;
