@@ -89,6 +89,40 @@ t_single_runs_call_a_large_change()
 	expect_eq "severity" "$(jq -r '.rows[] | select(.name == "step_lookup") | .severity' <<<"$DIFF")" critical
 }
 
+# csv_col CSV NAME COLUMN: the COLUMN field of the row whose name is NAME
+# (fields without commas or quotes: sonde's names of abswitch's functions).
+csv_col()
+{
+	awk -F, -v name="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+		$idx["name"] == name { sub(/\r$/, ""); print $idx[col] }' "$1"
+}
+
+# --csv: one header line, CRLF rows, the JSON's fields and numbers, for
+# report and diff.
+t_csv_matches_json()
+{
+	local fn
+	record "$T_DIR/c1.sonde"
+	record "$T_DIR/c2.sonde" 2
+	sonde_run report --csv "$T_DIR/c1.sonde"
+	expect_ok
+	cp "$T_DIR/out" "$T_DIR/report.csv"
+	sonde_run report --json "$T_DIR/c1.sonde"
+	expect_eq "header lines" "$(grep -c '^type,' "$T_DIR/report.csv")" 1
+	expect_eq "rows" "$(grep -c $'\r$' "$T_DIR/report.csv")" 4
+	for fn in step_parse step_lookup step_render; do
+		expect_eq "$fn calls" "$(csv_col "$T_DIR/report.csv" $fn calls)" \
+			"$(jq -r --arg f $fn '.functions[] | select(.name == $f) | .calls' "$T_DIR/out")"
+		expect_eq "$fn p90_ns" "$(csv_col "$T_DIR/report.csv" $fn p90_ns)" \
+			"$(jq -r --arg f $fn '.functions[] | select(.name == $f) | .p90_ns' "$T_DIR/out")"
+	done
+	sonde_run diff --csv "$T_DIR/c1.sonde" "$T_DIR/c2.sonde"
+	expect_eq "exit status of diff --csv" "$RC" 1
+	expect_eq "step_lookup verdict in CSV" "$(csv_col "$T_DIR/out" step_lookup verdict)" regression
+	expect_eq "step_parse verdict in CSV" "$(csv_col "$T_DIR/out" step_parse verdict)" unchanged
+	bad_input report --format yaml "$T_DIR/c1.sonde" "use term, json or csv"
+}
+
 # A gate cannot be talked out of its job: values that compare false with
 # everything, or out of range, are refused.
 t_gate_refuses_nonsense()

@@ -34,7 +34,8 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	struct resolve_opts resolve;
-	const struct output_format *format; /* --json, --format */
+	const struct output_format *format; /* --json, --csv, --format */
+	bool header_done;		    /* --csv: the run's header line is out */
 	bool hist, sched, raw;
 };
 
@@ -142,9 +143,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	return cmd_format_check(o->format, PROFILE_LAT, false);
 }
 
-static void emit_report(const struct lat_opts *o, struct lat_profile *p)
+static void emit_report(struct lat_opts *o, struct lat_profile *p)
 {
-	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+	struct report_opts ro = {
+	    .hist = o->hist, .color = report_want_color(stdout), .header_done = &o->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_LAT, .lat = p};
 
 	lat_profile_sort(p);
@@ -153,7 +155,7 @@ static void emit_report(const struct lat_opts *o, struct lat_profile *p)
 
 /* Sorted copy of a cumulative snapshot (with its slices, when the run kept
  * them), or the interval since the last one. */
-static int report_snapshot(const struct lat_opts *o, const struct lat_profile *cur,
+static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 			   const struct lat_profile *prev, struct lat_slicer *slicer, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);

@@ -31,7 +31,7 @@ struct mem_opts {
 	struct mem_tracer_opts tracer;
 	__u64 duration_ns, interval_ns, min_age_ns;
 	__u32 top;
-	const struct output_format *format; /* --json, --format */
+	const struct output_format *format; /* --json, --csv, --format */
 	const char *output;		    /* -o FILE */
 	struct out_file *out;		    /* its temporary file, from before tracing to the end */
 	int argc;
@@ -139,6 +139,7 @@ struct run {
 	unsigned int ticks, ticks_per_report; /* an interval report every ticks_per_report */
 	__u64 last_report_ns;
 	__u64 last_counts[SONDE_MC__COUNT];
+	bool header_done; /* --csv: the run's header line is out */
 };
 
 /* Read the totals and add a sample at the current time. */
@@ -157,7 +158,7 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 
 static void report(struct run *r, bool final)
 {
-	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct report_opts ro = {.color = report_want_color(stdout), .header_done = &r->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_MEM, .mem = r->p, .mem_top = r->o->top};
 	int i;
 

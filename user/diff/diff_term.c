@@ -358,7 +358,7 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 	return o;
 }
 
-int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
+json_t *diff_report_to_json(const struct diff_report *r)
 {
 	json_t *root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
 				 (json_int_t)r->regressions, "inconclusive",
@@ -367,11 +367,10 @@ int report_diff_json(FILE *f, const struct diff_report *r, const struct report_o
 				 "new_runs", (json_int_t)r->nr_new_runs);
 	json_t *rows = json_array(), *notes = json_array();
 	size_t k;
-	int err = 0;
 
-	(void)o;
 	if (!root || !rows || !notes) {
-		err = -ENOMEM;
+		json_decref(root);
+		root = NULL;
 		goto cleanup;
 	}
 	for (k = 0; k < r->nr_rows; k++)
@@ -382,12 +381,14 @@ int report_diff_json(FILE *f, const struct diff_report *r, const struct report_o
 		json_array_append_new(notes, json_string(r->notes[k]));
 	json_object_set(root, "rows", rows);
 	json_object_set(root, "notes", notes);
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
 cleanup:
 	json_decref(rows);
 	json_decref(notes);
-	json_decref(root);
-	return err;
+	return root;
+}
+
+int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	(void)o;
+	return format_json_line(f, diff_report_to_json(r));
 }

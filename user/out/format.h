@@ -16,6 +16,8 @@
 struct report_opts {
 	bool hist;  /* --hist: draw each function's histogram */
 	bool color; /* a terminal, and NO_COLOR unset */
+	/* A run's reports share one CSV header: set once printed. NULL: each has its own. */
+	bool *header_done;
 };
 
 /* Colour on f: a terminal, and NO_COLOR unset or empty. */
