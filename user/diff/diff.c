@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "diff/diff.h"
+#include "diff/diff_judge.h"
 #include "diff/diff_kind.h"
 
 static void count_verdict(struct diff_report *r, enum diff_verdict v, unsigned runs_needed)
@@ -10,7 +11,9 @@ static void count_verdict(struct diff_report *r, enum diff_verdict v, unsigned r
 	if (v != DIFF_INCONCLUSIVE)
 		return;
 	r->inconclusive++;
-	if (runs_needed > r->runs_needed)
+	if (runs_needed >= DIFF_MAX_RUNS_NEEDED)
+		r->too_noisy++;
+	else if (runs_needed > r->runs_needed)
 		r->runs_needed = runs_needed;
 }
 

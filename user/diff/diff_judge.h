@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include "diff/diff_core.h"
 
+/* runs_needed at most: more would not settle it either (the noise is the metric's own). */
+#define DIFF_MAX_RUNS_NEEDED 100
 /* With one run a side, a change is called only from this size (and --threshold). */
 #define DIFF_SINGLE_RUN_MIN_PCT 50.0
 /* Slices a side below which a single run says nothing. */

@@ -62,10 +62,13 @@ static void print_grounds(FILE *f, const struct diff_report *r)
 	else
 		fprintf(f, "%zu base and %zu new runs; NOISE: one standard deviation between runs\n",
 			r->nr_base_runs, r->nr_new_runs);
-	if (r->inconclusive)
+	if (r->inconclusive > r->too_noisy)
 		fprintf(f, "%zu inconclusive: %u runs a side would likely tell (sonde ab --runs %u, "
 			   "or more profiles: sonde diff BASE... ::: NEW...)\n",
-			r->inconclusive, r->runs_needed, r->runs_needed);
+			r->inconclusive - r->too_noisy, r->runs_needed, r->runs_needed);
+	if (r->too_noisy)
+		fprintf(f, "%zu inconclusive and too noisy for %d runs a side to tell\n",
+			r->too_noisy, DIFF_MAX_RUNS_NEEDED);
 }
 
 static const char *row_color(const struct diff_row *r, const struct report_opts *o)
@@ -360,11 +363,11 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 
 json_t *diff_report_to_json(const struct diff_report *r)
 {
-	json_t *root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
-				 (json_int_t)r->regressions, "inconclusive",
-				 (json_int_t)r->inconclusive, "runs_needed",
-				 (json_int_t)r->runs_needed, "base_runs", (json_int_t)r->nr_base_runs,
-				 "new_runs", (json_int_t)r->nr_new_runs);
+	json_t *root = json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
+	    (json_int_t)r->regressions, "inconclusive", (json_int_t)r->inconclusive, "runs_needed",
+	    (json_int_t)r->runs_needed, "too_noisy", (json_int_t)r->too_noisy, "base_runs",
+	    (json_int_t)r->nr_base_runs, "new_runs", (json_int_t)r->nr_new_runs);
 	json_t *rows = json_array(), *notes = json_array();
 	size_t k;
 
