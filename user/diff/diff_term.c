@@ -55,7 +55,12 @@ static void fmt_noise(char *buf, size_t len, const struct diff_grounds *g)
  */
 static void print_grounds(FILE *f, const struct diff_report *r)
 {
-	if (r->nr_base_runs + r->nr_new_runs < 3)
+	if (r->shifted)
+		fprintf(f, "one run a side, and the runs differ as a whole (the median function "
+			   "%+.1f%%): the machine or the load moved as much as the build, so no "
+			   "change is called\n",
+			r->shift_pct);
+	else if (r->nr_base_runs + r->nr_new_runs < 3)
 		fprintf(f, "one run a side: its time slices stand in for runs, and only a change "
 			   "of %.0f%% or more that they agree on is called\n",
 			DIFF_SINGLE_RUN_MIN_PCT);
@@ -364,10 +369,11 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 json_t *diff_report_to_json(const struct diff_report *r)
 {
 	json_t *root = json_pack(
-	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:f}", "type", "diff", "regressions",
 	    (json_int_t)r->regressions, "inconclusive", (json_int_t)r->inconclusive, "runs_needed",
 	    (json_int_t)r->runs_needed, "too_noisy", (json_int_t)r->too_noisy, "base_runs",
-	    (json_int_t)r->nr_base_runs, "new_runs", (json_int_t)r->nr_new_runs);
+	    (json_int_t)r->nr_base_runs, "new_runs", (json_int_t)r->nr_new_runs, "shifted",
+	    r->shifted, "shift_pct", r->shift_pct);
 	json_t *rows = json_array(), *notes = json_array();
 	size_t k;
 
