@@ -334,3 +334,46 @@ int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o,
 						    "the new profile; nothing to compare");
 	return 0;
 }
+
+/* Each key's growth in one profile, as diff pairs and measures stacks, for a
+ * series of profiles (sonde trend). */
+int diff_mem_growths(const struct mem_profile *p, struct diff_mem_growth **out, size_t *nr)
+{
+	struct diff_mem_growth *v = NULL;
+	struct stack_index ix;
+	struct merged_stack ms;
+	size_t i, n = 0;
+	int err = index_build(&ix, p);
+
+	if (!err && !(v = calloc(ix.n ? ix.n : 1, sizeof(*v))))
+		err = -ENOMEM;
+	for (i = 0; !err && i < ix.n; i++) {
+		if (i && !strcmp(ix.v[i].key, ix.v[i - 1].key))
+			continue;
+		if ((err = merge_stacks(&ix, ix.v[i].key, &ms)))
+			break;
+		v[n].growth = slope_of(p, &ms);
+		free(ms.series);
+		if (!(v[n].key = strdup(ix.v[i].key)))
+			err = -ENOMEM;
+		else
+			n++;
+	}
+	index_free(&ix);
+	if (err) {
+		diff_mem_growths_free(v, n);
+		return err;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+void diff_mem_growths_free(struct diff_mem_growth *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(v[i].key);
+	free(v);
+}
