@@ -14,9 +14,6 @@
 #include "diff/diff_mem.h"
 #include "core/util.h"
 
-/* Growth changes are relative to at least this, so a flat base is not a division by ~0. */
-#define GROWTH_FLOOR_BYTES_PER_S 1024.0
-
 static char *stack_key(const struct mem_stack *s)
 {
 	size_t len = 16, used = 0, i;
@@ -254,7 +251,7 @@ static int fill_stack_row(struct diff_stack_row *row, const struct stack_index *
 		row->base_hi = b.hi;
 		row->base_peak = b.peak;
 		row->new_peak = n.peak;
-		diff_judge(&be, &ne, DIFF_SCALE_LINEAR, GROWTH_FLOOR_BYTES_PER_S, o, &j);
+		diff_judge(&be, &ne, DIFF_SCALE_LINEAR, DIFF_GROWTH_FLOOR_BYTES_PER_S, o, &j);
 		row->verdict = j.verdict;
 		row->severity = j.severity;
 		row->p_value = j.p_value;

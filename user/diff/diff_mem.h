@@ -6,6 +6,9 @@
 #include "diff/diff_core.h"
 #include "out/sonde_profile.h"
 
+/* Growth changes are relative to at least this, so a flat base is not a division by ~0. */
+#define DIFF_GROWTH_FLOOR_BYTES_PER_S 1024.0
+
 /* Fills r->stacks, sorted, and counts regressions; fails (exit status 2) when
  * none is in both the bases and the new profile. */
 int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o, struct diff_report *r);
