@@ -8,7 +8,6 @@
 #include "cmd/cmd_opts.h"
 #include "diff/trend.h"
 #include "diff/trend_term.h"
-#include "out/profile_file.h"
 #include "core/util.h"
 
 static const char trend_usage_head[] =
@@ -111,24 +110,12 @@ int cmd_trend(int argc, char **argv)
 	struct trend_report *report = NULL;
 	struct trend_args a = {0};
 	struct trend_term_opts to;
-	size_t i, loaded = 0;
 	int err;
 
 	err = parse_trend_args(argc, argv, &a);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
-	profiles = calloc(a.nr_files, sizeof(*profiles));
-	if (!profiles) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < a.nr_files && !err; i++, loaded++)
-		err = profile_read(a.files[i], &profiles[i]);
-	for (i = 1; i < a.nr_files && !err; i++)
-		if (profiles[i]->kind != profiles[0]->kind)
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "'%s' and '%s' are profiles of different kinds",
-					 a.files[0], a.files[i]);
+	err = cmd_read_profiles(a.files, a.nr_files, &profiles);
 	if (!err)
 		err = trend_compute(profiles, a.nr_files, &a.opts, &report);
 	if (err)
@@ -140,9 +127,7 @@ int cmd_trend(int argc, char **argv)
 		trend_report_term(stdout, report, &to);
 cleanup:
 	trend_report_free(report);
-	for (i = 0; i < loaded; i++)
-		sonde_profile_free(profiles[i]);
-	free(profiles);
+	cmd_free_profiles(profiles, a.nr_files);
 	free(a.files);
 	return exit_status_of(err);
 }
