@@ -110,33 +110,24 @@ t_mem_growth_change()
 	[ "$(jq .changed <<<"$TREND")" = 1 ] || fail "stacks changed: $(jq -c '.rows[] | select(.change_points != []) | [.name, .values_bytes_per_s, .change_points]' <<<"$TREND" | tr '\n' ' ')"
 }
 
-# bad_input ARGS... TEXT: sonde exits 2 with one line that contains TEXT.
-bad_input()
-{
-	local text=${*: -1}
-	sonde_run "${@:1:$#-1}"
-	expect_eq "exit status of sonde ${*:1:$#-1}" "$RC" 2
-	grep -qF "$text" "$T_DIR/err" || fail "sonde ${*:1:$#-1} said: $(err_text); expected '$text'"
-	[ "$(wc -l <"$T_DIR/err")" = 1 ] || fail "more than one line: $(err_text)"
-	[ ! -s "$T_DIR/out" ] || fail "printed a report: $(head -c 200 "$T_DIR/out")"
-}
-
+# Bad input: one line, exit status 2, and no report.
 t_bad_input()
 {
 	local ok=$T_DIR/ok.sonde
 	record "$ok" 0
-	bad_input trend "$ok" "give two profiles or more"
-	bad_input trend "give two profiles or more"
+	bad_input 2 'give two profiles or more' trend "$ok"
+	bad_input 2 'give two profiles or more' trend
 	head -c 300 "$ok" >"$T_DIR/cut.sonde"
-	bad_input trend "$ok" "$ok" "$T_DIR/cut.sonde" "truncated"
-	bad_input trend "$ok" "$T_DIR/missing.sonde" "No such file"
+	bad_input 2 'truncated' trend "$ok" "$ok" "$T_DIR/cut.sonde"
+	bad_input 2 'No such file' trend "$ok" "$T_DIR/missing.sonde"
 	sonde_run mem -o "$T_DIR/mem.sonde" -- "$TGT/memtarget" leak 50 1024 1
 	expect_ok
-	bad_input trend "$ok" "$T_DIR/mem.sonde" "different kinds"
-	bad_input trend "$ok" "$ok" --threshold nan "is not a number"
-	bad_input trend "$ok" "$ok" --alpha 0 "is not a number"
-	bad_input trend "$ok" "$ok" --metric p95 "use p50, p90, p99 or mean"
-	bad_input trend "$ok" "$ok" --color "unknown option"
+	bad_input 2 'different kinds' trend "$ok" "$T_DIR/mem.sonde"
+	bad_input 2 "threshold 'nan' is not a number" trend "$ok" "$ok" --threshold nan
+	bad_input 2 "alpha '0' is not a number" trend "$ok" "$ok" --alpha 0
+	bad_input 2 'use p50, p90, p99 or mean' trend "$ok" "$ok" --metric p95
+	bad_input 2 'unknown option' trend "$ok" "$ok" --color
+	[ ! -s "$T_DIR/out" ] || fail "printed a report: $(head -c 200 "$T_DIR/out")"
 }
 
 run_tests
