@@ -19,6 +19,7 @@ struct series {
 	double *s1, *s2; /* s1[k]: sum of the first k values; s2[k]: of their squares */
 	size_t *cuts;	 /* the model: sorted, each the first index of a segment */
 	size_t nr_cuts;
+	bool single_last; /* the last segment may be one run: the latest (not a run set aside) */
 };
 
 static double seg_sum(const struct series *s, size_t a, size_t b)
@@ -101,14 +102,34 @@ static void consider(struct cand *c, size_t i, size_t j, double p)
 }
 
 /*
- * A segment between two cuts holds two runs at least: one run off on its own
- * is an outlier, not a level (one bad run would read as "changed, changed
- * back"). The first and the last segment may hold one: the latest run alone
- * slower is the regression a trend is read for.
+ * A level holds two runs at least: one run off on its own is an outlier, not
+ * a level (one bad run would read as "changed, changed back"). Only the last
+ * may hold one, and only in the series as it is: the latest run alone slower
+ * is the regression a trend is read for.
  */
 static bool seg_ok(const struct series *s, size_t a, size_t b)
 {
-	return b - a >= 2 || a == 0 || b == s->n;
+	return b - a >= 2 || (s->single_last && b == s->n);
+}
+
+/*
+ * A short level (under four runs) stands only when each of its runs moved
+ * from the level beside it (mean ref) the same way, by half the threshold or
+ * more: an outlier and a run beside it do not make a level.
+ */
+static bool level_agrees(const struct series *s, const struct cp_opts *o, size_t a, size_t b,
+			 double ref)
+{
+	double whole = change_pct(s, o, ref, seg_mean(s, a, b));
+	size_t k;
+
+	for (k = a; b - a < 4 && k < b; k++) {
+		double one = change_pct(s, o, ref, s->s1[k + 1] - s->s1[k]);
+
+		if (one * whole <= 0 || fabs(one) < o->threshold_pct / 2)
+			return false;
+	}
+	return true;
 }
 
 /* Every single cut of segment [a, b), given the rest of the model's sum of squares. */
@@ -122,7 +143,8 @@ static void try_singles(const struct series *s, const struct cp_opts *o, size_t 
 		double ml = seg_mean(s, a, k), mr = seg_mean(s, k, b);
 		double sse = rest + seg_ss(s, a, k) + seg_ss(s, k, b);
 
-		if (!seg_ok(s, a, k) || !seg_ok(s, k, b))
+		if (!seg_ok(s, a, k) || !seg_ok(s, k, b) || !level_agrees(s, o, a, k, mr) ||
+		    !level_agrees(s, o, k, b, ml))
 			continue;
 		if (fabs(change_pct(s, o, ml, mr)) < o->threshold_pct) {
 			c->tried++;
@@ -151,7 +173,9 @@ static void try_pairs(const struct series *s, const struct cp_opts *o, size_t a,
 			double mi = in / (double)nin, mo = out / (double)nout;
 			double sse = rest + seg_ss(s, i, j) + ssout;
 
-			if (!seg_ok(s, i, j) || !seg_ok(s, a, i) || !seg_ok(s, j, b))
+			if (!seg_ok(s, i, j) || !seg_ok(s, a, i) || !seg_ok(s, j, b) ||
+			    !level_agrees(s, o, i, j, mo) || !level_agrees(s, o, a, i, mi) ||
+			    !level_agrees(s, o, j, b, mi))
 				continue;
 			if (fabs(change_pct(s, o, mo, mi)) < o->threshold_pct) {
 				c->tried++;
@@ -200,8 +224,9 @@ static bool grow(struct series *s, const struct cp_opts *o)
 	return false;
 }
 
-/* Cut k (0-based among the cuts) against its neighbours under the whole model. */
-static void test_cut(const struct series *s, const struct cp_opts *o, size_t k, double s2,
+/* Cut k (0-based among the cuts) against its neighbours under the whole model;
+ * false when a level beside it is short and its runs do not agree. */
+static bool test_cut(const struct series *s, const struct cp_opts *o, size_t k, double s2,
 		     double df, struct changepoint *cp)
 {
 	size_t a = seg_start(s, k), c = seg_start(s, k + 1), b = seg_start(s, k + 2);
@@ -212,6 +237,7 @@ static void test_cut(const struct series *s, const struct cp_opts *o, size_t k, 
 	cp->after = level(s, o, mr);
 	cp->change_pct = change_pct(s, o, ml, mr);
 	cp->p_value = fmin(1, diff_p(mr - ml, s2, c - a, b - c, df) * (double)(s->n - 1));
+	return level_agrees(s, o, a, c, mr) && level_agrees(s, o, c, b, ml);
 }
 
 /* Drop the weakest cut that no longer holds, until all do; their figures into cps. */
@@ -225,11 +251,13 @@ static void prune(struct series *s, const struct cp_opts *o, struct changepoint 
 
 		for (k = 0; k < s->nr_cuts; k++) {
 			struct changepoint *cp = &cps[k];
+			bool agrees = test_cut(s, o, k, s2, df, cp);
 			double weight;
 
-			test_cut(s, o, k, s2, df, cp);
-			/* Too small a change goes before one merely unsure. */
-			weight = fabs(cp->change_pct) < o->threshold_pct ? 2 : cp->p_value;
+			/* Too small a change (or a level that is not one) goes before
+			 * one merely unsure. */
+			weight =
+			    !agrees || fabs(cp->change_pct) < o->threshold_pct ? 2 : cp->p_value;
 			if ((weight > 1 || cp->p_value >= o->alpha) && weight > worst_p) {
 				worst = k;
 				worst_p = weight;
@@ -243,12 +271,14 @@ static void prune(struct series *s, const struct cp_opts *o, struct changepoint 
 	}
 }
 
-static int series_init(struct series *s, const double *x, size_t n, const struct cp_opts *o)
+static int series_init(struct series *s, const double *x, size_t n, const struct cp_opts *o,
+		       bool single_last)
 {
 	size_t k;
 
 	memset(s, 0, sizeof(*s));
 	s->n = n;
+	s->single_last = single_last;
 	s->s1 = calloc(n + 1, sizeof(*s->s1));
 	s->s2 = calloc(n + 1, sizeof(*s->s2));
 	s->cuts = calloc(n, sizeof(*s->cuts));
@@ -272,25 +302,32 @@ static void series_free(struct series *s)
 	free(s->cuts);
 }
 
-int changepoints_find(const double *x, size_t n, const struct cp_opts *o, struct changepoint **out,
-		      size_t *nr)
+/* The change points of x under o, each p multiplied by `factor` (and the
+ * decision made at alpha / factor): one of several analyses of one series. */
+static int segment(const double *x, size_t n, const struct cp_opts *o, double factor,
+		   bool single_last, struct changepoint **out, size_t *nr)
 {
+	struct cp_opts strict = *o;
 	struct changepoint *cps = NULL;
 	struct series s;
+	size_t k;
 	int err;
 
 	*out = NULL;
 	*nr = 0;
 	if (n < 3)
 		return 0;
-	err = series_init(&s, x, n, o);
+	strict.alpha = o->alpha / factor;
+	err = series_init(&s, x, n, o, single_last);
 	/* Each step adds a cut at a new place, and a cut leaves df >= 1: at most n - 2. */
-	while (!err && s.nr_cuts + 2 < n && grow(&s, o))
+	while (!err && s.nr_cuts + 2 < n && grow(&s, &strict))
 		;
 	if (!err && s.nr_cuts && !(cps = calloc(s.nr_cuts, sizeof(*cps))))
 		err = -ENOMEM;
 	if (!err && cps) {
-		prune(&s, o, cps);
+		prune(&s, &strict, cps);
+		for (k = 0; k < s.nr_cuts; k++)
+			cps[k].p_value = fmin(1, cps[k].p_value * factor);
 		*nr = s.nr_cuts;
 		*out = cps;
 		if (!s.nr_cuts) {
@@ -299,5 +336,62 @@ int changepoints_find(const double *x, size_t n, const struct cp_opts *o, struct
 		}
 	}
 	series_free(&s);
+	return err;
+}
+
+/*
+ * x without run j; the points found are mapped back to x's indices. One run
+ * off on its own (the machine busy through it) would otherwise widen the noise
+ * of its level enough to hide a real change.
+ */
+static int without_run(const double *x, size_t n, size_t j, const struct cp_opts *o,
+		       struct changepoint **out, size_t *nr)
+{
+	double *y = malloc((n - 1) * sizeof(*y));
+	size_t k;
+	int err;
+
+	*out = NULL;
+	*nr = 0;
+	if (!y)
+		return -ENOMEM;
+	memcpy(y, x, j * sizeof(*y));
+	memcpy(y + j, x + j + 1, (n - j - 1) * sizeof(*y));
+	/* Its last run is the latest only when the one set aside was not. */
+	err = segment(y, n - 1, o, 2.0 * (double)n, j != n - 1, out, nr);
+	for (k = 0; !err && k < *nr; k++)
+		(*out)[k].index += (*out)[k].index >= j;
+	free(y);
+	return err;
+}
+
+int changepoints_find(const double *x, size_t n, const struct cp_opts *o, struct cp_result *res)
+{
+	struct changepoint *alt;
+	size_t j, nr_alt;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	res->outlier = CP_NO_OUTLIER;
+	/* Half of alpha for the series as it is, the other half shared by the n
+	 * series without one run each: the union of all is still at alpha. */
+	err = segment(x, n, o, 2, true, &res->points, &res->nr_points);
+	for (j = 0; !err && n >= 4 && n <= CP_MAX_OUTLIER_SERIES && j < n; j++) {
+		alt = NULL;
+		err = without_run(x, n, j, o, &alt, &nr_alt);
+		/* Only for more points: on a tie the series as it is stands. */
+		if (!err && nr_alt > res->nr_points) {
+			free(res->points);
+			res->points = alt;
+			res->nr_points = nr_alt;
+			res->outlier = j;
+		} else {
+			free(alt);
+		}
+	}
+	if (err) {
+		free(res->points);
+		memset(res, 0, sizeof(*res));
+	}
 	return err;
 }

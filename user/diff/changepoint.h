@@ -16,6 +16,12 @@
  *  - then every cut is tested again between its neighbouring cuts, under the
  *    final model, with p times the n - 1 places a change could be; the
  *    weakest that fails goes, until all pass.
+ *  - one run far off its level (the machine busy through it) widens the
+ *    noise enough to hide a real change: the search is also made without
+ *    each run in turn, and the result that explains more is kept, that run
+ *    named an outlier. Half of alpha goes to the series as it is and half is
+ *    shared by the n series without a run (Bonferroni), so the whole stays at
+ *    alpha.
  * Latency is compared on a log scale (a change is a ratio); growth linearly,
  * relative to the larger of the level before and `floor`. A slow drift whose
  * steps all stay under the threshold has no change point: it shows in the
@@ -43,15 +49,24 @@ struct changepoint {
 	size_t index;	      /* the first value at the new level */
 	double before, after; /* the levels either side (log scale: geometric means) */
 	double change_pct;    /* after against before */
-	double p_value;	      /* adjusted for the n - 1 places a change could be */
+	double p_value;	      /* adjusted for the places and the analyses tried */
 };
 
+/* What changepoints_find() found. */
+struct cp_result {
+	struct changepoint *points; /* by index; free() it */
+	size_t nr_points;
+	size_t outlier; /* the run set aside as an outlier, or CP_NO_OUTLIER */
+};
+
+#define CP_NO_OUTLIER ((size_t)-1)
+/* Longer series are not searched for an outlier run (n more searches). */
+#define CP_MAX_OUTLIER_SERIES 100
+
 /*
- * The change points of x[0..n-1] (log scale: values above 0) into *out,
- * by index (free() it), their number in *nr; none when n < 3, as no noise
- * can be measured. 0 or -ENOMEM.
+ * The change points of x[0..n-1] (log scale: values above 0); none when
+ * n < 3, as no noise can be measured. 0 or -ENOMEM.
  */
-int changepoints_find(const double *x, size_t n, const struct cp_opts *o, struct changepoint **out,
-		      size_t *nr);
+int changepoints_find(const double *x, size_t n, const struct cp_opts *o, struct cp_result *res);
 
 #endif

@@ -160,6 +160,7 @@ static int summarize(struct trend_row *row, size_t nr, const struct cp_opts *co)
 	double *x = calloc(nr, sizeof(*x)), base;
 	size_t *at = calloc(nr, sizeof(*at)), i, n = 0;
 	int err = x && at ? 0 : -ENOMEM;
+	struct cp_result found;
 
 	for (i = 0; !err && i < nr; i++) {
 		if (isnan(row->values[i]))
@@ -168,12 +169,17 @@ static int summarize(struct trend_row *row, size_t nr, const struct cp_opts *co)
 		at[n++] = i;
 	}
 	row->nr_present = n;
+	row->outlier = CP_NO_OUTLIER;
 	if (!err && n) {
 		row->first = x[0];
 		row->last = x[n - 1];
 		base = co->scale == CP_SCALE_LOG ? row->first : fmax(fabs(row->first), co->floor);
 		row->change_pct = base > 0 ? (row->last - row->first) / base * 100 : 0;
-		err = changepoints_find(x, n, co, &row->points, &row->nr_points);
+		err = changepoints_find(x, n, co, &found);
+		row->points = found.points;
+		row->nr_points = found.nr_points;
+		if (found.outlier != CP_NO_OUTLIER)
+			row->outlier = at[found.outlier];
 	}
 	for (i = 0; !err && i < row->nr_points; i++) {
 		row->points[i].index = at[row->points[i].index];

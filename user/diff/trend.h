@@ -26,6 +26,7 @@ struct trend_row {
 	double change_pct;  /* last against first */
 	struct changepoint *points;
 	size_t nr_points;
+	size_t outlier;	      /* the profile set aside as an outlier run, or CP_NO_OUTLIER */
 	double max_shift_pct; /* the largest change point, in size; 0 without one */
 };
 

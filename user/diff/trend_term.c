@@ -64,7 +64,7 @@ static void print_sparkline(FILE *f, const struct trend_report *r, const struct 
 	}
 }
 
-/* "#3 +29.5% (p 2e-06), #7 -20.1% (p 0.003)" */
+/* "#3 +29.5% (p 2e-06), #7 -20.1% (p 0.003); #5 an outlier" */
 static void fmt_points(char *buf, size_t len, const struct trend_row *row)
 {
 	size_t i, used = 0;
@@ -80,6 +80,8 @@ static void fmt_points(char *buf, size_t len, const struct trend_row *row)
 						    : "%s#%zu %+.1f%% (p %.4f)",
 				 i ? ", " : "", cp->index, cp->change_pct, cp->p_value);
 	}
+	if (row->outlier != CP_NO_OUTLIER && used < len)
+		snprintf(buf + used, len - used, "; #%zu an outlier", row->outlier);
 }
 
 /* What each row shows as its name: lat functions shortened (and told apart)
@@ -121,6 +123,9 @@ static void print_indexes(FILE *f, const struct trend_report *r, const char *con
 	for (i = 0; i < r->nr_rows; i++)
 		for (k = 0; k < r->rows[i].nr_points; k++)
 			named[r->rows[i].points[k].index] = true;
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].outlier != CP_NO_OUTLIER)
+			named[r->rows[i].outlier] = true;
 	for (i = 0; i < r->nr_profiles; i++) {
 		if (!named[i])
 			continue;
@@ -233,6 +238,11 @@ static json_t *row_json(const struct trend_report *r, const struct trend_row *ro
 		json_array_append_new(points, p);
 	}
 	json_object_set_new(o, "change_points", points);
+	/* The run the change points were found without (changepoint.h). */
+	if (row->outlier != CP_NO_OUTLIER) {
+		json_object_set_new(o, "outlier_index", json_integer((json_int_t)row->outlier));
+		json_object_set_new(o, "outlier_profile", json_string(files[row->outlier]));
+	}
 	return o;
 }
 
