@@ -86,6 +86,8 @@ static const struct trend_row *row_named(const struct trend_report *r, const cha
 	return NULL;
 }
 
+static const char *const files[NR] = {"a", "b", "c", "d", "e", "f"};
+
 static void test_pairs_and_finds_the_step(void **state)
 {
 	const struct diff_opts o = {.metric = DIFF_P90, .threshold_pct = 10, .alpha = 0.01};
@@ -96,7 +98,7 @@ static void test_pairs_and_finds_the_step(void **state)
 
 	(void)state;
 	make_series(p);
-	assert_int_equal(trend_compute(p, NR, &o, &r), 0);
+	assert_int_equal(trend_compute(p, files, NR, &o, &r), 0);
 	assert_int_equal(r->nr_rows, 3); /* one row each, whatever the executable's path */
 	assert_int_equal(r->changed, 1);
 	assert_string_equal(r->rows[0].name, "lookup");
@@ -121,7 +123,7 @@ static void test_pairs_and_finds_the_step(void **state)
 /* The JSON: the series with null where absent, the change point with its file. */
 static void test_json(void **state)
 {
-	static const char *const files[NR] = {"a", "b", "c", "d", "e", "f"};
+	const struct report_opts ro = {0};
 	const struct diff_opts o = {.metric = DIFF_P50, .threshold_pct = 10, .alpha = 0.01};
 	struct sonde_profile *p[NR];
 	struct trend_report *r;
@@ -133,8 +135,8 @@ static void test_json(void **state)
 
 	(void)state;
 	make_series(p);
-	assert_int_equal(trend_compute(p, NR, &o, &r), 0);
-	assert_int_equal(trend_report_json(f, r, files), 0);
+	assert_int_equal(trend_compute(p, files, NR, &o, &r), 0);
+	assert_int_equal(trend_report_json(f, r, &ro), 0);
 	fclose(f);
 	root = json_loads(text, 0, &jerr);
 	assert_non_null(root);

@@ -8,6 +8,7 @@
 #include "diff/diff_term.h"
 #include "out/csv.h"
 #include "out/lat_json.h"
+#include "diff/trend_term.h"
 #include "out/lat_report.h"
 #include "out/mem_json.h"
 #include "out/profile_kind.h"
@@ -80,12 +81,14 @@ static const struct output_format formats[] = {
 	.name = "term",
 	.report = {[PROFILE_LAT] = format_lat_term, [PROFILE_MEM] = format_mem_term},
 	.diff = {[PROFILE_LAT] = report_lat_diff_term, [PROFILE_MEM] = report_mem_diff_term},
+	.trend = trend_report_term,
     },
     {
 	.name = "json",
 	.json_records = true,
 	.report = {[PROFILE_LAT] = format_lat_json, [PROFILE_MEM] = format_mem_json},
 	.diff = {[PROFILE_LAT] = report_diff_json, [PROFILE_MEM] = report_diff_json},
+	.trend = trend_report_json,
     },
     {
 	.name = "csv",

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "diff/trend.h"
-#include "diff/trend_term.h"
 #include "core/util.h"
 
 static const char trend_usage_head[] =
@@ -33,7 +33,8 @@ struct trend_args {
 	struct diff_opts opts;
 	const char **files;
 	size_t nr_files;
-	bool json, ascii;
+	const struct output_format *format; /* --json, --format */
+	bool ascii;
 };
 
 static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
@@ -65,7 +66,7 @@ static int parse_trend_args(int argc, char **argv, struct trend_args *a)
 	    CMD_OPT_NUMBER("--alpha", "A", "significance level (default 0.01)", &d->alpha, 1e-12,
 			   1),
 	    CMD_OPT_FLAG("--ascii", NULL, "sparklines in ASCII", &a->ascii),
-	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &a->json),
+	    CMD_OPT_FORMAT("the report as one JSON object", &a->format),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "trend",
@@ -78,6 +79,7 @@ static int parse_trend_args(int argc, char **argv, struct trend_args *a)
 	int err;
 
 	a->opts = (struct diff_opts){.metric = DIFF_P90, .threshold_pct = 10, .alpha = 0.01};
+	a->format = cmd_format_default();
 	a->files = calloc(argc, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
@@ -109,7 +111,7 @@ int cmd_trend(int argc, char **argv)
 	struct sonde_profile **profiles = NULL;
 	struct trend_report *report = NULL;
 	struct trend_args a = {0};
-	struct trend_term_opts to;
+	struct report_opts ro = {0};
 	int err;
 
 	err = parse_trend_args(argc, argv, &a);
@@ -117,14 +119,11 @@ int cmd_trend(int argc, char **argv)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	err = cmd_read_profiles(a.files, a.nr_files, &profiles);
 	if (!err)
-		err = trend_compute(profiles, a.nr_files, &a.opts, &report);
+		err = trend_compute(profiles, a.files, a.nr_files, &a.opts, &report);
 	if (err)
 		goto cleanup;
-	to = (struct trend_term_opts){.ascii = a.ascii || !locale_is_utf8(), .files = a.files};
-	if (a.json)
-		err = trend_report_json(stdout, report, a.files);
-	else
-		trend_report_term(stdout, report, &to);
+	ro.ascii = a.ascii || !locale_is_utf8();
+	err = a.format->trend(stdout, report, &ro);
 cleanup:
 	trend_report_free(report);
 	cmd_free_profiles(profiles, a.nr_files);

@@ -205,8 +205,8 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int trend_compute(struct sonde_profile *const *profiles, size_t nr, const struct diff_opts *o,
-		  struct trend_report **out)
+int trend_compute(struct sonde_profile *const *profiles, const char *const *files, size_t nr,
+		  const struct diff_opts *o, struct trend_report **out)
 {
 	struct trend_report *r = calloc(1, sizeof(*r));
 	struct cp_opts co = {.threshold_pct = o->threshold_pct, .alpha = o->alpha};
@@ -220,6 +220,7 @@ int trend_compute(struct sonde_profile *const *profiles, size_t nr, const struct
 	r->threshold_pct = o->threshold_pct;
 	r->alpha = o->alpha;
 	r->nr_profiles = nr;
+	r->files = files;
 	if (r->kind == PROFILE_LAT) {
 		co.scale = CP_SCALE_LOG;
 		err = lat_rows(r, profiles, o->metric);

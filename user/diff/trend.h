@@ -35,17 +35,19 @@ struct trend_report {
 	enum diff_metric metric; /* lat */
 	double threshold_pct, alpha;
 	size_t nr_profiles;
-	struct trend_row *rows; /* change points first, biggest shift first; then by change */
+	const char *const *files; /* the path of each, as given (not copied) */
+	struct trend_row *rows;	  /* change points first, biggest shift first; then by change */
 	size_t nr_rows;
 	size_t changed; /* rows with a change point */
 };
 
 /*
  * The trend over profiles[0..nr-1] (all of one kind, the caller checks; at
- * least 2), with o's metric, threshold and alpha. 0 or -ENOMEM.
+ * least 2), read from files[0..nr-1], with o's metric, threshold and alpha.
+ * 0 or -ENOMEM.
  */
-int trend_compute(struct sonde_profile *const *profiles, size_t nr, const struct diff_opts *o,
-		  struct trend_report **out);
+int trend_compute(struct sonde_profile *const *profiles, const char *const *files, size_t nr,
+		  const struct diff_opts *o, struct trend_report **out);
 void trend_report_free(struct trend_report *r);
 
 #endif

@@ -113,7 +113,7 @@ static char **shown_names(const struct trend_report *r)
 }
 
 /* Under the table: which profile each change point names. */
-static void print_indexes(FILE *f, const struct trend_report *r, const char *const *files)
+static void print_indexes(FILE *f, const struct trend_report *r)
 {
 	bool *named = calloc(r->nr_profiles, sizeof(*named));
 	size_t i, k;
@@ -130,13 +130,13 @@ static void print_indexes(FILE *f, const struct trend_report *r, const char *con
 		if (!named[i])
 			continue;
 		fprintf(f, "#%zu: ", i);
-		safe_fputs(files[i], f);
+		safe_fputs(r->files[i], f);
 		fputc('\n', f);
 	}
 	free(named);
 }
 
-void trend_report_term(FILE *f, const struct trend_report *r, const struct trend_term_opts *o)
+int trend_report_term(FILE *f, const struct trend_report *r, const struct report_opts *o)
 {
 	static const char *const titles[NR_TCOLS] = {"FIRST", "LAST", "CHANGE", "CHANGE POINTS"};
 	char(*cells)[NR_TCOLS][256] = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*cells));
@@ -147,7 +147,7 @@ void trend_report_term(FILE *f, const struct trend_report *r, const struct trend
 	if (!cells || (is_lat(r) && !shown)) {
 		free(cells);
 		short_names_free(shown, r->nr_rows);
-		return;
+		return -ENOMEM;
 	}
 	for (i = 0; i < NR_TCOLS; i++)
 		w[i] = (int)strlen(titles[i]);
@@ -179,9 +179,10 @@ void trend_report_term(FILE *f, const struct trend_report *r, const struct trend
 	}
 	fprintf(f, "%zu of %zu %s changed\n", r->changed, r->nr_rows,
 		is_lat(r) ? "functions" : "stacks");
-	print_indexes(f, r, o->files);
+	print_indexes(f, r);
 	free(cells);
 	short_names_free(shown, r->nr_rows);
+	return 0;
 }
 
 /* A value for JSON: integer nanoseconds (lat), bytes/s (mem), null where absent. */
@@ -192,8 +193,7 @@ static json_t *value_json(const struct trend_report *r, double v)
 	return is_lat(r) ? json_integer((json_int_t)llround(v)) : json_real(v);
 }
 
-static json_t *row_json(const struct trend_report *r, const struct trend_row *row,
-			const char *const *files)
+static json_t *row_json(const struct trend_report *r, const struct trend_row *row)
 {
 	const char *unit = is_lat(r) ? "ns" : "bytes_per_s";
 	json_t *o = json_object(), *values = json_array(), *points = json_array();
@@ -228,7 +228,7 @@ static json_t *row_json(const struct trend_report *r, const struct trend_row *ro
 		if (!p)
 			break;
 		json_object_set_new(p, "index", json_integer((json_int_t)cp->index));
-		json_object_set_new(p, "profile", json_string(files[cp->index]));
+		json_object_set_new(p, "profile", json_string(r->files[cp->index]));
 		snprintf(key, sizeof(key), "before_%s", unit);
 		json_object_set_new(p, key, value_json(r, cp->before));
 		snprintf(key, sizeof(key), "after_%s", unit);
@@ -241,12 +241,12 @@ static json_t *row_json(const struct trend_report *r, const struct trend_row *ro
 	/* The run the change points were found without (changepoint.h). */
 	if (row->outlier != CP_NO_OUTLIER) {
 		json_object_set_new(o, "outlier_index", json_integer((json_int_t)row->outlier));
-		json_object_set_new(o, "outlier_profile", json_string(files[row->outlier]));
+		json_object_set_new(o, "outlier_profile", json_string(r->files[row->outlier]));
 	}
 	return o;
 }
 
-int trend_report_json(FILE *f, const struct trend_report *r, const char *const *files)
+int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o)
 {
 	json_t *root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "type", "trend", "kind",
 				 is_lat(r) ? "lat" : "mem", "metric",
@@ -255,24 +255,19 @@ int trend_report_json(FILE *f, const struct trend_report *r, const char *const *
 				 (json_int_t)r->changed);
 	json_t *profiles = json_array(), *rows = json_array();
 	size_t k;
-	int err = 0;
 
+	(void)o;
 	if (!root || !profiles || !rows) {
-		err = -ENOMEM;
-		goto cleanup;
+		json_decref(profiles);
+		json_decref(rows);
+		json_decref(root);
+		return -ENOMEM;
 	}
 	for (k = 0; k < r->nr_profiles; k++)
-		json_array_append_new(profiles, json_string(files[k]));
+		json_array_append_new(profiles, json_string(r->files[k]));
 	for (k = 0; k < r->nr_rows; k++)
-		json_array_append_new(rows, row_json(r, &r->rows[k], files));
-	json_object_set(root, "profiles", profiles);
-	json_object_set(root, "rows", rows);
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
-cleanup:
-	json_decref(profiles);
-	json_decref(rows);
-	json_decref(root);
-	return err;
+		json_array_append_new(rows, row_json(r, &r->rows[k]));
+	json_object_set_new(root, "profiles", profiles);
+	json_object_set_new(root, "rows", rows);
+	return format_json_line(f, root);
 }

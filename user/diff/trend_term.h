@@ -3,17 +3,13 @@
 #ifndef SONDE_TREND_TERM_H
 #define SONDE_TREND_TERM_H
 
-#include <stdbool.h>
 #include <stdio.h>
 #include "diff/trend.h"
+#include "out/format.h"
 
-struct trend_term_opts {
-	bool ascii;		  /* sparklines in " _.-=+*#" rather than UTF-8 blocks */
-	const char *const *files; /* the profiles' paths, as given */
-};
-
-void trend_report_term(FILE *f, const struct trend_report *r, const struct trend_term_opts *o);
+/* Sparklines in UTF-8 blocks, or in " _.-~=+*#" with o->ascii. */
+int trend_report_term(FILE *f, const struct trend_report *r, const struct report_opts *o);
 /* One JSON object on one line: "type":"trend". */
-int trend_report_json(FILE *f, const struct trend_report *r, const char *const *files);
+int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o);
 
 #endif
