@@ -16,12 +16,16 @@
  *  - then every cut is tested again between its neighbouring cuts, under the
  *    final model, with p times the n - 1 places a change could be; the
  *    weakest that fails goes, until all pass.
+ *  - a level holds two runs at least, but for the last (the latest run
+ *    alone slower is what a trend is read for); one of fewer than four runs
+ *    stands only when each of its runs moved the same way by half the
+ *    threshold or more, so that one bad run and its neighbour make no level.
  *  - one run far off its level (the machine busy through it) widens the
  *    noise enough to hide a real change: the search is also made without
- *    each run in turn, and the result that explains more is kept, that run
- *    named an outlier. Half of alpha goes to the series as it is and half is
- *    shared by the n series without a run (Bonferroni), so the whole stays at
- *    alpha.
+ *    each run in turn, and a result with more change points is kept, that
+ *    run named an outlier. Half of alpha goes to the series as it is and
+ *    half is shared by the n series without a run (Bonferroni), so the
+ *    whole stays at alpha.
  * Latency is compared on a log scale (a change is a ratio); growth linearly,
  * relative to the larger of the level before and `floor`. A slow drift whose
  * steps all stay under the threshold has no change point: it shows in the
