@@ -123,6 +123,7 @@ int cmd_trend(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	ro.ascii = a.ascii || !locale_is_utf8();
+	ro.color = report_want_color(stdout);
 	err = a.format->trend(stdout, report, &ro);
 cleanup:
 	trend_report_free(report);

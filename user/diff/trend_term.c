@@ -15,6 +15,10 @@
 static const char *const spark_utf8[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 static const char spark_ascii[] = "_.-~=+*#";
 
+#define COL_RED	  "\033[31m"
+#define COL_GREEN "\033[32m"
+#define COL_RESET "\033[0m"
+
 enum tcol { T_FIRST, T_LAST, T_CHANGE, T_POINTS, NR_TCOLS };
 
 static bool is_lat(const struct trend_report *r)
@@ -62,6 +66,14 @@ static void print_sparkline(FILE *f, const struct trend_report *r, const struct 
 		else
 			fputs(spark_utf8[level < 0 ? 0 : level > 7 ? 7 : level], f);
 	}
+}
+
+/* A row whose latest change point went up (slower, or growing faster) in red, down in green. */
+static const char *row_color(const struct trend_row *row, const struct report_opts *o)
+{
+	if (!o->color || !row->nr_points)
+		return "";
+	return row->points[row->nr_points - 1].change_pct > 0 ? COL_RED : COL_GREEN;
 }
 
 /* "#3 +29.5% (p 2e-06), #7 -20.1% (p 0.003); #5 an outlier" */
@@ -170,12 +182,12 @@ int trend_report_term(FILE *f, const struct trend_report *r, const struct report
 	fprintf(f, "%*s  %*s  %*s  %-*s  %-*s  %s\n", w[0], titles[0], w[1], titles[1], w[2],
 		titles[2], tw, "TREND", w[3], titles[3], is_lat(r) ? "FUNCTION" : "STACK");
 	for (k = 0; k < r->nr_rows; k++) {
-		fprintf(f, "%*s  %*s  %*s  ", w[0], cells[k][0], w[1], cells[k][1], w[2],
-			cells[k][2]);
+		fprintf(f, "%s%*s  %*s  %*s  ", row_color(&r->rows[k], o), w[0], cells[k][0], w[1],
+			cells[k][1], w[2], cells[k][2]);
 		print_sparkline(f, r, &r->rows[k], o->ascii);
 		fprintf(f, "%*s  %-*s  ", tw - (int)r->nr_profiles, "", w[3], cells[k][3]);
 		safe_fputs(shown ? shown[k] : r->rows[k].name, f);
-		fputc('\n', f);
+		fprintf(f, "%s\n", *row_color(&r->rows[k], o) ? COL_RESET : "");
 	}
 	fprintf(f, "%zu of %zu %s changed\n", r->changed, r->nr_rows,
 		is_lat(r) ? "functions" : "stacks");
