@@ -159,6 +159,29 @@ static void test_two_steps(void **state)
 	}
 }
 
+/* A series that steps every four runs, up and down (A A A A B B B B A ...):
+ * the noise pooled over a segment would hold the other steps; every step is
+ * found, where it is. */
+static void test_steps_often(void **state)
+{
+	double level[40], x[40];
+	struct changepoint *cp;
+	uint64_t seed;
+	size_t i, nr;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		level[i] = (i / 4) % 2 ? 130e3 : 100e3;
+	for (seed = 1; seed <= 20; seed++) {
+		noisy(x, level, 40, 0.02, seed);
+		nr = find(x, 40, &lat_opts, &cp);
+		assert_int_equal(nr, 9);
+		for (i = 0; i < nr; i++)
+			assert_int_equal(cp[i].index, 4 * (i + 1));
+		free(cp);
+	}
+}
+
 /* Up for three runs and back: no single cut sees it, the pair does. */
 static void test_up_and_back(void **state)
 {
@@ -292,15 +315,11 @@ static void test_linear_growth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_step),
-	    cmocka_unit_test(test_three_and_three),
-	    cmocka_unit_test(test_flat_noise),
-	    cmocka_unit_test(test_two_steps),
-	    cmocka_unit_test(test_up_and_back),
-	    cmocka_unit_test(test_last_run),
-	    cmocka_unit_test(test_outlier_run),
-	    cmocka_unit_test(test_slow_drift),
-	    cmocka_unit_test(test_needs_size_noise_and_runs),
+	    cmocka_unit_test(test_step),	  cmocka_unit_test(test_three_and_three),
+	    cmocka_unit_test(test_flat_noise),	  cmocka_unit_test(test_two_steps),
+	    cmocka_unit_test(test_up_and_back),	  cmocka_unit_test(test_steps_often),
+	    cmocka_unit_test(test_last_run),	  cmocka_unit_test(test_outlier_run),
+	    cmocka_unit_test(test_slow_drift),	  cmocka_unit_test(test_needs_size_noise_and_runs),
 	    cmocka_unit_test(test_linear_growth),
 	};
 

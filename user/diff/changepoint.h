@@ -22,10 +22,15 @@
  *    threshold or more, so that one bad run and its neighbour make no level.
  *  - one run far off its level (the machine busy through it) widens the
  *    noise enough to hide a real change: the search is also made without
- *    each run in turn, and a result with more change points is kept, that
- *    run named an outlier. Half of alpha goes to the series as it is and
- *    half is shared by the n series without a run (Bonferroni), so the
- *    whole stays at alpha.
+ *    the run farthest from its level, and a result with more change points
+ *    is kept, that run named an outlier. Half of alpha goes to the series as
+ *    it is and half is shared by the n series that leave out one run each
+ *    (Bonferroni, of which one is searched), so the whole stays at alpha.
+ *  - where a series steps often (up, down, up ...), the noise pooled over a
+ *    whole segment holds the other steps and hides them all: when no cut or
+ *    pair passes, cuts are also judged within windows of 2, 4, 8 ... runs
+ *    either side, the noise from those windows alone (each window a place
+ *    tried, for the correction).
  * Latency is compared on a log scale (a change is a ratio); growth linearly,
  * relative to the larger of the level before and `floor`. A slow drift whose
  * steps all stay under the threshold has no change point: it shows in the
@@ -64,8 +69,6 @@ struct cp_result {
 };
 
 #define CP_NO_OUTLIER ((size_t)-1)
-/* Longer series are not searched for an outlier run (n more searches). */
-#define CP_MAX_OUTLIER_SERIES 100
 
 /*
  * The change points of x[0..n-1] (log scale: values above 0); none when
