@@ -11,6 +11,7 @@
 #include "diff/trend.h"
 #include "diff/trend_term.h"
 #include "core/hist.h"
+#include "out/csv.h"
 #include "out/profile_file.h"
 
 #define NR 6
@@ -164,11 +165,43 @@ static void test_json(void **state)
 		sonde_profile_free(p[i]);
 }
 
+/* CSV from the same object: the largest change point's scalars, no arrays;
+ * rows whose change points are [] beside rows whose are objects. */
+static void test_csv(void **state)
+{
+	static const char *const context[] = {"type", "metric", NULL};
+	const struct csv_shape shape = {.rows = "rows", .context = context};
+	const struct diff_opts o = {.metric = DIFF_P90, .threshold_pct = 10, .alpha = 0.01};
+	struct sonde_profile *p[NR];
+	struct trend_report *r;
+	bool header = false;
+	char *text = NULL, *line2;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	make_series(p);
+	assert_int_equal(trend_compute(p, files, NR, &o, &r), 0);
+	assert_int_equal(csv_write(f, trend_report_to_json(r), &shape, &header), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "type,metric,kind,object,name,first_ns,last_ns,change_pct,"
+				     "nr_change_points,largest_change_index,largest_change_pct,"
+				     "largest_change_p_value\r\n"));
+	line2 = strstr(text, "\r\n") + 2;
+	assert_int_equal(strncmp(line2, "trend,p90,function,/opt/v6/svc,lookup,", 38), 0);
+	assert_null(strstr(text, ",change_points"));
+	free(text);
+	trend_report_free(r);
+	for (i = 0; i < NR; i++)
+		sonde_profile_free(p[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pairs_and_finds_the_step),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,9 @@
 #include <string.h>
 #include "cmd/cmd_format.h"
 #include "diff/diff_term.h"
+#include "diff/trend_term.h"
 #include "out/csv.h"
 #include "out/lat_json.h"
-#include "diff/trend_term.h"
 #include "out/lat_report.h"
 #include "out/mem_json.h"
 #include "out/profile_kind.h"
@@ -76,6 +76,16 @@ static int format_diff_csv(FILE *f, const struct diff_report *r, const struct re
 	return csv_report(f, diff_report_to_json(r), &shape, o);
 }
 
+/* A trend's rows: its series and change points are arrays, so the largest
+ * change point's scalars stand for them. */
+static int format_trend_csv(FILE *f, const struct trend_report *r, const struct report_opts *o)
+{
+	static const char *const context[] = {"type", "metric", NULL};
+	const struct csv_shape shape = {.rows = "rows", .context = context};
+
+	return csv_report(f, trend_report_to_json(r), &shape, o);
+}
+
 static const struct output_format formats[] = {
     {
 	.name = "term",
@@ -95,6 +105,7 @@ static const struct output_format formats[] = {
 	/* Live records stay text lines on stderr's side of things: not rows. */
 	.report = {[PROFILE_LAT] = format_lat_csv, [PROFILE_MEM] = format_mem_csv},
 	.diff = {[PROFILE_LAT] = format_diff_csv, [PROFILE_MEM] = format_diff_csv},
+	.trend = format_trend_csv,
     },
 };
 

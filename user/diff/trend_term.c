@@ -250,6 +250,19 @@ static json_t *row_json(const struct trend_report *r, const struct trend_row *ro
 		json_array_append_new(points, p);
 	}
 	json_object_set_new(o, "change_points", points);
+	/* The largest change point in scalars too, for tables (CSV) that keep no arrays. */
+	json_object_set_new(o, "nr_change_points", json_integer((json_int_t)row->nr_points));
+	if (row->nr_points) {
+		const struct changepoint *big = &row->points[0];
+
+		for (i = 1; i < row->nr_points; i++)
+			if (fabs(row->points[i].change_pct) > fabs(big->change_pct))
+				big = &row->points[i];
+		json_object_set_new(o, "largest_change_index",
+				    json_integer((json_int_t)big->index));
+		json_object_set_new(o, "largest_change_pct", json_real(big->change_pct));
+		json_object_set_new(o, "largest_change_p_value", json_real(big->p_value));
+	}
 	/* The run the change points were found without (changepoint.h). */
 	if (row->outlier != CP_NO_OUTLIER) {
 		json_object_set_new(o, "outlier_index", json_integer((json_int_t)row->outlier));
@@ -258,7 +271,7 @@ static json_t *row_json(const struct trend_report *r, const struct trend_row *ro
 	return o;
 }
 
-int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o)
+json_t *trend_report_to_json(const struct trend_report *r)
 {
 	json_t *root = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "type", "trend", "kind",
 				 is_lat(r) ? "lat" : "mem", "metric",
@@ -268,12 +281,11 @@ int trend_report_json(FILE *f, const struct trend_report *r, const struct report
 	json_t *profiles = json_array(), *rows = json_array();
 	size_t k;
 
-	(void)o;
 	if (!root || !profiles || !rows) {
 		json_decref(profiles);
 		json_decref(rows);
 		json_decref(root);
-		return -ENOMEM;
+		return NULL;
 	}
 	for (k = 0; k < r->nr_profiles; k++)
 		json_array_append_new(profiles, json_string(r->files[k]));
@@ -281,5 +293,11 @@ int trend_report_json(FILE *f, const struct trend_report *r, const struct report
 		json_array_append_new(rows, row_json(r, &r->rows[k]));
 	json_object_set_new(root, "profiles", profiles);
 	json_object_set_new(root, "rows", rows);
-	return format_json_line(f, root);
+	return root;
+}
+
+int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o)
+{
+	(void)o;
+	return format_json_line(f, trend_report_to_json(r));
 }

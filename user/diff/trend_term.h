@@ -11,5 +11,7 @@
 int trend_report_term(FILE *f, const struct trend_report *r, const struct report_opts *o);
 /* One JSON object on one line: "type":"trend". */
 int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o);
+/* That object (the caller owns it; NULL when out of memory), for other formats (CSV). */
+struct json_t *trend_report_to_json(const struct trend_report *r);
 
 #endif
