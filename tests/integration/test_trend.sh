@@ -73,6 +73,14 @@ t_step_change_found()
 	# Newest first by mistake: the same place, downwards.
 	trend_json "${files[5]}" "${files[4]}" "${files[3]}" "${files[2]}" "${files[1]}" "${files[0]}"
 	[[ $(points step_lookup) =~ ^3:-[0-9]+$ ]] || fail "reversed: step_lookup change points: '$(points step_lookup)'"
+	# CSV read back by a real CSV parser (Python's): the rows, the change point.
+	sonde_run trend --csv "${files[@]}"
+	expect_ok
+	expect_eq "CSV rows (name:largest_change_index)" "$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(" ".join(sorted("%s:%s" % (r["name"], r["largest_change_index"]) for r in rows)))' "$T_DIR/out")" \
+		"step_lookup:3 step_parse: step_render:"
 	# Three runs of one build: nothing changed.
 	trend_json "${files[@]:0:3}"
 	expect_eq "functions changed in three equal runs" "$(jq .changed <<<"$TREND")" 0
