@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -417,7 +418,7 @@ static int run_child(char **argv, struct ab_run *r, int *status)
 	struct line_buf lb[2] = {{.line = on_out_line, .ctx = r}, {.line = on_err_line, .ctx = r}};
 	struct pollfd p[3];
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, pidfd, i, n;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
 		n = -errno;
@@ -429,6 +430,10 @@ static int run_child(char **argv, struct ab_run *r, int *status)
 		goto fail;
 	}
 	if (pid == 0) {
+		/* ab killed (SIGKILL, a crash): the run stops as on Ctrl-C, its probes
+		 * detached and its command stopped, instead of running on unseen. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(SONDE_EXIT_SYSTEM);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		execv("/proc/self/exe", argv);
