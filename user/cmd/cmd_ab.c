@@ -332,40 +332,49 @@ static void install_signals(void)
 struct line_buf {
 	char buf[4096];
 	size_t len;
-	void (*line)(void *ctx, const char *s, size_t len); /* with its '\n', if any */
+	bool mid; /* buf goes on with a line whose start was handed on */
+	/* A line, or a part of one longer than buf (`first`: its start); with its '\n'. */
+	void (*chunk)(void *ctx, const char *s, size_t len, bool first);
 	void *ctx;
 };
 
 struct ab_run {
 	char *held[AB_MAX_HELD]; /* sonde lat's own lines, "sonde: ..." */
 	size_t nr_held;
-	char *cmd_failed; /* a copy of its line saying the command exited non-zero */
+	char *cmd_failed;	 /* a copy of its line saying the command exited non-zero */
+	bool drop_out, held_err; /* what became of the line going on, on stdout and stderr */
 };
 
-/* sonde lat's stdout: its report (one JSON line) goes; the command's lines pass. */
-static void on_out_line(void *ctx, const char *s, size_t len)
+/* sonde lat's stdout: its report (one JSON line, longer than a buffer) goes; the
+ * command's lines pass. */
+static void on_out(void *ctx, const char *s, size_t len, bool first)
 {
 	static const char report[] = "{\"type\":\"lat\"";
+	struct ab_run *r = ctx;
 
-	(void)ctx;
-	if (len >= sizeof(report) - 1 && !memcmp(s, report, sizeof(report) - 1))
-		return;
-	fwrite(s, 1, len, stderr);
+	if (first)
+		r->drop_out = len >= sizeof(report) - 1 && !memcmp(s, report, sizeof(report) - 1);
+	if (!r->drop_out)
+		fwrite(s, 1, len, stderr);
 }
 
 /* sonde lat's stderr: its own lines are held for the end of the run (they say
  * why it failed, or are shown once); the command's lines pass. */
-static void on_err_line(void *ctx, const char *s, size_t len)
+static void on_err(void *ctx, const char *s, size_t len, bool first)
 {
 	/* user/core/target_end.c says so, and lat's exit status stays 0. */
 	static const char failed[] = "sonde: the command exited with status ";
 	struct ab_run *r = ctx;
 	char *line;
 
-	if (len < 7 || memcmp(s, "sonde: ", 7)) {
+	if (first)
+		r->held_err = len >= 7 && !memcmp(s, "sonde: ", 7);
+	if (!r->held_err) {
 		fwrite(s, 1, len, stderr);
 		return;
 	}
+	if (!first)
+		return; /* a message longer than 4 KiB: its start is enough */
 	line = strndup(s + 7, len - 7 - (s[len - 1] == '\n'));
 	if (!line)
 		return;
@@ -376,11 +385,13 @@ static void on_err_line(void *ctx, const char *s, size_t len)
 	r->held[r->nr_held++] = line;
 }
 
-static void line_flush(struct line_buf *lb)
+/* What buf holds, a line or a part of one, to the handler. */
+static void line_pass(struct line_buf *lb, size_t len, bool whole)
 {
-	if (lb->len)
-		lb->line(lb->ctx, lb->buf, lb->len);
-	lb->len = 0;
+	lb->chunk(lb->ctx, lb->buf, len, !lb->mid);
+	lb->mid = !whole;
+	memmove(lb->buf, lb->buf + len, lb->len - len);
+	lb->len -= len;
 }
 
 /* Read what fd has: 1 at its end, 0 when it has no more for now. */
@@ -388,7 +399,6 @@ static int line_read(int fd, struct line_buf *lb)
 {
 	char *nl;
 	ssize_t n;
-	size_t used;
 
 	for (;;) {
 		n = read(fd, lb->buf + lb->len, sizeof(lb->buf) - lb->len);
@@ -397,14 +407,10 @@ static int line_read(int fd, struct line_buf *lb)
 		if (n <= 0)
 			return n == 0 || errno != EAGAIN;
 		lb->len += n;
-		while ((nl = memchr(lb->buf, '\n', lb->len))) {
-			used = nl - lb->buf + 1;
-			lb->line(lb->ctx, lb->buf, used);
-			memmove(lb->buf, lb->buf + used, lb->len - used);
-			lb->len -= used;
-		}
+		while ((nl = memchr(lb->buf, '\n', lb->len)))
+			line_pass(lb, nl - lb->buf + 1, true);
 		if (lb->len == sizeof(lb->buf)) /* a line longer than the buffer: in parts */
-			line_flush(lb);
+			line_pass(lb, lb->len, false);
 	}
 }
 
@@ -415,7 +421,7 @@ static int line_read(int fd, struct line_buf *lb)
  */
 static int run_child(char **argv, struct ab_run *r, int *status)
 {
-	struct line_buf lb[2] = {{.line = on_out_line, .ctx = r}, {.line = on_err_line, .ctx = r}};
+	struct line_buf lb[2] = {{.chunk = on_out, .ctx = r}, {.chunk = on_err, .ctx = r}};
 	struct pollfd p[3];
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, pidfd, i, n;
 	pid_t pid, parent = getpid();
@@ -463,7 +469,8 @@ static int run_child(char **argv, struct ab_run *r, int *status)
 	for (i = 0; i < 2; i++) {
 		if (p[i].fd >= 0)
 			line_read(p[i].fd, &lb[i]);
-		line_flush(&lb[i]);
+		if (lb[i].len) /* its last line, without a '\n' */
+			line_pass(&lb[i], lb[i].len, false);
 	}
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
