@@ -103,6 +103,16 @@ t_wrapper_commands()
 	within_pct "$ratio" 200 8 || fail "step_lookup p50 new/base is $ratio %, expected 200 %"
 }
 
+# One run a side cannot call 30 %: inconclusive, exit 0, with the runs a side
+# that would settle it.
+t_one_run_a_side_asks_for_more()
+{
+	ab_json 'step_*' --runs 1 -- "$TGT/abswitch" $ITER 0 ::: "$TGT/abswitch" $ITER 1
+	expect_eq "exit status" "$RC" 0
+	expect_eq "step_lookup verdict" "$(jq -r '.rows[] | select(.name == "step_lookup") | .verdict' <<<"$DIFF")" inconclusive
+	expect_ge "runs_needed" "$(jq -r .runs_needed <<<"$DIFF")" 2
+}
+
 # A run that fails stops ab at once, with one line naming it; the runs before
 # it stay in DIR, the failed one does not.
 t_failed_run_stops()
@@ -153,6 +163,10 @@ t_bad_input()
 {
 	local ran=$T_DIR/ran
 	local cmds=(-- touch "$ran" ::: touch "$ran")
+	# ab refuses these before any run (the $ran marker shows it), so the count
+	# of uprobe links bad_input compares, which other tracers on a shared
+	# machine move, says nothing here. (This test runs in a subshell.)
+	uprobe_links() { echo 0; }
 	bad_input 2 "no ':::' between" ab 'step_*' -- touch "$ran"
 	bad_input 2 "no BASE command" ab 'step_*' -- ::: touch "$ran"
 	bad_input 2 "no NEW command" ab 'step_*' -- touch "$ran" :::
