@@ -304,12 +304,15 @@ static volatile sig_atomic_t ab_child; /* the run's sonde lat, or 0 */
 
 static void on_stop(int sig, siginfo_t *si, void *uctx)
 {
+	int saved = errno;
+
 	(void)uctx;
 	ab_stops++;
 	/* Ctrl-C at a terminal reaches the run's sonde lat as well (one process group),
 	 * which stops the run itself; a signal sent to ab alone is passed on to it. */
 	if (si->si_code == SI_USER && ab_child > 0)
 		kill(ab_child, sig);
+	errno = saved;
 }
 
 static void install_signals(void)
@@ -447,6 +450,10 @@ static int run_child(char **argv, struct ab_run *r, int *status)
 		_exit(SONDE_EXIT_SYSTEM);
 	}
 	ab_child = pid;
+	/* Stopped before it could be passed on: between the fork and here, or even
+	 * before the fork, after the last look. */
+	if (ab_stops)
+		kill(pid, SIGTERM);
 	close(out[1]);
 	close(err[1]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -516,13 +523,12 @@ enum ab_result { AB_RUN_OK, AB_RUN_STOPPED, AB_RUN_FAILED };
 
 /*
  * One run into `path`: AB_RUN_OK; AB_RUN_STOPPED when ab was told to stop
- * meanwhile (the run is cut short: dropped); or AB_RUN_FAILED with its exit
- * status in *status, said in one line naming the run.
+ * (the run, cut short or stopped at once, is dropped); or AB_RUN_FAILED with
+ * its exit status in *status, said in one line naming the run.
  */
 static enum ab_result run_one(const struct ab_args *a, enum ab_side side, unsigned int k,
 			      const char *path, bool notes, int *status)
 {
-	sig_atomic_t stops = ab_stops;
 	struct ab_run r = {0};
 	const char *why = NULL;
 	char buf[64];
@@ -536,7 +542,7 @@ static enum ab_result run_one(const struct ab_args *a, enum ab_side side, unsign
 	*status = exit_status_of(err);
 	if (err)
 		return AB_RUN_FAILED;
-	if (ab_stops != stops) {
+	if (ab_stops) {
 		res = AB_RUN_STOPPED;
 	} else if (WIFSIGNALED(ws)) {
 		snprintf(buf, sizeof(buf), "sonde lat was killed by SIG%s",
