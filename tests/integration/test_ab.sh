@@ -47,7 +47,7 @@ t_ab_flags_exactly_the_slower_function()
 {
 	local change d=$T_DIR/runs
 	ab_json 'step_*' --runs 5 -o "$d" -- "$TGT/abswitch" $ITER 0 ::: "$TGT/abswitch" $ITER 1
-	expect_eq "exit status with a regression" "$RC" 1
+	[ "$RC" = 1 ] || fail "exit status $RC, expected 1 (a regression): $(jq -c '[.rows[] | {name, verdict, change_pct, p_value}]' <<<"$DIFF")"
 	expect_eq "regressed functions" "$(regressed)" step_lookup
 	change=$(jq -r '.rows[] | select(.name == "step_lookup") | .change_pct' <<<"$DIFF")
 	within_pct "$change" 30 33.4 || fail "step_lookup change is $change %, expected 30 +-10 points"
@@ -101,6 +101,19 @@ t_wrapper_commands()
 	expect_eq "step_lookup calls a side" "$(jq -r '.rows[] | select(.name == "step_lookup") | "\(.base_calls),\(.new_calls)"' <<<"$DIFF")" "$((2 * ITER)),$((2 * ITER))"
 	ratio=$(jq -r '.rows[] | select(.name == "step_lookup") | .new_p50_ns * 100 / .base_p50_ns' <<<"$DIFF")
 	within_pct "$ratio" 200 8 || fail "step_lookup p50 new/base is $ratio %, expected 200 %"
+}
+
+# -d: a command that runs until stopped (a service) is stopped in each run;
+# what each run's sonde lat says alike is said once.
+t_duration_stops_each_run()
+{
+	local d=$T_DIR/runs
+	sonde_run ab 'step_*' --runs 2 -d 300ms -o "$d" -- "$TGT/abswitch" 0 0 ::: "$TGT/abswitch" 0 1
+	[ "$RC" = 0 ] || [ "$RC" = 1 ] || fail "exit status $RC; stderr: $(err_text)"
+	expect_eq "profiles kept" "$(profiles_in "$d")" "base-1.sonde base-2.sonde new-1.sonde new-2.sonde"
+	expect_eq "the commands' lines" "$(grep -cE '^calls=[0-9]+ lookup_us=' "$T_DIR/err")" 4
+	expect_eq "lines saying the command was stopped" "$(grep -c '^sonde: stopped the command with SIGTERM' "$T_DIR/err")" 1
+	grep -q '^VERDICT' "$T_DIR/out" || fail "no diff table: $(head -c 300 "$T_DIR/out")"
 }
 
 # One run a side cannot call 30 %: inconclusive, exit 0, with the runs a side

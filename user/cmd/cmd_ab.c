@@ -521,13 +521,34 @@ static char **lat_argv(const struct ab_args *a, enum ab_side side, const char *p
 
 enum ab_result { AB_RUN_OK, AB_RUN_STOPPED, AB_RUN_FAILED };
 
+/* The runs' own lines said so far: each is said once, not once a run. */
+struct ab_said {
+	char *lines[AB_MAX_HELD];
+	size_t nr;
+};
+
+/* Say *line unless it was: kept (taken from *line) for the next runs. */
+static void say_once(struct ab_said *said, char **line)
+{
+	size_t i;
+
+	for (i = 0; i < said->nr; i++)
+		if (!strcmp(said->lines[i], *line))
+			return;
+	sonde_say("%s", *line);
+	if (said->nr < AB_MAX_HELD) {
+		said->lines[said->nr++] = *line;
+		*line = NULL;
+	}
+}
+
 /*
  * One run into `path`: AB_RUN_OK; AB_RUN_STOPPED when ab was told to stop
  * (the run, cut short or stopped at once, is dropped); or AB_RUN_FAILED with
  * its exit status in *status, said in one line naming the run.
  */
 static enum ab_result run_one(const struct ab_args *a, enum ab_side side, unsigned int k,
-			      const char *path, bool notes, int *status)
+			      const char *path, struct ab_said *said, int *status)
 {
 	struct ab_run r = {0};
 	const char *why = NULL;
@@ -562,10 +583,11 @@ static enum ab_result run_one(const struct ab_args *a, enum ab_side side, unsign
 		res = AB_RUN_OK;
 	}
 	for (i = 0; i < r.nr_held; i++) {
-		/* Once a side, or with -v: ab's own line per run says what "tracing" did. */
-		if (sonde_verbose ||
-		    (res == AB_RUN_OK && notes && strncmp(r.held[i], "tracing ", 8)))
+		/* Each once (all with -v); ab's own line per run says what "tracing" did. */
+		if (sonde_verbose)
 			sonde_say("%s", r.held[i]);
+		else if (res == AB_RUN_OK && strncmp(r.held[i], "tracing ", 8))
+			say_once(said, &r.held[i]);
 	}
 	if (why)
 		sonde_fail(*status, "%s run %u of %u failed: %s%s%s", side_name[side], k, a->runs,
@@ -597,6 +619,7 @@ int cmd_ab(int argc, char **argv)
 	size_t nr[2] = {0, 0}, total = 0, i;
 	enum ab_result res;
 	enum ab_side side;
+	struct ab_said said = {0};
 	int err, status = SONDE_EXIT_OK;
 
 	err = parse_ab_args(argc, argv, &a);
@@ -628,7 +651,7 @@ int cmd_ab(int argc, char **argv)
 		sonde_say("run %zu of %zu: %s %zu of %u%s", i + 1, total, side_name[side],
 			  i / 2 + 1, a.runs,
 			  i ? "" : " (Ctrl-C: stop, and compare the runs so far)");
-		res = run_one(&a, side, i / 2 + 1, paths[i], i < 2, &status);
+		res = run_one(&a, side, i / 2 + 1, paths[i], &said, &status);
 		if (res != AB_RUN_OK) {
 			unlink(paths[i]); /* so that DIR holds exactly the runs compared */
 			if (res == AB_RUN_FAILED)
@@ -661,6 +684,8 @@ cleanup:
 		remove_dir(dir, paths, paths ? total : 0);
 	for (i = 0; paths && i < total; i++)
 		free(paths[i]);
+	for (i = 0; i < said.nr; i++)
+		free(said.lines[i]);
 	free(paths);
 	free(files);
 	free(a.lat);
