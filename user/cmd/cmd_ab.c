@@ -348,8 +348,8 @@ struct ab_run {
 	bool drop_out, held_err; /* what became of the line going on, on stdout and stderr */
 };
 
-/* sonde lat's stdout: its report (one JSON line, longer than a buffer) goes; the
- * command's lines pass. */
+/* sonde lat's stdout, which the command inherits: the report (one JSON line, often
+ * longer than the buffer) goes; the command's lines pass. */
 static void on_out(void *ctx, const char *s, size_t len, bool first)
 {
 	static const char report[] = "{\"type\":\"lat\"";
@@ -361,8 +361,8 @@ static void on_out(void *ctx, const char *s, size_t len, bool first)
 		fwrite(s, 1, len, stderr);
 }
 
-/* sonde lat's stderr: its own lines are held for the end of the run (they say
- * why it failed, or are shown once); the command's lines pass. */
+/* sonde lat's stderr, the command's too: sonde's own lines are held for the end
+ * of the run (they say why it failed, or are said once); the command's pass. */
 static void on_err(void *ctx, const char *s, size_t len, bool first)
 {
 	/* user/core/target_end.c says so, and lat's exit status stays 0. */
