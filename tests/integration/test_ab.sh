@@ -40,6 +40,17 @@ only_ab_and_target_lines()
 	[ -z "$other" ] || fail "stderr holds other lines: $other"
 }
 
+# p90_by_run DIR NAME: NAME's p90 in each profile of DIR, for messages: a run
+# that a loaded machine slowed shows there.
+p90_by_run()
+{
+	local f
+	for f in "$1"/*.sonde; do
+		printf '%s=%s ' "$(basename "$f" .sonde)" \
+			"$("$SONDE" report --json "$f" 2>/dev/null | jq -r --arg n "$2" '.functions[] | select(.name == $n) | .p90_ns')"
+	done
+}
+
 # A/B: step_lookup 30 % slower in NEW: exactly it is flagged, its change within
 # 10 points of 30 %, exit 1. The runs alternate, DIR holds the ten profiles,
 # and the report is the one sonde diff prints on them.
@@ -47,7 +58,7 @@ t_ab_flags_exactly_the_slower_function()
 {
 	local change d=$T_DIR/runs
 	ab_json 'step_*' --runs 5 -o "$d" -- "$TGT/abswitch" $ITER 0 ::: "$TGT/abswitch" $ITER 1
-	[ "$RC" = 1 ] || fail "exit status $RC, expected 1 (a regression): $(jq -c '[.rows[] | {name, verdict, change_pct, p_value}]' <<<"$DIFF")"
+	[ "$RC" = 1 ] || fail "exit status $RC, expected 1 (a regression): $(jq -c '[.rows[] | {name, verdict, change_pct, p_value}]' <<<"$DIFF"); step_lookup p90 by run: $(p90_by_run "$d" step_lookup)"
 	expect_eq "regressed functions" "$(regressed)" step_lookup
 	change=$(jq -r '.rows[] | select(.name == "step_lookup") | .change_pct' <<<"$DIFF")
 	within_pct "$change" 30 33.4 || fail "step_lookup change is $change %, expected 30 +-10 points"
@@ -117,10 +128,11 @@ t_duration_stops_each_run()
 }
 
 # One run a side cannot call 30 %: inconclusive, exit 0, with the runs a side
-# that would settle it.
+# that would settle it. (With -v, which shows each run's own lines, "the
+# command exited with status 0" among them.)
 t_one_run_a_side_asks_for_more()
 {
-	ab_json 'step_*' --runs 1 -- "$TGT/abswitch" $ITER 0 ::: "$TGT/abswitch" $ITER 1
+	ab_json -v 'step_*' --runs 1 -- "$TGT/abswitch" $ITER 0 ::: "$TGT/abswitch" $ITER 1
 	expect_eq "exit status" "$RC" 0
 	expect_eq "step_lookup verdict" "$(jq -r '.rows[] | select(.name == "step_lookup") | .verdict' <<<"$DIFF")" inconclusive
 	expect_ge "runs_needed" "$(jq -r .runs_needed <<<"$DIFF")" 2

@@ -365,7 +365,8 @@ static void on_out(void *ctx, const char *s, size_t len, bool first)
  * of the run (they say why it failed, or are said once); the command's pass. */
 static void on_err(void *ctx, const char *s, size_t len, bool first)
 {
-	/* user/core/target_end.c says so, and lat's exit status stays 0. */
+	/* user/core/target_end.c says so (with -v for status 0 too), and lat's exit
+	 * status stays 0. */
 	static const char failed[] = "sonde: the command exited with status ";
 	struct ab_run *r = ctx;
 	char *line;
@@ -381,7 +382,8 @@ static void on_err(void *ctx, const char *s, size_t len, bool first)
 	line = strndup(s + 7, len - 7 - (s[len - 1] == '\n'));
 	if (!line)
 		return;
-	if (!r->cmd_failed && len >= sizeof(failed) - 1 && !memcmp(s, failed, sizeof(failed) - 1))
+	if (!r->cmd_failed && len >= sizeof(failed) - 1 && !memcmp(s, failed, sizeof(failed) - 1) &&
+	    atoi(s + sizeof(failed) - 1))
 		r->cmd_failed = strdup(line);
 	if (r->nr_held == AB_MAX_HELD)
 		free(r->held[--r->nr_held]);
