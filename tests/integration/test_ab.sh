@@ -106,17 +106,18 @@ t_aa_never_regresses()
 }
 
 # Wrappers: sonde lat follows env and taskset to abswitch, on either side.
-# One run a side (--runs 1), twice as slow: the runs' slices call it.
+# Twice as slow, two runs a side. (One run a side, where the runs' slices must
+# call it, is test_diff's single_runs_call_a_large_change.)
 t_wrapper_commands()
 {
 	local d=$T_DIR/runs ratio
-	ab_json 'step_*' --runs 1 -o "$d" -- env AB_SIDE=base "$TGT/abswitch" $ITER 0 ::: taskset -c 0 env AB_SIDE=new "$TGT/abswitch" $ITER 2
+	ab_json 'step_*' --runs 2 --metric p50 -o "$d" -- env AB_SIDE=base "$TGT/abswitch" $ITER 0 ::: taskset -c 0 env AB_SIDE=new "$TGT/abswitch" $ITER 2
 	expect_eq "exit status, twice as slow" "$RC" 1
 	expect_eq "regressed functions" "$(regressed)" step_lookup
-	expect_eq "basis" "$(jq -r '.rows[] | select(.name == "step_lookup") | .basis' <<<"$DIFF")" slices
-	expect_eq "profiles kept" "$(profiles_in "$d")" "base-1.sonde new-1.sonde"
+	expect_eq "basis" "$(jq -r '.rows[] | select(.name == "step_lookup") | .basis' <<<"$DIFF")" runs
+	expect_eq "profiles kept" "$(profiles_in "$d")" "base-1.sonde base-2.sonde new-1.sonde new-2.sonde"
 	expect_eq "functions compared" "$(jq -r '[.rows[].name] | sort | join(",")' <<<"$DIFF")" step_lookup,step_parse,step_render
-	expect_eq "step_lookup calls a side" "$(jq -r '.rows[] | select(.name == "step_lookup") | "\(.base_calls),\(.new_calls)"' <<<"$DIFF")" "$ITER,$ITER"
+	expect_eq "step_lookup calls a side" "$(jq -r '.rows[] | select(.name == "step_lookup") | "\(.base_calls),\(.new_calls)"' <<<"$DIFF")" "$((2 * ITER)),$((2 * ITER))"
 	ratio=$(jq -r '.rows[] | select(.name == "step_lookup") | .new_p50_ns * 100 / .base_p50_ns' <<<"$DIFF")
 	within_pct "$ratio" 200 8 || fail "step_lookup p50 new/base is $ratio %, expected 200 %"
 }
