@@ -84,7 +84,8 @@ static int fwd(const struct cmd_opt *opt, const char *name, const char *val)
 	return 0;
 }
 
-/* The value checked by lat's own parser, so that a bad one stops ab before any run. */
+/* The value checked here (by the parser lat's table uses, where it shares one), so
+ * that a bad one stops ab before any run. */
 static int fwd_checked(const struct cmd_opt *opt, const char *name, const char *val,
 		       cmd_opt_fn check, void *scratch, size_t size)
 {
