@@ -126,6 +126,33 @@ t_csv_matches_json()
 	bad_input report --format yaml "$T_DIR/c1.sonde" "use term, json or csv"
 }
 
+# Files of format version 1 (before slices, and before mem files held their
+# report) still read: report and diff take them, a diff of them has no slices.
+t_version_1_files_read()
+{
+	record "$T_DIR/v2a.sonde"
+	record "$T_DIR/v2b.sonde"
+	jq -c '.version = 1 | del(.report.slice_ns) | del(.report.functions[].slices)' \
+		"$T_DIR/v2a.sonde" >"$T_DIR/v1a.sonde"
+	jq -c '.version = 1 | del(.report.slice_ns) | del(.report.functions[].slices)' \
+		"$T_DIR/v2b.sonde" >"$T_DIR/v1b.sonde"
+	sonde_run report --json "$T_DIR/v1a.sonde"
+	expect_ok
+	expect_eq "calls read from a version 1 file" \
+		"$(jq -r '.functions[] | select(.name == "step_lookup") | .calls' "$T_DIR/out")" "$ITER"
+	diff_json "$T_DIR/v1a.sonde" "$T_DIR/v1b.sonde"
+	expect_eq "exit status, version 1 A/A" "$RC" 0
+	expect_eq "basis without slices" "$(jq -r '[.rows[].basis] | unique | join(",")' <<<"$DIFF")" nothing
+	diff_json "$T_DIR/v1a.sonde" "$T_DIR/v2a.sonde" ::: "$T_DIR/v1b.sonde" "$T_DIR/v2b.sonde"
+	expect_eq "exit status, versions 1 and 2 mixed" "$RC" 0
+	NO_COLOR=1 sonde_run mem -o "$T_DIR/m2.sonde" -- "$TGT/memtarget" leak 200 1024 1
+	expect_ok
+	jq -c '.version = 1 | del(.report)' "$T_DIR/m2.sonde" >"$T_DIR/m1.sonde"
+	sonde_run report "$T_DIR/m1.sonde"
+	expect_ok
+	grep -q 'leak_block' "$T_DIR/out" || fail "a version 1 mem file's report: $(head -c 300 "$T_DIR/out")"
+}
+
 # A gate cannot be talked out of its job: values that compare false with
 # everything, or out of range, are refused.
 t_gate_refuses_nonsense()
@@ -181,7 +208,7 @@ t_bad_profiles()
 	bad_input report "$T_DIR/cut.sonde.gz" "truncated or corrupt"
 	echo "garbage" >"$T_DIR/junk.sonde"
 	bad_input report "$T_DIR/junk.sonde" "not a sonde profile"
-	sed 's/"version":1/"version":7/' "$T_DIR/ok.sonde" >"$T_DIR/v7.sonde"
+	sed 's/"version":2/"version":7/' "$T_DIR/ok.sonde" >"$T_DIR/v7.sonde"
 	bad_input report "$T_DIR/v7.sonde" "format version 7"
 	# A profile of another program: no function in common.
 	sonde_run lat -o "$T_DIR/other.sonde" inner -- "$TGT/nested" 50

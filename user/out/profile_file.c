@@ -126,11 +126,13 @@ static int check_header(const char *path, json_t *root, const struct profile_kin
 		    "'%s' is not a sonde profile (write one with: sonde lat -o FILE ...)", path);
 	if (!json_is_integer(version))
 		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: no format version", path);
-	if (json_integer_value(version) != SONDE_PROFILE_VERSION)
+	if (json_integer_value(version) < SONDE_PROFILE_VERSION_MIN ||
+	    json_integer_value(version) > SONDE_PROFILE_VERSION)
 		return sonde_fail(
 		    SONDE_EXIT_INPUT,
-		    "'%s' has profile format version %lld; this sonde reads version %d", path,
-		    (long long)json_integer_value(version), SONDE_PROFILE_VERSION);
+		    "'%s' has profile format version %lld; this sonde reads versions %d to %d",
+		    path, (long long)json_integer_value(version), SONDE_PROFILE_VERSION_MIN,
+		    SONDE_PROFILE_VERSION);
 	*kind = k ? profile_kind_named(k) : NULL;
 	if (!*kind)
 		return sonde_fail(SONDE_EXIT_INPUT, "'%s' holds a profile of unknown kind '%s'",

@@ -14,7 +14,9 @@
 #include "out/sonde_profile.h"
 
 #define SONDE_PROFILE_FORMAT  "sonde-profile"
-#define SONDE_PROFILE_VERSION 1
+/* 2: lat files keep time slices, mem files their --json report; 1 still reads. */
+#define SONDE_PROFILE_VERSION	  2
+#define SONDE_PROFILE_VERSION_MIN 1
 /*
  * The most a reader takes, decompressed (docs/profile-format.md). A default
  * mem run's profile (16384 stacks of 32 frames, 120 samples) is at most about
