@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "elf_syms.h"
+#include "probe/elf_syms.h"
 #include "floor.skel.h"
 
 static volatile sig_atomic_t stop;

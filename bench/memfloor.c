@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "elf_syms.h"
+#include "probe/elf_syms.h"
 #include "floor.skel.h"
 
 static volatile sig_atomic_t stop;
