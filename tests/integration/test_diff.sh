@@ -123,6 +123,14 @@ t_csv_matches_json()
 	expect_eq "exit status of diff --csv" "$RC" 1
 	expect_eq "step_lookup verdict in CSV" "$(csv_col "$T_DIR/out" step_lookup verdict)" regression
 	expect_eq "step_parse verdict in CSV" "$(csv_col "$T_DIR/out" step_parse verdict)" unchanged
+	# A real CSV reader agrees: every row has the header's fields, and the
+	# calls add up to the JSON's.
+	expect_eq "calls over all rows, read by Python's csv module" "$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert all(None not in r and len(r) == len(rows[0]) for r in rows)
+print(sum(int(r["calls"]) for r in rows))' "$T_DIR/report.csv")" \
+		"$(jq '[.functions[].calls] | add' "$T_DIR/out")"
 	bad_input report --format yaml "$T_DIR/c1.sonde" "use term, json or csv"
 }
 
