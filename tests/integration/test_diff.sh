@@ -111,6 +111,7 @@ t_csv_matches_json()
 	expect_ok
 	cp "$T_DIR/out" "$T_DIR/report.csv"
 	sonde_run report --json "$T_DIR/c1.sonde"
+	cp "$T_DIR/out" "$T_DIR/report.json"
 	expect_eq "header lines" "$(grep -c '^type,' "$T_DIR/report.csv")" 1
 	expect_eq "rows" "$(grep -c $'\r$' "$T_DIR/report.csv")" 4
 	for fn in step_parse step_lookup step_render; do
@@ -130,7 +131,7 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert all(None not in r and len(r) == len(rows[0]) for r in rows)
 print(sum(int(r["calls"]) for r in rows))' "$T_DIR/report.csv")" \
-		"$(jq '[.functions[].calls] | add' "$T_DIR/out")"
+		"$(jq '[.functions[].calls] | add' "$T_DIR/report.json")"
 	bad_input report --format yaml "$T_DIR/c1.sonde" "use term, json or csv"
 }
 
