@@ -5,10 +5,12 @@
  * interval and at the end from cumulative snapshots of the kernel's totals.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "probe/attach.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_opts.h"
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
@@ -33,6 +35,8 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	struct resolve_opts resolve;
+	struct budget_set budgets;
+	bool breached; /* a budget, in the final report */
 	bool json, hist, sched, raw;
 };
 
@@ -111,6 +115,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			     "refuse to attach more than N functions (default " CMD_OPT_STR(
 				 SONDE_DEFAULT_MAX_PROBES) ")",
 			     parse_max_probes, &o->resolve.max_probes),
+	    CMD_OPT_BUDGET(CMD_BUDGET_LAT, &o->budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
 	    CMD_OPT_TARGET_NS,
 	    CMD_OPT_RUN_VERBOSE,
 	    CMD_OPT_END,
@@ -130,6 +136,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 					   .site_choice = true,
 					   .returns = RETURN_MODE_AUTO};
 	o->sched = true;
+	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
@@ -138,22 +145,40 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
-	return 0;
+	return budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
 
-static void emit_report(const struct lat_opts *o, struct lat_profile *p)
+/* The final report: with the budgets' verdicts, before it or in its JSON. */
+static int emit_report(struct lat_opts *o, struct lat_profile *p)
 {
 	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+	struct budget_eval e = {0};
+	int err;
 
 	lat_profile_sort(p);
-	if (o->json)
-		report_lat_json(stdout, p);
-	else
+	if (p->final && o->budgets.nr && (err = budget_eval_lat(&o->budgets, p, &e)))
+		return err;
+	o->breached |= e.breaches > 0;
+	if (o->json) {
+		json_t *root = lat_profile_json(p);
+
+		if (root && e.nr)
+			json_object_set_new(root, "budgets", budget_json(&e));
+		err = root && !json_dumpf(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) ? 0 : -EIO;
+		fputc('\n', stdout);
+		fflush(stdout);
+		json_decref(root);
+	} else {
+		budget_print_term(stdout, &e);
 		report_lat_term(stdout, p, &ro);
+		err = 0;
+	}
+	budget_eval_free(&e);
+	return err;
 }
 
 /* Sorted copy of a cumulative snapshot, or the interval since the last one. */
-static int report_snapshot(const struct lat_opts *o, const struct lat_profile *cur,
+static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 			   const struct lat_profile *prev, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
@@ -167,9 +192,12 @@ static int report_snapshot(const struct lat_opts *o, const struct lat_profile *c
 	} else {
 		lat_profile_delta(shown, cur, prev);
 	}
-	emit_report(o, shown);
-	if (final && o->out)
-		err = profile_save_lat(o->out, shown, o->meta);
+	err = emit_report(o, shown);
+	if (final && o->out) {
+		int saved = profile_save_lat(o->out, shown, o->meta);
+
+		err = err ? err : saved;
+	}
 	lat_profile_free(shown);
 	return err;
 }
@@ -302,6 +330,8 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);
+	if (!err)
+		err = budget_check_probes(&o.budgets, &set);
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
@@ -315,5 +345,7 @@ cleanup:
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return err ? exit_status_of(err) : ended;
+	budget_set_free(&o.budgets);
+	/* A traced command killed by a signal (3) says more than a budget breached. */
+	return err ? exit_status_of(err) : ended ? ended : o.breached ? SONDE_EXIT_REGRESSION : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_opts.h"
 #include "out/mem_term.h"
 #include "out/profile_file.h"
@@ -32,6 +33,8 @@ struct mem_opts {
 	struct mem_tracer_opts tracer;
 	__u64 duration_ns, interval_ns, min_age_ns;
 	__u32 top;
+	struct budget_set budgets;
+	bool breached; /* a budget, in the final report */
 	bool json;
 	const char *output;   /* -o FILE */
 	struct out_file *out; /* its temporary file, from before tracing to the end */
@@ -109,6 +112,8 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 			     parse_big, &t->big_bytes),
 	    CMD_OPT_COUNT("--sample", "N", "print every N-th allocation as it happens",
 			  &t->sample_every, 1, 1ULL << 32),
+	    CMD_OPT_BUDGET(CMD_BUDGET_MEM, &o->budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
 	    CMD_OPT_TARGET_NS,
 	    CMD_OPT_RUN_VERBOSE,
 	    CMD_OPT_END,
@@ -127,11 +132,12 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	t->stack_depth = MEM_DEFAULT_STACK_DEPTH;
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
+	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
 	t->json = o->json;
-	return ret;
+	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_MEM, "sonde mem");
 }
 
 struct run {
@@ -157,21 +163,29 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 	return 0;
 }
 
-static void report(struct run *r, bool final)
+static int report(struct run *r, bool final)
 {
 	struct mem_report_opts ro = {.color = report_want_color(stdout), .top = r->o->top};
-	int i;
+	struct budget_eval e = {0};
+	int i, err;
 
 	r->p->final = final;
 	r->p->interval_ns = r->p->duration_ns - r->last_report_ns;
 	for (i = 0; i < SONDE_MC__COUNT; i++)
 		r->p->interval_counts[i] = r->p->counts[i] - r->last_counts[i];
-	if (r->o->json)
+	if (final && r->o->budgets.nr && (err = budget_eval_mem(&r->o->budgets, r->p, &e)))
+		return err;
+	r->o->breached |= e.breaches > 0;
+	if (r->o->json) {
 		mem_report_json(stdout, r->p, &ro);
-	else
+	} else {
+		budget_print_term(stdout, &e);
 		mem_report_term(stdout, r->p, &ro);
+	}
+	budget_eval_free(&e);
 	r->last_report_ns = r->p->duration_ns;
 	memcpy(r->last_counts, r->p->counts, sizeof(r->last_counts));
+	return 0;
 }
 
 /* The sampling tick: INTERVAL split evenly into steps of at most MEM_SAMPLE_NS. */
@@ -257,7 +271,7 @@ static int mem_interval(void *ctx, const struct session *s)
 	if (err)
 		return err;
 	if (r->ticks_per_report && ++r->ticks % r->ticks_per_report == 0)
-		report(r, false);
+		return report(r, false);
 	return 0;
 }
 
@@ -274,7 +288,7 @@ static int mem_finish(void *ctx, const struct session *s)
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the live allocations: %s",
 				 strerror(-err));
 	if (!err)
-		report(r, true);
+		err = report(r, true);
 	if (!err && o->out)
 		err = write_profile(o, r->p, r->mt);
 	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r->mt) / 1048576.0);
@@ -333,5 +347,7 @@ int cmd_mem(int argc, char **argv)
 cleanup:
 	out_file_close(o.out);
 	target_free(&o.target);
-	return err ? exit_status_of(err) : ended;
+	budget_set_free(&o.budgets);
+	/* A traced command killed by a signal (3) says more than a budget breached. */
+	return err ? exit_status_of(err) : ended ? ended : o.breached ? SONDE_EXIT_REGRESSION : 0;
 }

@@ -2,6 +2,7 @@
 /* sonde report FILE: print a recorded profile exactly as the live run's final report. */
 #include <time.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_opts.h"
 #include "out/profile_file.h"
 #include "out/profile_kind.h"
@@ -47,31 +48,43 @@ int cmd_report(int argc, char **argv)
 	struct report_opts ro = {.color = report_want_color(stdout)};
 	struct sonde_profile *p = NULL;
 	const char *path = NULL;
+	struct budget_set budgets = BUDGET_SET_INIT;
+	struct budget_eval e = {0};
 	bool json = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
 	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &json),
+	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 8,
+				      .help_width = 16,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
 
 	err = cmd_opts_parse(&spec, argc, argv);
-	if (err)
-		return exit_status_of(err); /* 1: --help was printed, exit status 0 */
-	if (!path)
-		return exit_status_of(
-		    sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)"));
-	err = profile_read(path, &p);
-	if (err)
-		return exit_status_of(err);
-	describe_run(path, p->meta);
-	err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
+	if (!err && !path)
+		err = sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)");
+	if (!err)
+		err = profile_read(path, &p);
+	/* Before anything is printed: a budget for the other kind, or a typo. */
+	if (!err && budgets.nr)
+		err = budget_eval_profile(&budgets, p, &e);
+	if (!err) {
+		describe_run(path, p->meta);
+		if (!json)
+			budget_print_term(stdout, &e);
+		err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
+	}
 	sonde_profile_free(p);
-	return exit_status_of(err);
+	budget_set_free(&budgets);
+	if (!err && e.breaches)
+		err = SONDE_EXIT_REGRESSION;
+	budget_eval_free(&e);
+	/* 1: --help was printed, exit status 0 */
+	return err == SONDE_EXIT_REGRESSION ? err : exit_status_of(err);
 }
