@@ -200,4 +200,18 @@ t_mem_budgets()
 		"breached (critical) growth,breached (warning) growth,ok rss,"
 }
 
+# sonde report on a memory profile: the same budgets, read back from the file.
+t_report_mem_budgets()
+{
+	local f=$T_DIR/m.sonde
+	sonde_run mem -o "$f" -- "$MT" leak 100 10000 2
+	expect_ok
+	NO_COLOR=1 sonde_run report "$f" --budget 'growth<400KiB/s' --budget 'live<100MiB'
+	expect_eq "exit status on a breach" "$RC" 1
+	expect_budget_line 'breached \(critical\) growth [0-9.]+KiB/s > 400KiB/s'
+	expect_budget_line 'ok live [0-9.]+MiB < 100MiB'
+	sonde_run report "$f" --budget 'step_*:p50<1ms'
+	expect_eq "exit status of a latency budget on a memory profile" "$RC" 2
+}
+
 run_tests
