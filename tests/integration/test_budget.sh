@@ -200,6 +200,25 @@ t_mem_budgets()
 		"breached (critical) growth,breached (warning) growth,ok rss,"
 }
 
+# sonde mem --json: the final report object carries "budgets", with the
+# report's own figures; interval reports carry none.
+t_mem_budget_json()
+{
+	sonde_run mem --json -i 500ms --budget 'rss<1GiB' --budget 'live<512KiB' -- "$MT" leak 100 10000 2
+	expect_eq "exit status on a breach" "$RC" 1
+	local final
+	final=$(grep '^{' "$T_DIR/out" | jq -c 'select(.type == "mem" and .final == true)' | tail -n 1)
+	[ -n "$final" ] || fail "no final mem report: $(head -c 300 "$T_DIR/out")"
+	expect_eq "budgets" "$(jq -r '[.budgets[] | .budget + " " + .verdict + " " + .severity] | join(",")' <<<"$final")" \
+		"live<512KiB breach critical,rss<1GiB ok none"
+	expect_eq "live value (the report's live_bytes)" "$(jq '.budgets[0].value' <<<"$final")" "$(jq .live_bytes <<<"$final")"
+	expect_eq "rss value (the report's rss_peak_bytes)" "$(jq '.budgets[1].value' <<<"$final")" "$(jq .rss_peak_bytes <<<"$final")"
+	expect_eq "target of a memory budget" "$(jq '.budgets[0].target' <<<"$final")" null
+	expect_eq "unit" "$(jq -r '.budgets[0].unit' <<<"$final")" bytes
+	expect_eq "interval reports with budgets" \
+		"$(grep '^{' "$T_DIR/out" | jq -c 'select(.final == false and has("budgets"))' | grep -c .)" 0
+}
+
 # sonde report on a memory profile: the same budgets, read back from the file.
 t_report_mem_budgets()
 {
@@ -210,8 +229,12 @@ t_report_mem_budgets()
 	expect_eq "exit status on a breach" "$RC" 1
 	expect_budget_line 'breached \(critical\) growth [0-9.]+KiB/s > 400KiB/s'
 	expect_budget_line 'ok live [0-9.]+MiB < 100MiB'
+	sonde_run report --json "$f" --budget 'growth<400KiB/s'
+	expect_eq "exit status on a breach (--json)" "$RC" 1
+	expect_eq "verdict" "$(jq -r '.budgets[0].verdict + " " + .budgets[0].unit' "$T_DIR/out")" "breach bytes_per_s"
 	sonde_run report "$f" --budget 'step_*:p50<1ms'
 	expect_eq "exit status of a latency budget on a memory profile" "$RC" 2
+	[ ! -s "$T_DIR/out" ] || fail "a refused budget printed a report: $(head -c 200 "$T_DIR/out")"
 }
 
 run_tests

@@ -42,29 +42,66 @@ t_aa_never_regresses()
 	done
 }
 
-# A/B: step_lookup 30 % slower in the new run: exactly it is flagged, with a
-# measured change within 10 points of 30 %; exit status 1. With two bases too.
+# A/B: step_lookup 30 % slower in the new build. Three runs a side,
+# interleaved: exactly it is flagged, with a measured change within 10 points
+# of 30 %; exit status 1. One run a side is not enough to call 30 %: it says
+# inconclusive, with the runs that would settle it, and exits 0.
 t_ab_flags_exactly_the_slower_function()
 {
-	local flagged change
-	record "$T_DIR/base1.sonde"
-	record "$T_DIR/base2.sonde"
-	record "$T_DIR/new.sonde" 1
-	for bases in "$T_DIR/base1.sonde" "$T_DIR/base1.sonde $T_DIR/base2.sonde"; do
-		# shellcheck disable=SC2086 # two bases on purpose
-		diff_json $bases "$T_DIR/new.sonde"
-		expect_eq "exit status with a regression" "$RC" 1
-		flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' <<<"$DIFF")
-		expect_eq "regressed functions" "$flagged" step_lookup
-		change=$(jq -r '.rows[] | select(.name == "step_lookup") | .change_pct' <<<"$DIFF")
-		within_pct "$change" 30 33.4 || fail "step_lookup change is $change %, expected 30 +-10 points"
-		expect_eq "metric" "$(jq -r '.rows[0].metric' <<<"$DIFF")" p90
+	local flagged change k
+	for k in 1 2 3; do
+		record "$T_DIR/base$k.sonde"
+		record "$T_DIR/new$k.sonde" 1
 	done
+	diff_json "$T_DIR"/base{1,2,3}.sonde ::: "$T_DIR"/new{1,2,3}.sonde
+	expect_eq "exit status with a regression" "$RC" 1
+	flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' <<<"$DIFF")
+	expect_eq "regressed functions" "$flagged" step_lookup
+	change=$(jq -r '.rows[] | select(.name == "step_lookup") | .change_pct' <<<"$DIFF")
+	within_pct "$change" 30 33.4 || fail "step_lookup change is $change %, expected 30 +-10 points"
+	expect_eq "metric" "$(jq -r '.rows[0].metric' <<<"$DIFF")" p90
+	expect_eq "basis" "$(jq -r '.rows[0].basis' <<<"$DIFF")" runs
+	expect_eq "runs counted" "$(jq -r '[.rows[0].base_runs, .rows[0].new_runs] | join(",")' <<<"$DIFF")" 3,3
+	# One run a side: +30 % is below what slices alone may call.
+	diff_json "$T_DIR/base1.sonde" "$T_DIR/new1.sonde"
+	expect_eq "exit status, one run a side" "$RC" 0
+	expect_eq "step_lookup verdict, one run a side" \
+		"$(jq -r '.rows[] | select(.name == "step_lookup") | .verdict' <<<"$DIFF")" inconclusive
+	[ "$(jq -r '.runs_needed' <<<"$DIFF")" -ge 2 ] || fail "no runs_needed: $(head -c 300 <<<"$DIFF")"
 	# The terminal table says the same, and --hist draws both histograms.
-	sonde_run diff "$T_DIR/base1.sonde" "$T_DIR/new.sonde" --hist
+	sonde_run diff "$T_DIR"/base{1,2,3}.sonde ::: "$T_DIR"/new{1,2,3}.sonde --hist
 	expect_eq "exit status" "$RC" 1
 	grep -q '^regression (warning) *step_lookup' "$T_DIR/out" || fail "no regression row: $(head -c 300 "$T_DIR/out")"
 	grep -q 'step_lookup: base (left) and new (right)' "$T_DIR/out" || fail "--hist drew nothing"
+}
+
+# One run a side, twice as slow: the run's slices agree, and that is called.
+t_single_runs_call_a_large_change()
+{
+	local flagged
+	record "$T_DIR/one-base.sonde"
+	record "$T_DIR/one-new.sonde" 2
+	diff_json "$T_DIR/one-base.sonde" "$T_DIR/one-new.sonde"
+	expect_eq "exit status, twice as slow" "$RC" 1
+	flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' <<<"$DIFF")
+	expect_eq "regressed functions" "$flagged" step_lookup
+	expect_eq "basis" "$(jq -r '.rows[] | select(.name == "step_lookup") | .basis' <<<"$DIFF")" slices
+	expect_eq "severity" "$(jq -r '.rows[] | select(.name == "step_lookup") | .severity' <<<"$DIFF")" critical
+}
+
+# A gate cannot be talked out of its job: values that compare false with
+# everything, or out of range, are refused.
+t_gate_refuses_nonsense()
+{
+	record "$T_DIR/g1.sonde"
+	local v
+	for v in "--threshold nan" "--alpha nan" "--critical nan" "--threshold inf" \
+		"--alpha 0" "--alpha 2" "--threshold -5"; do
+		# shellcheck disable=SC2086 # option and value
+		bad_input diff $v "$T_DIR/g1.sonde" "$T_DIR/g1.sonde" "is not a number in"
+	done
+	bad_input diff "$T_DIR/g1.sonde" ::: "give a NEW profile after ':::'"
+	bad_input diff ::: "$T_DIR/g1.sonde" "give a BASE profile before ':::'"
 }
 
 # sonde report FILE prints exactly the final report the live run printed.

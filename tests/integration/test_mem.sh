@@ -223,4 +223,16 @@ t_bad_input()
 	bad_input 2 "no process with PID" mem -p 999999999
 }
 
+# A -o file holds under "report" the very object --json printed as the final
+# report, as a lat file does; "model" and "top" stay for sonde report and diff.
+t_file_report_is_json_report()
+{
+	sonde_run mem --json -o "$T_DIR/run.sonde" --top 3 -- "$MT" leak 200 1024 1
+	expect_ok
+	need_mem_final
+	expect_eq "the file's report" "$(jq -cS .report "$T_DIR/run.sonde")" "$(jq -cS . <<<"$FINAL")"
+	expect_eq "the file's top" "$(jq -c .top "$T_DIR/run.sonde")" 3
+	expect_eq "the file's model" "$(jq -r '.model | type' "$T_DIR/run.sonde")" object
+}
+
 run_tests

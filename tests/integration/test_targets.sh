@@ -222,4 +222,40 @@ t_list_pid_library()
 		fail "no row for sondetest_spin_30us in libsondetest.so: $(tr '\n' '|' <"$T_DIR/out")"
 }
 
+# sonde list --for mem: where sonde mem would place its probes, not lat. Its
+# probes read the arguments, so an entry probe may not move past code that
+# writes one: tgt_more starts by loading tgt_stop into edx, which lat skips
+# and mem cannot. They see returns by return probes whatever the program:
+# thrower (C++ exceptions) has its returns probed at its ret under lat only.
+t_list_for_mem()
+{
+	local lat mem
+
+	sonde_run list -b "$TGT/spin" tgt_more
+	expect_ok
+	lat=$(grep -E ' tgt_more ' "$T_DIR/out")
+	sonde_run list --for mem -b "$TGT/spin" tgt_more
+	expect_ok
+	mem=$(grep -E ' tgt_more ' "$T_DIR/out")
+	read -r _ _ lprobe _ <<<"$lat"
+	read -r _ _ mprobe _ <<<"$mem"
+	if [ "$lprobe" = "+0" ] || ! grep -q "moved past" <<<"$lat"; then
+		fail "lat's tgt_more is not moved past its first instructions: $lat"
+	fi
+	if [ "$mprobe" != "+0" ] || ! grep -q "writes rsp or an argument: mov edx" <<<"$mem"; then
+		fail "mem's tgt_more is moved past the write of edx: $mem (lat: $lat)"
+	fi
+	sonde_run list --for lat -b "$TGT/spin" tgt_more
+	expect_eq "--for lat's row" "$(grep -E ' tgt_more ' "$T_DIR/out")" "$lat"
+
+	sonde_run list --for mem -b "$TGT/cxxthrow" thrower
+	expect_ok
+	grep -qE ' thrower\(int\) ' "$T_DIR/out" || fail "no row for thrower: $(tr '\n' '|' <"$T_DIR/out")"
+	grep -q "returns at" "$T_DIR/out" &&
+		fail "mem's probes see returns by return probes: $(tr '\n' '|' <"$T_DIR/out")"
+
+	bad_input 2 "[-]-for 'bogus': expected lat or mem" list --for bogus -b "$TGT/spin"
+	bad_input 2 "[-]-returns does not apply to --for mem" list --for mem --returns insns -b "$TGT/spin"
+}
+
 run_tests

@@ -3,8 +3,8 @@
  * abswitch [N [SLOWER]]: a "release" with three request steps, for sonde diff.
  * Each of the N iterations calls step_parse (40 us), step_lookup (100 us) and
  * step_render (60 us). With SLOWER = 1 ("the new build"), step_lookup takes
- * 130 us: exactly one function 30 % slower, the others unchanged.
- * Prints "calls=N lookup_us=100|130".
+ * 130 us: exactly one function 30 % slower, the others unchanged; with
+ * SLOWER = 2, 200 us: twice as slow. Prints "calls=N lookup_us=100|130|200".
  */
 #include "targets.h"
 
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	unsigned long long want = tgt_arg(argc, argv, 1, 0), n;
 
 	if (tgt_arg(argc, argv, 2, 0))
-		lookup_us = 130;
+		lookup_us = tgt_arg(argc, argv, 2, 0) == 2 ? 200 : 130;
 	tgt_init();
 	for (n = 0; tgt_more(n, want); n++) {
 		step_parse();

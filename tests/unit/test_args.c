@@ -273,6 +273,29 @@ static void test_list_errors(void **state)
 	expect_cmd_error(cmd_list, bad_pattern, "bad pattern 'libc:'");
 }
 
+/* A missing value's advice names the command parsed (t->command); lat by default. */
+static void test_target_advice_names_command(void **state)
+{
+	char *none[] = { "-p", NULL }, *bnone[] = { "-b", NULL };
+	char *no_pid[] = { "lat", "f", "-p", NULL };
+	struct target t;
+	char msg[512];
+	int i = 0;
+
+	(void)state;
+	target_init(&t);
+	t.command = "mem";
+	assert_int_equal(parse_one(&t, none, &i, msg, sizeof(msg)), -SONDE_EXIT_INPUT);
+	assert_non_null(strstr(msg, "sonde: -p needs a value (try: sonde mem --help)"));
+	t.command = "list";
+	i = 0;
+	assert_int_equal(parse_one(&t, bnone, &i, msg, sizeof(msg)), -SONDE_EXIT_INPUT);
+	assert_non_null(strstr(msg, "sonde: -b needs a value (try: sonde list --help)"));
+	target_free(&t);
+	expect_target_error(none, "-p needs a value (try: sonde lat --help)");
+	expect_cmd_error(cmd_lat, no_pid, "-p needs a value (try: sonde lat --help)");
+}
+
 /* Not root: status 3 and the command to run, checked in a child that drops root. */
 static void test_lat_needs_root(void **state)
 {
@@ -313,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_lat_max_probes_negative),
 		cmocka_unit_test(test_lat_missing_pid),
 		cmocka_unit_test(test_list_errors),
+		cmocka_unit_test(test_target_advice_names_command),
 		cmocka_unit_test(test_lat_needs_root),
 	};
 

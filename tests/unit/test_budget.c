@@ -386,7 +386,7 @@ static char *render_term(const struct budget_eval *e)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	budget_print_term(f, e);
+	budget_print_term(f, e, false);
 	fclose(f);
 	return buf;
 }

@@ -84,6 +84,15 @@ int cmd_release_target(struct target *t)
 	return 0;
 }
 
+int cmd_trace_end(int err, struct target *t, struct out_file *out)
+{
+	int ended = err ? 0 : target_report_end(t);
+
+	out_file_close(out);
+	target_free(t);
+	return err ? exit_status_of(err) : ended;
+}
+
 int cmd_opt_returns(const struct cmd_opt *opt, const char *name, const char *val)
 {
 	(void)name;

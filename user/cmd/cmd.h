@@ -47,6 +47,13 @@ int cmd_check_target_alive(struct target *t);
 /* Let a held -- CMD run: 0, or exit 3 saying why it could not start. */
 int cmd_release_target(struct target *t);
 
+/*
+ * The end of a tracing command, err its outcome: when it ran, how the target
+ * ended (after the final report; exit 3 when a signal killed it); then -o's
+ * temporary file closed and the target freed. Returns the exit status.
+ */
+int cmd_trace_end(int err, struct target *t, struct out_file *out);
+
 /* `arg`, [OBJECT:]GLOB, parsed onto the end of (*specs)[*nr]: 0, -ENOMEM, or
  * -EINVAL when it is not one (the caller says so, in its own words). */
 int cmd_add_probe_spec(struct probe_spec **specs, size_t *nr, const char *arg);

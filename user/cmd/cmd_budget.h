@@ -10,9 +10,26 @@
 #include <stdbool.h>
 #include "cmd/cmd_opts.h"
 #include "diff/budget.h"
+#include "out/format.h"
 
 /* --budget B: an option callback (cmd_opts.h) adding B to the struct budget_set at opt->ptr. */
 int cmd_opt_budget(const struct cmd_opt *opt, const char *name, const char *val);
+
+/*
+ * The budgets judged on the profile of a final report, into *e (nothing when
+ * there are none), for the format to show with the report (ro->budgets);
+ * *breached set on a breach. 0, or a sonde_fail() code (exit 2: a budget for
+ * the other kind of profile, or one that matches none of its functions).
+ */
+int cmd_budget_judge(const struct budget_set *s, const struct sonde_profile *p,
+		     struct budget_eval *e, struct report_opts *ro, bool *breached);
+
+/* A command's exit status with its budgets: a breach turns 0 into 1 (as a
+ * regression does in sonde diff); 2 and 3 (a command killed by a signal) stay. */
+static inline int cmd_budget_exit(int status, bool breached)
+{
+	return !status && breached ? 1 : status;
+}
 
 /* The option table's entries, worded once; FORMS says which budgets the command takes. */
 /* clang-format off */

@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "diff/diff.h"
-#include "diff/diff_kind.h"
-#include "diff/diff_term.h"
 #include "core/util.h"
 
 static const char diff_usage_head[] =
@@ -30,7 +29,8 @@ struct diff_args {
 	const char **files;
 	size_t nr_files;
 	size_t nr_base; /* files before ":::"; 0 when there is none (the last file is NEW) */
-	bool json, hist;
+	const struct output_format *format; /* --json, --format */
+	bool hist;
 };
 
 static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
@@ -73,7 +73,7 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 	    CMD_OPT_NUMBER("--critical", "PCT", "a regression above PCT is critical (default 50)",
 			   &d->critical_pct, 0, 1e6),
 	    CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &a->hist),
-	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &a->json),
+	    CMD_OPT_FORMAT("the report as one JSON object", &a->format),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "diff",
@@ -85,6 +85,7 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 	int err;
 
 	a->opts = (struct diff_opts){DIFF_P90, 10, 0.01, 50};
+	a->format = cmd_format_default();
 	a->files = calloc(argc, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
@@ -126,6 +127,8 @@ int cmd_diff(int argc, char **argv)
 			err = sonde_fail(SONDE_EXIT_INPUT,
 					 "'%s' and '%s' are profiles of different kinds",
 					 a.files[0], a.files[i]);
+	if (!err)
+		err = cmd_format_check(a.format, profiles[0]->kind, true);
 	if (err)
 		goto cleanup;
 	runs = (struct diff_runs){.base = profiles,
@@ -138,10 +141,7 @@ int cmd_diff(int argc, char **argv)
 	for (i = 0; i < report->nr_notes; i++)
 		sonde_say("note: %s", report->notes[i]); /* paths from the profiles: escaped */
 	ro.hist = a.hist;
-	if (a.json)
-		err = report_diff_json(stdout, report);
-	else
-		diff_kind_of(report->kind)->term(stdout, report, &ro);
+	err = a.format->diff[report->kind](stdout, report, &ro);
 cleanup:
 	for (i = 0; i < loaded; i++)
 		sonde_profile_free(profiles[i]);

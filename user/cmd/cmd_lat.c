@@ -5,19 +5,18 @@
  * interval and at the end from cumulative snapshots of the kernel's totals.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "probe/attach.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_budget.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
-#include "out/lat_report.h"
 #include "cmd/run_loop.h"
 #include "core/util.h"
 
@@ -35,9 +34,10 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	struct resolve_opts resolve;
+	const struct output_format *format; /* --json, --format */
 	struct budget_set budgets;
 	bool breached; /* a budget, in the final report */
-	bool json, hist, sched, raw;
+	bool hist, sched, raw;
 };
 
 static const char lat_usage_head[] =
@@ -89,7 +89,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
-	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_DURATION("--slower-than", "D",
 			     "print each call slower than D as it happens, with its stack",
@@ -136,6 +136,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 					   .site_choice = true,
 					   .returns = RETURN_MODE_AUTO};
 	o->sched = true;
+	o->format = cmd_format_default();
 	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
@@ -145,34 +146,23 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
-	return budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
+	ret = cmd_format_check(o->format, PROFILE_LAT, false);
+	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
 
-/* The final report: with the budgets' verdicts, before it or in its JSON. */
+/* A report; the final one with its budgets. */
 static int emit_report(struct lat_opts *o, struct lat_profile *p)
 {
 	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+	struct sonde_profile sp = {.kind = PROFILE_LAT, .lat = p};
 	struct budget_eval e = {0};
-	int err;
+	int err = 0;
 
 	lat_profile_sort(p);
-	if (p->final && o->budgets.nr && (err = budget_eval_lat(&o->budgets, p, &e)))
-		return err;
-	o->breached |= e.breaches > 0;
-	if (o->json) {
-		json_t *root = lat_profile_json(p);
-
-		if (root && e.nr)
-			json_object_set_new(root, "budgets", budget_json(&e));
-		err = root && !json_dumpf(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) ? 0 : -EIO;
-		fputc('\n', stdout);
-		fflush(stdout);
-		json_decref(root);
-	} else {
-		budget_print_term(stdout, &e);
-		report_lat_term(stdout, p, &ro);
-		err = 0;
-	}
+	if (p->final)
+		err = cmd_budget_judge(&o->budgets, &sp, &e, &ro, &o->breached);
+	if (!err)
+		o->format->report[PROFILE_LAT](stdout, &sp, &ro);
 	budget_eval_free(&e);
 	return err;
 }
@@ -269,8 +259,10 @@ static int lat_finish(void *ctx, const struct session *s)
 
 static int trace(struct lat_opts *o, struct probe_set *set)
 {
-	struct lat_tracer_opts topts = {
-	    .sched = o->sched, .slower_than_ns = o->slower_than_ns, .json = o->json, .raw = o->raw};
+	struct lat_tracer_opts topts = {.sched = o->sched,
+					.slower_than_ns = o->slower_than_ns,
+					.json = o->format->json_records,
+					.raw = o->raw};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {
 	    .target = &o->target, .duration_ns = o->duration_ns, .interval_ns = o->interval_ns};
@@ -316,7 +308,7 @@ int cmd_lat(int argc, char **argv)
 	struct main_match mm;
 	struct lat_opts o = {0};
 	size_t i;
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_lat_args(argc, argv, &o);
@@ -335,17 +327,11 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
 	probe_set_free(&set);
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
 	budget_set_free(&o.budgets);
-	/* A traced command killed by a signal (3) says more than a budget breached. */
-	return err ? exit_status_of(err) : ended ? ended : o.breached ? SONDE_EXIT_REGRESSION : 0;
+	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

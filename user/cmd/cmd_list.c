@@ -20,10 +20,61 @@ static const char list_usage_head[] =
     "probes on the function's ret instructions where a return probe would\n"
     "break the program (Go, C++ with exceptions, JIT runtimes).\n";
 
+/*
+ * --for CMD: whose placement is shown. lat moves an entry probe past any
+ * straight-line code that leaves rsp alone, and sees returns as the code's
+ * runtime asks. mem's allocator probes read their arguments, so the code
+ * skipped must leave the argument registers alone too, and they see returns
+ * by return probes whatever the program (as mem_tracer.c's mem_resolve).
+ */
+struct list_placement {
+	const char *cmd;
+	bool reads_args;
+	bool uretprobe; /* returns: return probes only, no --returns */
+};
+
+static const struct list_placement placements[] = {
+    {.cmd = "lat"},
+    {.cmd = "mem", .reads_args = true, .uretprobe = true},
+};
+
 struct list_args {
 	struct probe_spec *specs;
 	size_t nr_specs;
+	const struct list_placement *placement;
 };
+
+static int parse_for(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	const struct list_placement **out = opt->ptr;
+	size_t i;
+
+	(void)name;
+	for (i = 0; i < sizeof(placements) / sizeof(placements[0]); i++) {
+		if (!strcmp(val, placements[i].cmd)) {
+			*out = &placements[i];
+			return 0;
+		}
+	}
+	return sonde_fail(SONDE_EXIT_INPUT, "--for '%s': expected lat or mem", val);
+}
+
+/* The resolve options of a's placement, with --returns and --no-site-choice. */
+static int apply_placement(const struct list_args *a, struct resolve_opts *ro)
+{
+	const struct list_placement *p = a->placement;
+
+	ro->reads_args = p->reads_args;
+	if (!p->uretprobe)
+		return 0;
+	if (ro->returns != RETURN_MODE_AUTO)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--returns does not apply to --for %s: its probes see returns "
+				  "by return probes",
+				  p->cmd);
+	ro->returns = RETURN_MODE_URETPROBE;
+	return 0;
+}
 
 static int add_pattern(void *ctx, const char *arg)
 {
@@ -46,6 +97,11 @@ static int parse_list_args(int argc, char **argv, struct target *t, struct resol
 	    CMD_OPT_CALLBACK("--returns", "HOW",
 			     "auto (default), uretprobe or insns, as for sonde lat",
 			     cmd_opt_returns, &ro->returns),
+	    CMD_OPT_CALLBACK("--for", "CMD",
+			     "place the probes as sonde CMD does: lat (default), or mem\n"
+			     "(allocator probes: they read the arguments, and see returns\n"
+			     "by return probes)",
+			     parse_for, &a->placement),
 	    CMD_OPT_FLAG("-v", NULL, "say which symbols are skipped and why", &sonde_verbose),
 	    CMD_OPT_END,
 	};
@@ -149,9 +205,9 @@ static int print_sites(const struct probe_set *set)
 
 int cmd_list(int argc, char **argv)
 {
-	/* As sonde lat places its probes. */
+	/* As sonde lat places its probes, unless --for says another command. */
 	struct resolve_opts ro = {.max_probes = (size_t)-1, .site_choice = true};
-	struct list_args a = {0};
+	struct list_args a = {.placement = &placements[0]};
 	struct probe_set set = {0};
 	struct target t;
 	size_t i;
@@ -160,6 +216,8 @@ int cmd_list(int argc, char **argv)
 	target_init(&t);
 	t.resolve_only = true;
 	err = parse_list_args(argc, argv, &t, &ro, &a);
+	if (!err)
+		err = apply_placement(&a, &ro);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	err = target_prepare(&t);

@@ -10,12 +10,11 @@
 #include <string.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_budget.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
-#include "out/mem_term.h"
 #include "out/profile_file.h"
 #include "mem/mem_tracer.h"
 #include "out/out_file.h"
-#include "out/lat_report.h"
 #include "cmd/run_loop.h"
 #include "core/util.h"
 
@@ -34,10 +33,10 @@ struct mem_opts {
 	__u64 duration_ns, interval_ns, min_age_ns;
 	__u32 top;
 	struct budget_set budgets;
-	bool breached; /* a budget, in the final report */
-	bool json;
-	const char *output;   /* -o FILE */
-	struct out_file *out; /* its temporary file, from before tracing to the end */
+	bool breached;			    /* a budget, in the final report */
+	const struct output_format *format; /* --json, --format */
+	const char *output;		    /* -o FILE */
+	struct out_file *out;		    /* its temporary file, from before tracing to the end */
 	int argc;
 	char **argv;
 };
@@ -81,7 +80,7 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
-	    CMD_OPT_RUN_JSON(&o->json),
+	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_STRING("--allocator", NULL, "OBJ",
 			   "the library (or binary) defining malloc (default: the one\n"
@@ -132,11 +131,14 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	t->stack_depth = MEM_DEFAULT_STACK_DEPTH;
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
+	o->format = cmd_format_default();
 	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
-	t->json = o->json;
+	t->json = o->format->json_records;
+	if (!ret)
+		ret = cmd_format_check(o->format, PROFILE_MEM, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_MEM, "sonde mem");
 }
 
@@ -163,29 +165,26 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 	return 0;
 }
 
+/* A report; the final one with its budgets. */
 static int report(struct run *r, bool final)
 {
-	struct mem_report_opts ro = {.color = report_want_color(stdout), .top = r->o->top};
+	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct sonde_profile sp = {.kind = PROFILE_MEM, .mem = r->p, .mem_top = r->o->top};
 	struct budget_eval e = {0};
-	int i, err;
+	int i, err = 0;
 
 	r->p->final = final;
 	r->p->interval_ns = r->p->duration_ns - r->last_report_ns;
 	for (i = 0; i < SONDE_MC__COUNT; i++)
 		r->p->interval_counts[i] = r->p->counts[i] - r->last_counts[i];
-	if (final && r->o->budgets.nr && (err = budget_eval_mem(&r->o->budgets, r->p, &e)))
-		return err;
-	r->o->breached |= e.breaches > 0;
-	if (r->o->json) {
-		mem_report_json(stdout, r->p, &ro);
-	} else {
-		budget_print_term(stdout, &e);
-		mem_report_term(stdout, r->p, &ro);
-	}
+	if (final)
+		err = cmd_budget_judge(&r->o->budgets, &sp, &e, &ro, &r->o->breached);
+	if (!err)
+		r->o->format->report[PROFILE_MEM](stdout, &sp, &ro);
 	budget_eval_free(&e);
 	r->last_report_ns = r->p->duration_ns;
 	memcpy(r->last_counts, r->p->counts, sizeof(r->last_counts));
-	return 0;
+	return err;
 }
 
 /* The sampling tick: INTERVAL split evenly into steps of at most MEM_SAMPLE_NS. */
@@ -271,7 +270,7 @@ static int mem_interval(void *ctx, const struct session *s)
 	if (err)
 		return err;
 	if (r->ticks_per_report && ++r->ticks % r->ticks_per_report == 0)
-		return report(r, false);
+		report(r, false);
 	return 0;
 }
 
@@ -329,7 +328,7 @@ cleanup:
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_opts o = {0};
-	int err, ended = 0;
+	int err;
 
 	target_init(&o.target);
 	err = parse_mem_args(argc, argv, &o);
@@ -341,13 +340,7 @@ int cmd_mem(int argc, char **argv)
 	err = target_prepare(&o.target);
 	if (!err)
 		err = trace(&o);
-	/* After the final report: how the target ended; exit 3 when a signal killed it. */
-	if (!err)
-		ended = target_report_end(&o.target);
 cleanup:
-	out_file_close(o.out);
-	target_free(&o.target);
 	budget_set_free(&o.budgets);
-	/* A traced command killed by a signal (3) says more than a budget breached. */
-	return err ? exit_status_of(err) : ended ? ended : o.breached ? SONDE_EXIT_REGRESSION : 0;
+	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

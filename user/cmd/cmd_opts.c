@@ -23,6 +23,8 @@ int cmd_opts_parse(const struct cmd_opts *spec, int argc, char **argv)
 	const char *val;
 	int i, ret;
 
+	if (spec->target)
+		spec->target->command = spec->cmd;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -63,8 +63,6 @@ struct cmd_opt {
 	CMD_OPT_DURATION("-d", "DURATION", "stop after DURATION (500ms, 30s, 2m); default: Ctrl-C", p)
 #define CMD_OPT_RUN_INTERVAL(p) \
 	CMD_OPT_DURATION("-i", "INTERVAL", "print a report every INTERVAL", p)
-#define CMD_OPT_RUN_JSON(p) \
-	CMD_OPT_FLAG("--json", NULL, "one JSON object per report, one per line", p)
 #define CMD_OPT_RUN_OUTPUT(p) \
 	CMD_OPT_STRING("-o", "--output", "FILE", \
 		       "also write the run's profile (FILE.gz: compressed), for\n" \

@@ -3,10 +3,9 @@
 #include <time.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_budget.h"
+#include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "out/profile_file.h"
-#include "out/profile_kind.h"
-#include "out/lat_report.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
@@ -48,12 +47,13 @@ int cmd_report(int argc, char **argv)
 	struct report_opts ro = {.color = report_want_color(stdout)};
 	struct sonde_profile *p = NULL;
 	const char *path = NULL;
+	const struct output_format *format = cmd_format_default();
 	struct budget_set budgets = BUDGET_SET_INIT;
 	struct budget_eval e = {0};
-	bool json = false;
+	bool breached = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
-	    CMD_OPT_FLAG("--json", NULL, "the report as one JSON object", &json),
+	    CMD_OPT_FORMAT("the report as one JSON object", &format),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
@@ -71,20 +71,18 @@ int cmd_report(int argc, char **argv)
 		err = sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)");
 	if (!err)
 		err = profile_read(path, &p);
+	if (!err)
+		err = cmd_format_check(format, p->kind, false);
 	/* Before anything is printed: a budget for the other kind, or a typo. */
-	if (!err && budgets.nr)
-		err = budget_eval_profile(&budgets, p, &e);
+	if (!err)
+		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
 	if (!err) {
 		describe_run(path, p->meta);
-		if (!json)
-			budget_print_term(stdout, &e);
-		err = profile_kind_of(p->kind)->report(stdout, p, &ro, json);
+		err = format->report[p->kind](stdout, p, &ro);
 	}
 	sonde_profile_free(p);
-	budget_set_free(&budgets);
-	if (!err && e.breaches)
-		err = SONDE_EXIT_REGRESSION;
 	budget_eval_free(&e);
+	budget_set_free(&budgets);
 	/* 1: --help was printed, exit status 0 */
-	return err == SONDE_EXIT_REGRESSION ? err : exit_status_of(err);
+	return cmd_budget_exit(exit_status_of(err), breached);
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,7 +6,6 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -60,8 +58,8 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 	    strcmp(opt, "--binary") && strcmp(opt, "--ns"))
 		return 0;
 	if (*i + 1 >= argc)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde lat --help)",
-				  opt);
+		return sonde_fail(SONDE_EXIT_INPUT, "%s needs a value (try: sonde %s --help)",
+				  opt, t->command ? t->command : "lat");
 	(*i)++;
 	if (!strcmp(opt, "--ns")) {
 		if (target_parse_pid(argv[*i], &pid))
@@ -86,169 +84,6 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 				  SONDE_MAX_PIDS);
 	t->pids[t->nr_pids++] = pid;
 	return 1;
-}
-
-int proc_root_path(pid_t pid, const char *path, char *out, size_t len)
-{
-	char prefix[32];
-	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d/root", pid);
-
-	if (plen + strlen(path) >= len)
-		return -ENAMETOOLONG;
-	memcpy(out, prefix, plen);
-	memcpy(out + plen, path, strlen(path) + 1);
-	return 0;
-}
-
-int target_search_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *end;
-
-	if (strchr(name, '/')) {
-		snprintf(out, len, "%s", name);
-		return access(out, F_OK) ? -errno : 0;
-	}
-	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		snprintf(out, len, "%.*s/%s", (int)(end - p), p, name);
-		if (!access(out, X_OK))
-			return 0;
-	}
-	return -ENOENT;
-}
-
-/* Does /proc/N show a memory map? A zombie, such as a main thread that called
- * pthread_exit() while the other threads run on, has none: its exe link cannot
- * be read, its maps are empty, its root and map_files are gone. */
-static bool proc_has_mm(pid_t n)
-{
-	char link[64], c;
-
-	snprintf(link, sizeof(link), "/proc/%d/exe", n);
-	return readlink(link, &c, 1) == 1;
-}
-
-pid_t proc_live_task(pid_t pid)
-{
-	struct dirent *de;
-	pid_t tid, found = pid;
-	char dir[64];
-	DIR *d;
-
-	if (proc_has_mm(pid))
-		return pid;
-	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
-	d = opendir(dir);
-	if (!d)
-		return pid;
-	/* /proc/TID is there for every thread, though only leaders are listed. */
-	while ((de = readdir(d))) {
-		if (target_parse_pid(de->d_name, &tid) || tid == pid || !proc_has_mm(tid))
-			continue;
-		found = tid;
-		break;
-	}
-	closedir(d);
-	return found;
-}
-
-/*
- * Paths of objects reached through /proc because the file they were mapped
- * from was deleted or replaced (/proc/N/exe, /proc/N/map_files/START-END),
- * with how they read in output: the original path and " (deleted)", as the
- * kernel names it. Filled when the path is chosen, while the link can still
- * be read; a handful of objects per run.
- */
-struct shown_object {
-	char *path, *shown;
-};
-
-static struct shown_object *shown_objects;
-static size_t nr_shown_objects;
-
-static const char *remember_shown(const char *path, const char *shown)
-{
-	struct shown_object *v;
-	char *p, *n;
-
-	v = realloc(shown_objects, (nr_shown_objects + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	shown_objects = v;
-	p = strdup(path);
-	n = strdup(shown);
-	if (!p || !n) {
-		free(p);
-		free(n);
-		return NULL;
-	}
-	v[nr_shown_objects] = (struct shown_object){p, n};
-	return v[nr_shown_objects++].shown;
-}
-
-const char *target_object_shown(const char *path)
-{
-	char link[PATH_MAX];
-	unsigned long a, b;
-	ssize_t n;
-	size_t i;
-	int pid, at = 0;
-
-	for (i = 0; i < nr_shown_objects; i++)
-		if (!strcmp(shown_objects[i].path, path))
-			return shown_objects[i].shown;
-	if (sscanf(path, "/proc/%d/exe%n", &pid, &at) != 1 || path[at]) {
-		at = 0;
-		if (sscanf(path, "/proc/%d/map_files/%lx-%lx%n", &pid, &a, &b, &at) != 3 ||
-		    path[at])
-			return NULL;
-	}
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return NULL;
-	link[n] = '\0';
-	return remember_shown(path, link);
-}
-
-/* Does process pid see files as sonde does: the same mount namespace (a
- * private one has the same root inode, other mounts) and the same root (chroot)? */
-bool proc_shares_root(pid_t pid)
-{
-	struct stat proc_ns, own_ns, proc_root, own_root;
-	char ns[64], root[64];
-
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	return !stat(ns, &proc_ns) && !stat("/proc/self/ns/mnt", &own_ns) &&
-	       proc_ns.st_ino == own_ns.st_ino && !stat(root, &proc_root) &&
-	       !stat("/", &own_root) && proc_root.st_dev == own_root.st_dev &&
-	       proc_root.st_ino == own_root.st_ino;
-}
-
-int proc_exe_path(pid_t pid, char *out, size_t len)
-{
-	char link[64], exe[PATH_MAX];
-	struct stat st, named;
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
-	if (stat(link, &st))
-		return -errno;
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return n ? -errno : -ENOENT;
-	exe[n] = '\0';
-	/* In sonde's own root, the path as /proc/PID/maps names it (probe_check.c reads it). */
-	if (proc_shares_root(pid))
-		snprintf(out, len, "%s", exe);
-	else if (proc_root_path(pid, exe, out, len))
-		return -ENAMETOOLONG;
-	if (!stat(out, &named) && named.st_dev == st.st_dev && named.st_ino == st.st_ino)
-		return 0;
-	snprintf(out, len, "%s", link);
-	return remember_shown(link, exe) ? 0 : -ENOMEM;
 }
 
 static int prepare_pids(struct target *t)
@@ -286,7 +121,7 @@ static int prepare_pids(struct target *t)
 			if (stat(t->exe, &named) || named.st_dev != st.st_dev ||
 			    named.st_ino != st.st_ino) {
 				snprintf(t->exe, sizeof(t->exe), "%s", link);
-				remember_shown(link, exe);
+				target_remember_shown(link, exe);
 			}
 		} else if (st.st_dev != first.st_dev || st.st_ino != first.st_ino) {
 			return sonde_fail(SONDE_EXIT_INPUT,
@@ -378,179 +213,6 @@ int target_release(struct target *t)
 		return 0;
 	}
 	return target_release_cmd(t);
-}
-
-/* "libc" matches libc.so.6, "libssl.so.3" itself, "libz" libz.so.1.2.13. */
-static bool object_name_matches(const char *base, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strcmp(base, name))
-		return true;
-	if (strncmp(base, name, n))
-		return false;
-	return base[n] == '.' || base[n] == '-';
-}
-
-/*
- * The path to probe an object mapped by process `task` through: the file as the
- * process sees it, or, when that file was deleted or replaced since it was
- * mapped (a package upgrade), /proc/TASK/map_files/START-END, a link to the
- * mapped inode itself that opens and attaches like the file did.
- */
-static int mapped_object_path(pid_t task, const char *line, const char *file, char *path,
-			      size_t len)
-{
-	static const char deleted[] = " (deleted)";
-	unsigned long long start, end, ino;
-	size_t n = strlen(file), dl = sizeof(deleted) - 1;
-	bool gone = n > dl && !strcmp(file + n - dl, deleted);
-	struct stat st;
-
-	if (sscanf(line, "%llx-%llx %*s %*s %*s %llu", &start, &end, &ino) != 3)
-		return -EINVAL;
-	if (!gone) {
-		if (proc_root_path(task, file, path, len))
-			return -ENAMETOOLONG;
-		if (!stat(path, &st) && st.st_ino == ino)
-			return 0;
-	}
-	snprintf(path, len, "/proc/%d/map_files/%llx-%llx", task, start, end);
-	if (access(path, R_OK))
-		return -errno;
-	/* Named as the kernel names it: "/usr/lib/x.so (deleted)". */
-	return remember_shown(path, file) ? 0 : -ENOMEM;
-}
-
-/* A mapped object of process pid by name ("libc", "libssl.so.3") or, for a name
- * starting with '/', by its path as the process maps it. */
-static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
-{
-	static const char deleted[] = " (deleted)";
-	char maps[64], line[PATH_MAX + 128], mapped[PATH_MAX], *file;
-	pid_t task = proc_live_task(pid);
-	int ret = -ENOENT;
-	size_t n;
-	FILE *f;
-
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", task);
-	f = fopen(maps, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		file = strchr(line, '/');
-		if (!file)
-			continue;
-		/* "/usr/lib/libx.so.1 (deleted)": the file is what comes before. */
-		snprintf(mapped, sizeof(mapped), "%s", file);
-		n = strlen(mapped);
-		if (n > sizeof(deleted) - 1 && !strcmp(mapped + n - (sizeof(deleted) - 1), deleted))
-			mapped[n - (sizeof(deleted) - 1)] = '\0';
-		if (name[0] == '/' ? strcmp(mapped, name)
-				   : !object_name_matches(strrchr(mapped, '/') + 1, name))
-			continue;
-		ret = mapped_object_path(task, line, file, path, len);
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
-static int find_in_dir(const char *dir, const char *name, char *path, size_t len)
-{
-	struct dirent *de;
-	char best[NAME_MAX + 1] = "";
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -ENOENT;
-	while ((de = readdir(d))) {
-		/* Shared objects only: not libc.a, not linker scripts named libc.so. */
-		if (!object_name_matches(de->d_name, name) || !strstr(de->d_name, ".so."))
-			if (strcmp(de->d_name, name))
-				continue;
-		/* Prefer the exact name, then the shortest (libz.so.1 over libz.so.1.2.13). */
-		if (!strcmp(de->d_name, name) || !best[0] || strlen(de->d_name) < strlen(best))
-			snprintf(best, sizeof(best), "%s", de->d_name);
-		if (!strcmp(de->d_name, name))
-			break;
-	}
-	closedir(d);
-	if (!best[0])
-		return -ENOENT;
-	snprintf(path, len, "%s/%s", dir, best);
-	return 0;
-}
-
-/* Without a running process to look at (-b, or a command not yet exec'ed):
- * the executable's own directory, LD_LIBRARY_PATH, then the system's; in
- * another mount namespace (t->root), its system directories. */
-static int find_on_disk(const struct target *t, const char *name, char *path, size_t len)
-{
-	static const char *const sys_dirs[] = {
-	    "/lib/x86_64-linux-gnu",
-	    "/usr/lib/x86_64-linux-gnu",
-	    "/lib64",
-	    "/usr/lib64",
-	    "/lib",
-	    "/usr/lib",
-	    "/usr/local/lib",
-	};
-	char dir[PATH_MAX], *slash, *llp, *tok, *save = NULL;
-	size_t i;
-
-	snprintf(dir, sizeof(dir), "%s", t->exe);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		if (!find_in_dir(dir, name, path, len))
-			return 0;
-	}
-	/* sonde's own LD_LIBRARY_PATH names sonde's files, not another namespace's. */
-	llp = t->root[0] ? NULL : getenv("LD_LIBRARY_PATH");
-	if (llp && (llp = strdup(llp))) {
-		for (tok = strtok_r(llp, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-			if (!find_in_dir(tok, name, path, len)) {
-				free(llp);
-				return 0;
-			}
-		}
-		free(llp);
-	}
-	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s%s", t->root, sys_dirs[i]);
-		if (!find_in_dir(dir, name, path, len))
-			return 0;
-	}
-	return -ENOENT;
-}
-
-int target_find_object(const struct target *t, const char *name, char *path, size_t len)
-{
-	char real[PATH_MAX];
-
-	if (strchr(name, '/')) {
-		/* The file the process maps, which may not be the one at the path now. */
-		if (t->nr_pids && !t->child_started && name[0] == '/' &&
-		    !find_in_maps(t->pids[0], name, path, len))
-			return 0;
-		if (t->nr_pids && !t->child_started && name[0] == '/')
-			proc_root_path(proc_live_task(t->pids[0]), name, path, len);
-		else if (t->root[0] && name[0] == '/')
-			snprintf(path, len, "%s%s", t->root, name);
-		else
-			snprintf(path, len, "%s", name);
-		return access(path, R_OK) ? -ENOENT : 0;
-	}
-	if (t->nr_pids && !t->child_started)
-		return find_in_maps(t->pids[0], name, path, len);
-	if (find_on_disk(t, name, path, len))
-		return -ENOENT;
-	/* Through /proc/PID/root, realpath() would leave that namespace. */
-	if (!t->root[0] && realpath(path, real))
-		snprintf(path, len, "%s", real);
-	return 0;
 }
 
 bool target_has_pids(const struct target *t)

@@ -32,6 +32,9 @@ struct target_match {
 	"                   mount namespace: a container), through /proc/PID/root\n"
 
 struct target {
+	/* The command whose TARGET this is ("mem"), named in the advice of a
+	 * parse error: "(try: sonde mem --help)". NULL: lat. */
+	const char *command;
 	pid_t pids[SONDE_MAX_PIDS]; /* -p, or the started command's pid */
 	int nr_pids;
 	char *binary;	/* -b, as given */
@@ -76,7 +79,7 @@ void target_init(struct target *t);
 
 /* Parse one target option (-p, -b, --ns, --): returns 1 when argv[*i] was a
  * target option (and advances *i past its value), 0 when it was not, or a
- * sonde_fail() code. */
+ * sonde_fail() code, whose advice names t->command. */
 int target_parse_arg(struct target *t, int argc, char **argv, int *i);
 
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers the target modules share (target.c, target_cmd.c, target_end.c). */
+/* Helpers the target modules share (target.c, target_proc.c, target_objects.c,
+ * target_ns.c, target_cmd.c, target_end.c). */
 #ifndef SONDE_TARGET_PRIV_H
 #define SONDE_TARGET_PRIV_H
 
@@ -29,6 +30,11 @@ int proc_root_path(pid_t pid, const char *path, char *out, size_t len);
  * from when that is still the file, else /proc/PID/exe (named as the kernel
  * names a replaced file: "PATH (deleted)"). */
 int proc_exe_path(pid_t pid, char *out, size_t len);
+
+/* Remember how a path sonde reaches through /proc reads in output (the file it
+ * links to: "/usr/lib/x.so (deleted)"), for target_object_shown(). The copy
+ * kept, or NULL without memory. */
+const char *target_remember_shown(const char *path, const char *shown);
 
 /* -- CMD: fork the command, held before its exec (or, through a wrapper,
  * after the exec of the program to trace). */

@@ -23,7 +23,7 @@
  *                                Linux 6.6 (test_targets.sh)
  *   SONDE_NO_EXIT_WATCH          exit_watch.c: the exit watcher does not load, as
  *                                without BTF (test_lifecycle.sh)
- *   SONDE_NO_REFUSAL_CHECK       probes.c: sites the kernel will refuse are not
+ *   SONDE_NO_REFUSAL_CHECK       probe_site.c: sites the kernel will refuse are not
  *                                moved or skipped, so attach.c's fallback meets
  *                                the refusal (test_harm.sh)
  *

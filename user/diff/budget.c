@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "diff/budget.h"
 #include "mem/mem_profile.h"
+#include "out/term.h"
 
 enum budget_unit { UNIT_NS, UNIT_BYTES, UNIT_BYTES_PER_S };
 
@@ -525,7 +526,15 @@ static const char *fmt_pct(char *buf, size_t len, double pct)
 	return buf;
 }
 
-void budget_print_term(FILE *f, const struct budget_eval *e)
+/* As sonde diff colours a regression: bold red when critical, red when not. */
+static const char *result_color(const struct budget_result *r)
+{
+	if (r->verdict != BUDGET_BREACH)
+		return "";
+	return r->severity == DIFF_CRITICAL ? TERM_BOLD_RED : TERM_RED;
+}
+
+void budget_print_term(FILE *f, const struct budget_eval *e, bool color)
 {
 	char v[32], l[32], pct[32];
 	size_t i;
@@ -533,8 +542,9 @@ void budget_print_term(FILE *f, const struct budget_eval *e)
 	for (i = 0; i < e->nr; i++) {
 		const struct budget_result *r = &e->v[i];
 		enum budget_metric m = r->budget->metric;
+		const char *c = term_color(color, result_color(r));
 
-		fprintf(f, "budget ");
+		fprintf(f, "%sbudget ", c);
 		if (r->verdict == BUDGET_BREACH)
 			fprintf(f, "breached (%s) ", diff_severity_name(r->severity));
 		else

@@ -102,9 +102,9 @@ int budget_eval_profile(const struct budget_set *s, const struct sonde_profile *
 void budget_eval_free(struct budget_eval *e);
 
 /* The terminal block printed before a report: one line a result, breaches
- * first ("budget breached (critical) handle_req p99 3.10ms > 2.00ms (+55 %)"),
- * then "budget ok ...", then "budget no data ...", and an empty line. */
-void budget_print_term(FILE *f, const struct budget_eval *e);
+ * first ("budget breached (critical) handle_req p99 3.10ms > 2.00ms (+55 %)",
+ * red with colour on), then "budget ok ...", "budget no data ...", an empty line. */
+void budget_print_term(FILE *f, const struct budget_eval *e, bool color);
 /* The "budgets" array of a JSON report: one object a result. NULL on ENOMEM. */
 struct json_t *budget_json(const struct budget_eval *e);
 

@@ -165,11 +165,24 @@ static double slope_of(const struct mem_profile *p, const struct merged_stack *m
 	return stt > 0 ? stv / stt : ms->growth;
 }
 
-/* The growth between each two samples: the run's slices. */
+/* The longest gap between two samples: a run's last sample, forced at its
+ * end, may come milliseconds after the one before. */
+static double longest_gap(const struct mem_profile *p)
+{
+	double gap = 0;
+	size_t k;
+
+	for (k = 0; k + 1 < p->nr_samples; k++)
+		gap = fmax(gap, (p->sample_ns[k + 1] - p->sample_ns[k]) / 1e9);
+	return gap;
+}
+
+/* The growth between each two samples at least half the sampling period
+ * apart: the run's slices. */
 static int add_slices(const struct mem_profile *p, const struct merged_stack *ms, double **v,
 		      size_t *nr)
 {
-	double *nv;
+	double min_dt = longest_gap(p) / 2, *nv;
 	size_t k;
 
 	if (p->nr_samples < 2)
@@ -181,7 +194,7 @@ static int add_slices(const struct mem_profile *p, const struct merged_stack *ms
 	for (k = 0; k + 1 < p->nr_samples; k++) {
 		double dt = (p->sample_ns[k + 1] - p->sample_ns[k]) / 1e9;
 
-		if (dt > 0)
+		if (dt > 0 && dt >= min_dt)
 			nv[(*nr)++] = (ms->series[k + 1] - ms->series[k]) / dt;
 	}
 	return 0;

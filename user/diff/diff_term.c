@@ -8,14 +8,8 @@
 #include "mem/mem_profile.h"
 #include "diff/diff_term.h"
 #include "core/safe_text.h"
-#include "probe/short_names.h"
+#include "out/term.h"
 #include "core/util.h"
-
-#define COL_RED	     "\033[31m"
-#define COL_BOLD_RED "\033[1;31m"
-#define COL_GREEN    "\033[32m"
-#define COL_BOLD     "\033[1m"
-#define COL_RESET    "\033[0m"
 
 enum dcol {
 	D_VERDICT,
@@ -45,28 +39,18 @@ static const char *row_color(const struct diff_row *r, const struct report_opts 
 	if (!o->color)
 		return "";
 	if (r->verdict == DIFF_REGRESSION)
-		return r->severity == DIFF_CRITICAL ? COL_BOLD_RED : COL_RED;
-	return r->verdict == DIFF_IMPROVEMENT ? COL_GREEN : "";
+		return r->severity == DIFF_CRITICAL ? TERM_BOLD_RED : TERM_RED;
+	return r->verdict == DIFF_IMPROVEMENT ? TERM_GREEN : "";
 }
 
-/* The names the rows show: shortened, and told apart where they would read the same. */
-static char **shown_names(const struct diff_report *r)
+/* Row i of the table, for the names it shows (term_row_names()). */
+static void func_row(const void *ctx, size_t i, struct name_row *n)
 {
-	struct name_row *rows = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*rows));
-	char **names = NULL;
-	size_t i;
+	const struct diff_report *r = ctx;
 
-	if (!rows)
-		return NULL;
-	for (i = 0; i < r->nr_rows; i++) {
-		rows[i].object = r->rows[i].key;
-		rows[i].name = r->rows[i].name;
-		rows[i].mangled = r->rows[i].mangled;
-	}
-	if (short_names(rows, r->nr_rows, SHORT_NAME_WIDTH, &names))
-		names = NULL;
-	free(rows);
-	return names;
+	n->object = r->rows[i].key;
+	n->name = r->rows[i].name;
+	n->mangled = r->rows[i].mangled;
 }
 
 static void fill_diff_row(struct dcells *c, const struct diff_row *r, const char *shown,
@@ -180,7 +164,7 @@ static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
 }
 
 /* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
-void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
 					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
@@ -189,53 +173,52 @@ void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct rep
 	size_t k;
 
 	if (!cells)
-		return;
+		return -ENOMEM;
 	for (i = 0; i < 7; i++)
-		w[i] = (int)strlen(titles[i]);
+		w[i] = term_width(titles[i]);
 	for (k = 0; k < r->nr_stacks; k++) {
 		stack_cells(cells[k], &r->stacks[k]);
 		for (i = 0; i < 7; i++)
-			if ((int)strlen(cells[k][i]) > w[i])
-				w[i] = (int)strlen(cells[k][i]);
+			if (term_width(cells[k][i]) > w[i])
+				w[i] = term_width(cells[k][i]);
 	}
-	fputs(o->color ? COL_BOLD : "", f);
-	fprintf(f, "%-*s", w[0], titles[0]);
-	for (i = 1; i < 7; i++)
-		fprintf(f, "  %*s", w[i], titles[i]);
-	fprintf(f, "  STACK%s\n", o->color ? COL_RESET : "");
+	fputs(term_color(o->color, TERM_BOLD), f);
+	for (i = 0; i < 7; i++)
+		term_cell(f, i, i ? TERM_RIGHT : TERM_LEFT, w[i], titles[i]);
+	fprintf(f, "  STACK%s\n", term_color(o->color, TERM_RESET));
 	for (k = 0; k < r->nr_stacks; k++) {
 		const struct diff_stack_row *s = &r->stacks[k];
 
 		if (o->color && s->verdict == DIFF_REGRESSION)
-			fputs(s->severity == DIFF_CRITICAL ? COL_BOLD_RED : COL_RED, f);
+			fputs(s->severity == DIFF_CRITICAL ? TERM_BOLD_RED : TERM_RED, f);
 		else if (o->color && s->verdict == DIFF_IMPROVEMENT)
-			fputs(COL_GREEN, f);
-		fprintf(f, "%-*s", w[0], cells[k][0]);
-		for (i = 1; i < 7; i++)
-			fprintf(f, "  %*s", w[i], cells[k][i]);
+			fputs(TERM_GREEN, f);
+		for (i = 0; i < 7; i++)
+			term_cell(f, i, i ? TERM_RIGHT : TERM_LEFT, w[i], cells[k][i]);
 		fputs("  ", f);
 		safe_fputs(s->name, f);
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	}
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
 	free(cells);
+	return 0;
 }
 
-void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
+int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",  "CHANGE",
 					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
 	char base_title[16], new_title[16];
 	struct dcells *cells = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*cells));
-	char **shown = shown_names(r);
+	char **shown = term_row_names(r->nr_rows, func_row, r);
 	int w[NR_DCOLS], i;
 	size_t k;
 
 	if (!cells || !shown) {
 		free(cells);
 		short_names_free(shown, r->nr_rows);
-		return;
+		return -ENOMEM;
 	}
 	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
 	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
@@ -249,15 +232,15 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 			if ((int)strlen(cells[k].s[i]) > w[i])
 				w[i] = (int)strlen(cells[k].s[i]);
 	}
-	fputs(o->color ? COL_BOLD : "", f);
+	fputs(term_color(o->color, TERM_BOLD), f);
 	for (i = 0; i < NR_DCOLS; i++)
 		print_cell(f, i, w[i], titles[i]);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	for (k = 0; k < r->nr_rows; k++) {
 		fputs(row_color(&r->rows[k], o), f);
 		for (i = 0; i < NR_DCOLS; i++)
 			print_cell(f, i, w[i], cells[k].s[i]);
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	}
 	fprintf(f,
 		"%zu regression%s (metric %s; CHANGE, P50, P99, MEAN and CALLS/S: new vs base)\n",
@@ -267,6 +250,7 @@ void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct rep
 			print_side_by_side(f, &r->rows[k], shown[k]);
 	free(cells);
 	short_names_free(shown, r->nr_rows);
+	return 0;
 }
 
 static json_t *row_json(const struct diff_row *r, enum diff_metric m)
@@ -311,7 +295,7 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 			 s->base_peak, "new_peak_bytes", s->new_peak);
 }
 
-int report_diff_json(FILE *f, const struct diff_report *r)
+int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
 	json_t *root =
 	    json_pack("{s:s, s:I}", "type", "diff", "regressions", (json_int_t)r->regressions);
@@ -319,6 +303,7 @@ int report_diff_json(FILE *f, const struct diff_report *r)
 	size_t k;
 	int err = 0;
 
+	(void)o;
 	if (!root || !rows || !notes) {
 		err = -ENOMEM;
 		goto cleanup;

@@ -5,11 +5,12 @@
 
 #include <stdio.h>
 #include "diff/diff_core.h"
-#include "out/lat_report.h"
+#include "out/format.h"
 
-/* The terminal table of each kind (user/out/profile_kind.h picks one). */
-void report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
-void report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
-int report_diff_json(FILE *f, const struct diff_report *r);
+/* In the shape of the output formats' diff[] (user/out/format.h): the terminal
+ * table of each kind, and one JSON object for both. */
+int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o);
 
 #endif

@@ -3,7 +3,6 @@
 #include <string.h>
 #include "core/hist.h"
 #include "lat/lat_profile.h"
-#include "lat/lat_slices.h"
 #include "core/util.h"
 
 struct lat_profile *lat_profile_new(size_t nr_funcs)
@@ -33,6 +32,40 @@ const char *lat_profile_own(struct lat_profile *p, const char *str)
 	if (copy)
 		v[p->nr_owned++] = copy;
 	return copy;
+}
+
+void lat_slice_free(struct lat_slice *sl)
+{
+	free(sl->bucket);
+	free(sl->count);
+}
+
+void lat_func_slices_clear(struct lat_func_slices *fs)
+{
+	size_t k;
+
+	for (k = 0; k < fs->nr; k++)
+		lat_slice_free(&fs->s[k]);
+	free(fs->s);
+	fs->s = NULL;
+	fs->nr = 0;
+}
+
+void lat_func_slices_free(struct lat_func_slices *fs)
+{
+	if (!fs)
+		return;
+	lat_func_slices_clear(fs);
+	free(fs);
+}
+
+void lat_slice_hist(const struct lat_slice *sl, __u64 *hist)
+{
+	__u32 k;
+
+	memset(hist, 0, SONDE_HIST_BUCKETS * sizeof(*hist));
+	for (k = 0; k < sl->nr; k++)
+		hist[sl->bucket[k]] = sl->count[k];
 }
 
 void lat_profile_free(struct lat_profile *p)

@@ -11,6 +11,20 @@
 #include <linux/types.h>
 #include "sonde/lat.h"
 
+/* One function in one time slice (user/lat/lat_slices.h): its histogram, sparse (buckets with calls only). */
+struct lat_slice {
+	__u64 calls, total_ns;
+	__u32 nr;	/* buckets with calls */
+	__u16 *bucket;	/* their indices, ascending */
+	__u64 *count;
+};
+
+/* One function's slices; all functions of a profile have as many. */
+struct lat_func_slices {
+	size_t nr;
+	struct lat_slice *s;
+};
+
 struct func_result {
 	const char *object;  /* path of the object */
 	const char *name;    /* demangled (C++, Rust) */
@@ -57,6 +71,11 @@ struct lat_profile {
 };
 
 struct lat_profile *lat_profile_new(size_t nr_funcs);
+void lat_slice_free(struct lat_slice *s);
+void lat_func_slices_clear(struct lat_func_slices *fs); /* its slices, not fs */
+void lat_func_slices_free(struct lat_func_slices *fs);
+/* One slice's histogram, dense, into hist (SONDE_HIST_BUCKETS counters). */
+void lat_slice_hist(const struct lat_slice *s, __u64 *hist);
 void lat_profile_free(struct lat_profile *p);
 /* Keep a copy of str for the profile's lifetime; NULL when out of memory. */
 const char *lat_profile_own(struct lat_profile *p, const char *str);

@@ -24,31 +24,6 @@ struct lat_slicer *lat_slicer_new(size_t nr_funcs)
 	return s;
 }
 
-static void slice_free(struct lat_slice *sl)
-{
-	free(sl->bucket);
-	free(sl->count);
-}
-
-static void func_slices_clear(struct lat_func_slices *fs)
-{
-	size_t k;
-
-	for (k = 0; k < fs->nr; k++)
-		slice_free(&fs->s[k]);
-	free(fs->s);
-	fs->s = NULL;
-	fs->nr = 0;
-}
-
-void lat_func_slices_free(struct lat_func_slices *fs)
-{
-	if (!fs)
-		return;
-	func_slices_clear(fs);
-	free(fs);
-}
-
 void lat_slicer_free(struct lat_slicer *s)
 {
 	size_t i;
@@ -57,22 +32,13 @@ void lat_slicer_free(struct lat_slicer *s)
 		return;
 	for (i = 0; i < s->nr_funcs; i++) {
 		if (s->funcs)
-			func_slices_clear(&s->funcs[i]);
+			lat_func_slices_clear(&s->funcs[i]);
 		if (s->last)
-			slice_free(&s->last[i]);
+			lat_slice_free(&s->last[i]);
 	}
 	free(s->funcs);
 	free(s->last);
 	free(s);
-}
-
-void lat_slice_hist(const struct lat_slice *sl, __u64 *hist)
-{
-	__u32 k;
-
-	memset(hist, 0, SONDE_HIST_BUCKETS * sizeof(*hist));
-	for (k = 0; k < sl->nr; k++)
-		hist[sl->bucket[k]] = sl->count[k];
 }
 
 /* cur's histogram, sparse, into sl (nr buckets with calls above those of prev,
@@ -96,7 +62,7 @@ static int slice_of(struct lat_slice *sl, const struct func_result *cur,
 	sl->bucket = malloc(nr * sizeof(*sl->bucket));
 	sl->count = malloc(nr * sizeof(*sl->count));
 	if (!sl->bucket || !sl->count) {
-		slice_free(sl);
+		lat_slice_free(sl);
 		return -ENOMEM;
 	}
 	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
@@ -139,8 +105,8 @@ static int slice_merge(struct lat_slice *a, struct lat_slice *b)
 	}
 	a->calls += b->calls;
 	a->total_ns += b->total_ns;
-	slice_free(a);
-	slice_free(b);
+	lat_slice_free(a);
+	lat_slice_free(b);
 	a->bucket = bucket;
 	a->count = count;
 	a->nr = n;
@@ -200,7 +166,7 @@ static int close_slice(struct lat_slicer *s, const struct lat_profile *cur)
 
 			if (slice_of(&now, &cur->funcs[i], NULL))
 				return -ENOMEM;
-			slice_free(&s->last[i]);
+			lat_slice_free(&s->last[i]);
 			s->last[i] = now;
 		}
 	}

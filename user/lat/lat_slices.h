@@ -17,20 +17,6 @@
 #define LAT_SLICES_MAX	     64
 #define LAT_SLICES_MAX_PAIRS (1u << 21)
 
-/* One function in one slice: its histogram, sparse (buckets with calls only). */
-struct lat_slice {
-	__u64 calls, total_ns;
-	__u32 nr;	/* buckets with calls */
-	__u16 *bucket;	/* their indices, ascending */
-	__u64 *count;
-};
-
-/* One function's slices; all functions of a profile have as many. */
-struct lat_func_slices {
-	size_t nr;
-	struct lat_slice *s;
-};
-
 /* The slices of a live run, filled from cumulative snapshots as it goes. */
 struct lat_slicer {
 	__u64 width_ns;	    /* of each slice */
@@ -52,8 +38,5 @@ int lat_slicer_tick(struct lat_slicer *s, const struct lat_profile *cur, __u64 e
 int lat_slicer_finish(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns,
 		      struct lat_profile *p);
 
-void lat_func_slices_free(struct lat_func_slices *fs);
-/* One slice's histogram, dense, into hist (SONDE_HIST_BUCKETS counters). */
-void lat_slice_hist(const struct lat_slice *s, __u64 *hist);
 
 #endif

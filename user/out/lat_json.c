@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include "core/hist.h"
+#include "out/lat_json.h"
 #include "out/lat_report.h"
 #include "core/util.h"
 
@@ -88,17 +89,7 @@ cleanup:
 
 int report_lat_json(FILE *f, const struct lat_profile *p)
 {
-	json_t *root = lat_profile_json(p);
-	int err = 0;
-
-	if (!root)
-		return -ENOMEM;
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
-	fflush(f);
-	json_decref(root);
-	return err;
+	return format_json_line(f, lat_profile_json(p));
 }
 
 /* ---- reading it back (sonde report, sonde diff) ---- */

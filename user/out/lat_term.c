@@ -2,17 +2,11 @@
 /* Terminal renderer: a table sized to its contents, then optional histograms. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "core/hist.h"
 #include "out/lat_report.h"
 #include "core/safe_text.h"
-#include "probe/short_names.h"
+#include "out/term.h"
 #include "core/util.h"
-
-#define COL_BOLD   "\033[1m"
-#define COL_DIM	   "\033[2m"
-#define COL_YELLOW "\033[33m"
-#define COL_RESET  "\033[0m"
 
 enum col {
 	C_NAME,
@@ -42,15 +36,6 @@ struct cell {
 	char s[NR_COLS][160];
 };
 
-bool report_want_color(FILE *f)
-{
-	const char *no_color = getenv("NO_COLOR");
-
-	if (no_color && *no_color)
-		return false;
-	return isatty(fileno(f));
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -63,24 +48,14 @@ static void fmt_share(char *buf, size_t len, __u64 part, __u64 whole)
 	snprintf(buf, len, "%.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
-/* The names the rows show: shortened, and told apart where they would read the same. */
-static char **shown_names(const struct lat_profile *p)
+/* Row i of the table, for the names it shows (term_row_names()). */
+static void func_row(const void *ctx, size_t i, struct name_row *r)
 {
-	struct name_row *rows = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*rows));
-	char **names = NULL;
-	size_t i;
+	const struct lat_profile *p = ctx;
 
-	if (!rows)
-		return NULL;
-	for (i = 0; i < p->nr_funcs; i++) {
-		rows[i].object = p->funcs[i].object;
-		rows[i].name = p->funcs[i].name;
-		rows[i].mangled = p->funcs[i].mangled;
-	}
-	if (short_names(rows, p->nr_funcs, SHORT_NAME_WIDTH, &names))
-		names = NULL;
-	free(rows);
-	return names;
+	r->object = p->funcs[i].object;
+	r->name = p->funcs[i].name;
+	r->mangled = p->funcs[i].mangled;
 }
 
 static void fill_row(struct cell *c, const struct func_result *f, const char *shown,
@@ -125,25 +100,10 @@ static void fill_row(struct cell *c, const struct func_result *f, const char *sh
 	fmt_share(c->s[C_BLOCKED], sizeof(c->s[0]), f->blocked_ns, f->total_ns);
 }
 
-/* Columns a cell takes on the terminal: UTF-8 continuation bytes take none. */
-static int text_width(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* The first column left-aligned, the others right-aligned, width columns each. */
 static void print_cell(FILE *f, int col, int width, const char *s)
 {
-	int pad = width - text_width(s);
-
-	if (col)
-		fprintf(f, "  %*s%s", pad > 0 ? pad : 0, "", s);
-	else
-		fprintf(f, "%s%*s", s, pad > 0 ? pad : 0, "");
+	term_cell(f, col, col ? TERM_RIGHT : TERM_LEFT, width, s);
 }
 
 static void print_drops(FILE *f, const struct lat_profile *p, const struct report_opts *o)
@@ -152,12 +112,12 @@ static void print_drops(FILE *f, const struct lat_profile *p, const struct repor
 
 	if (!lat_profile_drops(p))
 		return;
-	fprintf(f, "%sdropped:", o->color ? COL_YELLOW : "");
+	fprintf(f, "%sdropped:", term_color(o->color, TERM_YELLOW));
 	for (i = 0; i < SONDE_DROP__COUNT; i++)
 		if (p->drops[i])
 			fprintf(f, "%s %s=%llu", n++ ? "," : "", drop_name(i),
 				(unsigned long long)p->drops[i]);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 }
 
 /* Rows of a collapsed histogram: groups of 2^k sub-buckets so that at most ~24 rows show. */
@@ -184,7 +144,8 @@ static void print_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, c
 	}
 	p50 = hist_quantile(hist, min_ns, max_ns, 0.50);
 	p99 = hist_quantile(hist, min_ns, max_ns, 0.99);
-	fprintf(f, "\n%s%s%s\n", o->color ? COL_BOLD : "", title, o->color ? COL_RESET : "");
+	fprintf(f, "\n%s%s%s\n", term_color(o->color, TERM_BOLD), title,
+		term_color(o->color, TERM_RESET));
 	for (b = first; b <= last; b += group) {
 		int end = b + group < SONDE_HIST_BUCKETS ? b + group : SONDE_HIST_BUCKETS;
 		__u64 low = sonde_bucket_lower_ns(b), high = sonde_bucket_lower_ns(end);
@@ -200,9 +161,9 @@ static void print_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, c
 		bar = max_count ? (int)((counts * width + max_count - 1) / max_count) : 0;
 		fprintf(f, "  %8s .. %-8s %10llu |%s%-*.*s%s|%s\n", fmt_ns(lo, sizeof(lo), low),
 			fmt_ns(hi, sizeof(hi), high), (unsigned long long)counts,
-			o->color ? COL_YELLOW : "", width, bar,
-			"########################################", o->color ? COL_RESET : "",
-			mark);
+			term_color(o->color, TERM_YELLOW), width, bar,
+			"########################################",
+			term_color(o->color, TERM_RESET), mark);
 	}
 }
 
@@ -215,21 +176,22 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 	size_t r;
 
 	cells = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*cells));
-	shown = shown_names(p);
+	shown = term_row_names(p->nr_funcs, func_row, p);
 	if (!cells || !shown) {
 		free(cells);
 		short_names_free(shown, p->nr_funcs);
 		return;
 	}
 	for (i = 0; i < NR_COLS; i++)
-		widths[i] = text_width(col_titles[i]);
+		widths[i] = term_width(col_titles[i]);
 	for (r = 0; r < p->nr_funcs; r++) {
 		fill_row(&cells[r], &p->funcs[r], shown[r], p);
 		for (i = 0; i < NR_COLS; i++)
-			if (text_width(cells[r].s[i]) > widths[i])
-				widths[i] = text_width(cells[r].s[i]);
+			if (term_width(cells[r].s[i]) > widths[i])
+				widths[i] = term_width(cells[r].s[i]);
 	}
-	fprintf(f, "%s%s over %s", o->color ? COL_DIM : "", p->final ? "final report" : "interval",
+	fprintf(f, "%s%s over %s", term_color(o->color, TERM_DIM),
+		p->final ? "final report" : "interval",
 		fmt_ns(dur, sizeof(dur), (double)p->duration_ns));
 	if (p->corrected)
 		fprintf(f, "; probe cost subtracted: %s per call (%s at single-stepped sites), "
@@ -238,12 +200,12 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 			fmt_ns(c2, sizeof(c2), (double)p->calib_window_ns[1]));
 	else
 		fputs("; raw: the probes' own cost is included", f);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
-	fputs(o->color ? COL_BOLD : "", f);
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
+	fputs(term_color(o->color, TERM_BOLD), f);
 	for (i = 0; i < nr_cols; i++)
 		if (i != C_ERR || p->corrected)
 			print_cell(f, i, widths[i], col_titles[i]);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	for (r = 0; r < p->nr_funcs; r++) {
 		for (i = 0; i < nr_cols; i++)
 			if (i != C_ERR || p->corrected)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,128 @@ static json_t *u64_array(const __u64 *v, size_t n)
 		json_array_append_new(a, json_integer((json_int_t)v[i]));
 	return a;
 }
+
+/* ---- the report: the object sonde mem --json prints, and -o files hold as "report" ---- */
+
+static double per_s(__u64 n, __u64 ns)
+{
+	return ns ? n / (ns / 1e9) : 0;
+}
+
+static json_t *frames_json(const struct mem_stack *s, bool bare)
+{
+	json_t *arr = json_array();
+	char fn[256];
+	size_t i;
+
+	for (i = 0; arr && i < s->nr_frames; i++)
+		json_array_append_new(
+		    arr, json_string(bare ? mem_frame_function(s->frames[i], fn, sizeof(fn))
+					  : s->frames[i]));
+	return arr;
+}
+
+static json_t *report_stack_json(const struct mem_profile *p, const struct mem_stack *s)
+{
+	json_t *o, *series = json_array();
+	size_t i;
+
+	for (i = 0; series && i < p->nr_samples; i++)
+		json_array_append_new(series, json_integer((json_int_t)s->series[i]));
+	o = json_pack(
+	    "{s:o, s:o, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:b, s:I, s:I, "
+	    "s:I, s:o}",
+	    "frames", frames_json(s, true), "frames_at", frames_json(s, false), "pid", (int)s->pid,
+	    "mmap", s->mmap, "live_bytes", (json_int_t)s->live_bytes, "live_allocs",
+	    (json_int_t)s->live_allocs, "allocs", (json_int_t)s->allocs, "frees",
+	    (json_int_t)s->frees, "alloc_bytes", (json_int_t)s->alloc_bytes, "growth_bytes_per_s",
+	    (json_int_t)(s->growth_bytes_per_s + 0.5 - (s->growth_bytes_per_s < 0)), "growth_r2",
+	    s->growth_r2, "suspect", mem_stack_is_suspect(p, s), "oldest_ns",
+	    (json_int_t)s->oldest_ns, "old_allocs", (json_int_t)s->old_allocs, "old_bytes",
+	    (json_int_t)s->old_bytes, "series_bytes", series ? series : json_array());
+	if (!o)
+		return NULL;
+	/* The judgement's own numbers: a leak freed at the end grew at its rate until then. */
+	json_object_set_new(o, "freed_at_end",
+			    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end));
+	json_object_set_new(
+	    o, "freed_at_exit",
+	    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end && p->target_exited));
+	json_object_set_new(o, "leak_bytes_per_s",
+			    json_integer((json_int_t)(s->leak_bytes_per_s + 0.5)));
+	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)s->peak_bytes));
+	json_object_set_new(o, "cut", json_boolean(s->cut));
+	return o;
+}
+
+json_t *mem_report_to_json(const struct mem_profile *p, size_t top)
+{
+	json_t *root, *drops = json_object(), *counts = json_object(), *stacks = json_array();
+	size_t *order = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*order)), n, i;
+	size_t with_allocs, shallow = mem_profile_shallow_stacks(p, &with_allocs);
+
+	root = json_pack(
+	    "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "type", "mem", "final", p->final,
+	    "duration_ns", (json_int_t)p->interval_ns, "elapsed_ns", (json_int_t)p->duration_ns,
+	    "rss_bytes", (json_int_t)p->rss_bytes, "rss_peak_bytes", (json_int_t)p->rss_peak_bytes,
+	    "live_bytes", (json_int_t)mem_profile_live_bytes(p, false), "live_allocs",
+	    (json_int_t)mem_profile_live_allocs(p, false), "mmap_bytes",
+	    (json_int_t)mem_profile_live_bytes(p, true), "brk_bytes", (json_int_t)p->brk_bytes);
+	if (!root || !drops || !counts || !stacks || !order) {
+		json_decref(root);
+		root = NULL;
+		goto cleanup;
+	}
+	json_object_set_new(root, "allocs",
+			    json_integer((json_int_t)p->interval_counts[SONDE_MC_ALLOCS]));
+	json_object_set_new(root, "frees",
+			    json_integer((json_int_t)p->interval_counts[SONDE_MC_FREES]));
+	json_object_set_new(root, "allocs_per_s",
+			    json_real(per_s(p->interval_counts[SONDE_MC_ALLOCS], p->interval_ns)));
+	json_object_set_new(root, "frees_per_s",
+			    json_real(per_s(p->interval_counts[SONDE_MC_FREES], p->interval_ns)));
+	json_object_set_new(root, "processes", json_integer(p->nr_processes));
+	json_object_set_new(root, "lower_bound", json_boolean(mem_profile_lower_bound(p)));
+	json_object_set_new(root, "shallow_stacks", json_integer((json_int_t)shallow));
+	json_object_set_new(root, "min_age_ns", json_integer((json_int_t)p->min_age_ns));
+	json_object_set_new(root, "stack_depth", json_integer(p->stack_depth));
+	json_object_set_new(root, "allocator",
+			    p->allocator[0] ? json_string(p->allocator) : json_null());
+	json_object_set_new(root, "allocator_object",
+			    p->allocator[0] ? json_string(p->allocator_path) : json_null());
+	json_object_set_new(root, "unseen", p->unseen[0] ? json_string(p->unseen) : json_null());
+	json_object_set_new(root, "target_exited", json_boolean(p->target_exited));
+	json_object_set_new(root, "exited_processes",
+			    json_integer((json_int_t)p->exited_processes));
+	json_object_set_new(root, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
+	json_object_set_new(root, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
+	json_object_set_new(root, "cut_stacks",
+			    json_integer((json_int_t)mem_profile_cut_stacks(p)));
+	for (i = 0; i < SONDE_MC__COUNT; i++)
+		json_object_set_new(counts, mem_count_name(i),
+				    json_integer((json_int_t)p->counts[i]));
+	for (i = 0; i < SONDE_MD__COUNT; i++)
+		json_object_set_new(drops, mem_drop_name(i), json_integer((json_int_t)p->drops[i]));
+	n = mem_profile_rank(p, order, top);
+	for (i = 0; i < n; i++)
+		json_array_append_new(stacks, report_stack_json(p, &p->stacks[order[i]]));
+	json_object_set(root, "counts", counts);
+	json_object_set(root, "drops", drops);
+	json_object_set(root, "stacks", stacks);
+cleanup:
+	free(order);
+	json_decref(counts);
+	json_decref(drops);
+	json_decref(stacks);
+	return root;
+}
+
+int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
+{
+	return format_json_line(f, mem_report_to_json(p, o->top));
+}
+
+/* ---- the whole model, for profile files ---- */
 
 static json_t *stack_json(const struct mem_stack *s, size_t nr_samples)
 {

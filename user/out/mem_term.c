@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sonde mem's reports: a summary, the top stacks by growth with a sparkline of
  * their live bytes, then (final report) leak suspects and old allocations. */
-#include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "out/mem_term.h"
+#include "out/term.h"
 #include "core/safe_text.h"
 #include "core/util.h"
-
-#define COL_BOLD   "\033[1m"
-#define COL_DIM	   "\033[2m"
-#define COL_YELLOW "\033[33m"
-#define COL_RESET  "\033[0m"
 
 #define SPARK_WIDTH	 16
 #define STACK_COL_FRAMES 3
@@ -79,9 +73,9 @@ static void print_summary(FILE *f, const struct mem_profile *p, const struct mem
 	char a[32], b[32], c[32], d[32], e[32], g[32];
 	__u64 win = p->interval_ns;
 
-	fprintf(f, "%s%s over %s%s", o->color ? COL_BOLD : "",
+	fprintf(f, "%s%s over %s%s", term_color(o->color, TERM_BOLD),
 		p->final ? "final report" : "interval", fmt_ns(a, sizeof(a), (double)win),
-		o->color ? COL_RESET : "");
+		term_color(o->color, TERM_RESET));
 	if (!p->final)
 		fprintf(f, " (at %s)", fmt_ns(a, sizeof(a), (double)p->duration_ns));
 	fprintf(f, ": RSS %s (peak %s), heap %s live in %s blocks, anon mmap %s, brk %s\n",
@@ -131,14 +125,18 @@ static void fill_row(struct row *r, const struct mem_profile *p, const struct me
 	}
 }
 
-/* Display width: the sparkline's blocks are 3 bytes each, one column. */
-static int width_of(const char *s)
+/*
+ * A row's cells (or the titles): numbers right-aligned, TREND left-aligned by
+ * the columns it takes on screen (the sparkline's blocks are 3 bytes each,
+ * one column), STACK last and unpadded.
+ */
+static void print_stack_cells(FILE *f, const char *const s[NR_COLS], const int *widths)
 {
-	int w = 0;
+	int i;
 
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
+	for (i = 0; i < NR_COLS; i++)
+		term_cell(f, i, i == C_TREND || i == C_STACK ? TERM_LEFT : TERM_RIGHT,
+			  i == C_STACK ? 0 : widths[i], s[i]);
 }
 
 static void print_stacks(FILE *f, const struct mem_profile *p, const size_t *order, size_t n,
@@ -152,32 +150,22 @@ static void print_stacks(FILE *f, const struct mem_profile *p, const size_t *ord
 	if (!rows)
 		return;
 	for (i = 0; i < NR_COLS; i++)
-		widths[i] = width_of(col_titles[i]);
+		widths[i] = term_width(col_titles[i]);
 	for (r = 0; r < n; r++) {
 		fill_row(&rows[r], p, &p->stacks[order[r]]);
 		for (i = 0; i < NR_COLS; i++)
-			if (width_of(rows[r].s[i]) > widths[i])
-				widths[i] = width_of(rows[r].s[i]);
+			if (term_width(rows[r].s[i]) > widths[i])
+				widths[i] = term_width(rows[r].s[i]);
 	}
-	fputs(o->color ? COL_BOLD : "", f);
-	for (i = 0; i < NR_COLS; i++)
-		fprintf(f,
-			i == C_TREND || i == C_STACK ? "  %-*s"
-			: i			     ? "  %*s"
-						     : "%*s",
-			i == C_STACK ? 0 : widths[i], col_titles[i]);
-	fprintf(f, "%s\n", o->color ? COL_RESET : "");
+	fputs(term_color(o->color, TERM_BOLD), f);
+	print_stack_cells(f, col_titles, widths);
+	fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	for (r = 0; r < n; r++) {
-		for (i = 0; i < NR_COLS; i++) {
-			int pad = widths[i] - width_of(rows[r].s[i]);
+		const char *s[NR_COLS];
 
-			if (i == C_TREND)
-				fprintf(f, "  %s%*s", rows[r].s[i], pad, "");
-			else if (i == C_STACK)
-				fprintf(f, "  %s", rows[r].s[i]);
-			else
-				fprintf(f, i ? "  %*s" : "%*s", widths[i], rows[r].s[i]);
-		}
+		for (i = 0; i < NR_COLS; i++)
+			s[i] = rows[r].s[i];
+		print_stack_cells(f, s, widths);
 		fputc('\n', f);
 	}
 	free(rows);
@@ -212,7 +200,8 @@ static void print_suspects(FILE *f, const struct mem_profile *p, const size_t *o
 			continue;
 		if (!shown++)
 			fprintf(f, "\n%sleak suspects%s (live bytes grew steadily):\n",
-				o->color ? COL_YELLOW : "", o->color ? COL_RESET : "");
+				term_color(o->color, TERM_YELLOW),
+				term_color(o->color, TERM_RESET));
 		if (s->freed_at_end)
 			fprintf(f, "  %zu. +%s/s (r² %.2f) up to a peak of %s, freed at %s\n",
 				shown, mem_fmt_bytes(a, sizeof(a), s->leak_bytes_per_s), s->leak_r2,
@@ -269,23 +258,24 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 	int i, n = 0;
 
 	if (mem_profile_lower_bound(p))
-		fprintf(
-		    f,
-		    "%snote: live numbers are lower bounds: %llu allocations not tracked "
-		    "(--max-allocs full), %llu threads without state%s\n",
-		    o->color ? COL_YELLOW : "", (unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
-		    (unsigned long long)p->drops[SONDE_MD_NO_STORAGE], o->color ? COL_RESET : "");
+		fprintf(f,
+			"%snote: live numbers are lower bounds: %llu allocations not tracked "
+			"(--max-allocs full), %llu threads without state%s\n",
+			term_color(o->color, TERM_YELLOW),
+			(unsigned long long)p->drops[SONDE_MD_ALLOCS_FULL],
+			(unsigned long long)p->drops[SONDE_MD_NO_STORAGE],
+			term_color(o->color, TERM_RESET));
 	if (p->drops[SONDE_MD_STACKS_FULL])
 		fprintf(f,
 			"%snote: %llu allocations are counted under [stack lost]: the stack table "
 			"was full (raise --max-stacks)%s\n",
-			o->color ? COL_YELLOW : "",
+			term_color(o->color, TERM_YELLOW),
 			(unsigned long long)p->drops[SONDE_MD_STACKS_FULL],
-			o->color ? COL_RESET : "");
+			term_color(o->color, TERM_RESET));
 	if (p->unseen[0]) {
-		fprintf(f, "%snote: ", o->color ? COL_YELLOW : "");
+		fprintf(f, "%snote: ", term_color(o->color, TERM_YELLOW));
 		safe_fputs(p->unseen, f); /* names the target's path */
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 	}
 	if (p->exited_processes)
 		fprintf(f,
@@ -310,12 +300,12 @@ static void print_notes(FILE *f, const struct mem_profile *p, const struct mem_r
 			continue;
 		fprintf(f, "%s%s %s=%llu",
 			n++	   ? ","
-			: o->color ? COL_DIM "dropped:"
+			: o->color ? TERM_DIM "dropped:"
 				   : "dropped:",
 			"", drop_names[i], (unsigned long long)p->drops[i]);
 	}
 	if (n)
-		fprintf(f, "%s\n", o->color ? COL_RESET : "");
+		fprintf(f, "%s\n", term_color(o->color, TERM_RESET));
 }
 
 void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
@@ -345,116 +335,4 @@ void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_repo
 	print_notes(f, p, o);
 	fflush(f);
 	free(order);
-}
-
-static json_t *frames_json(const struct mem_stack *s, bool bare)
-{
-	json_t *arr = json_array();
-	char fn[256];
-	size_t i;
-
-	for (i = 0; arr && i < s->nr_frames; i++)
-		json_array_append_new(
-		    arr, json_string(bare ? mem_frame_function(s->frames[i], fn, sizeof(fn))
-					  : s->frames[i]));
-	return arr;
-}
-
-static json_t *stack_json(const struct mem_profile *p, const struct mem_stack *s)
-{
-	json_t *o, *series = json_array();
-	size_t i;
-
-	for (i = 0; series && i < p->nr_samples; i++)
-		json_array_append_new(series, json_integer((json_int_t)s->series[i]));
-	o = json_pack(
-	    "{s:o, s:o, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:b, s:I, s:I, "
-	    "s:I, s:o}",
-	    "frames", frames_json(s, true), "frames_at", frames_json(s, false), "pid", (int)s->pid,
-	    "mmap", s->mmap, "live_bytes", (json_int_t)s->live_bytes, "live_allocs",
-	    (json_int_t)s->live_allocs, "allocs", (json_int_t)s->allocs, "frees",
-	    (json_int_t)s->frees, "alloc_bytes", (json_int_t)s->alloc_bytes, "growth_bytes_per_s",
-	    (json_int_t)(s->growth_bytes_per_s + 0.5 - (s->growth_bytes_per_s < 0)), "growth_r2",
-	    s->growth_r2, "suspect", mem_stack_is_suspect(p, s), "oldest_ns",
-	    (json_int_t)s->oldest_ns, "old_allocs", (json_int_t)s->old_allocs, "old_bytes",
-	    (json_int_t)s->old_bytes, "series_bytes", series ? series : json_array());
-	if (!o)
-		return NULL;
-	/* The judgement's own numbers: a leak freed at the end grew at its rate until then. */
-	json_object_set_new(o, "freed_at_end",
-			    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end));
-	json_object_set_new(
-	    o, "freed_at_exit",
-	    json_boolean(mem_stack_is_suspect(p, s) && s->freed_at_end && p->target_exited));
-	json_object_set_new(o, "leak_bytes_per_s",
-			    json_integer((json_int_t)(s->leak_bytes_per_s + 0.5)));
-	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)s->peak_bytes));
-	json_object_set_new(o, "cut", json_boolean(s->cut));
-	return o;
-}
-
-int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o)
-{
-	json_t *root, *drops = json_object(), *counts = json_object(), *stacks = json_array();
-	size_t *order = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*order)), n, i;
-	size_t with_allocs, shallow = mem_profile_shallow_stacks(p, &with_allocs);
-	int err = 0;
-
-	root = json_pack(
-	    "{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "type", "mem", "final", p->final,
-	    "duration_ns", (json_int_t)p->interval_ns, "elapsed_ns", (json_int_t)p->duration_ns,
-	    "rss_bytes", (json_int_t)p->rss_bytes, "rss_peak_bytes", (json_int_t)p->rss_peak_bytes,
-	    "live_bytes", (json_int_t)mem_profile_live_bytes(p, false), "live_allocs",
-	    (json_int_t)mem_profile_live_allocs(p, false), "mmap_bytes",
-	    (json_int_t)mem_profile_live_bytes(p, true), "brk_bytes", (json_int_t)p->brk_bytes);
-	if (!root || !drops || !counts || !stacks || !order) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	json_object_set_new(root, "allocs",
-			    json_integer((json_int_t)p->interval_counts[SONDE_MC_ALLOCS]));
-	json_object_set_new(root, "frees",
-			    json_integer((json_int_t)p->interval_counts[SONDE_MC_FREES]));
-	json_object_set_new(root, "allocs_per_s",
-			    json_real(per_s(p->interval_counts[SONDE_MC_ALLOCS], p->interval_ns)));
-	json_object_set_new(root, "frees_per_s",
-			    json_real(per_s(p->interval_counts[SONDE_MC_FREES], p->interval_ns)));
-	json_object_set_new(root, "processes", json_integer(p->nr_processes));
-	json_object_set_new(root, "lower_bound", json_boolean(mem_profile_lower_bound(p)));
-	json_object_set_new(root, "shallow_stacks", json_integer((json_int_t)shallow));
-	json_object_set_new(root, "min_age_ns", json_integer((json_int_t)p->min_age_ns));
-	json_object_set_new(root, "stack_depth", json_integer(p->stack_depth));
-	json_object_set_new(root, "allocator",
-			    p->allocator[0] ? json_string(p->allocator) : json_null());
-	json_object_set_new(root, "allocator_object",
-			    p->allocator[0] ? json_string(p->allocator_path) : json_null());
-	json_object_set_new(root, "unseen", p->unseen[0] ? json_string(p->unseen) : json_null());
-	json_object_set_new(root, "target_exited", json_boolean(p->target_exited));
-	json_object_set_new(root, "exited_processes",
-			    json_integer((json_int_t)p->exited_processes));
-	json_object_set_new(root, "exited_blocks", json_integer((json_int_t)p->exited_blocks));
-	json_object_set_new(root, "exited_bytes", json_integer((json_int_t)p->exited_bytes));
-	json_object_set_new(root, "cut_stacks",
-			    json_integer((json_int_t)mem_profile_cut_stacks(p)));
-	for (i = 0; i < SONDE_MC__COUNT; i++)
-		json_object_set_new(counts, count_names[i], json_integer((json_int_t)p->counts[i]));
-	for (i = 0; i < SONDE_MD__COUNT; i++)
-		json_object_set_new(drops, drop_names[i], json_integer((json_int_t)p->drops[i]));
-	n = mem_profile_rank(p, order, o->top);
-	for (i = 0; i < n; i++)
-		json_array_append_new(stacks, stack_json(p, &p->stacks[order[i]]));
-	json_object_set(root, "counts", counts);
-	json_object_set(root, "drops", drops);
-	json_object_set(root, "stacks", stacks);
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
-	fflush(f);
-cleanup:
-	free(order);
-	json_decref(counts);
-	json_decref(drops);
-	json_decref(stacks);
-	json_decref(root);
-	return err;
 }

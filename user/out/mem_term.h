@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Renderers of a memory profile (sonde mem): terminal and JSON, one model. */
+/* Renderers of a memory profile (sonde mem) on the terminal; user/out/mem_json.h as JSON. */
 #ifndef SONDE_MEM_TERM_H
 #define SONDE_MEM_TERM_H
 
@@ -13,8 +13,6 @@ struct mem_report_opts {
 };
 
 void mem_report_term(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o);
-/* One JSON object on one line (DESIGN.md contract: "type":"mem"). */
-int mem_report_json(FILE *f, const struct mem_profile *p, const struct mem_report_opts *o);
 
 /* Names of the counters and drops, as the JSON and the terminal show them. */
 const char *mem_count_name(enum sonde_mem_count c);

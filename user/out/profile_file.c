@@ -4,11 +4,11 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include "out/lat_json.h"
 #include "out/mem_json.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
 #include "out/profile_kind.h"
-#include "out/lat_report.h"
 #include "core/util.h"
 
 /* The text into `out` and in place; a text sonde itself could not read back is said. */
@@ -46,11 +46,16 @@ static json_t *lat_json(const struct lat_profile *p, const struct run_meta *m)
 			 lat_profile_json(p));
 }
 
+/*
+ * "report" is what sonde mem --json printed as its final report, as a lat
+ * file's is; "model" and "top" are what sonde report and sonde diff read back.
+ */
 static json_t *mem_json(const struct mem_profile *p, size_t top, const struct run_meta *m)
 {
-	return json_pack("{s:s, s:i, s:s, s:I, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
+	return json_pack("{s:s, s:i, s:s, s:I, s:o, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
 			 "version", SONDE_PROFILE_VERSION, "kind", "mem", "top", (json_int_t)top,
-			 "meta", run_meta_json(m), "model", mem_profile_to_json(p));
+			 "meta", run_meta_json(m), "report", mem_report_to_json(p, top), "model",
+			 mem_profile_to_json(p));
 }
 
 int profile_save_lat(struct out_file *out, const struct lat_profile *p, const struct run_meta *m)

@@ -3,8 +3,8 @@
 #include <jansson.h>
 #include <string.h>
 #include "core/hist.h"
+#include "out/lat_json.h"
 #include "out/mem_json.h"
-#include "out/mem_term.h"
 #include "out/profile_kind.h"
 #include "core/util.h"
 
@@ -40,37 +40,15 @@ static void free_mem(struct sonde_profile *sp)
 	mem_profile_free(sp->mem);
 }
 
-static int report_lat(FILE *f, const struct sonde_profile *sp, const struct report_opts *o,
-		      bool json)
-{
-	if (json)
-		return report_lat_json(f, sp->lat);
-	report_lat_term(f, sp->lat, o);
-	return 0;
-}
-
-static int report_mem(FILE *f, const struct sonde_profile *sp, const struct report_opts *o,
-		      bool json)
-{
-	struct mem_report_opts mo = {.color = o->color, .top = sp->mem_top};
-
-	if (json)
-		return mem_report_json(f, sp->mem, &mo);
-	mem_report_term(f, sp->mem, &mo);
-	return 0;
-}
-
 static const struct profile_kind_ops kinds[] = {
     [PROFILE_LAT] = {.kind = PROFILE_LAT,
 		     .name = "lat",
 		     .read = read_lat_kind,
-		     .free = free_lat,
-		     .report = report_lat},
+		     .free = free_lat},
     [PROFILE_MEM] = {.kind = PROFILE_MEM,
 		     .name = "mem",
 		     .read = read_mem,
-		     .free = free_mem,
-		     .report = report_mem},
+		     .free = free_mem},
 };
 
 const struct profile_kind_ops *profile_kind_of(enum profile_kind kind)

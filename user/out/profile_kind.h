@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kinds of profile ("lat", "mem"), one table: what each reads from its
- * file, frees and prints for sonde report. Files and sonde report look a kind
- * up here instead of testing for it; user/diff/diff_kind.h says how each is
- * compared.
+ * file and frees. Files look a kind up here instead of testing for it;
+ * user/diff/diff_kind.h says how each is compared, and the output formats
+ * (user/out/format.h) how each is printed.
  */
 #ifndef SONDE_PROFILE_KIND_H
 #define SONDE_PROFILE_KIND_H
 
-#include <stdbool.h>
-#include <stdio.h>
-#include "out/lat_report.h"
 #include "out/sonde_profile.h"
 
 struct json_t;
@@ -21,9 +18,6 @@ struct profile_kind_ops {
 	/* The kind's part of the file into sp; failures are reported (sonde: ...). */
 	int (*read)(const char *path, struct json_t *root, struct sonde_profile *sp);
 	void (*free)(struct sonde_profile *sp);
-	/* sonde report: as the live run's final report, on the terminal or as JSON. */
-	int (*report)(FILE *f, const struct sonde_profile *sp, const struct report_opts *o,
-		      bool json);
 };
 
 const struct profile_kind_ops *profile_kind_of(enum profile_kind kind);

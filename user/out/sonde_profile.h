@@ -14,6 +14,7 @@
 enum profile_kind {
 	PROFILE_LAT,
 	PROFILE_MEM,
+	PROFILE__KINDS
 };
 
 struct sonde_profile {

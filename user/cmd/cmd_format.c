@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of output formats: a new one is its renderers (user/out/, and
+ * user/diff/ for sonde diff) and one entry here.
+ */
+#include <jansson.h>
+#include <string.h>
+#include "cmd/cmd_format.h"
+#include "diff/budget.h"
+#include "diff/diff_term.h"
+#include "out/lat_json.h"
+#include "out/lat_report.h"
+#include "out/mem_json.h"
+#include "out/profile_kind.h"
+#include "core/util.h"
+
+/* A report's object with its budgets in it (none: as it is); NULL on ENOMEM. */
+static json_t *with_budgets(json_t *root, const struct report_opts *o)
+{
+	json_t *b;
+
+	if (!root || !o->budgets)
+		return root;
+	b = budget_json(o->budgets);
+	if (!b || json_object_set_new(root, "budgets", b)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* The renderers of user/out/, in the table's shape. */
+static int format_lat_term(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
+{
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
+	report_lat_term(f, p->lat, o);
+	return 0;
+}
+
+static int format_lat_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
+{
+	return format_json_line(f, with_budgets(lat_profile_json(p->lat), o));
+}
+
+/* The stacks shown are the profile's (--top of the run that made it). */
+static int format_mem_term(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
+{
+	struct mem_report_opts mo = {.color = o->color, .top = p->mem_top};
+
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
+	mem_report_term(f, p->mem, &mo);
+	return 0;
+}
+
+static int format_mem_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
+{
+	return format_json_line(f, with_budgets(mem_report_to_json(p->mem, p->mem_top), o));
+}
+
+static const struct output_format formats[] = {
+    {
+	.name = "term",
+	.report = {[PROFILE_LAT] = format_lat_term, [PROFILE_MEM] = format_mem_term},
+	.diff = {[PROFILE_LAT] = report_lat_diff_term, [PROFILE_MEM] = report_mem_diff_term},
+    },
+    {
+	.name = "json",
+	.json_records = true,
+	.report = {[PROFILE_LAT] = format_lat_json, [PROFILE_MEM] = format_mem_json},
+	.diff = {[PROFILE_LAT] = report_diff_json, [PROFILE_MEM] = report_diff_json},
+    },
+};
+
+static const struct output_format *format_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(formats[i].name, name))
+			return &formats[i];
+	return NULL;
+}
+
+const struct output_format *cmd_format_default(void)
+{
+	return &formats[0];
+}
+
+int cmd_opt_json(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	(void)name, (void)val;
+	*(const struct output_format **)opt->ptr = format_named("json");
+	return 0;
+}
+
+int cmd_opt_format(const struct cmd_opt *opt, const char *name, const char *val)
+{
+	const struct output_format *f = format_named(val);
+
+	(void)name;
+	if (!f)
+		return sonde_fail(SONDE_EXIT_INPUT, "--format '%s': use term or json", val);
+	*(const struct output_format **)opt->ptr = f;
+	return 0;
+}
+
+int cmd_format_check(const struct output_format *f, enum profile_kind kind, bool diff)
+{
+	const char *k = profile_kind_of(kind)->name;
+
+	if (diff && !f->diff[kind])
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--format %s does not render diffs of %s "
+				  "profiles",
+				  f->name, k);
+	if (!diff && !f->report[kind])
+		return sonde_fail(SONDE_EXIT_INPUT, "--format %s does not render %s profiles",
+				  f->name, k);
+	return 0;
+}
