@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/hist.h"
+#include "core/target.h"
 #include "core/util.h"
 #include "diff/budget.h"
 #include "mem/mem_profile.h"
@@ -202,16 +203,14 @@ int budget_check_kind(const struct budget_set *s, enum profile_kind kind, const 
 	return 0;
 }
 
-/* "libc" matches libc.so.6, "libssl.so.3" itself, a path only that path. */
+/* An OBJECT as a PROBE names it: a file name ("libc": libc.so.6), or a path. */
 static bool object_matches(const char *want, const char *path)
 {
 	const char *base = strrchr(path, '/');
-	size_t n = strlen(want);
 
 	if (strchr(want, '/'))
 		return !strcmp(want, path);
-	base = base ? base + 1 : path;
-	return !strncmp(base, want, n) && (!base[n] || base[n] == '.' || base[n] == '-');
+	return target_object_name_matches(base ? base + 1 : path, want);
 }
 
 /* A PROBE without an OBJECT matches a function of any object: a budget is on
