@@ -155,6 +155,15 @@ static const struct budget_result *result_for(const struct budget_eval *e, const
 	return NULL;
 }
 
+/* The budgets, judged on profile(): both in *s, *p and *e for the test to free. */
+static void judge(const char *const *texts, size_t n, struct budget_set *s, struct lat_profile **p,
+		  struct budget_eval *e)
+{
+	*s = parse(texts, n);
+	*p = profile();
+	assert_int_equal(budget_eval_lat(s, *p, e), 0);
+}
+
 /*
  * handle_req takes 3000 ns: a limit above it holds; one at it or below is a
  * warning up to 50 % over (3000 against 2000 is exactly +50 %), critical beyond.
@@ -166,13 +175,13 @@ static void test_lat_boundaries(void **state)
 	    "handle_req:p99<2000ns", "handle_req:p99<1999ns", "handle_req:mean<2.5us",
 	    "handle_req:max<3.1us",  "handle_req:p50<4us",
 	};
-	struct budget_set s = parse(texts, sizeof(texts) / sizeof(texts[0]));
-	struct lat_profile *p = profile();
+	struct budget_set s;
+	struct lat_profile *p;
 	const struct budget_result *r;
 	struct budget_eval e;
 
 	(void)state;
-	assert_int_equal(budget_eval_lat(&s, p, &e), 0);
+	judge(texts, sizeof(texts) / sizeof(texts[0]), &s, &p, &e);
 	assert_int_equal(e.nr, 8);
 	assert_int_equal(e.breaches, 5);
 	r = result_for(&e, "handle_req:p99<3001ns", NULL);
@@ -223,13 +232,13 @@ static void test_lat_globs_and_objects(void **state)
 {
 	const char *const texts[] = {"handle_*:p99<2us", "libc:malloc:p99<100ns",
 				     "libc.so.6:mal*:p99<10ns", "/srv/svc:handle_ping:p99<2us"};
-	struct budget_set s = parse(texts, sizeof(texts) / sizeof(texts[0]));
-	struct lat_profile *p = profile();
+	struct budget_set s;
+	struct lat_profile *p;
 	const struct budget_result *r;
 	struct budget_eval e;
 
 	(void)state;
-	assert_int_equal(budget_eval_lat(&s, p, &e), 0);
+	judge(texts, sizeof(texts) / sizeof(texts[0]), &s, &p, &e);
 	assert_int_equal(e.nr, 6);
 	assert_int_equal(e.breaches, 2);
 	r = result_for(&e, "handle_*:p99<2us", "handle_req");

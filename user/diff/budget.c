@@ -383,6 +383,13 @@ static int result_order(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* The figures of n functions, for eval_functions(); *e emptied. NULL on ENOMEM. */
+static struct fn_figures *figures_new(size_t n, struct budget_eval *e)
+{
+	memset(e, 0, sizeof(*e));
+	return calloc(n ? n : 1, sizeof(struct fn_figures));
+}
+
 static int finish_eval(int err, struct budget_eval *e)
 {
 	if (err) {
@@ -395,11 +402,10 @@ static int finish_eval(int err, struct budget_eval *e)
 
 int budget_eval_lat(const struct budget_set *s, const struct lat_profile *p, struct budget_eval *e)
 {
-	struct fn_figures *fns = calloc(p->nr_funcs ? p->nr_funcs : 1, sizeof(*fns));
+	struct fn_figures *fns = figures_new(p->nr_funcs, e);
 	size_t i;
 	int err;
 
-	memset(e, 0, sizeof(*e));
 	if (!fns)
 		return -ENOMEM;
 	for (i = 0; i < p->nr_funcs; i++) {
@@ -422,11 +428,10 @@ int budget_eval_lat(const struct budget_set *s, const struct lat_profile *p, str
 
 int budget_eval_diff(const struct budget_set *s, const struct diff_report *r, struct budget_eval *e)
 {
-	struct fn_figures *fns = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*fns));
+	struct fn_figures *fns = figures_new(r->nr_rows, e);
 	size_t i, n = 0;
 	int err;
 
-	memset(e, 0, sizeof(*e));
 	if (!fns)
 		return -ENOMEM;
 	for (i = 0; i < r->nr_rows; i++) {
