@@ -155,14 +155,24 @@ static const struct budget_result *result_for(const struct budget_eval *e, const
 	return NULL;
 }
 
-/* The budgets, judged on profile(): both in *s, *p and *e for the test to free. */
-static void judge(const char *const *texts, size_t n, struct budget_set *s, struct lat_profile **p,
-		  struct budget_eval *e)
+/* Budgets judged on profile(), for a test to look at and free. */
+struct judged {
+	struct budget_set s;
+	struct lat_profile *p;
+	struct budget_eval e;
+};
+
+/* ... with nr results, breaches of them breached. */
+static void judge(struct judged *j, const char *const *texts, size_t n, size_t nr, size_t breaches)
 {
-	*s = parse(texts, n);
-	*p = profile();
-	assert_int_equal(budget_eval_lat(s, *p, e), 0);
+	j->s = parse(texts, n);
+	j->p = profile();
+	assert_int_equal(budget_eval_lat(&j->s, j->p, &j->e), 0);
+	assert_int_equal(j->e.nr, nr);
+	assert_int_equal(j->e.breaches, breaches);
 }
+#define JUDGE(j, texts, nr, breaches)                                                              \
+	judge(&(j), texts, sizeof(texts) / sizeof(texts[0]), nr, breaches)
 
 /*
  * handle_req takes 3000 ns: a limit above it holds; one at it or below is a
@@ -175,56 +185,52 @@ static void test_lat_boundaries(void **state)
 	    "handle_req:p99<2000ns", "handle_req:p99<1999ns", "handle_req:mean<2.5us",
 	    "handle_req:max<3.1us",  "handle_req:p50<4us",
 	};
-	struct budget_set s;
-	struct lat_profile *p;
 	const struct budget_result *r;
-	struct budget_eval e;
+	struct judged j;
 
 	(void)state;
-	judge(texts, sizeof(texts) / sizeof(texts[0]), &s, &p, &e);
-	assert_int_equal(e.nr, 8);
-	assert_int_equal(e.breaches, 5);
-	r = result_for(&e, "handle_req:p99<3001ns", NULL);
+	JUDGE(j, texts, 8, 5);
+	r = result_for(&j.e, "handle_req:p99<3001ns", NULL);
 	assert_int_equal(r->verdict, BUDGET_OK);
 	assert_int_equal(r->severity, DIFF_NONE);
 	assert_true(r->value == 3000);
-	r = result_for(&e, "handle_req:p99<3000ns", NULL); /* '<': at the limit breaks it */
+	r = result_for(&j.e, "handle_req:p99<3000ns", NULL); /* '<': at the limit breaks it */
 	assert_int_equal(r->verdict, BUDGET_BREACH);
 	assert_int_equal(r->severity, DIFF_WARNING);
 	assert_true(r->over_pct == 0);
-	r = result_for(&e, "handle_req:p99<2001ns", NULL);
+	r = result_for(&j.e, "handle_req:p99<2001ns", NULL);
 	assert_int_equal(r->severity, DIFF_WARNING);
-	r = result_for(&e, "handle_req:p99<2000ns", NULL);
+	r = result_for(&j.e, "handle_req:p99<2000ns", NULL);
 	assert_int_equal(r->severity, DIFF_WARNING);
 	assert_true(fabs(r->over_pct - 50) < 1e-9);
-	r = result_for(&e, "handle_req:p99<1999ns", NULL);
+	r = result_for(&j.e, "handle_req:p99<1999ns", NULL);
 	assert_int_equal(r->severity, DIFF_CRITICAL);
-	r = result_for(&e, "handle_req:mean<2.5us", NULL);
+	r = result_for(&j.e, "handle_req:mean<2.5us", NULL);
 	assert_int_equal(r->verdict, BUDGET_BREACH);
 	assert_true(fabs(r->over_pct - 20) < 1e-9);
-	r = result_for(&e, "handle_req:max<3.1us", NULL);
+	r = result_for(&j.e, "handle_req:max<3.1us", NULL);
 	assert_int_equal(r->verdict, BUDGET_OK);
-	r = result_for(&e, "handle_req:p50<4us", NULL);
+	r = result_for(&j.e, "handle_req:p50<4us", NULL);
 	assert_int_equal(r->verdict, BUDGET_OK);
 	assert_true(fabs(r->over_pct + 25) < 1e-9);
 	/* Breaches first, the critical one before the warnings, the largest first. */
-	assert_string_equal(e.v[0].budget->text, "handle_req:p99<1999ns");
-	assert_string_equal(e.v[1].budget->text, "handle_req:p99<2000ns");
-	assert_string_equal(e.v[2].budget->text, "handle_req:p99<2001ns");
-	assert_string_equal(e.v[3].budget->text, "handle_req:mean<2.5us");
-	assert_string_equal(e.v[4].budget->text, "handle_req:p99<3000ns");
-	assert_int_equal(e.v[5].verdict, BUDGET_OK);
-	budget_eval_free(&e);
+	assert_string_equal(j.e.v[0].budget->text, "handle_req:p99<1999ns");
+	assert_string_equal(j.e.v[1].budget->text, "handle_req:p99<2000ns");
+	assert_string_equal(j.e.v[2].budget->text, "handle_req:p99<2001ns");
+	assert_string_equal(j.e.v[3].budget->text, "handle_req:mean<2.5us");
+	assert_string_equal(j.e.v[4].budget->text, "handle_req:p99<3000ns");
+	assert_int_equal(j.e.v[5].verdict, BUDGET_OK);
+	budget_eval_free(&j.e);
 
 	/* --critical 10: +20 % is critical now. */
-	s.critical_pct = 10;
-	assert_int_equal(budget_eval_lat(&s, p, &e), 0);
-	assert_int_equal(result_for(&e, "handle_req:mean<2.5us", NULL)->severity, DIFF_CRITICAL);
-	assert_int_equal(result_for(&e, "handle_req:p99<2001ns", NULL)->severity, DIFF_CRITICAL);
-	assert_int_equal(result_for(&e, "handle_req:p99<3000ns", NULL)->severity, DIFF_WARNING);
-	budget_eval_free(&e);
-	lat_profile_free(p);
-	budget_set_free(&s);
+	j.s.critical_pct = 10;
+	assert_int_equal(budget_eval_lat(&j.s, j.p, &j.e), 0);
+	assert_int_equal(result_for(&j.e, "handle_req:mean<2.5us", NULL)->severity, DIFF_CRITICAL);
+	assert_int_equal(result_for(&j.e, "handle_req:p99<2001ns", NULL)->severity, DIFF_CRITICAL);
+	assert_int_equal(result_for(&j.e, "handle_req:p99<3000ns", NULL)->severity, DIFF_WARNING);
+	budget_eval_free(&j.e);
+	lat_profile_free(j.p);
+	budget_set_free(&j.s);
 }
 
 /* A glob budgets each function it matches; one traced but not called has no data. */
@@ -232,43 +238,39 @@ static void test_lat_globs_and_objects(void **state)
 {
 	const char *const texts[] = {"handle_*:p99<2us", "libc:malloc:p99<100ns",
 				     "libc.so.6:mal*:p99<10ns", "/srv/svc:handle_ping:p99<2us"};
-	struct budget_set s;
-	struct lat_profile *p;
 	const struct budget_result *r;
-	struct budget_eval e;
+	struct judged j;
 
 	(void)state;
-	judge(texts, sizeof(texts) / sizeof(texts[0]), &s, &p, &e);
-	assert_int_equal(e.nr, 6);
-	assert_int_equal(e.breaches, 2);
-	r = result_for(&e, "handle_*:p99<2us", "handle_req");
+	JUDGE(j, texts, 6, 2);
+	r = result_for(&j.e, "handle_*:p99<2us", "handle_req");
 	assert_int_equal(r->verdict, BUDGET_BREACH);
 	assert_string_equal(r->object, "/srv/svc");
-	assert_int_equal(result_for(&e, "handle_*:p99<2us", "handle_ping")->verdict, BUDGET_OK);
-	r = result_for(&e, "handle_*:p99<2us", "handle_err");
+	assert_int_equal(result_for(&j.e, "handle_*:p99<2us", "handle_ping")->verdict, BUDGET_OK);
+	r = result_for(&j.e, "handle_*:p99<2us", "handle_err");
 	assert_int_equal(r->verdict, BUDGET_NO_DATA);
 	assert_true(isnan(r->value));
-	assert_int_equal(result_for(&e, "libc:malloc:p99<100ns", "malloc")->verdict, BUDGET_OK);
-	assert_int_equal(result_for(&e, "libc.so.6:mal*:p99<10ns", "malloc")->verdict,
+	assert_int_equal(result_for(&j.e, "libc:malloc:p99<100ns", "malloc")->verdict, BUDGET_OK);
+	assert_int_equal(result_for(&j.e, "libc.so.6:mal*:p99<10ns", "malloc")->verdict,
 			 BUDGET_BREACH);
-	assert_int_equal(result_for(&e, "/srv/svc:handle_ping:p99<2us", "handle_ping")->verdict,
+	assert_int_equal(result_for(&j.e, "/srv/svc:handle_ping:p99<2us", "handle_ping")->verdict,
 			 BUDGET_OK);
 	/* No data comes last. */
-	assert_int_equal(e.v[e.nr - 1].verdict, BUDGET_NO_DATA);
-	budget_eval_free(&e);
-	budget_set_free(&s);
+	assert_int_equal(j.e.v[j.e.nr - 1].verdict, BUDGET_NO_DATA);
+	budget_eval_free(&j.e);
+	budget_set_free(&j.s);
 
 	/* A typo, or an object it does not live in, passes no gate: exit 2. */
 	const char *const typo[] = {"hadle_req:p99<2us"};
-	s = parse(typo, 1);
-	assert_int_equal(budget_eval_lat(&s, p, &e), -SONDE_EXIT_INPUT);
-	assert_null(e.v);
-	budget_set_free(&s);
+	j.s = parse(typo, 1);
+	assert_int_equal(budget_eval_lat(&j.s, j.p, &j.e), -SONDE_EXIT_INPUT);
+	assert_null(j.e.v);
+	budget_set_free(&j.s);
 	const char *const elsewhere[] = {"libc:handle_req:p99<2us"};
-	s = parse(elsewhere, 1);
-	assert_int_equal(budget_eval_lat(&s, p, &e), -SONDE_EXIT_INPUT);
-	budget_set_free(&s);
-	lat_profile_free(p);
+	j.s = parse(elsewhere, 1);
+	assert_int_equal(budget_eval_lat(&j.s, j.p, &j.e), -SONDE_EXIT_INPUT);
+	budget_set_free(&j.s);
+	lat_profile_free(j.p);
 }
 
 static void test_check_probes_and_kind(void **state)
