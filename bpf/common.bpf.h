@@ -2,8 +2,8 @@
 /*
  * What every capability's BPF object (lat.bpf.c, mem.bpf.c) has alike: the
  * drop counters, the -b executable filter, the per-thread state's creation,
- * the ring buffer, the stack pointer a call's entry saw, and its probe
- * programs in both attach shapes. Each object keeps its own policy on top
+ * the ring buffer and its reservation, the stack pointer a call's entry saw,
+ * and its probe programs in both attach shapes. Each object keeps its own policy on top
  * (lat's tgid filter and own process, mem's procs map).
  *
  * The includer defines SONDE_DROP_KINDS, the size of its drops[] (the
@@ -43,6 +43,20 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096); /* resized by the loader */
 } events SEC(".maps");
+
+/*
+ * Room for one record of size bytes in events, or NULL when the buffer is
+ * full, counted as drop `full` (the includer's ring-buffer kind): a record
+ * lost is said, never silent.
+ */
+static __always_inline void *events_reserve(__u64 size, __u32 full)
+{
+	void *r = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!r)
+		count_drop(full);
+	return r;
+}
 
 /* -b: the task runs another executable than filter_exe_ino (which the caller found set). */
 static __always_inline bool task_runs_other_exe(struct task_struct *task)

@@ -324,11 +324,9 @@ static __always_inline void emit_slow_call(void *ctx, const struct sonde_call *c
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	long n;
 
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_drop(SONDE_DROP_RINGBUF);
+	r = events_reserve(sizeof(*r), SONDE_DROP_RINGBUF);
+	if (!r)
 		return;
-	}
 	r->type = SONDE_REC_SLOW_CALL;
 	r->id = c->id;
 	r->pid = pid_tgid >> 32;

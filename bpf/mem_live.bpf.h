@@ -14,11 +14,9 @@ static __always_inline void emit(__u32 type, __u32 stack_id, __u64 addr, __u64 s
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct sonde_mem_rec *r;
 
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_drop(SONDE_MD_RINGBUF);
+	r = events_reserve(sizeof(*r), SONDE_MD_RINGBUF);
+	if (!r)
 		return;
-	}
 	r->type = type;
 	r->stack_id = stack_id;
 	r->pid = pid_tgid >> 32;

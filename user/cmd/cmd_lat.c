@@ -12,6 +12,7 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "lat/lat_slices.h"
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
@@ -167,9 +168,10 @@ static int emit_report(struct lat_opts *o, struct lat_profile *p)
 	return err;
 }
 
-/* Sorted copy of a cumulative snapshot, or the interval since the last one. */
+/* Sorted copy of a cumulative snapshot (with its slices, when the run kept
+ * them), or the interval since the last one. */
 static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
-			   const struct lat_profile *prev, bool final)
+			   const struct lat_profile *prev, struct lat_slicer *slicer, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
 	int err = 0;
@@ -179,6 +181,11 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	if (final) {
 		lat_profile_copy(shown, cur);
 		shown->final = true;
+		/* In the tracer's order, as cur: before emit_report() sorts. */
+		if (slicer && (err = lat_slicer_finish(slicer, cur, cur->duration_ns, shown))) {
+			lat_profile_free(shown);
+			return err;
+		}
 	} else {
 		lat_profile_delta(shown, cur, prev);
 	}
@@ -198,10 +205,16 @@ struct lat_run {
 	struct probe_set *set;
 	struct lat_tracer *lt;
 	struct lat_profile *cur, *prev;
+	/* -o: the run's time slices, read every SLICE_TICK_NS; -i's reports then
+	 * come at their own times (next_report_ns, since the start). */
+	struct lat_slicer *slicer;
+	__u64 next_report_ns;
 };
 
-/* Read and print: an interval (the difference from `prev`), or the final report. */
-static int report_now(struct lat_run *r, const struct session *s, bool final)
+/* How often a run that keeps slices looks whether one is due. */
+#define SLICE_TICK_NS 100000000ULL
+
+static int read_now(struct lat_run *r, const struct session *s)
 {
 	int err = lat_tracer__read(r->lt, r->cur);
 
@@ -209,7 +222,15 @@ static int report_now(struct lat_run *r, const struct session *s, bool final)
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
 				  strerror(-err));
 	r->cur->duration_ns = now_ns() - s->start_ns;
-	return report_snapshot(r->o, r->cur, r->prev, final);
+	return 0;
+}
+
+/* Read and print: an interval (the difference from `prev`), or the final report. */
+static int report_now(struct lat_run *r, const struct session *s, bool final)
+{
+	int err = read_now(r, s);
+
+	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, final);
 }
 
 static int lat_started(void *ctx)
@@ -238,12 +259,38 @@ static void lat_drain(void *ctx)
 	lat_tracer__drain(r->lt);
 }
 
+/* A slice is due: read, and close it. A read that costs more than a
+ * twentieth of a slice makes the slices longer, so reading stays cheap. */
+static int slice_tick(struct lat_run *r, const struct session *s)
+{
+	__u64 t0 = now_ns(), took;
+	int err;
+
+	if (!lat_slicer_due(r->slicer, t0 - s->start_ns))
+		return 0;
+	if ((err = read_now(r, s)))
+		return err;
+	took = now_ns() - t0;
+	err = lat_slicer_tick(r->slicer, r->cur, r->cur->duration_ns);
+	if (!err && took * 20 > r->slicer->width_ns)
+		lat_slicer_widen(r->slicer);
+	return err;
+}
+
 static int lat_interval(void *ctx, const struct session *s)
 {
 	struct lat_run *r = ctx;
 	struct lat_profile *tmp;
-	int err = report_now(r, s, false);
+	int err = 0;
 
+	if (r->slicer && (err = slice_tick(r, s)))
+		return err;
+	if (r->slicer) {
+		if (!r->o->interval_ns || now_ns() - s->start_ns < r->next_report_ns)
+			return 0;
+		r->next_report_ns += r->o->interval_ns;
+	}
+	err = report_now(r, s, false);
 	if (err)
 		return err;
 	tmp = r->prev;
@@ -286,6 +333,16 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 		goto cleanup;
 	}
 	r.cur->main_object = r.prev->main_object = object_shown_path(o->target.exe);
+	/* A profile file keeps the run's slices: the evidence sonde diff weighs a
+	 * single run by. The run loop then ticks for them, and for -i in between. */
+	if (o->out) {
+		if (!(r.slicer = lat_slicer_new(set->nr))) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		ro.interval_ns = SLICE_TICK_NS;
+		r.next_report_ns = o->interval_ns;
+	}
 	o->meta = run_meta_collect(&o->target, set, o->argc, o->argv);
 	if (!o->meta) {
 		err = -ENOMEM;
@@ -299,6 +356,7 @@ cleanup:
 	o->meta = NULL;
 	lat_profile_free(r.cur);
 	lat_profile_free(r.prev);
+	lat_slicer_free(r.slicer);
 	return err;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_opts.h"
+#include "mem/mem_tracer.h"
 #include "probe/probes.h"
 #include "core/safe_text.h"
 #include "core/util.h"
@@ -25,17 +26,16 @@ static const char list_usage_head[] =
  * straight-line code that leaves rsp alone, and sees returns as the code's
  * runtime asks. mem's allocator probes read their arguments, so the code
  * skipped must leave the argument registers alone too, and they see returns
- * by return probes whatever the program (as mem_tracer.c's mem_resolve).
+ * by return probes whatever the program (mem_resolve).
  */
 struct list_placement {
 	const char *cmd;
-	bool reads_args;
-	bool uretprobe; /* returns: return probes only, no --returns */
+	const struct resolve_opts *fixed; /* the command's own; NULL: as the options say */
 };
 
 static const struct list_placement placements[] = {
     {.cmd = "lat"},
-    {.cmd = "mem", .reads_args = true, .uretprobe = true},
+    {.cmd = "mem", .fixed = &mem_resolve},
 };
 
 struct list_args {
@@ -64,15 +64,17 @@ static int apply_placement(const struct list_args *a, struct resolve_opts *ro)
 {
 	const struct list_placement *p = a->placement;
 
-	ro->reads_args = p->reads_args;
-	if (!p->uretprobe)
+	if (!p->fixed)
+		return 0;
+	ro->reads_args = p->fixed->reads_args;
+	if (p->fixed->returns == RETURN_MODE_AUTO)
 		return 0;
 	if (ro->returns != RETURN_MODE_AUTO)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--returns does not apply to --for %s: its probes see returns "
 				  "by return probes",
 				  p->cmd);
-	ro->returns = RETURN_MODE_URETPROBE;
+	ro->returns = p->fixed->returns;
 	return 0;
 }
 

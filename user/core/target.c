@@ -284,3 +284,10 @@ pid_t target_tgid_filter(const struct target *t)
 			return t->pids[i];
 	return 0;
 }
+
+unsigned long long target_binary_ino(const struct target *t)
+{
+	struct stat st;
+
+	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
+}

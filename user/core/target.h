@@ -150,4 +150,7 @@ pid_t target_tgid_filter(const struct target *t);
  * "/usr/lib/x.so (deleted)". NULL for any other path. */
 const char *target_object_shown(const char *path);
 
+/* -b: the inode of the binary, which BPF's exe filter compares; 0 otherwise. */
+unsigned long long target_binary_ino(const struct target *t);
+
 #endif

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/fit.h"
 #include "diff/diff_judge.h"
 #include "diff/diff_mem.h"
 #include "core/util.h"
@@ -146,23 +147,11 @@ static int merge_stacks(const struct stack_index *ix, const char *key, struct me
  * samples leave none to fit. */
 static double slope_of(const struct mem_profile *p, const struct merged_stack *ms)
 {
-	double tm = 0, vm = 0, stt = 0, stv = 0, t;
-	size_t n = p->nr_samples, i;
+	struct line_fit fit;
 
-	if (n < 3)
+	if (p->nr_samples < 3 || fit_line(p->sample_ns, ms->series, p->nr_samples, &fit))
 		return ms->growth;
-	for (i = 0; i < n; i++) {
-		tm += p->sample_ns[i] / 1e9;
-		vm += ms->series[i];
-	}
-	tm /= n;
-	vm /= n;
-	for (i = 0; i < n; i++) {
-		t = p->sample_ns[i] / 1e9 - tm;
-		stt += t * t;
-		stv += t * (ms->series[i] - vm);
-	}
-	return stt > 0 ? stv / stt : ms->growth;
+	return fit.slope;
 }
 
 /* The longest gap between two samples: a run's last sample, forced at its

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/hist.h"
 #include "mem/mem_profile.h"
+#include "diff/diff_judge.h"
 #include "diff/diff_term.h"
 #include "core/safe_text.h"
 #include "out/term.h"
@@ -18,12 +19,16 @@ enum dcol {
 	D_NEW,
 	D_CHANGE,
 	D_P,
+	D_NOISE,
 	D_P50,
 	D_P99,
 	D_MEAN,
 	D_RATE,
 	NR_DCOLS
 };
+
+/* Memory rows: verdict, growth base and new, change, p, noise, peak base and new. */
+#define NR_SCOLS 8
 
 struct dcells {
 	char s[NR_DCOLS][128];
@@ -32,6 +37,35 @@ struct dcells {
 static void fmt_pct(char *buf, size_t len, double pct)
 {
 	snprintf(buf, len, "%+.1f%%", pct);
+}
+
+/* The spread a verdict was weighed against: one standard deviation between
+ * runs (or slices), "-" when nothing measured it. */
+static void fmt_noise(char *buf, size_t len, const struct diff_grounds *g)
+{
+	if (g->basis == DIFF_BY_NOTHING)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "±%.1f%%", g->noise_pct);
+}
+
+/*
+ * What the verdicts rest on, and what to do when some could not be told:
+ * the line after each table.
+ */
+static void print_grounds(FILE *f, const struct diff_report *r)
+{
+	if (r->nr_base_runs + r->nr_new_runs < 3)
+		fprintf(f, "one run a side: its time slices stand in for runs, and only a change "
+			   "of %.0f%% or more that they agree on is called\n",
+			DIFF_SINGLE_RUN_MIN_PCT);
+	else
+		fprintf(f, "%zu base and %zu new runs; NOISE: one standard deviation between runs\n",
+			r->nr_base_runs, r->nr_new_runs);
+	if (r->inconclusive)
+		fprintf(f, "%zu inconclusive: %u runs a side would likely tell (sonde ab --runs %u, "
+			   "or more profiles: sonde diff BASE... ::: NEW...)\n",
+			r->inconclusive, r->runs_needed, r->runs_needed);
 }
 
 static const char *row_color(const struct diff_row *r, const struct report_opts *o)
@@ -80,6 +114,7 @@ static void fill_diff_row(struct dcells *c, const struct diff_row *r, const char
 	}
 	fmt_pct(c->s[D_CHANGE], n, r->change_pct[m]);
 	snprintf(c->s[D_P], n, r->p_value < 1e-4 ? "%.0e" : "%.4f", r->p_value);
+	fmt_noise(c->s[D_NOISE], n, &r->grounds);
 	fmt_pct(c->s[D_P50], n, r->change_pct[DIFF_P50]);
 	fmt_pct(c->s[D_P99], n, r->change_pct[DIFF_P99]);
 	fmt_pct(c->s[D_MEAN], n, r->change_pct[DIFF_MEAN]);
@@ -159,31 +194,35 @@ static void stack_cells(char (*c)[96], const struct diff_stack_row *s)
 		snprintf(c[3], n, "-");
 		snprintf(c[4], n, "-");
 	}
-	snprintf(c[5], n, "%s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_peak) : "-");
-	snprintf(c[6], n, "%s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_peak) : "-");
+	fmt_noise(c[5], n, &s->grounds);
+	if (!s->in_base || !s->in_new)
+		snprintf(c[5], n, "-");
+	snprintf(c[6], n, "%s", s->in_base ? mem_fmt_bytes(a, sizeof(a), s->base_peak) : "-");
+	snprintf(c[7], n, "%s", s->in_new ? mem_fmt_bytes(b, sizeof(b), s->new_peak) : "-");
 }
 
 /* Memory profiles: one row per allocation stack, the stack itself last (it is long). */
 int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
-	static const char *titles[7] = {"VERDICT", "GROWTH BASE", "GROWTH NEW", "CHANGE",
-					"P-VALUE", "PEAK BASE",	  "PEAK NEW"};
-	char(*cells)[7][96] = calloc(r->nr_stacks ? r->nr_stacks : 1, sizeof(*cells));
-	int w[7], i;
+	static const char *titles[NR_SCOLS] = {"VERDICT", "GROWTH BASE", "GROWTH NEW",
+					       "CHANGE",  "P-VALUE",	 "NOISE",
+					       "PEAK BASE", "PEAK NEW"};
+	char(*cells)[NR_SCOLS][96] = calloc(r->nr_stacks ? r->nr_stacks : 1, sizeof(*cells));
+	int w[NR_SCOLS], i;
 	size_t k;
 
 	if (!cells)
 		return -ENOMEM;
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < NR_SCOLS; i++)
 		w[i] = term_width(titles[i]);
 	for (k = 0; k < r->nr_stacks; k++) {
 		stack_cells(cells[k], &r->stacks[k]);
-		for (i = 0; i < 7; i++)
+		for (i = 0; i < NR_SCOLS; i++)
 			if (term_width(cells[k][i]) > w[i])
 				w[i] = term_width(cells[k][i]);
 	}
 	fputs(term_color(o->color, TERM_BOLD), f);
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < NR_SCOLS; i++)
 		term_cell(f, i, i ? TERM_RIGHT : TERM_LEFT, w[i], titles[i]);
 	fprintf(f, "  STACK%s\n", term_color(o->color, TERM_RESET));
 	for (k = 0; k < r->nr_stacks; k++) {
@@ -193,7 +232,7 @@ int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct repo
 			fputs(s->severity == DIFF_CRITICAL ? TERM_BOLD_RED : TERM_RED, f);
 		else if (o->color && s->verdict == DIFF_IMPROVEMENT)
 			fputs(TERM_GREEN, f);
-		for (i = 0; i < 7; i++)
+		for (i = 0; i < NR_SCOLS; i++)
 			term_cell(f, i, i ? TERM_RIGHT : TERM_LEFT, w[i], cells[k][i]);
 		fputs("  ", f);
 		safe_fputs(s->name, f);
@@ -201,14 +240,16 @@ int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct repo
 	}
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
+	print_grounds(f, r);
 	free(cells);
 	return 0;
 }
 
 int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
-	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",  "CHANGE",
-					       "P-VALUE", "P50",      "P99",  "MEAN", "CALLS/S"};
+	static const char *titles[NR_DCOLS] = {"VERDICT", "FUNCTION", "BASE", "NEW",
+					       "CHANGE",  "P-VALUE",  "NOISE", "P50",
+					       "P99",	  "MEAN",     "CALLS/S"};
 	char base_title[16], new_title[16];
 	struct dcells *cells = calloc(r->nr_rows ? r->nr_rows : 1, sizeof(*cells));
 	char **shown = term_row_names(r->nr_rows, func_row, r);
@@ -245,12 +286,29 @@ int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct repo
 	fprintf(f,
 		"%zu regression%s (metric %s; CHANGE, P50, P99, MEAN and CALLS/S: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s", diff_metric_name(r->metric));
+	print_grounds(f, r);
 	for (k = 0; o->hist && k < r->nr_rows; k++)
 		if (r->rows[k].verdict == DIFF_REGRESSION)
 			print_side_by_side(f, &r->rows[k], shown[k]);
 	free(cells);
 	short_names_free(shown, r->nr_rows);
 	return 0;
+}
+
+/* What a row's verdict rests on (docs/verdicts.md). */
+static void grounds_json(json_t *o, const struct diff_grounds *g, size_t base_runs,
+			 size_t new_runs)
+{
+	json_object_set_new(o, "basis", json_string(diff_basis_name(g->basis)));
+	json_object_set_new(o, "base_runs", json_integer((json_int_t)base_runs));
+	json_object_set_new(o, "new_runs", json_integer((json_int_t)new_runs));
+	if (g->basis == DIFF_BY_NOTHING)
+		return;
+	json_object_set_new(o, "noise_pct", json_real(g->noise_pct));
+	json_object_set_new(o, "ci_lo_pct", json_real(g->lo_pct));
+	json_object_set_new(o, "ci_hi_pct", json_real(g->hi_pct));
+	if (g->runs_needed)
+		json_object_set_new(o, "runs_needed", json_integer(g->runs_needed));
 }
 
 static json_t *row_json(const struct diff_row *r, enum diff_metric m)
@@ -272,6 +330,7 @@ static json_t *row_json(const struct diff_row *r, enum diff_metric m)
 	json_object_set_new(o, "base_calls_per_s", json_real(r->base.rate));
 	json_object_set_new(o, "new_calls_per_s", json_real(r->new.rate));
 	json_object_set_new(o, "rate_change_pct", json_real(r->rate_change_pct));
+	grounds_json(o, &r->grounds, r->base.nr_runs, r->new.nr_runs);
 	for (i = 0; i < DIFF__METRICS; i++) {
 		char key[32];
 
@@ -287,18 +346,25 @@ static json_t *row_json(const struct diff_row *r, enum diff_metric m)
 
 static json_t *stack_row_json(const struct diff_stack_row *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:f, s:f}", "kind", "stack",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:f, s:f}", "kind", "stack",
 			 "name", s->name, "verdict", diff_verdict_name(s->verdict), "metric",
 			 "growth_bytes_per_s", "base_bytes_per_s", s->base_growth,
 			 "new_bytes_per_s", s->new_growth, "change_pct", s->change_pct, "p_value",
 			 s->p_value, "severity", diff_severity_name(s->severity), "base_peak_bytes",
 			 s->base_peak, "new_peak_bytes", s->new_peak);
+
+	if (o)
+		grounds_json(o, &s->grounds, s->nr_base_runs, s->nr_new_runs);
+	return o;
 }
 
 int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
-	json_t *root =
-	    json_pack("{s:s, s:I}", "type", "diff", "regressions", (json_int_t)r->regressions);
+	json_t *root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
+				 (json_int_t)r->regressions, "inconclusive",
+				 (json_int_t)r->inconclusive, "runs_needed",
+				 (json_int_t)r->runs_needed, "base_runs", (json_int_t)r->nr_base_runs,
+				 "new_runs", (json_int_t)r->nr_new_runs);
 	json_t *rows = json_array(), *notes = json_array();
 	size_t k;
 	int err = 0;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "lat/calibrate.h"
 #include "core/hist.h"
+#include "core/percpu.h"
 #include "sonde/lat.h"
 #include "core/util.h"
 
@@ -95,21 +97,17 @@ static void call_for(void (*volatile fn)(void), int min_calls, int max_calls, __
 /* The calls of id since the previous round, as a histogram (into out). */
 static int new_calls(struct calibrator *c, __u32 id, __u32 slot, __u64 *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu, b;
-	struct sonde_func_stats *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
 	__u64 *seen = &c->seen[(size_t)slot * SONDE_HIST_BUCKETS];
-	int err = 0;
+	struct percpu_value v;
+	int b, err;
 
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.func_stats), &id, v)) {
-		err = -errno;
+	err = percpu_value_init(&v, sizeof(struct sonde_func_stats));
+	if (err)
+		return err;
+	err = percpu_value_lookup(&v, bpf_map__fd(c->skel->maps.func_stats), &id);
+	if (err)
 		goto cleanup;
-	}
-	memset(out, 0, SONDE_HIST_BUCKETS * sizeof(*out));
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (b = 0; b < SONDE_HIST_BUCKETS; b++)
-			out[b] += v[cpu].hist[b];
+	percpu_value_sum_u64(&v, offsetof(struct sonde_func_stats, hist), out, SONDE_HIST_BUCKETS);
 	for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
 		__u64 total = out[b];
 
@@ -117,7 +115,7 @@ static int new_calls(struct calibrator *c, __u32 id, __u32 slot, __u64 *out)
 		seen[b] = total;
 	}
 cleanup:
-	free(v);
+	percpu_value_free(&v);
 	return err;
 }
 

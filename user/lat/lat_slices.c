@@ -177,6 +177,18 @@ static int close_slice(struct lat_slicer *s, const struct lat_profile *cur)
 	return 0;
 }
 
+bool lat_slicer_due(const struct lat_slicer *s, __u64 elapsed_ns)
+{
+	return elapsed_ns >= s->started_ns + s->width_ns;
+}
+
+void lat_slicer_widen(struct lat_slicer *s)
+{
+	/* Whole slices so far stay as they are; the bound still holds (halve()). */
+	if (s->width_ns < (LAT_SLICE_NS << 10))
+		s->width_ns *= 2;
+}
+
 int lat_slicer_tick(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns)
 {
 	if (elapsed_ns < s->started_ns + s->width_ns)

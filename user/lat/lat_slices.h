@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A latency run cut in time slices (a second each, at first): each traced
+ * A latency run cut in time slices (100 ms each, at first): each traced
  * function's calls, time and histogram per slice, at full resolution, so that
  * sonde diff can see how much a function moves within a run (user/diff/).
  * Bounded: past LAT_SLICES_MAX slices, or LAT_SLICES_MAX_PAIRS buckets kept in
@@ -9,11 +9,12 @@
 #ifndef SONDE_LAT_SLICES_H
 #define SONDE_LAT_SLICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "lat/lat_profile.h"
 
-#define LAT_SLICE_NS	     1000000000ULL
+#define LAT_SLICE_NS	     100000000ULL
 #define LAT_SLICES_MAX	     64
 #define LAT_SLICES_MAX_PAIRS (1u << 21)
 
@@ -33,6 +34,10 @@ void lat_slicer_free(struct lat_slicer *s);
 /* cur: the cumulative profile at elapsed_ns into the run; a slice is closed
  * each time elapsed_ns passes the end of the current one. */
 int lat_slicer_tick(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns);
+/* Whether a tick at elapsed_ns would close a slice (else there is nothing to read). */
+bool lat_slicer_due(const struct lat_slicer *s, __u64 elapsed_ns);
+/* Slices from now on twice as long: reading costs too much for the present length. */
+void lat_slicer_widen(struct lat_slicer *s);
 /* The slices into the final profile p (its functions in the tracer's order,
  * before sorting): each function's func_result.slices; p->slice_ns. */
 int lat_slicer_finish(struct lat_slicer *s, const struct lat_profile *cur, __u64 elapsed_ns,

@@ -6,9 +6,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "probe/attach.h"
+#include "core/bpf_obj.h"
 #include "lat/calibrate.h"
 #include "lat.skel.h"
 #include "lat/lat_tracer.h"
+#include "core/percpu.h"
 #include "core/preempt_model.h"
 #include "lat/slow_calls.h"
 #include "core/test_knobs.h"
@@ -22,7 +24,7 @@ struct lat_tracer {
 	struct lat_bpf *skel;
 	bool multi;
 	struct attachment *att;
-	struct bpf_link *sched_links[4];
+	struct bpf_links sched_links;
 	bool run_delay; /* run-queue time from task->sched_info.run_delay */
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
@@ -48,14 +50,11 @@ static struct probe_progs lat_progs(struct lat_bpf *skel)
 /* -b with probes in libraries: count only tasks whose executable is the binary. */
 static __u64 exe_filter_ino(const struct target *t, const struct probe_set *set)
 {
-	struct stat st;
 	size_t i;
 
-	if (!t->binary || stat(t->exe, &st))
-		return 0;
 	for (i = 0; i < set->nr; i++)
 		if (strcmp(set->sites[i].object, t->exe))
-			return st.st_ino;
+			return target_binary_ino(t);
 	return 0;
 }
 
@@ -94,8 +93,7 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 
 	skel = lat_bpf__open();
 	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
-				  strerror(errno));
+		return bpf_obj_open_failed();
 	lt->skel = skel;
 	/* Ids must fit the cookie's id bits; no machine holds that many per-CPU stats anyway. */
 	if (lt->set->nr + SONDE_CALIB_IDS > SONDE_COOKIE_ID_MASK)
@@ -129,30 +127,21 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		goto fail;
 	return 0;
 fail:
-	return sonde_fail(SONDE_EXIT_SYSTEM,
-			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+	return bpf_obj_load_failed(err);
 }
 
 static int attach_sched(struct lat_tracer *lt, bool sched)
 {
-	/* Exits and execs end a thread's calls whatever --no-sched says. */
-	struct bpf_program *progs[4] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec};
-	int i;
+	/* Exits and execs end a thread's calls whatever --no-sched says; the
+	 * others are loaded as load() chose. */
+	struct bpf_program *progs[] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec,
+				       lt->skel->progs.lat_sched_switch,
+				       lt->skel->progs.lat_sched_wakeup};
+	int err;
 
-	if (sched) {
-		progs[2] = lt->skel->progs.lat_sched_switch;
-		if (!lt->run_delay)
-			progs[3] = lt->skel->progs.lat_sched_wakeup;
-	}
-
-	for (i = 0; i < 4; i++) {
-		if (!progs[i])
-			continue;
-		lt->sched_links[i] = bpf_program__attach(progs[i]);
-		if (!lt->sched_links[i])
-			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
-					  bpf_program__name(progs[i]), strerror(errno));
-	}
+	err = bpf_links_attach(&lt->sched_links, progs, sizeof(progs) / sizeof(progs[0]));
+	if (err)
+		return err;
 	if (sched && lt->run_delay)
 		sonde_info("run-queue time from the kernel's per-task run_delay (sched_info)");
 	else if (sched)
@@ -167,12 +156,8 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 	lt->slow = slow_printer__new(lt->set, o->json, stdout);
 	if (!lt->slow)
 		return -ENOMEM;
-	lt->rb = ring_buffer__new(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
-				  lt->slow, NULL);
-	if (!lt->rb)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
-				  strerror(errno));
-	return 0;
+	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
+				   lt->slow, &lt->rb);
 }
 
 int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
@@ -224,7 +209,6 @@ fail:
 void lat_tracer__close(struct lat_tracer *lt)
 {
 	__u64 t0 = now_ns();
-	int i;
 
 	if (!lt)
 		return;
@@ -235,8 +219,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 		lat_tracer__drain(lt);
 	}
 	calibrator__free(lt->calib);
-	for (i = 0; i < 4; i++)
-		bpf_link__destroy(lt->sched_links[i]);
+	bpf_links_free(&lt->sched_links);
 	ring_buffer__free(lt->rb);
 	slow_printer__free(lt->slow);
 	lat_bpf__destroy(lt->skel);
@@ -260,13 +243,7 @@ int lat_tracer__events_fd(const struct lat_tracer *lt)
 
 int lat_tracer__drain(struct lat_tracer *lt)
 {
-	int n;
-
-	if (!lt->rb)
-		return 0;
-	n = ring_buffer__consume(lt->rb);
-	fflush(stdout);
-	return n < 0 ? n : 0;
+	return bpf_obj_drain(lt->rb);
 }
 
 /* The calibration's index of a site's probe shape (sonde/cookie.h). */
@@ -307,20 +284,18 @@ static void derive_sched_split(struct func_result *f)
 
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(lt->skel->maps.func_stats);
+	int fd = bpf_map__fd(lt->skel->maps.func_stats);
 	const struct probe_set *set = lt->set;
 	struct calibration cal = {0};
-	struct sonde_func_stats *percpu;
+	struct percpu_value percpu;
 	__u64 min_not, callee_ns, probe_cost_ns;
-	int cpu, err = 0;
+	int cpu, err;
 	size_t k = 0;
 	__u32 id;
 
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
+	err = percpu_value_init(&percpu, sizeof(struct sonde_func_stats));
+	if (err)
+		return err;
 	/* No calibration round half done: its thread is in no count read here. */
 	if (lt->calib)
 		calibrator__hold(lt->calib);
@@ -341,21 +316,23 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		if (set->sites[id].refused_at_attach)
 			continue;
 		k++;
-		if (bpf_map_lookup_elem(fd, &id, percpu)) {
-			err = -errno;
+		err = percpu_value_lookup(&percpu, fd, &id);
+		if (err)
 			break;
-		}
 		memset(f, 0, sizeof(*f));
 		f->object = object_shown_path(set->sites[id].object);
 		f->name = set->sites[id].name;
 		f->mangled = set->sites[id].mangled;
-		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < ncpu; cpu++) {
-			add_cpu(f, &percpu[cpu]);
-			callee_ns += percpu[cpu].callee_ns;
-			probe_cost_ns += percpu[cpu].probe_cost_ns;
+		for (cpu = 0, min_not = 0, callee_ns = 0, probe_cost_ns = 0; cpu < percpu.nr_cpus;
+		     cpu++) {
+			const struct sonde_func_stats *s = percpu_value_at(&percpu, cpu);
+
+			add_cpu(f, s);
+			callee_ns += s->callee_ns;
+			probe_cost_ns += s->probe_cost_ns;
 			/* The kernel keeps ~(the shortest call) (0: none on that CPU). */
-			if (percpu[cpu].min_ns_not > min_not)
-				min_not = percpu[cpu].min_ns_not;
+			if (s->min_ns_not > min_not)
+				min_not = s->min_ns_not;
 		}
 		f->min_ns = min_not ? ~min_not : 0;
 		/* The kernel keeps the time in traced callees (leaf calls add nothing). */
@@ -371,6 +348,6 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->nr_funcs = k;
 	if (lt->calib)
 		calibrator__release(lt->calib);
-	free(percpu);
+	percpu_value_free(&percpu);
 	return err;
 }

@@ -2,8 +2,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "sonde/lat.h"
+#include "core/event_out.h"
 #include "core/safe_text.h"
 #include "lat/slow_calls.h"
 #include "probe/symbolize.h"
@@ -13,16 +13,12 @@ struct slow_printer {
 	const struct probe_set *set;
 	struct symbolizer *syms;
 	char **shown; /* the sites' names as the lat table shows them */
-	bool json;
-	FILE *out;
-	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	size_t count;
+	struct event_out ev;
 };
 
 struct slow_printer *slow_printer__new(const struct probe_set *set, bool json, FILE *out)
 {
 	struct slow_printer *sp = calloc(1, sizeof(*sp));
-	struct timespec rt;
 
 	if (!sp)
 		return NULL;
@@ -33,10 +29,7 @@ struct slow_printer *slow_printer__new(const struct probe_set *set, bool json, F
 		return NULL;
 	}
 	sp->set = set;
-	sp->json = json;
-	sp->out = out;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	sp->realtime_offset_ns = (__s64)rt.tv_sec * 1000000000LL + rt.tv_nsec - (__s64)now_ns();
+	event_out_init(&sp->ev, json, out);
 	return sp;
 }
 
@@ -51,63 +44,55 @@ void slow_printer__free(struct slow_printer *sp)
 
 size_t slow_printer__count(const struct slow_printer *sp)
 {
-	return sp ? sp->count : 0;
+	return sp ? sp->ev.count : 0;
+}
+
+/* A slow call's frames, symbolized as they are printed. */
+struct slow_frames {
+	struct slow_printer *sp;
+	const struct sonde_rec_slow *r;
+};
+
+static const char *slow_frame(void *ctx, size_t i, char *buf, size_t len)
+{
+	const struct slow_frames *f = ctx;
+
+	return symbolizer__name(f->sp->syms, f->r->pid, f->r->frames[i], buf, len);
 }
 
 static void print_json(struct slow_printer *sp, const struct sonde_rec_slow *r,
-		       const struct probe_site *site, __u64 wall_clock_ns)
+		       const struct probe_site *site, __u64 wall_clock_ns, size_t nr_frames)
 {
-	json_t *o, *stack = json_array();
-	char frame[512];
-	__u32 i;
+	struct slow_frames frames = {sp, r};
+	json_t *o;
 
-	for (i = 0; stack && i < r->nr_frames && i < SONDE_STACK_DEPTH; i++)
-		json_array_append_new(stack,
-				      json_string(symbolizer__name(sp->syms, r->pid, r->frames[i],
-								   frame, sizeof(frame))));
 	o = json_pack("{s:s, s:I, s:i, s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "type", "slow",
 		      "time_ns", (json_int_t)wall_clock_ns, "pid", (int)r->pid, "tid", (int)r->tid,
 		      "object", object_shown_path(site->object), "name", site->name, "wall_ns",
 		      (json_int_t)r->wall_ns, "oncpu_ns", (json_int_t)r->oncpu_ns, "runq_ns",
 		      (json_int_t)r->runq_ns, "blocked_ns", (json_int_t)r->blocked_ns, "stack",
-		      stack ? stack : json_array());
-	if (!o)
-		return;
-	if (site->mangled)
+		      event_stack_json(nr_frames, slow_frame, &frames));
+	if (o && site->mangled)
 		json_object_set_new(o, "mangled", json_string(site->mangled));
-	json_dumpf(o, sp->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', sp->out);
-	json_decref(o);
+	event_out_json(&sp->ev, o);
 }
 
 static void print_line(struct slow_printer *sp, const struct sonde_rec_slow *r,
-		       const struct probe_site *site, __u64 wall_clock_ns)
+		       const struct probe_site *site, __u64 wall_clock_ns, size_t nr_frames)
 {
-	char when[32], wall[32], on[32], rq[32], bl[32], frame[512];
-	time_t secs = (time_t)(wall_clock_ns / 1000000000ULL);
-	struct tm tm;
-	__u32 i;
+	char when[32], wall[32], on[32], rq[32], bl[32];
+	struct slow_frames frames = {sp, r};
+	FILE *out = sp->ev.out;
 
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	/* The function and the frames are names from the binaries: escaped. */
-	fprintf(sp->out, "slow %s.%06llu ", when,
-		(unsigned long long)(wall_clock_ns % 1000000000ULL / 1000));
-	safe_fputs(sp->shown[site - sp->set->sites], sp->out);
-	fprintf(sp->out, " pid=%u tid=%u wall=%s oncpu=%s runq=%s blocked=%s stack=", r->pid,
-		r->tid, fmt_ns(wall, sizeof(wall), (double)r->wall_ns),
+	fprintf(out, "slow %s ", event_fmt_time(when, sizeof(when), wall_clock_ns));
+	safe_fputs(sp->shown[site - sp->set->sites], out);
+	fprintf(out, " pid=%u tid=%u wall=%s oncpu=%s runq=%s blocked=%s stack=", r->pid, r->tid,
+		fmt_ns(wall, sizeof(wall), (double)r->wall_ns),
 		fmt_ns(on, sizeof(on), (double)r->oncpu_ns),
 		fmt_ns(rq, sizeof(rq), (double)r->runq_ns),
 		fmt_ns(bl, sizeof(bl), (double)r->blocked_ns));
-	for (i = 0; i < r->nr_frames && i < SONDE_STACK_DEPTH; i++) {
-		if (i)
-			fputc(';', sp->out);
-		safe_fputs(symbolizer__name(sp->syms, r->pid, r->frames[i], frame, sizeof(frame)),
-			   sp->out);
-	}
-	if (!r->nr_frames)
-		fputs("-", sp->out);
-	fputc('\n', sp->out);
+	event_out_stack(&sp->ev, nr_frames, slow_frame, &frames);
 }
 
 int slow_printer__handle(void *ctx, void *data, size_t len)
@@ -115,14 +100,16 @@ int slow_printer__handle(void *ctx, void *data, size_t len)
 	struct slow_printer *sp = ctx;
 	const struct sonde_rec_slow *r = data;
 	__u64 wall_clock_ns;
+	size_t nr_frames;
 
 	if (len < sizeof(*r) || r->type != SONDE_REC_SLOW_CALL || r->id >= sp->set->nr)
 		return 0;
-	wall_clock_ns = (__u64)((__s64)r->end_ns + sp->realtime_offset_ns);
-	if (sp->json)
-		print_json(sp, r, &sp->set->sites[r->id], wall_clock_ns);
+	wall_clock_ns = event_out_wall_ns(&sp->ev, r->end_ns);
+	nr_frames = r->nr_frames < SONDE_STACK_DEPTH ? r->nr_frames : SONDE_STACK_DEPTH;
+	if (sp->ev.json)
+		print_json(sp, r, &sp->set->sites[r->id], wall_clock_ns, nr_frames);
 	else
-		print_line(sp, r, &sp->set->sites[r->id], wall_clock_ns);
-	sp->count++;
+		print_line(sp, r, &sp->set->sites[r->id], wall_clock_ns, nr_frames);
+	sp->ev.count++;
 	return 0;
 }

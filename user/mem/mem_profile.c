@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/fit.h"
 #include "mem/mem_profile.h"
 
 struct mem_profile *mem_profile_new(size_t max_samples)
@@ -153,29 +154,13 @@ int mem_profile_sample(struct mem_profile *p, __u64 t_ns, bool force)
 
 int mem_growth_lsq(const __u64 *t_ns, const double *v, size_t n, double *slope, double *r2)
 {
-	double mt = 0, mv = 0, stt = 0, stv = 0, svv = 0;
-	size_t i;
+	struct line_fit fit;
+	int err = fit_line(t_ns, v, n, &fit);
 
-	if (n < 2)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		mt += t_ns[i] / 1e9;
-		mv += v[i];
-	}
-	mt /= n;
-	mv /= n;
-	for (i = 0; i < n; i++) {
-		double dt = t_ns[i] / 1e9 - mt, dv = v[i] - mv;
-
-		stt += dt * dt;
-		stv += dt * dv;
-		svv += dv * dv;
-	}
-	if (stt <= 0)
-		return -EINVAL;
-	*slope = stv / stt;
-	/* A flat series is perfectly explained by a flat line. */
-	*r2 = svv > 0 ? (stv * stv) / (stt * svv) : 1.0;
+	if (err)
+		return err;
+	*slope = fit.slope;
+	*r2 = fit.r2;
 	return 0;
 }
 
@@ -318,18 +303,18 @@ size_t mem_profile_shallow_stacks(const struct mem_profile *p, size_t *with_allo
 	return shallow;
 }
 
-static const struct mem_profile *rank_profile;
-
 /* A stack freed at the end ranks by the leak it was until then. */
 static double rank_growth(const struct mem_stack *s)
 {
 	return s->suspect && s->freed_at_end ? s->leak_bytes_per_s : s->growth_bytes_per_s;
 }
 
-static int rank_cmp(const void *a, const void *b)
+/* qsort_r() order of stack indexes into the profile p. */
+static int rank_cmp(const void *a, const void *b, void *p)
 {
-	const struct mem_stack *x = &rank_profile->stacks[*(const size_t *)a];
-	const struct mem_stack *y = &rank_profile->stacks[*(const size_t *)b];
+	const struct mem_stack *stacks = ((const struct mem_profile *)p)->stacks;
+	const struct mem_stack *x = &stacks[*(const size_t *)a];
+	const struct mem_stack *y = &stacks[*(const size_t *)b];
 	double gx = rank_growth(x), gy = rank_growth(y);
 
 	if (gx != gy)
@@ -349,8 +334,7 @@ size_t mem_profile_rank(const struct mem_profile *p, size_t *order, size_t max)
 	for (i = 0; i < p->nr_stacks; i++)
 		if (p->stacks[i].allocs)
 			all[n++] = i;
-	rank_profile = p;
-	qsort(all, n, sizeof(*all), rank_cmp);
+	qsort_r(all, n, sizeof(*all), rank_cmp, (void *)p);
 	if (n > max)
 		n = max;
 	memcpy(order, all, n * sizeof(*order));

@@ -11,12 +11,12 @@
 #include <bpf/bpf.h>
 #include "mem/allocator.h"
 #include "probe/attach.h"
+#include "core/bpf_obj.h"
 #include "probe/elf_syms.h"
 #include "mem.skel.h"
 #include "mem/mem_events.h"
-#include "mem/mem_reap.h"
 #include "mem/mem_stacks.h"
-#include "mem/mem_tracer.h"
+#include "mem/mem_tracer_priv.h"
 #include "core/preempt_model.h"
 #include "probe/probes.h"
 #include "core/test_knobs.h"
@@ -82,49 +82,12 @@ static const char *const delete_funcs[] = {
 /* free() and the deletes: at most this many sites. */
 #define MEM_MAX_FREE_SITES 16
 
-struct mem_tracer {
-	struct mem_bpf *skel;
-	bool multi;
-	bool syscall_tps;	/* syscalls:sys_exit_* tracepoints, not the raw sys_exit */
-	struct allocator alloc; /* whose malloc is probed; alloc.found false: none */
-	struct probe_set allocs, frees;
-	struct attachment *att;
-	struct bpf_link **links; /* free() probes and tracepoints */
-	size_t nr_links, cap_links;
-	size_t nr_tracepoint_links; /* of links: not probes of the target */
-	struct ring_buffer *rb;
-	struct mem_stacks *stacks; /* named stacks by id */
-	struct mem_events *events;
-	__u32 stack_depth;
-	struct sonde_stack_stats *stack_stats; /* the BPF array, mmap-ed (-b: writable) */
-	size_t nr_stack_stats;
-	bool reap; /* -b: the blocks of exited processes are freed (mem_reap.h) */
-	struct mem_reaped reaped;
-};
-
 static size_t stack_stats_bytes(const struct mem_tracer *mt)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t bytes = mt->nr_stack_stats * sizeof(struct sonde_stack_stats);
 
 	return (bytes + page - 1) / page * page;
-}
-
-static int keep_link(struct mem_tracer *mt, struct bpf_link *link)
-{
-	if (mt->nr_links == mt->cap_links) {
-		size_t cap = mt->cap_links ? mt->cap_links * 2 : 16;
-		struct bpf_link **v = realloc(mt->links, cap * sizeof(*v));
-
-		if (!v) {
-			bpf_link__destroy(link);
-			return -ENOMEM;
-		}
-		mt->links = v;
-		mt->cap_links = cap;
-	}
-	mt->links[mt->nr_links++] = link;
-	return 0;
 }
 
 static int add_spec(struct probe_spec **specs, size_t *n, const char *object, const char *name)
@@ -193,7 +156,7 @@ static int pick_functions(struct mem_tracer *mt, struct probe_spec **specs, size
  * whatever the program: no exception unwinds through malloc, and Go's stack
  * walker never meets a C frame.
  */
-static const struct resolve_opts mem_resolve = {
+const struct resolve_opts mem_resolve = {
     .site_choice = true, .reads_args = true, .returns = RETURN_MODE_URETPROBE};
 
 static int resolve(struct mem_tracer *mt, const struct target *t, const char *forced)
@@ -239,15 +202,6 @@ static struct probe_progs alloc_progs(struct mem_bpf *skel)
 	    .single = {[PROBE_PROG_ENTRY] = skel->progs.mem_alloc_entry_single,
 		       [PROBE_PROG_RETURN] = skel->progs.mem_alloc_return_single},
 	};
-}
-
-/* -b: count only tasks whose executable is the binary (the allocator probes
- * sit in a library every process maps). */
-static __u64 exe_ino(const struct target *t)
-{
-	struct stat st;
-
-	return t->binary && !stat(t->exe, &st) ? st.st_ino : 0;
 }
 
 /*
@@ -302,8 +256,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 
 	skel = mem_bpf__open();
 	if (!skel)
-		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the BPF object: %s",
-				  strerror(errno));
+		return bpf_obj_open_failed();
 	mt->skel = skel;
 	err = bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
 	if (!err && o->max_allocs > SONDE_MEM_PREALLOC_MAX) {
@@ -325,7 +278,9 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	for (i = 0; i < mt->allocs.nr; i++)
 		skel->rodata->site_kind[i] =
 		    (__u8)kind_of(mt->allocs.sites[i].name, mt->alloc.prefix);
-	skel->rodata->filter_exe_ino = exe_ino(t);
+	/* -b: count only tasks whose executable is the binary (the allocator
+	 * probes sit in a library every process maps). */
+	skel->rodata->filter_exe_ino = target_binary_ino(t);
 	skel->rodata->big_bytes = o->big_bytes;
 	skel->rodata->sample_every = o->sample_every;
 	skel->rodata->stack_depth = o->stack_depth;
@@ -363,8 +318,7 @@ static int load(struct mem_tracer *mt, const struct mem_tracer_opts *o, const st
 	}
 	return 0;
 fail:
-	return sonde_fail(SONDE_EXIT_SYSTEM,
-			  "cannot load BPF programs: %s (is BPF enabled? try -v)", strerror(-err));
+	return bpf_obj_load_failed(err);
 }
 
 /* A process in the procs map with the RSS it has now (statm: resident, shared
@@ -434,23 +388,10 @@ static int attach_tracepoints(struct mem_tracer *mt)
 	struct bpf_program *progs[] = {skel->progs.mem_rss_stat,    skel->progs.mem_exit_mmap,
 				       skel->progs.mem_exit_munmap, skel->progs.mem_exit_mremap,
 				       skel->progs.mem_exit_brk,    skel->progs.mem_sys_exit};
-	struct bpf_link *link;
-	size_t i;
-	int err;
+	int err = bpf_links_attach(&mt->links, progs, sizeof(progs) / sizeof(progs[0]));
 
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (!bpf_program__autoload(progs[i]))
-			continue;
-		link = bpf_program__attach(progs[i]);
-		if (!link)
-			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot attach %s: %s",
-					  bpf_program__name(progs[i]), strerror(errno));
-		err = keep_link(mt, link);
-		if (err)
-			return err;
-		mt->nr_tracepoint_links++;
-	}
-	return 0;
+	mt->nr_tracepoint_links = mt->links.nr;
+	return err;
 }
 
 /* free() and the deletes: entry probes only, so not through attach_probes(),
@@ -479,7 +420,7 @@ static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 		link = bpf_program__attach_uprobe_multi(mt->skel->progs.mem_free_multi, pid,
 							sites[0].object, NULL, &mopts);
 		if (link)
-			return keep_link(mt, link);
+			return bpf_links_keep(&mt->links, link);
 	}
 	for (i = 0; !mt->multi && i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, sopts, .bpf_cookie = cookies[i]);
@@ -488,7 +429,7 @@ static int attach_free_pid(struct mem_tracer *mt, pid_t pid)
 						       sites[i].object, sites[i].offset, &sopts);
 		if (!link)
 			break;
-		if ((err = keep_link(mt, link)))
+		if ((err = bpf_links_keep(&mt->links, link)))
 			return err;
 	}
 	if (link)
@@ -553,14 +494,11 @@ int mem_tracer__open(const struct mem_tracer_opts *o, struct target *t, struct m
 	if (err)
 		goto fail;
 	mt->events = mem_events__new(event_frames, mt, o->json, stdout);
-	mt->rb = mt->events ? ring_buffer__new(bpf_map__fd(mt->skel->maps.events),
-					       mem_events__handle, mt->events, NULL)
-			    : NULL;
-	if (!mt->rb) {
-		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot open the ring buffer: %s",
-				 strerror(errno));
+	err = mt->events ? bpf_obj_ring_buffer(bpf_map__fd(mt->skel->maps.events),
+					       mem_events__handle, mt->events, &mt->rb)
+			 : -ENOMEM;
+	if (err)
 		goto fail;
-	}
 	t0 = now_ns();
 	err = attach_all(mt, t);
 	if (err)
@@ -579,16 +517,12 @@ fail:
 
 void mem_tracer__close(struct mem_tracer *mt)
 {
-	size_t i;
-
 	if (!mt)
 		return;
 	attachment_free(mt->att);
 	if (mt->stack_stats)
 		munmap((void *)mt->stack_stats, stack_stats_bytes(mt));
-	for (i = mt->nr_links; i > 0; i--)
-		bpf_link__destroy(mt->links[i - 1]);
-	free(mt->links);
+	bpf_links_free(&mt->links);
 	ring_buffer__free(mt->rb);
 	mem_events__free(mt->events);
 	mem_bpf__destroy(mt->skel);
@@ -606,7 +540,7 @@ size_t mem_tracer__nr_functions(const struct mem_tracer *mt)
 size_t mem_tracer__nr_links(const struct mem_tracer *mt)
 {
 	/* The tracepoints are not counted: they are not probes of the target. */
-	return attachment_nr_links(mt->att) + mt->nr_links - mt->nr_tracepoint_links;
+	return attachment_nr_links(mt->att) + mt->links.nr - mt->nr_tracepoint_links;
 }
 
 bool mem_tracer__multi(const struct mem_tracer *mt)
@@ -631,179 +565,5 @@ int mem_tracer__events_fd(const struct mem_tracer *mt)
 
 int mem_tracer__drain(struct mem_tracer *mt)
 {
-	int n = ring_buffer__consume(mt->rb);
-
-	fflush(stdout);
-	return n < 0 ? n : 0;
-}
-
-const char *const *mem_tracer__stack_frames(struct mem_tracer *mt, __u32 id, __u32 pid, size_t *nr,
-					    bool *cut)
-{
-	return mem_stacks__frames(mt->stacks, id, pid, nr, cut);
-}
-
-static void read_procs(struct mem_tracer *mt, struct mem_profile *p)
-{
-	int fd = bpf_map__fd(mt->skel->maps.procs);
-	long page = sysconf(_SC_PAGESIZE);
-	struct sonde_mem_proc v;
-	__u32 key, *prev = NULL;
-
-	p->rss_bytes = p->rss_peak_bytes = p->brk_bytes = 0;
-	p->nr_processes = 0;
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		__s64 rss = v.rss_pages[0] + v.rss_pages[1] + v.rss_pages[3];
-
-		p->rss_bytes += rss > 0 ? (__u64)rss * page : 0;
-		p->rss_peak_bytes += v.rss_peak_pages * page;
-		p->brk_bytes += v.brk_bytes;
-		p->nr_processes++;
-	}
-}
-
-/* The stack id of entry i of the stack_stats array (bpf/mem.bpf.c, stats_lookup()). */
-static __u32 stack_id_at(const struct mem_tracer *mt, size_t i)
-{
-	if (i + 2 == mt->nr_stack_stats)
-		return SONDE_MEM_NO_STACK;
-	if (i + 1 == mt->nr_stack_stats)
-		return SONDE_MEM_NO_STACK_MMAP;
-	return (__u32)i;
-}
-
-/*
- * One stack's totals, copied while the BPF programs keep adding to them:
- * the frees before the allocations they free (include/sonde/mem.h), so
- * that what is live never comes out negative.
- */
-static void copy_stack_stats(const volatile struct sonde_stack_stats *from,
-			     struct sonde_stack_stats *to)
-{
-	to->tgid = from->tgid;
-	to->flags = from->flags;
-	to->untracked_bytes = from->untracked_bytes;
-	to->untracked_allocs = from->untracked_allocs;
-	to->free_bytes = from->free_bytes;
-	to->frees = from->frees;
-	to->alloc_bytes = from->alloc_bytes;
-	to->allocs = from->allocs;
-}
-
-/* The per-CPU event counters, added up; a counter that cannot be read keeps
- * its last value (the interval rates are differences of these). */
-static void read_counts(struct mem_tracer *mt, __u64 counts[SONDE_MC__COUNT])
-{
-	int fd = bpf_map__fd(mt->skel->maps.counts), cpu, ncpus = libbpf_num_possible_cpus();
-	__u64 *per_cpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*per_cpu)) : NULL;
-	__u32 c;
-
-	for (c = 0; per_cpu && c < SONDE_MC__COUNT; c++) {
-		if (bpf_map_lookup_elem(fd, &c, per_cpu))
-			continue;
-		counts[c] = 0;
-		for (cpu = 0; cpu < ncpus; cpu++)
-			counts[c] += per_cpu[cpu];
-	}
-	free(per_cpu);
-}
-
-int mem_tracer__read(struct mem_tracer *mt, struct mem_profile *p)
-{
-	const char *const *frames;
-	struct sonde_stack_stats v;
-	struct mem_stack *s;
-	size_t i, nr;
-	__u32 id;
-	int err;
-
-	if (mt->reap) {
-		err = mem_reap_exited(bpf_map__fd(mt->skel->maps.procs),
-				      bpf_map__fd(mt->skel->maps.allocs), mt->stack_stats,
-				      mt->nr_stack_stats, &mt->reaped);
-		if (err)
-			return err;
-		p->exited_processes = mt->reaped.processes;
-		p->exited_blocks = mt->reaped.blocks;
-		p->exited_bytes = mt->reaped.bytes;
-	}
-	read_counts(mt, p->counts);
-	memcpy(p->drops, mt->skel->bss->drops, sizeof(p->drops));
-	p->stack_depth = mt->stack_depth;
-	read_procs(mt, p);
-	for (i = 0; i < mt->nr_stack_stats; i++) {
-		copy_stack_stats(&mt->stack_stats[i], &v);
-		if (!v.tgid)
-			continue; /* no allocation on this stack yet */
-		id = stack_id_at(mt, i);
-		s = mem_profile_stack(p, id);
-		if (!s)
-			return -ENOMEM;
-		s->pid = v.tgid;
-		s->mmap = v.flags & SONDE_ALLOC_MMAP;
-		s->live_bytes = sub_floor0(v.alloc_bytes, v.free_bytes + v.untracked_bytes);
-		s->live_allocs = sub_floor0(v.allocs, v.frees + v.untracked_allocs);
-		s->allocs = v.allocs;
-		s->frees = v.frees;
-		s->alloc_bytes = v.alloc_bytes;
-		if (s->nr_frames)
-			continue;
-		frames = mem_tracer__stack_frames(mt, id, v.tgid, &nr, &s->cut);
-		if (frames && nr && (err = mem_stack_set_frames(s, frames, nr)))
-			return err;
-	}
-	return 0;
-}
-
-struct age_scan {
-	struct mem_profile *p;
-	__u64 now;
-};
-
-static void add_age(const struct sonde_alloc_key *key, const struct sonde_alloc *a, void *ctx)
-{
-	struct age_scan *as = ctx;
-
-	(void)key;
-	mem_profile_add_live(as->p, a->stack_id, a->size,
-			     as->now > a->time_ns ? as->now - a->time_ns : 0);
-}
-
-int mem_tracer__scan_ages(struct mem_tracer *mt, struct mem_profile *p, __u64 min_age_ns)
-{
-	struct age_scan as = {p, 0};
-
-	mem_profile_clear_ages(p, min_age_ns);
-	as.now = now_ns();
-	return mem_allocs_for_each(bpf_map__fd(mt->skel->maps.allocs), add_age, &as);
-}
-
-/* memlock of a map as the kernel accounts it (/proc/self/fdinfo/FD). */
-static __u64 map_memlock(int fd)
-{
-	unsigned long long v = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-__u64 mem_tracer__map_bytes(const struct mem_tracer *mt)
-{
-	struct bpf_map *m;
-	__u64 sum = 0;
-
-	bpf_object__for_each_map(m, mt->skel->obj) sum += map_memlock(bpf_map__fd(m));
-	return sum;
+	return bpf_obj_drain(mt->rb);
 }

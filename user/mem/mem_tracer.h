@@ -14,6 +14,9 @@
 #include "mem/mem_profile.h"
 #include "core/target.h"
 
+/* Where mem's allocator probes go and how they see returns (sonde list --for mem). */
+extern const struct resolve_opts mem_resolve;
+
 struct mem_tracer_opts {
 	const char *allocator; /* --allocator: library name or path; NULL = the process's own */
 	__u32 max_allocs;      /* live allocations tracked at once */

@@ -2,6 +2,8 @@
 /* JSON renderer: one object per report, one line each, field names per DESIGN.md. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
+#include "out/json_read.h"
 #include "core/hist.h"
 #include "out/lat_json.h"
 #include "out/lat_report.h"
@@ -17,6 +19,27 @@ static json_t *hist_json(const __u64 *hist)
 			continue;
 		json_array_append_new(arr, json_pack("[II]", (json_int_t)sonde_bucket_lower_ns(b),
 						     (json_int_t)hist[b]));
+	}
+	return arr;
+}
+
+/* A function's time slices: [[calls, total_ns, [[lower_ns, count], ...]], ...]. */
+static json_t *slices_json(const struct lat_func_slices *fs)
+{
+	json_t *arr = json_array();
+	size_t k;
+	__u32 j;
+
+	for (k = 0; arr && k < fs->nr; k++) {
+		const struct lat_slice *sl = &fs->s[k];
+		json_t *hist = json_array();
+
+		for (j = 0; hist && j < sl->nr; j++)
+			json_array_append_new(
+			    hist, json_pack("[II]", (json_int_t)sonde_bucket_lower_ns(sl->bucket[j]),
+					    (json_int_t)sl->count[j]));
+		json_array_append_new(arr, json_pack("[I,I,o]", (json_int_t)sl->calls,
+						     (json_int_t)sl->total_ns, hist));
 	}
 	return arr;
 }
@@ -48,6 +71,8 @@ static json_t *func_json(const struct func_result *f)
 		json_object_set_new(o, "sched_split", json_false());
 	json_object_set_new(o, "hist", hist_json(f->hist));
 	json_object_set_new(o, "offcpu_hist", hist_json(f->offcpu_hist));
+	if (f->slices)
+		json_object_set_new(o, "slices", slices_json(f->slices));
 	return o;
 }
 
@@ -70,6 +95,9 @@ json_t *lat_profile_json(const struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		json_array_append_new(funcs, func_json(&p->funcs[i]));
 	json_object_set_new(root, "sched", json_boolean(p->sched));
+	/* The length of the functions' slices (sonde diff's evidence within a run). */
+	if (p->slice_ns)
+		json_object_set_new(root, "slice_ns", json_integer((json_int_t)p->slice_ns));
 	json_object_set_new(root, "sched_resyncs", json_integer((json_int_t)p->sched_resyncs));
 	json_object_set_new(
 	    root, "calibration",
@@ -94,43 +122,63 @@ int report_lat_json(FILE *f, const struct lat_profile *p)
 
 /* ---- reading it back (sonde report, sonde diff) ---- */
 
-static int read_hist(json_t *arr, __u64 *hist)
+/* One slice [calls, total_ns, [[lower_ns, count], ...]]: its buckets must add
+ * up to its calls, ascending and each a bucket's lower bound. */
+static int read_slice(json_t *v, struct lat_slice *sl)
 {
-	json_t *pair;
+	json_t *hist = json_array_get(v, 2), *pair;
+	__u64 hist_calls = 0;
 	size_t i;
 
-	if (!json_is_array(arr))
+	if (json_array_size(v) != 3 || !json_is_integer(json_array_get(v, 0)) ||
+	    !json_is_integer(json_array_get(v, 1)) || !json_is_array(hist) ||
+	    json_integer_value(json_array_get(v, 0)) < 0 ||
+	    json_integer_value(json_array_get(v, 1)) < 0)
 		return -1;
-	json_array_foreach(arr, i, pair)
+	sl->calls = (__u64)json_integer_value(json_array_get(v, 0));
+	sl->total_ns = (__u64)json_integer_value(json_array_get(v, 1));
+	if (json_array_size(hist) > SONDE_HIST_BUCKETS)
+		return -1;
+	sl->bucket = malloc((json_array_size(hist) + 1) * sizeof(*sl->bucket));
+	sl->count = malloc((json_array_size(hist) + 1) * sizeof(*sl->count));
+	if (!sl->bucket || !sl->count)
+		return -1;
+	json_array_foreach(hist, i, pair)
 	{
 		json_t *lo = json_array_get(pair, 0), *cnt = json_array_get(pair, 1);
-		json_int_t lower, count;
 		__u32 b;
 
-		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt))
+		if (json_array_size(pair) != 2 || !json_is_integer(lo) || !json_is_integer(cnt) ||
+		    json_integer_value(lo) < 0 || json_integer_value(cnt) <= 0)
 			return -1;
-		lower = json_integer_value(lo);
-		count = json_integer_value(cnt);
-		if (lower < 0 || count < 0)
+		b = sonde_bucket_of_ns((__u64)json_integer_value(lo));
+		if (sonde_bucket_lower_ns(b) != (__u64)json_integer_value(lo) ||
+		    (sl->nr && b <= sl->bucket[sl->nr - 1]))
 			return -1;
-		b = sonde_bucket_of_ns((__u64)lower);
-		/* A lower bound that is not a bucket's is not ours. */
-		if (sonde_bucket_lower_ns(b) != (__u64)lower)
-			return -1;
-		hist[b] += (__u64)count;
+		sl->bucket[sl->nr] = (__u16)b;
+		sl->count[sl->nr++] = (__u64)json_integer_value(cnt);
+		hist_calls += (__u64)json_integer_value(cnt);
 	}
-	return 0;
+	return hist_calls == sl->calls ? 0 : -1;
 }
 
-static int read_u64(json_t *o, const char *key, __u64 *out, bool required)
+/* A function's slices, when the file has them (sonde lat -o since slices). */
+static int read_slices(json_t *arr, struct func_result *f)
 {
-	json_t *v = json_object_get(o, key);
+	json_t *v;
+	size_t i;
 
-	if (!v)
-		return required ? -1 : 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || !(f->slices = calloc(1, sizeof(*f->slices))) ||
+	    !(f->slices->s = calloc(json_array_size(arr) + 1, sizeof(*f->slices->s))))
 		return -1;
-	*out = (__u64)json_integer_value(v);
+	json_array_foreach(arr, i, v)
+	{
+		f->slices->nr++;
+		if (read_slice(v, &f->slices->s[i]))
+			return -1;
+	}
 	return 0;
 }
 
@@ -138,6 +186,14 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 {
 	json_t *obj = json_object_get(o, "object"), *name = json_object_get(o, "name");
 	json_t *mangled = json_object_get(o, "mangled");
+	/* The split and the error bound are absent from files of older versions. */
+	const struct json_u64_member counts[] = {
+	    {"calls", &f->calls, true},	       {"total_ns", &f->total_ns, true},
+	    {"self_ns", &f->self_ns, true},    {"min_ns", &f->min_ns, true},
+	    {"max_ns", &f->max_ns, true},      {"oncpu_ns", &f->oncpu_ns, false},
+	    {"runq_ns", &f->runq_ns, false},   {"blocked_ns", &f->blocked_ns, false},
+	    {"error_ns", &f->error_ns, false},
+	};
 
 	if (!json_is_string(obj) || !json_is_string(name) || (mangled && !json_is_string(mangled)))
 		return -1;
@@ -150,18 +206,14 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	f->no_split = json_is_false(json_object_get(o, "sched_split"));
 	if (!f->object || !f->name)
 		return -1;
-	if (read_u64(o, "calls", &f->calls, true) || read_u64(o, "total_ns", &f->total_ns, true) ||
-	    read_u64(o, "self_ns", &f->self_ns, true) || read_u64(o, "min_ns", &f->min_ns, true) ||
-	    read_u64(o, "max_ns", &f->max_ns, true) ||
-	    read_u64(o, "oncpu_ns", &f->oncpu_ns, false) ||
-	    read_u64(o, "runq_ns", &f->runq_ns, false) ||
-	    read_u64(o, "blocked_ns", &f->blocked_ns, false) ||
-	    read_u64(o, "error_ns", &f->error_ns, false))
+	if (json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])))
 		return -1;
-	if (read_hist(json_object_get(o, "hist"), f->hist))
+	if (json_read_hist(json_object_get(o, "hist"), f->hist))
 		return -1;
 	if (json_object_get(o, "offcpu_hist") &&
-	    read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+	    json_read_hist(json_object_get(o, "offcpu_hist"), f->offcpu_hist))
+		return -1;
+	if (read_slices(json_object_get(o, "slices"), f))
 		return -1;
 	return hist_total(f->hist) == f->calls ? 0 : -1;
 }
@@ -208,16 +260,17 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 	p->sched = json_is_true(json_object_get(rep, "sched"));
 	if (read_calibration(json_object_get(rep, "calibration"), p))
 		goto corrupt;
-	if (read_u64(rep, "duration_ns", &p->duration_ns, true) ||
-	    read_u64(rep, "sched_resyncs", &p->sched_resyncs, false))
+	if (json_read_u64(rep, "duration_ns", &p->duration_ns, true) ||
+	    json_read_u64(rep, "sched_resyncs", &p->sched_resyncs, false) ||
+	    json_read_u64(rep, "slice_ns", &p->slice_ns, false))
 		goto corrupt;
 	threads = json_object_get(rep, "threads");
-	if (threads && (read_u64(threads, "tracked", &p->threads_tracked, false) ||
-			read_u64(threads, "freed", &p->threads_freed, false)))
+	if (threads && (json_read_u64(threads, "tracked", &p->threads_tracked, false) ||
+			json_read_u64(threads, "freed", &p->threads_freed, false)))
 		goto corrupt;
 	drops = json_object_get(rep, "drops");
 	for (d = 0; d < SONDE_DROP__COUNT; d++)
-		if (drops && read_u64(drops, drop_name(d), &p->drops[d], false))
+		if (drops && json_read_u64(drops, drop_name(d), &p->drops[d], false))
 			goto corrupt;
 	json_array_foreach(funcs, i, v)
 	{

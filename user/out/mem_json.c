@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "out/json_read.h"
 #include "out/mem_json.h"
 
 static json_t *u64_array(const __u64 *v, size_t n)
@@ -198,46 +199,20 @@ json_t *mem_profile_to_json(const struct mem_profile *p)
 	return o;
 }
 
-static int get_u64(json_t *o, const char *key, __u64 *out)
+/* A stack's counts and growth. */
+static int read_stack_counts(json_t *o, struct mem_stack *s)
 {
-	json_t *v = json_object_get(o, key);
+	const struct json_u64_member counts[] = {
+	    {"live_bytes", &s->live_bytes, true},   {"live_allocs", &s->live_allocs, true},
+	    {"allocs", &s->allocs, true},	    {"frees", &s->frees, true},
+	    {"alloc_bytes", &s->alloc_bytes, true}, {"oldest_ns", &s->oldest_ns, true},
+	    {"old_allocs", &s->old_allocs, true},   {"old_bytes", &s->old_bytes, true},
+	};
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
+	if (json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])) ||
+	    json_read_double(o, "growth_bytes_per_s", &s->growth_bytes_per_s) ||
+	    json_read_double(o, "growth_r2", &s->growth_r2))
 		return -1;
-	*out = (__u64)json_integer_value(v);
-	return 0;
-}
-
-static int get_double(json_t *o, const char *key, double *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!json_is_number(v))
-		return -1;
-	*out = json_number_value(v);
-	return 0;
-}
-
-static void copy_string(json_t *o, const char *key, char *buf, size_t len)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	snprintf(buf, len, "%s", v ? v : "");
-}
-
-static int get_u64_array(json_t *o, const char *key, __u64 *out, size_t n)
-{
-	json_t *a = json_object_get(o, key), *v;
-	size_t i;
-
-	if (!json_is_array(a) || json_array_size(a) != n)
-		return -1;
-	json_array_foreach(a, i, v)
-	{
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return -1;
-		out[i] = (__u64)json_integer_value(v);
-	}
 	return 0;
 }
 
@@ -250,8 +225,9 @@ static int read_stack(struct mem_profile *p, json_t *o)
 	size_t i;
 	int err = -1;
 
-	if (get_u64(o, "id", &id) || get_u64(o, "pid", &pid) || !json_is_array(frames) ||
-	    !json_is_array(series) || json_array_size(series) != p->nr_samples)
+	if (json_read_u64(o, "id", &id, true) || json_read_u64(o, "pid", &pid, true) ||
+	    !json_is_array(frames) || !json_is_array(series) ||
+	    json_array_size(series) != p->nr_samples)
 		return -1;
 	if (mem_profile_find(p, (__u32)id))
 		return -1; /* ids are unique */
@@ -261,12 +237,7 @@ static int read_stack(struct mem_profile *p, json_t *o)
 	s->pid = (__u32)pid;
 	s->mmap = json_is_true(json_object_get(o, "mmap"));
 	s->cut = json_is_true(json_object_get(o, "cut"));
-	if (get_u64(o, "live_bytes", &s->live_bytes) ||
-	    get_u64(o, "live_allocs", &s->live_allocs) || get_u64(o, "allocs", &s->allocs) ||
-	    get_u64(o, "frees", &s->frees) || get_u64(o, "alloc_bytes", &s->alloc_bytes) ||
-	    get_double(o, "growth_bytes_per_s", &s->growth_bytes_per_s) ||
-	    get_double(o, "growth_r2", &s->growth_r2) || get_u64(o, "oldest_ns", &s->oldest_ns) ||
-	    get_u64(o, "old_allocs", &s->old_allocs) || get_u64(o, "old_bytes", &s->old_bytes))
+	if (read_stack_counts(o, s))
 		return -1;
 	json_array_foreach(series, i, v)
 	{
@@ -289,12 +260,32 @@ cleanup:
 	return err;
 }
 
+/* The model's totals and counters. */
+static int read_totals(json_t *o, struct mem_profile *p)
+{
+	__u64 depth, procs;
+	const struct json_u64_member totals[] = {
+	    {"duration_ns", &p->duration_ns, true}, {"interval_ns", &p->interval_ns, true},
+	    {"rss_bytes", &p->rss_bytes, true},	    {"rss_peak_bytes", &p->rss_peak_bytes, true},
+	    {"brk_bytes", &p->brk_bytes, true},	    {"min_age_ns", &p->min_age_ns, true},
+	    {"stack_depth", &depth, true},	    {"nr_processes", &procs, true},
+	};
+
+	if (json_read_u64s(o, totals, sizeof(totals) / sizeof(totals[0])) ||
+	    json_read_u64_array(o, "counts", p->counts, SONDE_MC__COUNT) ||
+	    json_read_u64_array(o, "interval_counts", p->interval_counts, SONDE_MC__COUNT) ||
+	    json_read_u64_array(o, "drops", p->drops, SONDE_MD__COUNT))
+		return -1;
+	p->stack_depth = (__u32)depth;
+	p->nr_processes = (__u32)procs;
+	return 0;
+}
+
 struct mem_profile *mem_profile_from_json(json_t *o)
 {
 	json_t *samples = json_object_get(o, "sample_ns"), *stacks = json_object_get(o, "stacks");
 	json_t *v;
 	struct mem_profile *p;
-	__u64 depth, procs;
 	size_t i, n;
 
 	if (!json_is_object(o) || !json_is_array(samples) || !json_is_array(stacks))
@@ -304,28 +295,19 @@ struct mem_profile *mem_profile_from_json(json_t *o)
 	if (!p)
 		return NULL;
 	p->final = true;
-	if (n > p->max_samples || get_u64_array(o, "sample_ns", p->sample_ns, n))
+	if (n > p->max_samples || json_read_u64_array(o, "sample_ns", p->sample_ns, n))
 		goto fail;
 	p->nr_samples = n;
-	if (get_u64(o, "duration_ns", &p->duration_ns) ||
-	    get_u64(o, "interval_ns", &p->interval_ns) || get_u64(o, "rss_bytes", &p->rss_bytes) ||
-	    get_u64(o, "rss_peak_bytes", &p->rss_peak_bytes) ||
-	    get_u64(o, "brk_bytes", &p->brk_bytes) || get_u64(o, "min_age_ns", &p->min_age_ns) ||
-	    get_u64(o, "stack_depth", &depth) || get_u64(o, "nr_processes", &procs) ||
-	    get_u64_array(o, "counts", p->counts, SONDE_MC__COUNT) ||
-	    get_u64_array(o, "interval_counts", p->interval_counts, SONDE_MC__COUNT) ||
-	    get_u64_array(o, "drops", p->drops, SONDE_MD__COUNT))
+	if (read_totals(o, p))
 		goto fail;
-	p->stack_depth = (__u32)depth;
-	p->nr_processes = (__u32)procs;
 	/* Absent from profiles of older versions. */
 	p->target_exited = json_is_true(json_object_get(o, "target_exited"));
-	get_u64(o, "exited_processes", &p->exited_processes);
-	get_u64(o, "exited_blocks", &p->exited_blocks);
-	get_u64(o, "exited_bytes", &p->exited_bytes);
-	copy_string(o, "allocator", p->allocator, sizeof(p->allocator));
-	copy_string(o, "allocator_object", p->allocator_path, sizeof(p->allocator_path));
-	copy_string(o, "unseen", p->unseen, sizeof(p->unseen));
+	json_read_u64(o, "exited_processes", &p->exited_processes, true);
+	json_read_u64(o, "exited_blocks", &p->exited_blocks, true);
+	json_read_u64(o, "exited_bytes", &p->exited_bytes, true);
+	json_read_string(o, "allocator", p->allocator, sizeof(p->allocator));
+	json_read_string(o, "allocator_object", p->allocator_path, sizeof(p->allocator_path));
+	json_read_string(o, "unseen", p->unseen, sizeof(p->unseen));
 	json_array_foreach(stacks, i, v)
 	{
 		if (read_stack(p, v))

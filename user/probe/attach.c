@@ -4,14 +4,14 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "core/bpf_obj.h"
 #include "probe/attach.h"
 #include "core/test_knobs.h"
 #include "probe/uprobe_insn.h"
 #include "core/util.h"
 
 struct attachment {
-	struct bpf_link **links;
-	size_t nr, cap;
+	struct bpf_links links; /* entries before returns: freed the other way round */
 };
 
 bool attach_use_multi(void)
@@ -37,21 +37,6 @@ void attach_select_progs(const struct probe_progs *p, bool multi)
 		if (p->single[k])
 			bpf_program__set_autoload(p->single[k], !multi);
 	}
-}
-
-static int keep_link(struct attachment *a, struct bpf_link *link)
-{
-	if (a->nr == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		struct bpf_link **v = realloc(a->links, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		a->links = v;
-		a->cap = cap;
-	}
-	a->links[a->nr++] = link;
-	return 0;
 }
 
 /* The function id, and the probe's shape: what the calibration subtracts. */
@@ -168,7 +153,6 @@ static int attach_link(struct attachment *a, struct bpf_program *prog, bool mult
 		       size_t cnt)
 {
 	struct bpf_link *link;
-	int err;
 
 	if (multi) {
 		LIBBPF_OPTS(bpf_uprobe_multi_opts, opts, .offsets = l->offsets + lo,
@@ -183,10 +167,7 @@ static int attach_link(struct attachment *a, struct bpf_program *prog, bool mult
 	}
 	if (!link)
 		return -errno;
-	err = keep_link(a, link);
-	if (err)
-		bpf_link__destroy(link);
-	return err;
+	return bpf_links_keep(&a->links, link);
 }
 
 /*
@@ -309,18 +290,13 @@ int attach_probes_at(const struct probe_progs *p, bool multi, struct probe_set *
 
 size_t attachment_nr_links(const struct attachment *a)
 {
-	return a ? a->nr : 0;
+	return a ? a->links.nr : 0;
 }
 
 void attachment_free(struct attachment *a)
 {
-	size_t i;
-
 	if (!a)
 		return;
-	/* Detach entries before returns, the reverse of attaching. */
-	for (i = a->nr; i > 0; i--)
-		bpf_link__destroy(a->links[i - 1]);
-	free(a->links);
+	bpf_links_free(&a->links);
 	free(a);
 }
