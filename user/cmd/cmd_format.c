@@ -3,7 +3,6 @@
  * The table of output formats: a new one is its renderers (user/out/, and
  * user/diff/ for sonde diff) and one entry here.
  */
-#include <jansson.h>
 #include <string.h>
 #include "cmd/cmd_format.h"
 #include "diff/budget.h"
@@ -13,21 +12,6 @@
 #include "out/mem_json.h"
 #include "out/profile_kind.h"
 #include "core/util.h"
-
-/* A report's object with its budgets in it (none: as it is); NULL on ENOMEM. */
-static json_t *with_budgets(json_t *root, const struct report_opts *o)
-{
-	json_t *b;
-
-	if (!root || !o->budgets)
-		return root;
-	b = budget_json(o->budgets);
-	if (!b || json_object_set_new(root, "budgets", b)) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
 
 /* The renderers of user/out/, in the table's shape. */
 static int format_lat_term(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
@@ -40,7 +24,7 @@ static int format_lat_term(FILE *f, const struct sonde_profile *p, const struct 
 
 static int format_lat_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
 {
-	return format_json_line(f, with_budgets(lat_profile_json(p->lat), o));
+	return format_json_line(f, budget_json_add(lat_profile_json(p->lat), o->budgets));
 }
 
 /* The stacks shown are the profile's (--top of the run that made it). */
@@ -56,7 +40,8 @@ static int format_mem_term(FILE *f, const struct sonde_profile *p, const struct 
 
 static int format_mem_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
 {
-	return format_json_line(f, with_budgets(mem_report_to_json(p->mem, p->mem_top), o));
+	return format_json_line(
+	    f, budget_json_add(mem_report_to_json(p->mem, p->mem_top), o->budgets));
 }
 
 static const struct output_format formats[] = {

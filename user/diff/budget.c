@@ -609,3 +609,17 @@ json_t *budget_json(const struct budget_eval *e)
 	}
 	return arr;
 }
+
+struct json_t *budget_json_add(struct json_t *root, const struct budget_eval *e)
+{
+	json_t *b;
+
+	if (!root || !e)
+		return root;
+	b = budget_json(e);
+	if (!b || json_object_set_new(root, "budgets", b)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}

@@ -107,6 +107,9 @@ void budget_eval_free(struct budget_eval *e);
 void budget_print_term(FILE *f, const struct budget_eval *e, bool color);
 /* The "budgets" array of a JSON report: one object a result. NULL on ENOMEM. */
 struct json_t *budget_json(const struct budget_eval *e);
+/* root with that array in it as "budgets" (e NULL: root as it is); NULL, and
+ * root freed, when out of memory. */
+struct json_t *budget_json_add(struct json_t *root, const struct budget_eval *e);
 
 const char *budget_metric_name(enum budget_metric m);
 const char *budget_verdict_name(enum budget_verdict v);
