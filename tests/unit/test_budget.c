@@ -13,6 +13,8 @@
 #include "core/util.h"
 #include "diff/budget.h"
 #include "diff/diff.h"
+#include "diff/diff_term.h"
+#include "out/format.h"
 #include "sonde/hist.h"
 
 static struct budget_set parse(const char *const *texts, size_t n)
@@ -351,6 +353,19 @@ static void test_mem(void **state)
 	mem_profile_free(p);
 }
 
+/* What a diff renderer prints, as a string to free. */
+static char *render(format_diff_fn fn, const struct diff_report *r, const struct report_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, r, o), 0);
+	fclose(f);
+	return buf;
+}
+
 /* sonde ab: the budgets hold for the new side of the diff, its runs pooled. */
 static void test_diff_new_side(void **state)
 {
@@ -362,7 +377,10 @@ static void test_diff_new_side(void **state)
 	const char *const texts[] = {"handle_req:p99<2us", "handle_ping:mean<2us"};
 	struct budget_set s = parse(texts, 2);
 	struct diff_report *r = NULL;
+	struct report_opts ro = {0};
 	struct budget_eval e;
+	json_t *root;
+	char *text;
 
 	(void)state;
 	base.meta = now.meta = &meta;
@@ -383,6 +401,17 @@ static void test_diff_new_side(void **state)
 	assert_int_equal(e.v[0].severity, DIFF_WARNING);
 	assert_int_equal(e.v[1].verdict, BUDGET_OK);
 	assert_true(e.v[1].value == 1000);
+	/* The diff's renderers show them: before the table, and in the JSON object. */
+	ro.budgets = &e;
+	text = render(report_lat_diff_term, r, &ro);
+	assert_true(!strncmp(text, "budget breached (warning) handle_req p99 3.00us > 2.00us", 56));
+	free(text);
+	text = render(report_diff_json, r, &ro);
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(json_array_size(json_object_get(root, "budgets")), 2);
+	json_decref(root);
+	free(text);
 	budget_eval_free(&e);
 	diff_report_free(r);
 	lat_profile_free(base.lat);

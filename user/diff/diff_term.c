@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/hist.h"
 #include "mem/mem_profile.h"
+#include "diff/budget.h"
 #include "diff/diff_judge.h"
 #include "diff/diff_term.h"
 #include "core/safe_text.h"
@@ -261,6 +262,8 @@ int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct repo
 		short_names_free(shown, r->nr_rows);
 		return -ENOMEM;
 	}
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
 	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
 	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
 	titles[D_BASE] = base_title;
@@ -369,7 +372,6 @@ int report_diff_json(FILE *f, const struct diff_report *r, const struct report_o
 	size_t k;
 	int err = 0;
 
-	(void)o;
 	if (!root || !rows || !notes) {
 		err = -ENOMEM;
 		goto cleanup;
@@ -382,6 +384,9 @@ int report_diff_json(FILE *f, const struct diff_report *r, const struct report_o
 		json_array_append_new(notes, json_string(r->notes[k]));
 	json_object_set(root, "rows", rows);
 	json_object_set(root, "notes", notes);
+	/* sonde ab's (or diff's) budgets, judged on the new side. */
+	if (o && o->budgets)
+		json_object_set_new(root, "budgets", budget_json(o->budgets));
 	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
 		err = -EIO;
 	fputc('\n', f);
