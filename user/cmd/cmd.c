@@ -66,6 +66,14 @@ int cmd_setup(const char *name, const char *output, struct out_file **out)
 	return 0;
 }
 
+int cmd_trace_prepare(const char *name, const char *output, struct out_file **out,
+		      struct target *t)
+{
+	int err = cmd_setup(name, output, out);
+
+	return err ? err : target_prepare(t);
+}
+
 int cmd_check_target_alive(struct target *t)
 {
 	if (target_all_exited(t))

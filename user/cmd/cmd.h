@@ -40,6 +40,9 @@ const struct cmd *cmd_find(const char *name);
  * file it cannot write. 0, or a sonde_fail() code.
  */
 int cmd_setup(const char *name, const char *output, struct out_file **out);
+/* A tracing command's start once parsed: cmd_setup(), then the target made ready. */
+int cmd_trace_prepare(const char *name, const char *output, struct out_file **out,
+		      struct target *t);
 
 /* After attaching: 0, or exit 3 when every traced process ended meanwhile. */
 int cmd_check_target_alive(struct target *t);

@@ -118,9 +118,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			     parse_max_probes, &o->resolve.max_probes),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT, &o->budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
-	    CMD_OPT_TARGET_NS,
-	    CMD_OPT_RUN_VERBOSE,
-	    CMD_OPT_END,
+	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "lat",
 				      .opts = opts,
@@ -372,11 +370,8 @@ int cmd_lat(int argc, char **argv)
 	err = parse_lat_args(argc, argv, &o);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
-	err = cmd_setup("lat", o.output, &o.out);
-	if (err)
-		goto cleanup;
 	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
-	err = target_prepare(&o.target);
+	err = cmd_trace_prepare("lat", o.output, &o.out, &o.target);
 	if (err)
 		goto cleanup;
 	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);

@@ -113,9 +113,7 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 			  &t->sample_every, 1, 1ULL << 32),
 	    CMD_OPT_BUDGET(CMD_BUDGET_MEM, &o->budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
-	    CMD_OPT_TARGET_NS,
-	    CMD_OPT_RUN_VERBOSE,
-	    CMD_OPT_END,
+	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "mem",
 				      .opts = opts,
@@ -334,10 +332,7 @@ int cmd_mem(int argc, char **argv)
 	err = parse_mem_args(argc, argv, &o);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
-	err = cmd_setup("mem", o.output, &o.out);
-	if (err)
-		goto cleanup;
-	err = target_prepare(&o.target);
+	err = cmd_trace_prepare("mem", o.output, &o.out, &o.target);
 	if (!err)
 		err = trace(&o);
 cleanup:

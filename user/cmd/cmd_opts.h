@@ -71,6 +71,8 @@ struct cmd_opt {
 	CMD_OPT_FLAG("-v", "--verbose", "say what is skipped and why; libbpf's messages", \
 		     &sonde_verbose)
 #define CMD_OPT_END {0}
+/* What every tracing command's table ends with: --ns, -v, the end. */
+#define CMD_OPT_TRACE_END CMD_OPT_TARGET_NS, CMD_OPT_RUN_VERBOSE, CMD_OPT_END
 /* clang-format on */
 
 /* A number in a help text: CMD_OPT_STR(SONDE_DEFAULT_MAX_PROBES) is "5000". */

@@ -196,6 +196,25 @@ static void call(struct diff_judgement *j, double change, const struct diff_opts
 	}
 }
 
+/*
+ * Not called: unchanged when the 90 % interval of the change d (standard
+ * error se, df degrees of freedom) lies within the threshold; else
+ * inconclusive, with the runs a side that would likely tell at spread sd.
+ */
+static void settle(struct diff_judgement *j, double d, double se, double df, double sd,
+		   const struct scaled *s, const struct diff_opts *o, size_t have)
+{
+	double tq = se > 0 ? student_t_quantile(1 - EQUIV_ALPHA, df) : 0;
+	double thr_x = fabs(pct_to_x(s, o->threshold_pct));
+
+	if (to_pct(s, d - tq * se) > -o->threshold_pct && to_pct(s, d + tq * se) < o->threshold_pct) {
+		j->verdict = DIFF_UNCHANGED;
+		return;
+	}
+	j->verdict = DIFF_INCONCLUSIVE;
+	j->grounds.runs_needed = runs_needed(sd, d, thr_x, o->alpha, have);
+}
+
 /* Two or more runs on a side: Student's t over the runs' values. */
 static void judge_runs(const double *xb, size_t nb, const double *xn, size_t nn,
 		       const struct scaled *s, const struct diff_opts *o, struct diff_judgement *j)
@@ -203,14 +222,14 @@ static void judge_runs(const double *xb, size_t nb, const double *xn, size_t nn,
 	double mb = mean_of(xb, nb), mn = mean_of(xn, nn), d = mn - mb;
 	double df = (double)(nb + nn - 2);
 	double sd = sqrt((dev2_of(xb, nb, mb) + dev2_of(xn, nn, mn)) / df);
-	double se = sd * sqrt(1.0 / (double)nb + 1.0 / (double)nn), tq, lo, hi;
-	double thr_x = fabs(pct_to_x(s, o->threshold_pct)), bmin = INFINITY, bmax = -INFINITY;
+	double se = sd * sqrt(1.0 / (double)nb + 1.0 / (double)nn), tq;
+	double bmin = INFINITY, bmax = -INFINITY;
 	bool outside = true;
 	size_t i;
 
-	j->basis = DIFF_BY_RUNS;
+	j->grounds.basis = DIFF_BY_RUNS;
 	j->change_pct = to_pct(s, d);
-	j->noise_pct = fabs(to_pct(s, sd));
+	j->grounds.noise_pct = fabs(to_pct(s, sd));
 	if (se > 0) {
 		j->p_value = student_t_p(d / se, df);
 		tq = student_t_quantile(1 - o->alpha / 2, df);
@@ -218,8 +237,8 @@ static void judge_runs(const double *xb, size_t nb, const double *xn, size_t nn,
 		j->p_value = d != 0 ? 0 : 1;
 		tq = 0;
 	}
-	j->lo_pct = to_pct(s, d - tq * se);
-	j->hi_pct = to_pct(s, d + tq * se);
+	j->grounds.lo_pct = to_pct(s, d - tq * se);
+	j->grounds.hi_pct = to_pct(s, d + tq * se);
 	/* With several bases, a change must also leave the range they span. */
 	for (i = 0; i < nb; i++) {
 		bmin = fmin(bmin, xb[i]);
@@ -231,15 +250,7 @@ static void judge_runs(const double *xb, size_t nb, const double *xn, size_t nn,
 		call(j, j->change_pct, o);
 		return;
 	}
-	tq = se > 0 ? student_t_quantile(1 - EQUIV_ALPHA, df) : 0;
-	lo = to_pct(s, d - tq * se);
-	hi = to_pct(s, d + tq * se);
-	if (lo > -o->threshold_pct && hi < o->threshold_pct) {
-		j->verdict = DIFF_UNCHANGED;
-		return;
-	}
-	j->verdict = DIFF_INCONCLUSIVE;
-	j->runs_needed = runs_needed(sd, d, thr_x, o->alpha, nb > nn ? nb : nn);
+	settle(j, d, se, df, sd, s, o, nb > nn ? nb : nn);
 }
 
 /*
@@ -254,14 +265,13 @@ static void judge_slices(double xb_run, double xn_run, double *xb, size_t kb, do
 {
 	double d = xn_run - xb_run, mb = mean_of(xb, kb), mn = mean_of(xn, kn);
 	double vb = dev2_of(xb, kb, mb) / (double)(kb - 1), vn = dev2_of(xn, kn, mn) / (double)(kn - 1);
-	double se = sqrt(vb / (double)kb + vn / (double)kn), df, tq, lo, hi;
-	double big = fmax(o->threshold_pct, DIFF_SINGLE_RUN_MIN_PCT);
-	double thr_x = fabs(pct_to_x(s, o->threshold_pct)), sd = sqrt((vb + vn) / 2);
+	double se = sqrt(vb / (double)kb + vn / (double)kn), df, tq;
+	double big = fmax(o->threshold_pct, DIFF_SINGLE_RUN_MIN_PCT), sd = sqrt((vb + vn) / 2);
 	bool agree;
 
-	j->basis = DIFF_BY_SLICES;
+	j->grounds.basis = DIFF_BY_SLICES;
 	j->change_pct = to_pct(s, d);
-	j->noise_pct = fabs(to_pct(s, sd));
+	j->grounds.noise_pct = fabs(to_pct(s, sd));
 	/* Welch-Satterthwaite degrees of freedom. */
 	df = se > 0 ? pow(se, 4) / (pow(vb / kb, 2) / (kb - 1) + pow(vn / kn, 2) / (kn - 1)) : 1;
 	if (se > 0) {
@@ -271,23 +281,15 @@ static void judge_slices(double xb_run, double xn_run, double *xb, size_t kb, do
 		j->p_value = mn != mb ? 0 : 1;
 		tq = 0;
 	}
-	j->lo_pct = to_pct(s, d - tq * se);
-	j->hi_pct = to_pct(s, d + tq * se);
+	j->grounds.lo_pct = to_pct(s, d - tq * se);
+	j->grounds.hi_pct = to_pct(s, d + tq * se);
 	agree = d > 0 ? quantile_of(xn, kn, 0.1) > quantile_of(xb, kb, 0.9)
 		      : quantile_of(xn, kn, 0.9) < quantile_of(xb, kb, 0.1);
 	if (fabs(j->change_pct) > big && j->p_value < o->alpha && (mn - mb) * d > 0 && agree) {
 		call(j, j->change_pct, o);
 		return;
 	}
-	tq = se > 0 ? student_t_quantile(1 - EQUIV_ALPHA, df) : 0;
-	lo = to_pct(s, d - tq * se);
-	hi = to_pct(s, d + tq * se);
-	if (lo > -o->threshold_pct && hi < o->threshold_pct) {
-		j->verdict = DIFF_UNCHANGED;
-		return;
-	}
-	j->verdict = DIFF_INCONCLUSIVE;
-	j->runs_needed = runs_needed(sd, d, thr_x, o->alpha, 1);
+	settle(j, d, se, df, sd, s, o, 1);
 }
 
 void diff_judge(const struct diff_evidence *base, const struct diff_evidence *now,
@@ -300,7 +302,7 @@ void diff_judge(const struct diff_evidence *base, const struct diff_evidence *no
 	memset(j, 0, sizeof(*j));
 	j->verdict = DIFF_INCONCLUSIVE;
 	j->severity = DIFF_NONE;
-	j->basis = DIFF_BY_NOTHING;
+	j->grounds.basis = DIFF_BY_NOTHING;
 	j->p_value = 1;
 	if (!base->nr_runs || !now->nr_runs) {
 		j->verdict = base->nr_runs ? DIFF_GONE : DIFF_NEW;
@@ -323,7 +325,7 @@ void diff_judge(const struct diff_evidence *base, const struct diff_evidence *no
 	} else {
 		/* One run a side, too short to slice: nothing to weigh a change against. */
 		j->change_pct = to_pct(&s, to_x(&s, now->runs[0]) - to_x(&s, base->runs[0]));
-		j->runs_needed = 3;
+		j->grounds.runs_needed = 3;
 	}
 	free(xb);
 	free(xn);

@@ -33,12 +33,9 @@ enum diff_scale { DIFF_SCALE_RATIO, DIFF_SCALE_LINEAR };
 struct diff_judgement {
 	enum diff_verdict verdict; /* regression, improvement, unchanged or inconclusive */
 	enum diff_severity severity;
-	enum diff_basis basis;
-	double change_pct;   /* new against base, from the runs' values */
-	double p_value;	     /* the change is no accident of the noise (two-sided) */
-	double noise_pct;    /* one standard deviation of the metric between runs (or slices) */
-	double lo_pct, hi_pct; /* the change's confidence interval (at 1 - alpha) */
-	unsigned runs_needed;  /* inconclusive: runs a side that would likely settle it */
+	double change_pct; /* new against base, from the runs' values */
+	double p_value;	   /* the change is no accident of the noise (two-sided) */
+	struct diff_grounds grounds;
 };
 
 void diff_judge(const struct diff_evidence *base, const struct diff_evidence *now,

@@ -178,11 +178,7 @@ static int judge(struct diff_row *r, const double *base_slices, const double *ne
 	r->verdict = j.verdict;
 	r->severity = j.severity;
 	r->p_value = j.p_value;
-	r->grounds = (struct diff_grounds){.basis = j.basis,
-					   .noise_pct = j.noise_pct,
-					   .lo_pct = j.lo_pct,
-					   .hi_pct = j.hi_pct,
-					   .runs_needed = j.runs_needed};
+	r->grounds = j.grounds;
 	/* The chosen metric's change is the runs' (pooled for the others). */
 	if (r->base.nr_runs && r->new.nr_runs)
 		r->change_pct[o->metric] = j.change_pct;

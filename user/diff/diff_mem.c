@@ -259,11 +259,7 @@ static int fill_stack_row(struct diff_stack_row *row, const struct stack_index *
 		row->severity = j.severity;
 		row->p_value = j.p_value;
 		row->change_pct = j.change_pct;
-		row->grounds = (struct diff_grounds){.basis = j.basis,
-						     .noise_pct = j.noise_pct,
-						     .lo_pct = j.lo_pct,
-						     .hi_pct = j.hi_pct,
-						     .runs_needed = j.runs_needed};
+		row->grounds = j.grounds;
 	}
 	free(b.runs);
 	free(b.slices);
