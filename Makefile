@@ -97,7 +97,7 @@ unit: $(UNIT_BINS)
 demo: $(BUILD)/sonde $(DEMO_BINS)
 	$(Q)demo/run.sh
 
-bench: $(BUILD)/sonde $(BENCH_BINS) $(TARGET_BINS)
+bench: $(BUILD)/sonde $(BENCH_BINS) $(TARGET_BINS) $(BUILD)/tests/test_diff_mem
 	$(Q)bench/run.sh
 
 # Each shared header compiles on its own, in user space and after vmlinux.h in BPF code.

@@ -354,6 +354,39 @@ static void test_pairs_without_mangled_name(void **state)
 	sonde_profile_free(now);
 }
 
+/*
+ * One run a side where the run moved as a whole (every function +60 %: a
+ * busier machine) calls nothing; one function of four twice as slow is called.
+ */
+static void test_single_runs_common_shift(void **state)
+{
+	const struct fn_spec b[] = {{"a", NULL, 100000, 2000}, {"b", NULL, 50000, 2000},
+				    {"c", NULL, 20000, 2000},  {"d", NULL, 70000, 2000}};
+	const struct fn_spec all[] = {{"a", NULL, 160000, 2000}, {"b", NULL, 80000, 2000},
+				      {"c", NULL, 32000, 2000},	 {"d", NULL, 112000, 2000}};
+	const struct fn_spec one[] = {{"a", NULL, 200000, 2000}, {"b", NULL, 50000, 2000},
+				      {"c", NULL, 20000, 2000},	 {"d", NULL, 70000, 2000}};
+	struct sonde_profile *base = profile_with(b, 4), *moved = profile_with(all, 4),
+			     *slower = profile_with(one, 4);
+	struct diff_report *r;
+
+	(void)state;
+	r = diff2(base, moved);
+	assert_true(r->shifted);
+	assert_true(fabs(r->shift_pct - 60) < 5);
+	assert_int_equal(r->regressions, 0);
+	assert_int_equal(r->inconclusive, 4);
+	diff_report_free(r);
+	r = diff2(base, slower);
+	assert_false(r->shifted);
+	assert_int_equal(r->regressions, 1);
+	assert_string_equal(r->rows[0].name, "a");
+	diff_report_free(r);
+	sonde_profile_free(base);
+	sonde_profile_free(moved);
+	sonde_profile_free(slower);
+}
+
 static void test_metric_names(void **state)
 {
 	enum diff_metric m;
@@ -380,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_new_gone_and_nothing_in_common),
 	    cmocka_unit_test(test_pairs_by_mangled_name),
 	    cmocka_unit_test(test_pairs_without_mangled_name),
+	    cmocka_unit_test(test_single_runs_common_shift),
 	    cmocka_unit_test(test_metric_names),
 	};
 

@@ -29,7 +29,7 @@ struct diff_args {
 	const char **files;
 	size_t nr_files;
 	size_t nr_base; /* files before ":::"; 0 when there is none (the last file is NEW) */
-	const struct output_format *format; /* --json, --format */
+	const struct output_format *format; /* --json, --csv, --format */
 	bool hist;
 };
 

@@ -12,15 +12,18 @@
 /* term: what a command prints without an output option. */
 const struct output_format *cmd_format_default(void);
 
-/* --json (no value) and --format NAME: store a const struct output_format *. */
+/* --json, --csv (no value) and --format NAME: store a const struct output_format *. */
 int cmd_opt_json(const struct cmd_opt *opt, const char *name, const char *val);
+int cmd_opt_csv(const struct cmd_opt *opt, const char *name, const char *val);
 int cmd_opt_format(const struct cmd_opt *opt, const char *name, const char *val);
 
 /* The two, in a command's table; json_help is --json's line in --help. */
 /* clang-format off */
 #define CMD_OPT_FORMAT(json_help, p) \
 	{.name = "--json", .help = json_help, .parse = cmd_opt_json, .ptr = p}, \
-	CMD_OPT_CALLBACK("--format", "NAME", "the output: term (default) or json", \
+	{.name = "--csv", .help = "the report's rows as CSV (RFC 4180), the JSON's fields", \
+	 .parse = cmd_opt_csv, .ptr = p}, \
+	CMD_OPT_CALLBACK("--format", "NAME", "the output: term (default), json or csv", \
 			 cmd_opt_format, p)
 /* As lat and mem word it. */
 #define CMD_OPT_RUN_FORMAT(p) CMD_OPT_FORMAT("one JSON object per report, one per line", p)

@@ -35,7 +35,8 @@ struct lat_opts {
 	char **argv;
 	struct run_meta *meta; /* for -o */
 	struct resolve_opts resolve;
-	const struct output_format *format; /* --json, --format */
+	const struct output_format *format; /* --json, --csv, --format */
+	bool header_done;		    /* --csv: the run's header line is out */
 	struct budget_set budgets;
 	bool breached; /* a budget, in the final report */
 	bool hist, sched, raw;
@@ -152,7 +153,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 /* A report; the final one with its budgets. */
 static int emit_report(struct lat_opts *o, struct lat_profile *p)
 {
-	struct report_opts ro = {.hist = o->hist, .color = report_want_color(stdout)};
+	struct report_opts ro = {
+	    .hist = o->hist, .color = report_want_color(stdout), .header_done = &o->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_LAT, .lat = p};
 	struct budget_eval e = {0};
 	int err = 0;

@@ -34,7 +34,7 @@ struct mem_opts {
 	__u32 top;
 	struct budget_set budgets;
 	bool breached;			    /* a budget, in the final report */
-	const struct output_format *format; /* --json, --format */
+	const struct output_format *format; /* --json, --csv, --format */
 	const char *output;		    /* -o FILE */
 	struct out_file *out;		    /* its temporary file, from before tracing to the end */
 	int argc;
@@ -147,6 +147,7 @@ struct run {
 	unsigned int ticks, ticks_per_report; /* an interval report every ticks_per_report */
 	__u64 last_report_ns;
 	__u64 last_counts[SONDE_MC__COUNT];
+	bool header_done; /* --csv: the run's header line is out */
 };
 
 /* Read the totals and add a sample at the current time. */
@@ -166,7 +167,7 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 /* A report; the final one with its budgets. */
 static int report(struct run *r, bool final)
 {
-	struct report_opts ro = {.color = report_want_color(stdout)};
+	struct report_opts ro = {.color = report_want_color(stdout), .header_done = &r->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_MEM, .mem = r->p, .mem_top = r->o->top};
 	struct budget_eval e = {0};
 	int i, err = 0;

@@ -101,7 +101,12 @@ struct diff_report {
 	size_t regressions;
 	size_t nr_base_runs, nr_new_runs;
 	size_t inconclusive;
-	unsigned runs_needed; /* the most any inconclusive row asks for, a side */
+	unsigned runs_needed; /* the most an inconclusive row asks for, a side ... */
+	size_t too_noisy;     /* ... but for these, which no number of runs would settle */
+	/* One run a side: the median change of the rows judged by slices, and
+	 * whether it is beyond half the threshold (then none of them is called). */
+	double shift_pct;
+	bool shifted;
 	char **notes; /* information: differing build-ids */
 	size_t nr_notes;
 };

@@ -12,7 +12,6 @@
 
 /* The power runs_needed aims at, and its bounds. */
 #define POWER_Z 0.8416 /* the normal quantile of 0.8 */
-#define MAX_RUNS_NEEDED 1000
 /* Equivalence ("unchanged") is shown at this level, whatever --alpha says. */
 #define EQUIV_ALPHA 0.05
 
@@ -179,10 +178,10 @@ static unsigned runs_needed(double sd, double d, double thr_x, double alpha, siz
 		z = student_t_quantile(1 - EQUIV_ALPHA, 1e6) + POWER_Z;
 		gap = thr_x - fabs(d);
 	}
-	n = gap > 0 ? ceil(2 * z * z * sd * sd / (gap * gap)) : MAX_RUNS_NEEDED;
+	n = gap > 0 ? ceil(2 * z * z * sd * sd / (gap * gap)) : DIFF_MAX_RUNS_NEEDED;
 	n = fmax(n, (double)have + 1);
 	n = fmax(n, 3);
-	return (unsigned)fmin(n, MAX_RUNS_NEEDED);
+	return (unsigned)fmin(n, DIFF_MAX_RUNS_NEEDED);
 }
 
 static void call(struct diff_judgement *j, double change, const struct diff_opts *o)

@@ -13,8 +13,12 @@
 #include <stddef.h>
 #include "diff/diff_core.h"
 
+/* runs_needed at most: more would not settle it either (the noise is the metric's own). */
+#define DIFF_MAX_RUNS_NEEDED 100
 /* With one run a side, a change is called only from this size (and --threshold). */
 #define DIFF_SINGLE_RUN_MIN_PCT 50.0
+/* Rows judged by slices from which their median change says the run moved as a whole. */
+#define DIFF_MIN_SHIFT_ROWS 3
 /* Slices a side below which a single run says nothing. */
 #define DIFF_MIN_SLICES 3
 

@@ -200,16 +200,6 @@ static int fill_row(struct diff_row *row, const struct diff_runs *runs, const ch
 	return err;
 }
 
-static int row_cmp(const void *a, const void *b, void *metric)
-{
-	const struct diff_row *x = a, *y = b;
-	enum diff_metric m = *(const enum diff_metric *)metric;
-	int c = diff_row_order(x->verdict, x->severity, x->change_pct[m], y->verdict, y->severity,
-			       y->change_pct[m]);
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
 static struct diff_row *add_row(struct diff_report *r, const char *object, const char *key,
 				const struct func_result *f)
 {
@@ -286,6 +276,5 @@ int diff_lat_compute(const struct diff_runs *runs, const struct diff_opts *o,
 	if (!common)
 		return sonde_fail(SONDE_EXIT_INPUT, "no function was called in both the base and "
 						    "the new profile; nothing to compare");
-	qsort_r(r->rows, r->nr_rows, sizeof(*r->rows), row_cmp, &r->metric);
 	return 0;
 }

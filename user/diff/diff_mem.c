@@ -268,15 +268,6 @@ static int fill_stack_row(struct diff_stack_row *row, const struct stack_index *
 	return err;
 }
 
-static int stack_cmp(const void *a, const void *b)
-{
-	const struct diff_stack_row *x = a, *y = b;
-	int c = diff_row_order(x->verdict, x->severity, x->change_pct, y->verdict, y->severity,
-			       y->change_pct);
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
 static int key_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -341,6 +332,5 @@ int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o,
 	if (!common)
 		return sonde_fail(SONDE_EXIT_INPUT, "no allocation stack is in both the base and "
 						    "the new profile; nothing to compare");
-	qsort(r->stacks, r->nr_stacks, sizeof(*r->stacks), stack_cmp);
 	return 0;
 }

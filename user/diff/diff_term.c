@@ -56,17 +56,25 @@ static void fmt_noise(char *buf, size_t len, const struct diff_grounds *g)
  */
 static void print_grounds(FILE *f, const struct diff_report *r)
 {
-	if (r->nr_base_runs + r->nr_new_runs < 3)
+	if (r->shifted)
+		fprintf(f, "one run a side, and the runs differ as a whole (the median function "
+			   "%+.1f%%): the machine or the load moved as much as the build, so no "
+			   "change is called\n",
+			r->shift_pct);
+	else if (r->nr_base_runs + r->nr_new_runs < 3)
 		fprintf(f, "one run a side: its time slices stand in for runs, and only a change "
 			   "of %.0f%% or more that they agree on is called\n",
 			DIFF_SINGLE_RUN_MIN_PCT);
 	else
 		fprintf(f, "%zu base and %zu new runs; NOISE: one standard deviation between runs\n",
 			r->nr_base_runs, r->nr_new_runs);
-	if (r->inconclusive)
+	if (r->inconclusive > r->too_noisy)
 		fprintf(f, "%zu inconclusive: %u runs a side would likely tell (sonde ab --runs %u, "
 			   "or more profiles: sonde diff BASE... ::: NEW...)\n",
-			r->inconclusive, r->runs_needed, r->runs_needed);
+			r->inconclusive - r->too_noisy, r->runs_needed, r->runs_needed);
+	if (r->too_noisy)
+		fprintf(f, "%zu inconclusive and too noisy for %d runs a side to tell\n",
+			r->too_noisy, DIFF_MAX_RUNS_NEEDED);
 }
 
 static const char *row_color(const struct diff_row *r, const struct report_opts *o)
@@ -361,19 +369,20 @@ static json_t *stack_row_json(const struct diff_stack_row *s)
 	return o;
 }
 
-int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
+json_t *diff_report_to_json(const struct diff_report *r)
 {
-	json_t *root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "type", "diff", "regressions",
-				 (json_int_t)r->regressions, "inconclusive",
-				 (json_int_t)r->inconclusive, "runs_needed",
-				 (json_int_t)r->runs_needed, "base_runs", (json_int_t)r->nr_base_runs,
-				 "new_runs", (json_int_t)r->nr_new_runs);
+	json_t *root = json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:f}", "type", "diff", "regressions",
+	    (json_int_t)r->regressions, "inconclusive", (json_int_t)r->inconclusive, "runs_needed",
+	    (json_int_t)r->runs_needed, "too_noisy", (json_int_t)r->too_noisy, "base_runs",
+	    (json_int_t)r->nr_base_runs, "new_runs", (json_int_t)r->nr_new_runs, "shifted",
+	    r->shifted, "shift_pct", r->shift_pct);
 	json_t *rows = json_array(), *notes = json_array();
 	size_t k;
-	int err = 0;
 
 	if (!root || !rows || !notes) {
-		err = -ENOMEM;
+		json_decref(root);
+		root = NULL;
 		goto cleanup;
 	}
 	for (k = 0; k < r->nr_rows; k++)
@@ -384,15 +393,14 @@ int report_diff_json(FILE *f, const struct diff_report *r, const struct report_o
 		json_array_append_new(notes, json_string(r->notes[k]));
 	json_object_set(root, "rows", rows);
 	json_object_set(root, "notes", notes);
-	/* sonde ab's (or diff's) budgets, judged on the new side. */
-	if (o && o->budgets)
-		json_object_set_new(root, "budgets", budget_json(o->budgets));
-	if (json_dumpf(root, f, JSON_COMPACT | JSON_PRESERVE_ORDER))
-		err = -EIO;
-	fputc('\n', f);
 cleanup:
 	json_decref(rows);
 	json_decref(notes);
-	json_decref(root);
-	return err;
+	return root;
+}
+
+int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
+{
+	/* sonde ab's budgets, judged on the new side, in the object. */
+	return format_json_line(f, budget_json_add(diff_report_to_json(r), o ? o->budgets : NULL));
 }

@@ -12,5 +12,8 @@
 int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
 int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
 int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o);
+/* The JSON object of a diff report (the caller owns it): --json's, and --csv's rows. */
+struct json_t;
+struct json_t *diff_report_to_json(const struct diff_report *r);
 
 #endif

@@ -21,6 +21,8 @@ struct report_opts {
 	/* A final report's budgets, judged (user/diff/budget.h), or NULL: a format
 	 * shows them with the report (term: before it; json: "budgets" in it). */
 	const struct budget_eval *budgets;
+	/* A run's reports share one CSV header: set once printed. NULL: each has its own. */
+	bool *header_done;
 };
 
 /* Colour on f: a terminal, and NO_COLOR unset or empty. */
