@@ -36,6 +36,8 @@ need_cmd debuginfod
 need_cmd eu-readelf
 need_cmd rustc
 need_cmd unshare
+# test_trend.sh reads --csv back with Python's csv module (an RFC 4180 reader).
+[ -x /usr/bin/python3 ] || missing="$missing python3"
 [ -e /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"
 [ -e /usr/include/libiberty/demangle.h ] || missing="$missing libiberty-dev"
 if command -v pkg-config >/dev/null 2>&1; then

@@ -22,7 +22,7 @@ PKGS="$PKGS procps gcc-multilib golang-go"
 PKGS="$PKGS postgresql redis-server redis-tools nginx wrk curl"
 # Truth on real code (tests of issue 13): a CPU-bound neighbour, a debuginfod
 # server and its tools, Rust, a program linked with jemalloc, unshare.
-PKGS="$PKGS stress-ng debuginfod elfutils rustc libjemalloc-dev util-linux"
+PKGS="$PKGS stress-ng debuginfod elfutils rustc libjemalloc-dev util-linux python3"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)

@@ -139,27 +139,30 @@ t_report_of_an_edited_profile()
 # title and the build-id note name escaped; --json exactly.
 t_diff_escapes_the_name()
 {
-	local flagged
+	local flagged k
 
-	sonde_run lat -o "$T_DIR/base.sonde" 'evil*' -- "$EN" 300 20
-	expect_target_ran 300
-	sonde_run lat -o "$T_DIR/new.sonde" 'evil*' -- "$EN" 300 60
-	expect_target_ran 300
-	sonde_run diff "$T_DIR/base.sonde" "$T_DIR/new.sonde" --hist
+	# Two runs a side: the evidence sonde diff weighs (a run this short has no slices).
+	for k in 1 2; do
+		sonde_run lat -o "$T_DIR/base$k.sonde" 'evil*' -- "$EN" 300 20
+		expect_target_ran 300
+		sonde_run lat -o "$T_DIR/new$k.sonde" 'evil*' -- "$EN" 300 60
+		expect_target_ran 300
+	done
+	sonde_run diff --metric p50 "$T_DIR"/base{1,2}.sonde ::: "$T_DIR"/new{1,2}.sonde --hist
 	expect_eq "exit status with a regression" "$RC" 1
 	no_raw_escapes "$T_DIR/out" "$T_DIR/err"
 	LC_ALL=C grep -qE "^regression \((warning|critical)\) +$EVIL_RE " "$T_DIR/out" ||
 		fail "no escaped regression row: $(head -c 400 "$T_DIR/out" | tr '\n' '|')"
 	has_text "$T_DIR/out" "$EVIL_TEXT: base (left) and new (right)"
-	sonde_run diff --json "$T_DIR/base.sonde" "$T_DIR/new.sonde"
+	sonde_run diff --metric p50 --json "$T_DIR"/base{1,2}.sonde ::: "$T_DIR"/new{1,2}.sonde
 	expect_eq "exit status with a regression (JSON)" "$RC" 1
 	flagged=$(jq -r '[.rows[] | select(.verdict == "regression") | .name] | join(",")' "$T_DIR/out")
 	[ "$flagged" = "$EVIL" ] || fail "regressed functions (JSON): $(printf '%q' "$flagged")"
 	# A build-id that changed under an object name with escapes: the note.
-	jq -c '.meta.objects[0].path = "/x/obj\u001b]2;t\u0007"' "$T_DIR/base.sonde" >"$T_DIR/b2.sonde"
+	jq -c '.meta.objects[0].path = "/x/obj\u001b]2;t\u0007"' "$T_DIR/base1.sonde" >"$T_DIR/b2.sonde"
 	jq -c '.meta.objects[0].path = "/x/obj\u001b]2;t\u0007" | .meta.objects[0].build_id = "0123456789ab"' \
-		"$T_DIR/new.sonde" >"$T_DIR/n2.sonde"
-	sonde_run diff "$T_DIR/b2.sonde" "$T_DIR/n2.sonde"
+		"$T_DIR/new1.sonde" >"$T_DIR/n2.sonde"
+	sonde_run diff --metric p50 "$T_DIR/b2.sonde" "$T_DIR/base2.sonde" ::: "$T_DIR/n2.sonde" "$T_DIR/new2.sonde"
 	expect_eq "exit status with a regression" "$RC" 1
 	no_raw_escapes "$T_DIR/out" "$T_DIR/err"
 	has_text "$T_DIR/err" 'sonde: note: obj\x1b]2;t\x07: build-id '

@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_opts.h"
 #include "out/out_file.h"
+#include "out/profile_file.h"
 #include "probe/probes.h"
 #include "core/safe_text.h"
 #include "core/target.h"
@@ -27,6 +28,7 @@ const struct cmd cmd_table[] = {
     {"list", cmd_list, 0, "what can be probed: sonde list [PATTERN...] TARGET"},
     {"report", cmd_report, 0, "print a recorded profile: sonde report FILE [--json]"},
     {"diff", cmd_diff, 0, "regressions between profiles: sonde diff BASE [BASE...] NEW"},
+    {"trend", cmd_trend, 0, "metrics over a series of profiles: sonde trend FILE FILE..."},
 };
 const size_t cmd_table_len = sizeof(cmd_table) / sizeof(cmd_table[0]);
 
@@ -121,4 +123,34 @@ int cmd_add_probe_spec(struct probe_spec **specs, size_t *nr, const char *arg)
 		return -EINVAL;
 	(*nr)++;
 	return 0;
+}
+
+int cmd_read_profiles(const char *const *files, size_t nr, struct sonde_profile ***out)
+{
+	struct sonde_profile **p = calloc(nr ? nr : 1, sizeof(*p));
+	size_t i;
+	int err = p ? 0 : -ENOMEM;
+
+	for (i = 0; i < nr && !err; i++)
+		err = profile_read(files[i], &p[i]);
+	for (i = 1; i < nr && !err; i++)
+		if (p[i]->kind != p[0]->kind)
+			err = sonde_fail(SONDE_EXIT_INPUT,
+					 "'%s' and '%s' are profiles of different kinds", files[0],
+					 files[i]);
+	if (err) {
+		cmd_free_profiles(p, nr);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+void cmd_free_profiles(struct sonde_profile **p, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; p && i < nr; i++)
+		sonde_profile_free(p[i]);
+	free(p);
 }

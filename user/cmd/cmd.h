@@ -11,6 +11,7 @@
 struct cmd_opt;
 struct out_file;
 struct probe_spec;
+struct sonde_profile;
 struct target;
 
 /* What a command needs done once its options are parsed, before it starts: cmd_setup(). */
@@ -64,10 +65,17 @@ int cmd_add_probe_spec(struct probe_spec **specs, size_t *nr, const char *arg);
 /* --returns HOW (lat, list): an option callback (cmd_opts.h) storing an enum return_mode. */
 int cmd_opt_returns(const struct cmd_opt *opt, const char *name, const char *val);
 
+/* The profiles at files[0..nr-1], all of one kind (diff, trend), into *out
+ * (free with cmd_free_profiles()). 0, or a sonde_fail() code: a file that
+ * cannot be read or is no profile, or one of another kind than the first. */
+int cmd_read_profiles(const char *const *files, size_t nr, struct sonde_profile ***out);
+void cmd_free_profiles(struct sonde_profile **p, size_t nr);
+
 int cmd_lat(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 
 #endif

@@ -107,26 +107,13 @@ int cmd_diff(int argc, char **argv)
 	struct diff_report *report = NULL;
 	struct diff_args a = {0};
 	struct diff_runs runs;
-	size_t i, loaded = 0;
+	size_t i;
 	int err;
 
 	err = parse_diff_args(argc, argv, &a);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
-	profiles = calloc(a.nr_files, sizeof(*profiles));
-	if (!profiles) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < a.nr_files && !err; i++, loaded++)
-		err = profile_read(a.files[i], &profiles[i]);
-	if (err)
-		goto cleanup;
-	for (i = 1; i < a.nr_files && !err; i++)
-		if (profiles[i]->kind != profiles[0]->kind)
-			err = sonde_fail(SONDE_EXIT_INPUT,
-					 "'%s' and '%s' are profiles of different kinds",
-					 a.files[0], a.files[i]);
+	err = cmd_read_profiles(a.files, a.nr_files, &profiles);
 	if (!err)
 		err = cmd_format_check(a.format, profiles[0]->kind, true);
 	if (err)
@@ -143,9 +130,7 @@ int cmd_diff(int argc, char **argv)
 	ro.hist = a.hist;
 	err = a.format->diff[report->kind](stdout, report, &ro);
 cleanup:
-	for (i = 0; i < loaded; i++)
-		sonde_profile_free(profiles[i]);
-	free(profiles);
+	cmd_free_profiles(profiles, a.nr_files);
 	free(a.files);
 	if (!err && report && report->regressions) {
 		diff_report_free(report);

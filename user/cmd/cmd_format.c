@@ -7,6 +7,7 @@
 #include "cmd/cmd_format.h"
 #include "diff/budget.h"
 #include "diff/diff_term.h"
+#include "diff/trend_term.h"
 #include "out/csv.h"
 #include "out/lat_json.h"
 #include "out/lat_report.h"
@@ -78,23 +79,36 @@ static int format_diff_csv(FILE *f, const struct diff_report *r, const struct re
 	return csv_report(f, diff_report_to_json(r), &shape, o);
 }
 
+/* A trend's rows: its series and change points are arrays, so the largest
+ * change point's scalars stand for them. */
+static int format_trend_csv(FILE *f, const struct trend_report *r, const struct report_opts *o)
+{
+	static const char *const context[] = {"type", "metric", NULL};
+	const struct csv_shape shape = {.rows = "rows", .context = context};
+
+	return csv_report(f, trend_report_to_json(r), &shape, o);
+}
+
 static const struct output_format formats[] = {
     {
 	.name = "term",
 	.report = {[PROFILE_LAT] = format_lat_term, [PROFILE_MEM] = format_mem_term},
 	.diff = {[PROFILE_LAT] = report_lat_diff_term, [PROFILE_MEM] = report_mem_diff_term},
+	.trend = trend_report_term,
     },
     {
 	.name = "json",
 	.json_records = true,
 	.report = {[PROFILE_LAT] = format_lat_json, [PROFILE_MEM] = format_mem_json},
 	.diff = {[PROFILE_LAT] = report_diff_json, [PROFILE_MEM] = report_diff_json},
+	.trend = trend_report_json,
     },
     {
 	.name = "csv",
 	/* Live records stay text lines on stderr's side of things: not rows. */
 	.report = {[PROFILE_LAT] = format_lat_csv, [PROFILE_MEM] = format_mem_csv},
 	.diff = {[PROFILE_LAT] = format_diff_csv, [PROFILE_MEM] = format_diff_csv},
+	.trend = format_trend_csv,
     },
 };
 

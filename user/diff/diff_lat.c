@@ -278,3 +278,24 @@ int diff_lat_compute(const struct diff_runs *runs, const struct diff_opts *o,
 						    "the new profile; nothing to compare");
 	return 0;
 }
+
+/* The pairing and per-run metric above, for commands that follow functions
+ * over a series of profiles (sonde trend) without diffing two sides. */
+const char *diff_lat_key(const struct lat_profile *p, const char *object)
+{
+	return object_key(p, object);
+}
+
+const struct func_result *diff_lat_find(const struct lat_profile *p, const char *key,
+					const char *name, const char *mangled)
+{
+	return find_func(p, key, name, mangled);
+}
+
+double diff_lat_run_metric(const struct func_result *f, enum diff_metric m)
+{
+	double v[DIFF__METRICS];
+
+	metric_values(f->hist, f->min_ns, f->max_ns, f->calls, f->total_ns, v);
+	return v[m];
+}

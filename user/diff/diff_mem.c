@@ -14,9 +14,6 @@
 #include "diff/diff_mem.h"
 #include "core/util.h"
 
-/* Growth changes are relative to at least this, so a flat base is not a division by ~0. */
-#define GROWTH_FLOOR_BYTES_PER_S 1024.0
-
 static char *stack_key(const struct mem_stack *s)
 {
 	size_t len = 16, used = 0, i;
@@ -254,7 +251,7 @@ static int fill_stack_row(struct diff_stack_row *row, const struct stack_index *
 		row->base_hi = b.hi;
 		row->base_peak = b.peak;
 		row->new_peak = n.peak;
-		diff_judge(&be, &ne, DIFF_SCALE_LINEAR, GROWTH_FLOOR_BYTES_PER_S, o, &j);
+		diff_judge(&be, &ne, DIFF_SCALE_LINEAR, DIFF_GROWTH_FLOOR_BYTES_PER_S, o, &j);
 		row->verdict = j.verdict;
 		row->severity = j.severity;
 		row->p_value = j.p_value;
@@ -333,4 +330,47 @@ int diff_mem_compute(const struct diff_runs *runs, const struct diff_opts *o,
 		return sonde_fail(SONDE_EXIT_INPUT, "no allocation stack is in both the base and "
 						    "the new profile; nothing to compare");
 	return 0;
+}
+
+/* Each key's growth in one profile, as diff pairs and measures stacks, for a
+ * series of profiles (sonde trend). */
+int diff_mem_growths(const struct mem_profile *p, struct diff_mem_growth **out, size_t *nr)
+{
+	struct diff_mem_growth *v = NULL;
+	struct stack_index ix;
+	struct merged_stack ms;
+	size_t i, n = 0;
+	int err = index_build(&ix, p);
+
+	if (!err && !(v = calloc(ix.n ? ix.n : 1, sizeof(*v))))
+		err = -ENOMEM;
+	for (i = 0; !err && i < ix.n; i++) {
+		if (i && !strcmp(ix.v[i].key, ix.v[i - 1].key))
+			continue;
+		if ((err = merge_stacks(&ix, ix.v[i].key, &ms)))
+			break;
+		v[n].growth = slope_of(p, &ms);
+		free(ms.series);
+		if (!(v[n].key = strdup(ix.v[i].key)))
+			err = -ENOMEM;
+		else
+			n++;
+	}
+	index_free(&ix);
+	if (err) {
+		diff_mem_growths_free(v, n);
+		return err;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+void diff_mem_growths_free(struct diff_mem_growth *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(v[i].key);
+	free(v);
 }

@@ -23,7 +23,8 @@ static void put_field(FILE *f, const char *s, bool first)
 	fputc('"', f);
 }
 
-/* Whether v is a column: a scalar, or an array of strings only. */
+/* Whether v is a column: a scalar, or an array of strings only (an empty
+ * array says nothing of what it holds: another row's may be of objects). */
 static bool is_column(json_t *v)
 {
 	json_t *e;
@@ -36,7 +37,7 @@ static bool is_column(json_t *v)
 	json_array_foreach(v, i, e)
 		if (!json_is_string(e))
 			return false;
-	return true;
+	return json_array_size(v) > 0;
 }
 
 /* A value as the JSON writes it (numbers, true/false), strings bare, null empty. */
@@ -52,6 +53,10 @@ static void put_value(FILE *f, json_t *v, bool first)
 	}
 	if (json_is_string(v)) {
 		put_field(f, json_string_value(v), first);
+		return;
+	}
+	if (json_is_array(v) && !is_column(v)) {
+		put_field(f, "", first); /* a column of strings, none in this row's */
 		return;
 	}
 	if (json_is_array(v)) {

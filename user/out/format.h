@@ -23,6 +23,7 @@ struct report_opts {
 	const struct budget_eval *budgets;
 	/* A run's reports share one CSV header: set once printed. NULL: each has its own. */
 	bool *header_done;
+	bool ascii; /* sparklines in ASCII (sonde trend): --ascii, or a locale not UTF-8 */
 };
 
 /* Colour on f: a terminal, and NO_COLOR unset or empty. */
@@ -33,10 +34,12 @@ struct json_t;
 int format_json_line(FILE *f, struct json_t *root);
 
 struct diff_report;
+struct trend_report;
 
 typedef int (*format_report_fn)(FILE *f, const struct sonde_profile *p,
 				const struct report_opts *o);
 typedef int (*format_diff_fn)(FILE *f, const struct diff_report *r, const struct report_opts *o);
+typedef int (*format_trend_fn)(FILE *f, const struct trend_report *r, const struct report_opts *o);
 
 struct output_format {
 	const char *name; /* --format NAME */
@@ -47,6 +50,8 @@ struct output_format {
 	format_report_fn report[PROFILE__KINDS];
 	/* sonde diff's report of profiles of the kind; NULL: none. */
 	format_diff_fn diff[PROFILE__KINDS];
+	/* sonde trend's report (user/diff/trend.h), of either kind; NULL: none. */
+	format_trend_fn trend;
 };
 
 #endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Renderers of a trend report (user/diff/trend.h): terminal table with sparklines, JSON. */
+#ifndef SONDE_TREND_TERM_H
+#define SONDE_TREND_TERM_H
+
+#include <stdio.h>
+#include "diff/trend.h"
+#include "out/format.h"
+
+/* Sparklines in UTF-8 blocks, or in " _.-~=+*#" with o->ascii. */
+int trend_report_term(FILE *f, const struct trend_report *r, const struct report_opts *o);
+/* One JSON object on one line: "type":"trend". */
+int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o);
+/* That object (the caller owns it; NULL when out of memory), for other formats (CSV). */
+struct json_t *trend_report_to_json(const struct trend_report *r);
+
+#endif
