@@ -76,6 +76,7 @@ int cmd_list(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_diff.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "diff/diff.h"
@@ -25,15 +26,13 @@ static const char diff_usage_head[] =
     "\n";
 
 struct diff_args {
-	struct diff_opts opts;
+	struct diff_show show;
 	const char **files;
 	size_t nr_files;
 	size_t nr_base; /* files before ":::"; 0 when there is none (the last file is NEW) */
-	const struct output_format *format; /* --json, --csv, --format */
-	bool hist;
 };
 
-static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
+int cmd_diff_opt_metric(const struct cmd_opt *opt, const char *name, const char *val)
 {
 	(void)name;
 	if (diff_metric_parse(val, opt->ptr))
@@ -62,18 +61,8 @@ static int add_file(void *ctx, const char *arg)
 /* 0, 1 when --help was printed, or a sonde_fail() code. */
 static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 {
-	struct diff_opts *d = &a->opts;
 	const struct cmd_opt opts[] = {
-	    CMD_OPT_CALLBACK("--metric", "M", "p50, p90 (default), p99 or mean", parse_metric,
-			     &d->metric),
-	    CMD_OPT_NUMBER("--threshold", "PCT", "smallest change that counts (default 10)",
-			   &d->threshold_pct, 0, 1e6),
-	    CMD_OPT_NUMBER("--alpha", "A", "significance level (default 0.01)", &d->alpha, 1e-12,
-			   1),
-	    CMD_OPT_NUMBER("--critical", "PCT", "a regression above PCT is critical (default 50)",
-			   &d->critical_pct, 0, 1e6),
-	    CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &a->hist),
-	    CMD_OPT_FORMAT("the report as one JSON object", &a->format),
+	    CMD_DIFF_OPTS(&a->show),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "diff",
@@ -84,8 +73,7 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 				      .ctx = a};
 	int err;
 
-	a->opts = (struct diff_opts){DIFF_P90, 10, 0.01, 50};
-	a->format = cmd_format_default();
+	cmd_diff_show_init(&a->show);
 	a->files = calloc(argc, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
@@ -100,42 +88,56 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 	return err;
 }
 
-int cmd_diff(int argc, char **argv)
+void cmd_diff_show_init(struct diff_show *s)
 {
-	struct report_opts ro = {.color = report_want_color(stdout)};
+	*s = (struct diff_show){.opts = {DIFF_P90, 10, 0.01, 50}, .format = cmd_format_default()};
+}
+
+int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
+		   const struct diff_show *s)
+{
+	struct report_opts ro = {.hist = s->hist, .color = report_want_color(stdout)};
 	struct sonde_profile **profiles = NULL;
 	struct diff_report *report = NULL;
-	struct diff_args a = {0};
 	struct diff_runs runs;
 	size_t i;
 	int err;
 
-	err = parse_diff_args(argc, argv, &a);
-	if (err)
-		goto cleanup; /* 1: --help was printed, exit status 0 */
-	err = cmd_read_profiles(a.files, a.nr_files, &profiles);
+	err = cmd_read_profiles(files, nr_files, &profiles);
 	if (!err)
-		err = cmd_format_check(a.format, profiles[0]->kind, true);
+		err = cmd_format_check(s->format, profiles[0]->kind, true);
 	if (err)
 		goto cleanup;
 	runs = (struct diff_runs){.base = profiles,
-				  .nr_base = a.nr_base,
-				  .new = profiles + a.nr_base,
-				  .nr_new = a.nr_files - a.nr_base};
-	err = diff_compute(&runs, &a.opts, &report);
+				  .nr_base = nr_base,
+				  .new = profiles + nr_base,
+				  .nr_new = nr_files - nr_base};
+	err = diff_compute(&runs, &s->opts, &report);
 	if (err)
 		goto cleanup;
 	for (i = 0; i < report->nr_notes; i++)
 		sonde_say("note: %s", report->notes[i]); /* paths from the profiles: escaped */
-	ro.hist = a.hist;
-	err = a.format->diff[report->kind](stdout, report, &ro);
+	err = s->format->diff[report->kind](stdout, report, &ro);
 cleanup:
-	cmd_free_profiles(profiles, a.nr_files);
-	free(a.files);
+	cmd_free_profiles(profiles, nr_files);
 	if (!err && report && report->regressions) {
 		diff_report_free(report);
 		return SONDE_EXIT_REGRESSION;
 	}
 	diff_report_free(report);
 	return exit_status_of(err);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_args a = {0};
+	int err;
+
+	err = parse_diff_args(argc, argv, &a);
+	if (!err)
+		err = cmd_diff_files(a.files, a.nr_base, a.nr_files, &a.show);
+	else
+		err = exit_status_of(err); /* 1: --help was printed, exit status 0 */
+	free(a.files);
+	return err;
 }
