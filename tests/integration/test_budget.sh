@@ -127,6 +127,34 @@ t_report_boundaries()
 	expect_eq "exit status" "$RC" 1
 	expect_eq "verdicts" "$(jq -r '[.budgets[] | .verdict + "/" + .severity] | join(",")' "$T_DIR/out")" \
 		"breach/critical,ok/none"
+	# sonde diff judges them on the NEW profile: the same file on both sides.
+	sonde_run diff "$f" "$f" --budget "step_lookup:p50<$((v + 1))ns"
+	expect_eq "sonde diff A/A, budget kept" "$RC" 0
+	sonde_run diff --json "$f" "$f" --budget "step_lookup:p50<${v}ns"
+	expect_eq "sonde diff A/A, budget at its limit" "$RC" 1
+	expect_eq "regressions" "$(jq .regressions "$T_DIR/out")" 0
+	expect_eq "budget value (NEW's p50)" "$(jq '.budgets[0].value' "$T_DIR/out")" "$v"
+}
+
+# sonde ab: the budgets hold for the NEW runs; a breach alone exits 1.
+t_ab_budgets()
+{
+	local ab=("$TGT/abswitch" 300)
+	sonde_run ab 'step_*' --runs 2 --json --budget 'step_lookup:p50<300us' --budget 'step_lookup:p50<110us' \
+		-- "${ab[@]}" 0 ::: "${ab[@]}" 1
+	expect_eq "exit status (a regression, a breach)" "$RC" 1
+	expect_eq "verdicts" "$(jq -r '[.budgets[] | .budget + " " + .verdict] | join(",")' "$T_DIR/out")" \
+		"step_lookup:p50<110us breach,step_lookup:p50<300us ok"
+	local v
+	v=$(jq '.budgets[0].value' "$T_DIR/out")
+	within_pct "$v" 130000 15 || fail "the budget's value $v is not NEW's p50 (130 us)"
+	NO_COLOR=1 sonde_run ab 'step_*' --runs 2 --budget 'step_lookup:p50<80us' -- "${ab[@]}" 0 ::: "${ab[@]}" 0
+	expect_eq "exit status of A/A with a breached budget" "$RC" 1
+	grep -q '^budget breached (warning) step_lookup p50' "$T_DIR/out" || fail "no budget line: $(head -c 300 "$T_DIR/out")"
+	grep -q '^0 regressions' "$T_DIR/out" || fail "A/A found a regression: $(grep '^regression' "$T_DIR/out")"
+	sonde_run ab 'step_*' --runs 2 --budget 'rss<1GiB' -- "${ab[@]}" 0 ::: "${ab[@]}" 0
+	expect_eq "exit status of a memory budget on sonde ab" "$RC" 2
+	! grep -q '^calls=' "$T_DIR/out" || fail "runs started despite the refused budget"
 }
 
 # A function traced but never called has no data (exit 0); a glob that matches
