@@ -241,7 +241,9 @@ static int parse_ab_args(int argc, char **argv, struct ab_args *a)
 		return sonde_fail(
 		    SONDE_EXIT_INPUT,
 		    "no PROBE given (example: sonde ab 'handle_*' -- ./old ::: ./new)");
-	return split_commands(a, argc, argv, dashes);
+	/* Before any run: a budget ab cannot judge (its runs are sonde lat's). */
+	ret = budget_check_kind(&a->show.budgets, PROFILE_LAT, "sonde ab");
+	return ret ? ret : split_commands(a, argc, argv, dashes);
 }
 
 /* ---- the directory of the runs' profiles ----------------------------------- */
@@ -692,5 +694,6 @@ cleanup:
 	free(paths);
 	free(files);
 	free(a.lat);
+	cmd_diff_show_free(&a.show);
 	return err ? exit_status_of(err) : status;
 }

@@ -90,7 +90,33 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 
 void cmd_diff_show_init(struct diff_show *s)
 {
-	*s = (struct diff_show){.opts = {DIFF_P90, 10, 0.01, 50}, .format = cmd_format_default()};
+	*s = (struct diff_show){.opts = {DIFF_P90, 10, 0.01, 50},
+				.format = cmd_format_default(),
+				.budgets = BUDGET_SET_INIT};
+}
+
+void cmd_diff_show_free(struct diff_show *s)
+{
+	budget_set_free(&s->budgets);
+}
+
+/* The budgets on the NEW side of the report, shown with it (ro->budgets). */
+static int judge_budgets(const struct diff_show *s, const struct diff_report *r,
+			 struct budget_eval *e, struct report_opts *ro)
+{
+	struct budget_set b = s->budgets;
+	int err;
+
+	if (!b.nr)
+		return 0;
+	/* One --critical for regressions and budgets alike. */
+	b.critical_pct = s->opts.critical_pct;
+	err = budget_check_kind(&b, r->kind, "a diff of memory profiles");
+	if (!err)
+		err = budget_eval_diff(&b, r, e);
+	if (!err)
+		ro->budgets = e;
+	return err;
 }
 
 int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
@@ -99,6 +125,8 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 	struct report_opts ro = {.hist = s->hist, .color = report_want_color(stdout)};
 	struct sonde_profile **profiles = NULL;
 	struct diff_report *report = NULL;
+	struct budget_eval e = {0};
+	bool breached;
 	struct diff_runs runs;
 	size_t i;
 	int err;
@@ -113,6 +141,8 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 				  .new = profiles + nr_base,
 				  .nr_new = nr_files - nr_base};
 	err = diff_compute(&runs, &s->opts, &report);
+	if (!err)
+		err = judge_budgets(s, report, &e, &ro);
 	if (err)
 		goto cleanup;
 	for (i = 0; i < report->nr_notes; i++)
@@ -120,7 +150,9 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 	err = s->format->diff[report->kind](stdout, report, &ro);
 cleanup:
 	cmd_free_profiles(profiles, nr_files);
-	if (!err && report && report->regressions) {
+	breached = e.breaches > 0;
+	budget_eval_free(&e);
+	if (!err && report && (report->regressions || breached)) {
 		diff_report_free(report);
 		return SONDE_EXIT_REGRESSION;
 	}
@@ -139,5 +171,6 @@ int cmd_diff(int argc, char **argv)
 	else
 		err = exit_status_of(err); /* 1: --help was printed, exit status 0 */
 	free(a.files);
+	cmd_diff_show_free(&a.show);
 	return err;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "diff/diff_core.h"
 
@@ -15,6 +16,7 @@
 struct diff_show {
 	struct diff_opts opts;
 	const struct output_format *format; /* --json, --csv, --format */
+	struct budget_set budgets;	    /* --budget: on the NEW runs, pooled */
 	bool hist;
 };
 
@@ -32,17 +34,21 @@ int cmd_diff_opt_metric(const struct cmd_opt *opt, const char *name, const char 
 		       1e-12, 1), \
 	CMD_OPT_NUMBER("--critical", "PCT", "a regression above PCT is critical (default 50)", \
 		       &(s)->opts.critical_pct, 0, 1e6), \
+	CMD_OPT_BUDGET(CMD_BUDGET_LAT ",\nheld by the NEW runs (--critical as for regressions)", \
+		       &(s)->budgets), \
 	CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &(s)->hist), \
 	CMD_OPT_FORMAT("the report as one JSON object", &(s)->format)
 /* clang-format on */
 
-/* The defaults of those options. */
+/* The defaults of those options; what they hold freed. */
 void cmd_diff_show_init(struct diff_show *s);
+void cmd_diff_show_free(struct diff_show *s);
 
 /*
  * Read files[0..nr_files-1], the first nr_base of them BASE and the rest NEW
- * (at least one each), diff them and print the report on stdout. The exit
- * status: 0, SONDE_EXIT_REGRESSION, or that of the error (said on stderr).
+ * (at least one each), diff them and print the report on stdout, with the
+ * budgets judged on the NEW runs. The exit status: 0, SONDE_EXIT_REGRESSION
+ * (a regression or a breached budget), or that of the error (said on stderr).
  */
 int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 		   const struct diff_show *s);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "cmd/cmd_format.h"
+#include "diff/budget.h"
 #include "diff/diff_term.h"
 #include "diff/trend_term.h"
 #include "out/csv.h"
@@ -17,14 +18,15 @@
 /* The renderers of user/out/, in the table's shape. */
 static int format_lat_term(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
 {
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
 	report_lat_term(f, p->lat, o);
 	return 0;
 }
 
 static int format_lat_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
 {
-	(void)o;
-	return report_lat_json(f, p->lat);
+	return format_json_line(f, budget_json_add(lat_profile_json(p->lat), o->budgets));
 }
 
 /* The stacks shown are the profile's (--top of the run that made it). */
@@ -32,15 +34,16 @@ static int format_mem_term(FILE *f, const struct sonde_profile *p, const struct 
 {
 	struct mem_report_opts mo = {.color = o->color, .top = p->mem_top};
 
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
 	mem_report_term(f, p->mem, &mo);
 	return 0;
 }
 
 static int format_mem_json(FILE *f, const struct sonde_profile *p, const struct report_opts *o)
 {
-	struct mem_report_opts mo = {.color = o->color, .top = p->mem_top};
-
-	return mem_report_json(f, p->mem, &mo);
+	return format_json_line(
+	    f, budget_json_add(mem_report_to_json(p->mem, p->mem_top), o->budgets));
 }
 
 /* CSV: the JSON reports' rows (user/out/csv.h), a header once a run. */

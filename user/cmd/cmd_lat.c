@@ -9,6 +9,7 @@
 #include <string.h>
 #include "probe/attach.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "lat/lat_slices.h"
@@ -36,6 +37,8 @@ struct lat_opts {
 	struct resolve_opts resolve;
 	const struct output_format *format; /* --json, --csv, --format */
 	bool header_done;		    /* --csv: the run's header line is out */
+	struct budget_set budgets;
+	bool breached; /* a budget, in the final report */
 	bool hist, sched, raw;
 };
 
@@ -114,6 +117,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			     "refuse to attach more than N functions (default " CMD_OPT_STR(
 				 SONDE_DEFAULT_MAX_PROBES) ")",
 			     parse_max_probes, &o->resolve.max_probes),
+	    CMD_OPT_BUDGET(CMD_BUDGET_LAT, &o->budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
 	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "lat",
@@ -132,6 +137,7 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 					   .returns = RETURN_MODE_AUTO};
 	o->sched = true;
 	o->format = cmd_format_default();
+	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
@@ -140,17 +146,26 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
-	return cmd_format_check(o->format, PROFILE_LAT, false);
+	ret = cmd_format_check(o->format, PROFILE_LAT, false);
+	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
 
-static void emit_report(struct lat_opts *o, struct lat_profile *p)
+/* A report; the final one with its budgets. */
+static int emit_report(struct lat_opts *o, struct lat_profile *p)
 {
 	struct report_opts ro = {
 	    .hist = o->hist, .color = report_want_color(stdout), .header_done = &o->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_LAT, .lat = p};
+	struct budget_eval e = {0};
+	int err = 0;
 
 	lat_profile_sort(p);
-	o->format->report[PROFILE_LAT](stdout, &sp, &ro);
+	if (p->final)
+		err = cmd_budget_judge(&o->budgets, &sp, &e, &ro, &o->breached);
+	if (!err)
+		o->format->report[PROFILE_LAT](stdout, &sp, &ro);
+	budget_eval_free(&e);
+	return err;
 }
 
 /* Sorted copy of a cumulative snapshot (with its slices, when the run kept
@@ -174,9 +189,12 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	} else {
 		lat_profile_delta(shown, cur, prev);
 	}
-	emit_report(o, shown);
-	if (final && o->out)
-		err = profile_save_lat(o->out, shown, o->meta);
+	err = emit_report(o, shown);
+	if (final && o->out) {
+		int saved = profile_save_lat(o->out, shown, o->meta);
+
+		err = err ? err : saved;
+	}
 	lat_profile_free(shown);
 	return err;
 }
@@ -359,6 +377,8 @@ int cmd_lat(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);
+	if (!err)
+		err = budget_check_probes(&o.budgets, &set);
 	if (err)
 		goto cleanup;
 	err = trace(&o, &set);
@@ -367,5 +387,6 @@ cleanup:
 	for (i = 0; i < o.nr_specs; i++)
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
-	return cmd_trace_end(err, &o.target, o.out);
+	budget_set_free(&o.budgets);
+	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "out/profile_file.h"
@@ -31,6 +32,8 @@ struct mem_opts {
 	struct mem_tracer_opts tracer;
 	__u64 duration_ns, interval_ns, min_age_ns;
 	__u32 top;
+	struct budget_set budgets;
+	bool breached;			    /* a budget, in the final report */
 	const struct output_format *format; /* --json, --csv, --format */
 	const char *output;		    /* -o FILE */
 	struct out_file *out;		    /* its temporary file, from before tracing to the end */
@@ -108,6 +111,8 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 			     parse_big, &t->big_bytes),
 	    CMD_OPT_COUNT("--sample", "N", "print every N-th allocation as it happens",
 			  &t->sample_every, 1, 1ULL << 32),
+	    CMD_OPT_BUDGET(CMD_BUDGET_MEM, &o->budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
 	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "mem",
@@ -125,11 +130,14 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	o->min_age_ns = MEM_DEFAULT_MIN_AGE_NS;
 	o->top = MEM_DEFAULT_TOP;
 	o->format = cmd_format_default();
+	o->budgets = (struct budget_set)BUDGET_SET_INIT;
 	o->argc = argc;
 	o->argv = argv;
 	ret = cmd_opts_parse(&spec, argc, argv);
 	t->json = o->format->json_records;
-	return ret ? ret : cmd_format_check(o->format, PROFILE_MEM, false);
+	if (!ret)
+		ret = cmd_format_check(o->format, PROFILE_MEM, false);
+	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_MEM, "sonde mem");
 }
 
 struct run {
@@ -156,19 +164,26 @@ static int sample_now(struct run *r, const struct session *s, bool force)
 	return 0;
 }
 
-static void report(struct run *r, bool final)
+/* A report; the final one with its budgets. */
+static int report(struct run *r, bool final)
 {
 	struct report_opts ro = {.color = report_want_color(stdout), .header_done = &r->header_done};
 	struct sonde_profile sp = {.kind = PROFILE_MEM, .mem = r->p, .mem_top = r->o->top};
-	int i;
+	struct budget_eval e = {0};
+	int i, err = 0;
 
 	r->p->final = final;
 	r->p->interval_ns = r->p->duration_ns - r->last_report_ns;
 	for (i = 0; i < SONDE_MC__COUNT; i++)
 		r->p->interval_counts[i] = r->p->counts[i] - r->last_counts[i];
-	r->o->format->report[PROFILE_MEM](stdout, &sp, &ro);
+	if (final)
+		err = cmd_budget_judge(&r->o->budgets, &sp, &e, &ro, &r->o->breached);
+	if (!err)
+		r->o->format->report[PROFILE_MEM](stdout, &sp, &ro);
+	budget_eval_free(&e);
 	r->last_report_ns = r->p->duration_ns;
 	memcpy(r->last_counts, r->p->counts, sizeof(r->last_counts));
+	return err;
 }
 
 /* The sampling tick: INTERVAL split evenly into steps of at most MEM_SAMPLE_NS. */
@@ -271,7 +286,7 @@ static int mem_finish(void *ctx, const struct session *s)
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the live allocations: %s",
 				 strerror(-err));
 	if (!err)
-		report(r, true);
+		err = report(r, true);
 	if (!err && o->out)
 		err = write_profile(o, r->p, r->mt);
 	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r->mt) / 1048576.0);
@@ -322,5 +337,6 @@ int cmd_mem(int argc, char **argv)
 	if (!err)
 		err = trace(&o);
 cleanup:
-	return cmd_trace_end(err, &o.target, o.out);
+	budget_set_free(&o.budgets);
+	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

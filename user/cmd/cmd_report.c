@@ -2,6 +2,7 @@
 /* sonde report FILE: print a recorded profile exactly as the live run's final report. */
 #include <time.h>
 #include "cmd/cmd.h"
+#include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "out/profile_file.h"
@@ -47,33 +48,41 @@ int cmd_report(int argc, char **argv)
 	struct sonde_profile *p = NULL;
 	const char *path = NULL;
 	const struct output_format *format = cmd_format_default();
+	struct budget_set budgets = BUDGET_SET_INIT;
+	struct budget_eval e = {0};
+	bool breached = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
 	    CMD_OPT_FORMAT("the report as one JSON object", &format),
+	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
+	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 13,
+				      .help_width = 16,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
 
 	err = cmd_opts_parse(&spec, argc, argv);
-	if (err)
-		return exit_status_of(err); /* 1: --help was printed, exit status 0 */
-	if (!path)
-		return exit_status_of(
-		    sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)"));
-	err = profile_read(path, &p);
-	if (err)
-		return exit_status_of(err);
-	err = cmd_format_check(format, p->kind, false);
+	if (!err && !path)
+		err = sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)");
+	if (!err)
+		err = profile_read(path, &p);
+	if (!err)
+		err = cmd_format_check(format, p->kind, false);
+	/* Before anything is printed: a budget for the other kind, or a typo. */
+	if (!err)
+		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
 	if (!err) {
 		describe_run(path, p->meta);
 		err = format->report[p->kind](stdout, p, &ro);
 	}
 	sonde_profile_free(p);
-	return exit_status_of(err);
+	budget_eval_free(&e);
+	budget_set_free(&budgets);
+	/* 1: --help was printed, exit status 0 */
+	return cmd_budget_exit(exit_status_of(err), breached);
 }

@@ -24,8 +24,9 @@ struct session {
 	"with -- gets SIGTERM, then SIGKILL 2 s later (at once on a second Ctrl-C);\n"             \
 	"a third Ctrl-C kills sonde. The command dies with sonde, even on SIGKILL.\n"              \
 	"Exit status: 0 done (a command's non-zero exit status is said on stderr),\n"              \
-	"2 bad usage, 3 the system refused, or the command or a -p process was\n"                  \
-	"killed by a signal (named on stderr, after the final report).\n"
+	"1 a --budget breached, 2 bad usage, 3 the system refused, or the command\n"               \
+	"or a -p process was killed by a signal (named on stderr, after the final\n"               \
+	"report; 3 even when a budget was breached).\n"
 
 enum session_event {
 	SESSION_INTERVAL,    /* time for an interval report */

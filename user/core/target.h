@@ -101,6 +101,9 @@ int target_release(struct target *t);
 /* Path of an object named in a PROBE ("libc", "libssl.so.3", a path) as the
  * target maps it (through /proc/PID/root, so containers work). */
 int target_find_object(const struct target *t, const char *name, char *path, size_t len);
+/* Whether a file name is the OBJECT `name` of a PROBE: "libc" is libc.so.6,
+ * "libssl.so.3" itself, "libz" libz.so.1.2.13. */
+bool target_object_name_matches(const char *base, const char *name);
 
 /* PID filter for attaching: the pids, or none (-b: every process). */
 bool target_has_pids(const struct target *t);

@@ -10,8 +10,7 @@
 #include <unistd.h>
 #include "core/target_priv.h"
 
-/* "libc" matches libc.so.6, "libssl.so.3" itself, "libz" libz.so.1.2.13. */
-static bool object_name_matches(const char *base, const char *name)
+bool target_object_name_matches(const char *base, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -78,7 +77,7 @@ static int find_in_maps(pid_t pid, const char *name, char *path, size_t len)
 		if (n > sizeof(deleted) - 1 && !strcmp(mapped + n - (sizeof(deleted) - 1), deleted))
 			mapped[n - (sizeof(deleted) - 1)] = '\0';
 		if (name[0] == '/' ? strcmp(mapped, name)
-				   : !object_name_matches(strrchr(mapped, '/') + 1, name))
+				   : !target_object_name_matches(strrchr(mapped, '/') + 1, name))
 			continue;
 		ret = mapped_object_path(task, line, file, path, len);
 		break;
@@ -97,7 +96,7 @@ static int find_in_dir(const char *dir, const char *name, char *path, size_t len
 		return -ENOENT;
 	while ((de = readdir(d))) {
 		/* Shared objects only: not libc.a, not linker scripts named libc.so. */
-		if (!object_name_matches(de->d_name, name) || !strstr(de->d_name, ".so."))
+		if (!target_object_name_matches(de->d_name, name) || !strstr(de->d_name, ".so."))
 			if (strcmp(de->d_name, name))
 				continue;
 		/* Prefer the exact name, then the shortest (libz.so.1 over libz.so.1.2.13). */

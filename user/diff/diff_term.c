@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/hist.h"
 #include "mem/mem_profile.h"
+#include "diff/budget.h"
 #include "diff/diff_judge.h"
 #include "diff/diff_term.h"
 #include "core/safe_text.h"
@@ -269,6 +270,8 @@ int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct repo
 		short_names_free(shown, r->nr_rows);
 		return -ENOMEM;
 	}
+	if (o->budgets)
+		budget_print_term(f, o->budgets, o->color);
 	snprintf(base_title, sizeof(base_title), "%s BASE", diff_metric_name(r->metric));
 	snprintf(new_title, sizeof(new_title), "%s NEW", diff_metric_name(r->metric));
 	titles[D_BASE] = base_title;
@@ -398,6 +401,6 @@ cleanup:
 
 int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o)
 {
-	(void)o;
-	return format_json_line(f, diff_report_to_json(r));
+	/* sonde ab's budgets, judged on the new side, in the object. */
+	return format_json_line(f, budget_json_add(diff_report_to_json(r), o ? o->budgets : NULL));
 }

@@ -13,9 +13,14 @@
 #include <stdio.h>
 #include "out/sonde_profile.h"
 
+struct budget_eval;
+
 struct report_opts {
 	bool hist;  /* --hist: draw each function's histogram */
 	bool color; /* a terminal, and NO_COLOR unset */
+	/* A final report's budgets, judged (user/diff/budget.h), or NULL: a format
+	 * shows them with the report (term: before it; json: "budgets" in it). */
+	const struct budget_eval *budgets;
 	/* A run's reports share one CSV header: set once printed. NULL: each has its own. */
 	bool *header_done;
 	bool ascii; /* sparklines in ASCII (sonde trend): --ascii, or a locale not UTF-8 */
