@@ -59,7 +59,14 @@ static void map_code(struct object_syms *o)
 	if (fd < 0)
 		return;
 	if (!fstat(fd, &st) && st.st_size > 0) {
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		/*
+		 * Shared, not private: the kernel puts every uprobe of the file into
+		 * each private mapping of it that could be executable (valid_vma() in
+		 * kernel/events/uprobes.c), ours too, so another tracer's probe on
+		 * malloc would read here as an int3 and refuse the site. A shared
+		 * mapping shows the file as it is.
+		 */
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 		if (m != MAP_FAILED) {
 			o->code = m;
 			o->code_len = (size_t)st.st_size;
