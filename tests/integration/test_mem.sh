@@ -47,6 +47,25 @@ t_leak_rate_and_stack()
 		fail "churn (balanced) reported as a leak suspect"
 }
 
+# Another tracer's uprobe on malloc, in every process that maps libc (a -b
+# trace with a probe in a library attaches without a pid filter): sonde mem
+# still probes malloc, and sees the leak. (Site choice once read the int3 the
+# kernel puts into each private mapping of the file, its own too, and refused.)
+t_another_tracer_on_malloc()
+{
+	local _
+	start_bg "$T_DIR/other" "$SONDE" lat -b "$TGT/spin" 'libc.so.6:malloc' -d 60s
+	for _ in $(seq 200); do
+		grep -q '^sonde: tracing' "$T_DIR/other" && break
+		sleep 0.05
+	done
+	grep -q '^sonde: tracing' "$T_DIR/other" || fail "the other tracer did not start: $(head -c 300 "$T_DIR/other")"
+	sonde_run mem --json -- "$MT" leak 200 1024 1
+	expect_ok
+	need_mem_final
+	expect_eq "innermost frame of the top stack" "$(jq -r '.stacks[0].frames[0]' <<<"$FINAL")" leak_block
+}
+
 # pair_block mallocs and frees 2000 times a second: no growth, every
 # allocation seen and freed, no suspect.
 t_balanced_no_growth()
