@@ -27,7 +27,7 @@ const struct cmd cmd_table[] = {
     /* Reads symbols and code only: no BPF, no root. */
     {"list", cmd_list, 0, "what can be probed: sonde list [PATTERN...] TARGET"},
     {"report", cmd_report, 0, "print a recorded profile: sonde report FILE [--json]"},
-    {"diff", cmd_diff, 0, "regressions between profiles: sonde diff BASE [BASE...] NEW"},
+    {"diff", cmd_diff, 0, "regressions between profiles: sonde diff BASE... [:::] NEW..."},
     {"ab", cmd_ab, CMD_NEEDS_ROOT, "A/B runs, diffed: sonde ab PROBE... -- BASE_CMD ::: NEW_CMD"},
     {"trend", cmd_trend, 0, "metrics over a series of profiles: sonde trend FILE FILE..."},
 };

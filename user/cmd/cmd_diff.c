@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sonde diff BASE [BASE...] NEW: which functions regressed, by how much, how surely. */
+/* sonde diff BASE... [:::] NEW...: which functions regressed, by how much, how surely. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
