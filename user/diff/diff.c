@@ -26,15 +26,23 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The change of a row, or a stack, judged from slices; false for the others. */
+/*
+ * The change of a row, or a stack, judged from slices that vary less than a
+ * single run may call (a stack that allocated once, at the start, is a step:
+ * its slices say nothing of how the run moved); false for the others.
+ */
 static bool slice_change(const struct diff_report *r, size_t i, double *pct)
 {
+	const struct diff_grounds *g;
+
 	if (i < r->nr_rows) {
 		*pct = r->rows[i].change_pct[r->metric];
-		return r->rows[i].grounds.basis == DIFF_BY_SLICES;
+		g = &r->rows[i].grounds;
+	} else {
+		*pct = r->stacks[i - r->nr_rows].change_pct;
+		g = &r->stacks[i - r->nr_rows].grounds;
 	}
-	*pct = r->stacks[i - r->nr_rows].change_pct;
-	return r->stacks[i - r->nr_rows].grounds.basis == DIFF_BY_SLICES;
+	return g->basis == DIFF_BY_SLICES && g->noise_pct <= DIFF_SINGLE_RUN_MIN_PCT;
 }
 
 static void uncall(enum diff_verdict *v, enum diff_severity *s, struct diff_grounds *g)
