@@ -111,6 +111,9 @@ struct json_t *budget_json(const struct budget_eval *e);
  * root freed, when out of memory. */
 struct json_t *budget_json_add(struct json_t *root, const struct budget_eval *e);
 
+/* What a metric is measured in (its limit, its value). */
+enum budget_unit { UNIT_NS, UNIT_BYTES, UNIT_BYTES_PER_S };
+enum budget_unit budget_metric_unit(enum budget_metric m);
 const char *budget_metric_name(enum budget_metric m);
 const char *budget_verdict_name(enum budget_verdict v);
 
