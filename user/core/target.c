@@ -86,6 +86,20 @@ int target_parse_arg(struct target *t, int argc, char **argv, int *i)
 	return 1;
 }
 
+/*
+ * A process that exits between its pidfd and its /proc/PID/exe (a zombie has
+ * no exe): said as what it is, not as an unreadable link. The failure's code
+ * when it has exited (its pidfd is readable), else 0.
+ */
+static int exited_meanwhile(int pidfd, pid_t pid)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd < 0 || poll(&p, 1, 0) != 1)
+		return 0;
+	return sonde_fail(SONDE_EXIT_SYSTEM, "process %d exited before it could be traced", pid);
+}
+
 static int prepare_pids(struct target *t)
 {
 	char link[64], exe[PATH_MAX];
@@ -105,15 +119,17 @@ static int prepare_pids(struct target *t)
 		task = proc_live_task(pid);
 		snprintf(link, sizeof(link), "/proc/%d/exe", task);
 		if (stat(link, &st))
-			return sonde_fail(SONDE_EXIT_SYSTEM,
-					  "cannot read %s: %s (is it a kernel thread?)", link,
-					  strerror(errno));
+			return exited_meanwhile(t->pidfds[i], pid)
+				   ?: sonde_fail(SONDE_EXIT_SYSTEM,
+						 "cannot read %s: %s (is it a kernel thread?)", link,
+						 strerror(errno));
 		if (i == 0) {
 			first = st;
 			n = readlink(link, exe, sizeof(exe) - 1);
 			if (n <= 0)
-				return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s", link,
-						  strerror(errno));
+				return exited_meanwhile(t->pidfds[i], pid)
+					   ?: sonde_fail(SONDE_EXIT_SYSTEM, "cannot read %s: %s",
+							 link, strerror(errno));
 			exe[n] = '\0';
 			proc_root_path(task, exe, t->exe, sizeof(t->exe));
 			/* Deleted or replaced since it started ("/usr/bin/x (deleted)", or
