@@ -11,7 +11,7 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 # Recursive (=) so pkg-config runs after the dependency check installed things.
-PKGS       = libbpf libelf zlib jansson capstone libdebuginfod
+PKGS       = libbpf libelf zlib jansson capstone libdebuginfod libmicrohttpd libprotobuf-c
 CFLAGS    ?= -g -O2
 CFLAGS    += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude -I$(BUILD) -Iuser
 # What sonde --version prints and profiles record: git's name for the commit, 0.1.0 outside git.

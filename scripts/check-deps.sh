@@ -36,6 +36,10 @@ need_cmd debuginfod
 need_cmd eu-readelf
 need_cmd rustc
 need_cmd unshare
+# The Prometheus tests: a real server and promtool; protoc-c builds the exposition format.
+need_cmd prometheus
+need_cmd promtool
+need_cmd protoc-c
 # test_trend.sh reads --csv back with Python's csv module (an RFC 4180 reader).
 [ -x /usr/bin/python3 ] || missing="$missing python3"
 [ -e /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"
@@ -47,6 +51,8 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc jansson
 	need_pc capstone
 	need_pc libdebuginfod
+	need_pc libmicrohttpd
+	need_pc libprotobuf-c
 	pkg-config --atleast-version=1.4 libbpf 2>/dev/null || missing="$missing libbpf>=1.4"
 fi
 [ -z "$missing" ] && exit 0

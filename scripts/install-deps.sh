@@ -14,6 +14,9 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="clang llvm jq libcapstone-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config libjansson-dev make gcc g++"
 # Debug symbols from separate files and debuginfod servers; C++/Rust demangling.
 PKGS="$PKGS libdebuginfod-dev libiberty-dev"
+# The Prometheus exporter: an HTTP server library, and protobuf-c for native
+# histograms (protoc-c compiles user/out/prom_metrics.proto).
+PKGS="$PKGS libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler"
 # For the tests: pgrep, a 32-bit toolchain (sonde must refuse 32-bit code),
 # Go (return probes must not break its stacks).
 PKGS="$PKGS procps gcc-multilib golang-go"
@@ -23,6 +26,8 @@ PKGS="$PKGS postgresql redis-server redis-tools nginx wrk curl"
 # Truth on real code (tests of issue 13): a CPU-bound neighbour, a debuginfod
 # server and its tools, Rust, a program linked with jemalloc, unshare.
 PKGS="$PKGS stress-ng debuginfod elfutils rustc libjemalloc-dev util-linux python3"
+# A real Prometheus server (and promtool) scrapes sonde in the tests.
+PKGS="$PKGS prometheus"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)
