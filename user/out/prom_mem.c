@@ -50,7 +50,8 @@ static void free_labelled(struct labelled *v, size_t nr)
 	free(v);
 }
 
-/* The top stacks by growth, as labels (stacks that read alike merged), and the rest's sum. */
+/* The top stacks by growth, as labels, and the rest's sum; stacks whose
+ * labels read alike (offsets differ) are one series. */
 static struct labelled *top_stacks(const struct mem_profile *p, size_t top, size_t *nr_out,
 				   __u64 *other)
 {
@@ -69,13 +70,13 @@ static struct labelled *top_stacks(const struct mem_profile *p, size_t top, size
 	for (r = 0; r < n; r++) {
 		const struct mem_stack *s = &p->stacks[order[r]];
 
-		if (nr == top) {
-			*other += s->live_bytes;
-			continue;
-		}
 		stack_label(s, label, sizeof(label));
 		for (j = 0; j < nr && strcmp(v[j].label, label); j++)
 			;
+		if (j == nr && nr == top) {
+			*other += s->live_bytes;
+			continue;
+		}
 		if (j == nr && !(v[nr++].label = strdup(label))) {
 			free(order);
 			free_labelled(v, nr);
