@@ -40,11 +40,12 @@ static void test_text_lines_and_escaping(void **state)
 	prom_sample(w, l, 2, 12345678901234.0);
 	prom_sample(w, NULL, 0, 0.000001024);
 	out = finish(w);
-	assert_string_equal(out, "# HELP sonde_x_total a \\\\ help\\nline\n"
-				 "# TYPE sonde_x_total counter\n"
-				 "sonde_x_total{function=\"say \\\"hi\\\"\\\\\\nnow\",object=\"x\"} "
-				 "12345678901234\n"
-				 "sonde_x_total 1.024e-06\n");
+	assert_string_equal(out,
+			    "# HELP sonde_x_total a \\\\ help\\nline\n"
+			    "# TYPE sonde_x_total counter\n"
+			    "sonde_x_total{function=\"say \\\"hi\\\"\\\\\\nnow\",object=\"x\"} "
+			    "12345678901234\n"
+			    "sonde_x_total 1.024e-06\n");
 	free(out);
 }
 
@@ -98,7 +99,7 @@ static void test_buckets_per_octave(void **state)
 	(void)state;
 	prom_buckets_init(&b);
 	assert_int_equal(prom_buckets_edges(&b), 0);
-	assert_int_equal(b.nr_edges, 0); /* nothing seen: +Inf alone */
+	assert_int_equal(b.nr_edges, 0);     /* nothing seen: +Inf alone */
 	hist[sonde_bucket_of_ns(50000)] = 1; /* octave [32768, 65536) */
 	prom_buckets_see(&b, hist);
 	assert_int_equal(prom_buckets_edges(&b), 0);
@@ -163,8 +164,8 @@ static void test_lat_same_name_summed(void **state)
 	prom_buckets_init(&b);
 	p->funcs[0] = (struct func_result){.object = "/usr/bin/svc", .name = "parse", .calls = 2};
 	p->funcs[1] = (struct func_result){.object = "/opt/svc", .name = "parse", .calls = 3};
-	p->funcs[2] = (struct func_result){.object = "/usr/lib/libz.so.1", .name = "inflate",
-					   .calls = 7};
+	p->funcs[2] =
+	    (struct func_result){.object = "/usr/lib/libz.so.1", .name = "inflate", .calls = 7};
 	p->funcs[0].hist[sonde_bucket_of_ns(1000)] = 2;
 	p->funcs[1].hist[sonde_bucket_of_ns(1000)] = 3;
 	p->funcs[2].hist[sonde_bucket_of_ns(5000)] = 7;
@@ -176,7 +177,8 @@ static void test_lat_same_name_summed(void **state)
 	assert_non_null(strstr(out, "sonde_function_duration_seconds_count{function=\"inflate\","
 				    "object=\"libz.so.1\"} 7\n"));
 	assert_true(strstr(out, "object=\"libz.so.1\"} 7") < strstr(out, "object=\"svc\"} 5"));
-	assert_non_null(strstr(out, "sonde_probe_hits_total{function=\"parse\",object=\"svc\"} 10\n"));
+	assert_non_null(
+	    strstr(out, "sonde_probe_hits_total{function=\"parse\",object=\"svc\"} 10\n"));
 	/* No split measured, no calibration: those families are left out, not zero. */
 	assert_null(strstr(out, "sonde_function_oncpu_seconds_total"));
 	assert_null(strstr(out, "sonde_probe_overhead_seconds_total"));
@@ -217,7 +219,8 @@ static void test_mem_stacks_top_and_other(void **state)
 	assert_non_null(strstr(out, "sonde_heap_live_bytes 5120\n"));
 	assert_non_null(strstr(out, "sonde_rss_bytes 1048576\n"));
 	free(out);
-	/* --top 1: the slower grower goes to "other"; a stack that reads as a shown one joins it. */
+	/* --top 1: the slower grower goes to "other"; a stack that reads as a shown one joins it.
+	 */
 	w = prom_text_writer_new();
 	assert_int_equal(prom_mem_write(w, p, 1), 0);
 	out = finish(w);
