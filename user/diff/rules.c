@@ -142,6 +142,17 @@ static int lat_regressions(struct rule_set *s, const struct trend_report *t,
 	return err;
 }
 
+/* A budget given twice makes one pair of rules (promtool refuses rules alike). */
+static bool budget_repeated(const struct budget_set *s, const struct budget *b)
+{
+	const struct budget *p;
+
+	for (p = s->v; p < b; p++)
+		if (!strcmp(p->text, b->text))
+			return true;
+	return false;
+}
+
 static int result_seq_cmp(const void *a, const void *b)
 {
 	const struct budget_result *x = a, *y = b;
@@ -185,6 +196,8 @@ static int lat_budgets(struct rule_set *s, const struct trend_report *t,
 		const struct budget_result *res = &e.v[i];
 		struct rule r = {.kind = RULE_LAT_BUDGET};
 
+		if (budget_repeated(&b, res->budget))
+			continue;
 		budget_stat(res->budget, &r.stat);
 		r.function = res->target;
 		r.object = base_name(res->object);
@@ -278,6 +291,8 @@ static int mem_budgets(struct rule_set *s, const struct rules_opts *o)
 	for (i = 0; !err && i < b->nr; i++) {
 		struct rule r = {.budget = b->v[i].text};
 
+		if (budget_repeated(b, &b->v[i]))
+			continue;
 		r.kind = b->v[i].metric == BUDGET_RSS	 ? RULE_RSS_BUDGET
 			 : b->v[i].metric == BUDGET_LIVE ? RULE_LIVE_BUDGET
 							 : RULE_GROWTH_BUDGET;

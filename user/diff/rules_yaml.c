@@ -198,7 +198,9 @@ static void put_expr(FILE *f, const struct rule *r, const struct rules_yaml_opts
 	default:
 		fputs("sonde_heap_live_bytes", f);
 	}
-	fprintf(f, " %s %.6g\n", comparison(r), r->limit);
+	/* Seconds to the nanosecond; bytes whole. */
+	fprintf(f, rule_unit(r->kind) == UNIT_NS ? " %s %.9g\n" : " %s %.0f\n", comparison(r),
+		r->limit);
 }
 
 /* ---- annotations ---------------------------------------------------------- */
@@ -237,6 +239,14 @@ static void put_subject(FILE *f, const struct rule *r)
 	default:
 		fputs("live heap", f);
 	}
+}
+
+/* " over the last 5m" where the value is one over a window; nothing for a gauge. */
+static void put_window(FILE *f, const struct rule *r, const char *window)
+{
+	if (r->kind != RULE_RSS_REGRESSION && r->kind != RULE_RSS_BUDGET &&
+	    r->kind != RULE_LIVE_BUDGET)
+		fprintf(f, " over the last %s", window);
 }
 
 /* The current value as Prometheus's templates print it. */
@@ -282,7 +292,8 @@ static void put_regression_text(FILE *f, const struct rule *r, double other_pct,
 	put_subject(f, r);
 	fprintf(f, " more than %g %% above its baseline\"\n          description: \"The ", r->pct);
 	put_subject(f, r);
-	fprintf(f, " over the last %s is %s; this alert fires above ", window, current_value(r));
+	put_window(f, r, window);
+	fprintf(f, " is %s; this alert fires above ", current_value(r));
 	put_value(f, r, r->limit);
 	fprintf(f, ", the baseline ");
 	put_value(f, r, r->baseline);
@@ -305,7 +316,8 @@ static void put_budget_text(FILE *f, const struct rule *r, const char *window)
 	put_name(f, r->budget);
 	fputs("'\"\n          description: \"The ", f);
 	put_subject(f, r);
-	fprintf(f, " over the last %s is %s, %s ", window, current_value(r), comparison(r));
+	put_window(f, r, window);
+	fprintf(f, " is %s, %s ", current_value(r), comparison(r));
 	put_value(f, r, r->limit);
 	if (r->severity == DIFF_WARNING)
 		fputs(": the budget '", f);
@@ -337,6 +349,12 @@ static void put_rule(FILE *f, const struct rule_set *s, size_t i, const struct r
 		put_name(f, r->object);
 		fputs("\"\n", f);
 	}
+	/* Two budgets on one function are two alerts: its labels tell them apart. */
+	if (r->budget) {
+		fputs("          budget: \"", f);
+		put_name(f, r->budget);
+		fputs("\"\n", f);
+	}
 	if (r->budget)
 		put_budget_text(f, r, window);
 	else
@@ -360,8 +378,10 @@ int rules_yaml_write(FILE *f, const struct rule_set *s, const struct rules_yaml_
 		fputs(i ? ", " : "", f);
 		safe_fputs(o->files[i], f);
 	}
-	fprintf(f, "\n# %s histograms. Check with: promtool check rules FILE\ngroups:\n",
-		o->native ? "Native" : "Classic (le bucket)");
+	if (s->kind == PROFILE_LAT)
+		fprintf(f, "\n# Latency from %s histograms.",
+			o->native ? "native" : "classic (le bucket)");
+	fputs("\n# Check with: promtool check rules FILE\ngroups:\n", f);
 	fputs("  - name: \"", f);
 	put_name(f, o->group);
 	fputs("\"\n    rules:\n", f);
