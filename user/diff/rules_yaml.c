@@ -178,9 +178,28 @@ static const char *comparison(const struct rule *r)
 	return r->budget && r->severity == DIFF_WARNING ? ">=" : ">";
 }
 
+/* Seconds to the nanosecond, without exponent or trailing zeros; bytes whole. */
+static const char *limit_text(const struct rule *r, char *buf, size_t len)
+{
+	size_t n;
+
+	if (rule_unit(r->kind) != UNIT_NS) {
+		snprintf(buf, len, "%.0f", r->limit);
+		return buf;
+	}
+	n = (size_t)snprintf(buf, len, "%.9f", r->limit);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
 static void put_expr(FILE *f, const struct rule *r, const struct rules_yaml_opts *o,
 		     const char *window)
 {
+	char num[64];
+
 	fputs("        expr: |-\n          ", f);
 	switch (r->kind) {
 	case RULE_LAT_REGRESSION:
@@ -198,9 +217,7 @@ static void put_expr(FILE *f, const struct rule *r, const struct rules_yaml_opts
 	default:
 		fputs("sonde_heap_live_bytes", f);
 	}
-	/* Seconds to the nanosecond; bytes whole. */
-	fprintf(f, rule_unit(r->kind) == UNIT_NS ? " %s %.9g\n" : " %s %.0f\n", comparison(r),
-		r->limit);
+	fprintf(f, " %s %s\n", comparison(r), limit_text(r, num, sizeof(num)));
 }
 
 /* ---- annotations ---------------------------------------------------------- */
