@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sonde rules: rules from lat and mem baselines and budgets, and their YAML (user/diff/rules*.c). */
+/* sonde rules: rules from lat and mem baselines and budgets, their YAML (user/diff/rules*.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -291,12 +291,13 @@ static void test_yaml(void **state)
 	assert_int_equal(rules_build(p, 2, &o, &s), 0);
 	y = yaml_of(&s, &yo, &err);
 	assert_int_equal(err, 0);
-	assert_non_null(strstr(y, "groups:\n  - name: \"sonde-base1\"\n    rules:\n"
-				  "      - alert: SondeLatencyRegression\n        expr: |-\n"
-				  "          histogram_quantile(0.99, sum by (le, function, object) "
-				  "(rate(sonde_function_duration_seconds_bucket{function=\"ns::Cache<"
-				  "int, long>::get(char const*, int) const\",object=\"libfoo.so.1\"}"
-				  "[5m]))) > 0.0000"));
+	assert_non_null(strstr(y,
+			       "groups:\n  - name: \"sonde-base1\"\n    rules:\n"
+			       "      - alert: SondeLatencyRegression\n        expr: |-\n"
+			       "          histogram_quantile(0.99, sum by (le, function, object) "
+			       "(rate(sonde_function_duration_seconds_bucket{function=\"ns::Cache<"
+			       "int, long>::get(char const*, int) const\",object=\"libfoo.so.1\"}"
+			       "[5m]))) > 0.0000"));
 	/* PromQL escapes the quote and the backslash; a template's braces are its own. */
 	assert_non_null(strstr(y, "{function=\"odd\\\"name\\\\q{{x}}\",object=\"svc\"}[5m]"));
 	/* Labels and annotations are templates in YAML strings: "{{" printed by one. */
@@ -406,9 +407,12 @@ static void test_names_and_durations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lat_regressions),   cmocka_unit_test(test_lat_budgets),
-	    cmocka_unit_test(test_refuses),	      cmocka_unit_test(test_mem),
-	    cmocka_unit_test(test_yaml),	      cmocka_unit_test(test_yaml_mem_and_mean),
+	    cmocka_unit_test(test_lat_regressions),
+	    cmocka_unit_test(test_lat_budgets),
+	    cmocka_unit_test(test_refuses),
+	    cmocka_unit_test(test_mem),
+	    cmocka_unit_test(test_yaml),
+	    cmocka_unit_test(test_yaml_mem_and_mean),
 	    cmocka_unit_test(test_names_and_durations),
 	};
 

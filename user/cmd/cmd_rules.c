@@ -69,7 +69,10 @@ static int parse_rules_args(int argc, char **argv, struct rules_args *a)
 			   "critical above the baseline (or a budget's limit)\n"
 			   "+ PCT % (default 50)",
 			   &d->critical_pct, 0, 1e6),
-	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &a->show.budgets),
+	    CMD_OPT_CALLBACK("--budget", "B",
+			     "a limit as a rule, warning at it (repeatable):\n" CMD_BUDGET_LAT
+			     "\n(max makes no rule: a histogram has none);\n" CMD_BUDGET_MEM,
+			     cmd_opt_budget, &a->show.budgets),
 	    CMD_OPT_DURATION("--window", "DURATION",
 			     "the range of rate() and deriv() (default 5m; at\n"
 			     "least 4 scrape intervals)",
@@ -107,9 +110,10 @@ static int parse_rules_args(int argc, char **argv, struct rules_args *a)
 		return -ENOMEM;
 	err = cmd_opts_parse(&spec, argc, argv);
 	if (!err && !a->nr_files)
-		err = sonde_fail(SONDE_EXIT_INPUT,
-				 "give a baseline: sonde rules BASE.sonde [BASE...] (from sonde lat "
-				 "-o or sonde mem -o)");
+		err =
+		    sonde_fail(SONDE_EXIT_INPUT,
+			       "give a baseline: sonde rules BASE.sonde [BASE...] (from sonde lat "
+			       "-o or sonde mem -o)");
 	if (!err && a->by && rules_check_by(a->by))
 		err = sonde_fail(SONDE_EXIT_INPUT,
 				 "--by '%s': give label names, comma-separated (instance,job), "

@@ -80,8 +80,7 @@ static struct rule *add_rule(struct rule_set *s, const struct rule *r)
 }
 
 /* The warning at limit(pct) and the critical at limit(critical_pct) of one alert. */
-static int add_pair(struct rule_set *s, struct rule r, double ref, double warn_pct,
-		    double crit_pct)
+static int add_pair(struct rule_set *s, struct rule r, double ref, double warn_pct, double crit_pct)
 {
 	r.severity = DIFF_WARNING;
 	r.pct = warn_pct;
@@ -165,8 +164,7 @@ static int result_seq_cmp(const void *a, const void *b)
  * or not: a limit needs no baseline), matched by the budgets' own rule on a
  * profile of those functions, which also says "did you mean" for a typo.
  */
-static int lat_budgets(struct rule_set *s, const struct trend_report *t,
-		       const struct rules_opts *o)
+static int lat_budgets(struct rule_set *s, const struct trend_report *t, const struct rules_opts *o)
 {
 	struct lat_profile *p = lat_profile_new(t->nr_rows);
 	struct budget_eval e = {0};
@@ -213,7 +211,8 @@ cleanup:
 static int lat_rules(struct rule_set *s, struct sonde_profile *const *profiles, size_t nr,
 		     const struct rules_opts *o)
 {
-	struct diff_opts d = {.metric = o->metric, .threshold_pct = o->threshold_pct, .alpha = 0.01};
+	struct diff_opts d = {
+	    .metric = o->metric, .threshold_pct = o->threshold_pct, .alpha = 0.01};
 	struct trend_report *t = NULL;
 	int err = trend_compute(profiles, NULL, nr, &d, &t);
 
@@ -322,11 +321,12 @@ int rules_build(struct sonde_profile *const *profiles, size_t nr, const struct r
 			err = mem_budgets(out, o);
 	}
 	if (!err && !out->nr)
-		err = sonde_fail(SONDE_EXIT_INPUT,
-				 out->kind == PROFILE_LAT
-				     ? "no function was called in the baselines: no rule to make "
-				       "(record them under load, or give a --budget)"
-				     : "the baselines have no RSS and no heap growth: no rule to make");
+		err = sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    out->kind == PROFILE_LAT
+			? "no function was called in the baselines: no rule to make "
+			  "(record them under load, or give a --budget)"
+			: "the baselines have no RSS and no heap growth: no rule to make");
 	if (err)
 		rule_set_free(out);
 	return err;

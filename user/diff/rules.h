@@ -23,8 +23,8 @@
 
 /* What an alert watches; each is one alert name and one PromQL shape. */
 enum rule_kind {
-	RULE_LAT_REGRESSION, /* a function's quantile or mean over its baseline */
-	RULE_LAT_BUDGET,     /* ... over a --budget limit */
+	RULE_LAT_REGRESSION,	/* a function's quantile or mean over its baseline */
+	RULE_LAT_BUDGET,	/* ... over a --budget limit */
 	RULE_GROWTH_REGRESSION, /* the live heap's growth over its baseline's */
 	RULE_RSS_REGRESSION,	/* RSS over the baseline's peak */
 	RULE_GROWTH_BUDGET,

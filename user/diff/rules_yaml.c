@@ -148,12 +148,13 @@ static void put_sum_rate(FILE *f, const char *metric, bool le, const struct rule
 	fputs("))", f);
 }
 
+/* The exporter's latency histogram (user/out/prom_lat.c). */
+#define HIST "sonde_function_duration_seconds"
+
 /* A function's statistic over the window, in seconds. */
 static void put_latency(FILE *f, const struct rule *r, const struct rules_yaml_opts *o,
 			const char *window)
 {
-	#define HIST "sonde_function_duration_seconds"
-
 	if (r->stat.q > 0) {
 		fprintf(f, "histogram_quantile(%g, ", r->stat.q);
 		put_sum_rate(f, o->native ? HIST : HIST "_bucket", !o->native, r, o, window);
@@ -169,7 +170,6 @@ static void put_latency(FILE *f, const struct rule *r, const struct rules_yaml_o
 		fputs(" / ", f);
 		put_sum_rate(f, HIST "_count", false, r, o, window);
 	}
-#undef HIST
 }
 
 /* A budget is breached at its limit (budget.h); a regression above its own. */
@@ -294,7 +294,8 @@ static const char *baseline_method(const struct rule *r)
 {
 	switch (r->kind) {
 	case RULE_LAT_REGRESSION:
-		return r->nr_runs > 1 ? "the geometric mean of its runs' values" : "its run's value";
+		return r->nr_runs > 1 ? "the geometric mean of its runs' values"
+				      : "its run's value";
 	case RULE_GROWTH_REGRESSION:
 		return r->nr_runs > 1 ? "the mean of the runs' growth" : "the run's growth";
 	default:
