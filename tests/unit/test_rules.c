@@ -98,7 +98,7 @@ static struct budget_set budgets(const char *const *texts, size_t n)
 static void test_lat_regressions(void **state)
 {
 	struct budget_set none = BUDGET_SET_INIT;
-	const struct rules_opts o = {DIFF_P90, 10, 50, &none};
+	const struct rules_opts o = {DIFF_P90, 10, 50, RULES_MIN_CALLS_AUTO, &none};
 	struct sonde_profile *p[2];
 	struct rule_set s;
 	const struct rule *w, *c;
@@ -126,6 +126,7 @@ static void test_lat_regressions(void **state)
 	assert_true(fabs(w->limit - base * 1.10) / base < 1e-4);
 	assert_true(fabs(c->limit - base * 1.50) / base < 1e-4);
 	assert_int_equal(w->nr_runs, 2);
+	assert_int_equal(w->min_calls, 100); /* ten calls beyond the p90 */
 	assert_string_equal(w->stat.name, "p90");
 	assert_true(w->stat.q == 0.9);
 	assert_null(w->budget);
@@ -139,7 +140,7 @@ static void test_lat_budgets(void **state)
 	const char *const texts[] = {"step_*:p99<2ms", "libfoo:ns::Cache*:mean<1ms",
 				     "step_*:p99<2ms"};
 	struct budget_set bs = budgets(texts, 3);
-	const struct rules_opts o = {DIFF_P50, 10, 40, &bs};
+	const struct rules_opts o = {DIFF_P50, 10, 40, RULES_MIN_CALLS_AUTO, &bs};
 	struct sonde_profile *p[2];
 	struct rule_set s;
 	const struct rule *r;
@@ -155,9 +156,13 @@ static void test_lat_budgets(void **state)
 	assert_true(r->stat.q == 0.99);
 	r = rule_of(&s, RULE_LAT_BUDGET, "step_idle", DIFF_CRITICAL, "step_*:p99<2ms");
 	assert_true(fabs(r->limit - 0.0028) < 1e-12); /* --critical 40 */
+	assert_int_equal(r->min_calls, 1000);
+	assert_int_equal(
+	    rule_of(&s, RULE_LAT_REGRESSION, "step_lookup", DIFF_WARNING, NULL)->min_calls, 20);
 	r = rule_of(&s, RULE_LAT_BUDGET, CXX_NAME, DIFF_WARNING, NULL);
 	assert_true(r->stat.q == 0);
 	assert_string_equal(r->stat.name, "mean");
+	assert_int_equal(r->min_calls, 20);
 	assert_string_equal(r->object, "libfoo.so.1");
 	rule_set_free(&s);
 	budget_set_free(&bs);
@@ -170,7 +175,7 @@ static void test_refuses(void **state)
 	const char *const typo[] = {"step_lokup:p99<2ms"}, *const max[] = {"step_*:max<2ms"},
 			  *const mem[] = {"rss<1GiB"};
 	struct budget_set bs = BUDGET_SET_INIT;
-	struct rules_opts o = {DIFF_P90, 10, 50, &bs};
+	struct rules_opts o = {DIFF_P90, 10, 50, RULES_MIN_CALLS_AUTO, &bs};
 	struct sonde_profile *p[2];
 	struct rule_set s;
 
@@ -222,7 +227,7 @@ static void test_mem(void **state)
 {
 	const char *const texts[] = {"rss<512MiB", "live<100MiB", "growth<1MiB/s"};
 	struct budget_set bs = budgets(texts, 3);
-	const struct rules_opts o = {DIFF_P90, 10, 50, &bs};
+	const struct rules_opts o = {DIFF_P90, 10, 50, RULES_MIN_CALLS_AUTO, &bs};
 	struct sonde_profile *p[2] = {mem_of(20 << 10, 80 << 20), mem_of(40 << 10, 90 << 20)};
 	struct rule_set s;
 	const struct rule *r;
@@ -248,7 +253,7 @@ static void test_mem(void **state)
 	/* A flat heap warns from 1.1 KiB/s: diff's floor stands in for a baseline under it. */
 	bs = (struct budget_set)BUDGET_SET_INIT;
 	p[0] = mem_of(0, 0);
-	const struct rules_opts flat = {DIFF_P90, 10, 50, &bs};
+	const struct rules_opts flat = {DIFF_P90, 10, 50, RULES_MIN_CALLS_AUTO, &bs};
 	assert_int_equal(rules_build(p, 1, &flat, &s), 0);
 	assert_int_equal(s.nr, 2); /* no RSS measured: no RSS rule */
 	assert_true(s.v[0].baseline == 0);
@@ -274,7 +279,7 @@ static void test_yaml(void **state)
 {
 	const char *const texts[] = {"odd*:p99<2ms"};
 	struct budget_set bs = budgets(texts, 1);
-	const struct rules_opts o = {DIFF_P99, 10, 50, &bs};
+	struct rules_opts o = {DIFF_P99, 10, 50, 0, &bs};
 	const char *const files[] = {"base1.sonde", "b2.sonde"};
 	struct rules_yaml_opts yo = {.group = "sonde-base1",
 				     .window_ns = 300000000000ULL,
@@ -321,6 +326,21 @@ static void test_yaml(void **state)
 				  "(rate(sonde_function_duration_seconds{function=\"step_lookup\","
 				  "object=\"svc\"}[5m]))) > "));
 	free(y);
+	rule_set_free(&s);
+	/* Calls enough for the quantile in the window, summed as the histogram is. */
+	o.min_calls = RULES_MIN_CALLS_AUTO;
+	assert_int_equal(rules_build(p, 2, &o, &s), 0);
+	yo.native = false;
+	y = yaml_of(&s, &yo, &err);
+	assert_non_null(
+	    strstr(y, "          (histogram_quantile(0.99, sum by (le, function, object, "
+		      "instance) (rate(sonde_function_duration_seconds_bucket{function=\"st"
+		      "ep_lookup\",object=\"svc\"}[5m]))) > 0.0"));
+	assert_non_null(strstr(y, ")\n          and on (function, object, instance) sum by "
+				  "(function, object, instance) (increase(sonde_function_duration_"
+				  "seconds_count{function=\"step_lookup\",object=\"svc\"}[5m])) >= "
+				  "1000\n"));
+	free(y);
 	yo.window_ns = 1500; /* not whole milliseconds */
 	y = yaml_of(&s, &yo, &err);
 	assert_int_equal(err, -SONDE_EXIT_INPUT);
@@ -334,7 +354,7 @@ static void test_yaml(void **state)
 static void test_yaml_mem_and_mean(void **state)
 {
 	struct budget_set bs = BUDGET_SET_INIT;
-	const struct rules_opts o = {DIFF_MEAN, 10, 50, &bs};
+	const struct rules_opts o = {DIFF_MEAN, 10, 50, RULES_MIN_CALLS_AUTO, &bs};
 	const char *const files[] = {"m.sonde"};
 	struct rules_yaml_opts yo = {.group = "g",
 				     .window_ns = 1800000000000ULL,

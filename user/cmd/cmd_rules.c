@@ -44,6 +44,7 @@ struct rules_args {
 	const char *group;  /* --group */
 	const char *by;	    /* --by */
 	__u64 window_ns, for_ns;
+	__u64 min_calls; /* --min-calls */
 	bool native;
 };
 
@@ -79,6 +80,11 @@ static int parse_rules_args(int argc, char **argv, struct rules_args *a)
 			     &a->window_ns),
 	    CMD_OPT_DURATION("--for", "DURATION",
 			     "how long a rule holds before it fires (default 10m)", &a->for_ns),
+	    CMD_OPT_COUNT("--min-calls", "N",
+			  "latency rules fire only with N calls in the window\n"
+			  "(default: 20 for p50 and mean, 100 for p90, 1000\n"
+			  "for p99, as sonde diff's slices; 0: any)",
+			  &a->min_calls, 0, 1e12),
 	    CMD_OPT_FLAG("--native", NULL,
 			 "PromQL over native histograms (Prometheus\n"
 			 "--enable-feature=native-histograms)",
@@ -105,6 +111,7 @@ static int parse_rules_args(int argc, char **argv, struct rules_args *a)
 	cmd_diff_show_init(&a->show);
 	a->window_ns = RULES_DEFAULT_WINDOW_NS;
 	a->for_ns = RULES_DEFAULT_FOR_NS;
+	a->min_calls = RULES_MIN_CALLS_AUTO;
 	a->files = calloc(argc, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
@@ -166,6 +173,7 @@ int cmd_rules(int argc, char **argv)
 		struct rules_opts ro = {.metric = a.show.opts.metric,
 					.threshold_pct = a.show.opts.threshold_pct,
 					.critical_pct = a.show.opts.critical_pct,
+					.min_calls = a.min_calls,
 					.budgets = &a.show.budgets};
 
 		err = rules_build(profiles, a.nr_files, &ro, &set);

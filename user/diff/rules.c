@@ -79,6 +79,13 @@ static struct rule *add_rule(struct rule_set *s, const struct rule *r)
 	return &v[s->nr++];
 }
 
+static __u64 min_calls(const struct rules_opts *o, const struct rule_stat *st)
+{
+	if (o->min_calls != RULES_MIN_CALLS_AUTO)
+		return o->min_calls;
+	return st->q > 0 ? (__u64)llround(10 / (1 - st->q)) : 20;
+}
+
 /* The warning at limit(pct) and the critical at limit(critical_pct) of one alert. */
 static int add_pair(struct rule_set *s, struct rule r, double ref, double warn_pct, double crit_pct)
 {
@@ -135,6 +142,7 @@ static int lat_regressions(struct rule_set *s, const struct trend_report *t,
 				 .baseline = base / 1e9,
 				 .nr_runs = present};
 
+		r.min_calls = min_calls(o, &r.stat);
 		if (present)
 			err = add_pair(s, r, r.baseline, o->threshold_pct, o->critical_pct);
 	}
@@ -197,6 +205,7 @@ static int lat_budgets(struct rule_set *s, const struct trend_report *t, const s
 		if (budget_repeated(&b, res->budget))
 			continue;
 		budget_stat(res->budget, &r.stat);
+		r.min_calls = min_calls(o, &r.stat);
 		r.function = res->target;
 		r.object = base_name(res->object);
 		r.budget = res->budget->text;

@@ -49,6 +49,7 @@ struct rule {
 	double baseline;	     /* regressions: the baseline's value, same unit */
 	double pct;		     /* how far above baseline (or budget limit) limit is */
 	size_t nr_runs;		     /* regressions: the baseline runs it was measured in */
+	__u64 min_calls;	     /* latency: calls in the window before it may fire; 0: any */
 	const char *budget;	     /* budgets: the --budget text */
 };
 
@@ -59,10 +60,19 @@ struct rule_set {
 	size_t nr;
 };
 
+/*
+ * By default a latency rule needs as many calls in its window as diff asks of
+ * a time slice before its metric counts (docs/verdicts.md): ten beyond the
+ * quantile, 10 / (1 - q), so 20 for p50, 100 for p90, 1000 for p99; 20 for
+ * the mean. A p99 of five calls at night is noise, not a page.
+ */
+#define RULES_MIN_CALLS_AUTO ((__u64)-1)
+
 struct rules_opts {
 	enum diff_metric metric; /* --metric */
 	double threshold_pct;	 /* --threshold: warning */
 	double critical_pct;	 /* --critical: critical, for regressions and budgets */
+	__u64 min_calls;	 /* --min-calls, or RULES_MIN_CALLS_AUTO */
 	const struct budget_set *budgets;
 };
 

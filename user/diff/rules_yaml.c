@@ -172,6 +172,16 @@ static void put_latency(FILE *f, const struct rule *r, const struct rules_yaml_o
 	}
 }
 
+/* The function's calls over the window: what its statistic rests on. */
+static void put_calls(FILE *f, const struct rule *r, const struct rules_yaml_opts *o,
+		      const char *window)
+{
+	fprintf(f, "%ssum by (function, object%s%s) (increase(",
+		o->native ? "histogram_count(" : "", o->by ? ", " : "", o->by ? o->by : "");
+	put_selector(f, o->native ? HIST : HIST "_count", r, window);
+	fputs(o->native ? ")))" : "))", f);
+}
+
 /* A budget is breached at its limit (budget.h); a regression above its own. */
 static const char *comparison(const struct rule *r)
 {
@@ -204,6 +214,16 @@ static void put_expr(FILE *f, const struct rule *r, const struct rules_yaml_opts
 	switch (r->kind) {
 	case RULE_LAT_REGRESSION:
 	case RULE_LAT_BUDGET:
+		if (r->min_calls) {
+			fputc('(', f);
+			put_latency(f, r, o, window);
+			fprintf(f, " %s %s)\n          and on (function, object%s%s) ",
+				comparison(r), limit_text(r, num, sizeof(num)), o->by ? ", " : "",
+				o->by ? o->by : "");
+			put_calls(f, r, o, window);
+			fprintf(f, " >= %llu\n", (unsigned long long)r->min_calls);
+			return;
+		}
 		put_latency(f, r, o, window);
 		break;
 	case RULE_GROWTH_REGRESSION:
@@ -279,6 +299,13 @@ static const char *current_value(const struct rule *r)
 	}
 }
 
+static void put_min_calls(FILE *f, const struct rule *r, const char *window)
+{
+	if (r->min_calls)
+		fprintf(f, " Only with %llu calls or more in %s: a %s of fewer is noise.",
+			(unsigned long long)r->min_calls, window, r->stat.name);
+}
+
 static void put_files(FILE *f, const struct rules_yaml_opts *o)
 {
 	size_t i;
@@ -323,7 +350,9 @@ static void put_regression_text(FILE *f, const struct rule *r, double other_pct,
 		r->severity == DIFF_WARNING ? "critical" : "warning", other_pct, baseline_method(r),
 		r->nr_runs, o->nr_files);
 	put_files(f, o);
-	fputs(".\"\n", f);
+	fputc('.', f);
+	put_min_calls(f, r, window);
+	fputs("\"\n", f);
 }
 
 static void put_budget_text(FILE *f, const struct rule *r, const char *window)
@@ -342,7 +371,9 @@ static void put_budget_text(FILE *f, const struct rule *r, const char *window)
 	else
 		fprintf(f, ", %g %% over the budget '", r->pct);
 	put_name(f, r->budget);
-	fputs("' (sonde's budgets: a breach is a warning, critical beyond --critical).\"\n", f);
+	fputs("' (sonde's budgets: a breach is a warning, critical beyond --critical).", f);
+	put_min_calls(f, r, window);
+	fputs("\"\n", f);
 }
 
 /* Rules come in pairs, the warning first: the other one's threshold, for the description. */
