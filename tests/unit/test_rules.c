@@ -356,7 +356,7 @@ static void test_yaml_mem_and_mean(void **state)
 	struct budget_set bs = BUDGET_SET_INIT;
 	const struct rules_opts o = {DIFF_MEAN, 10, 50, RULES_MIN_CALLS_AUTO, &bs};
 	const char *const files[] = {"m.sonde"};
-	struct rules_yaml_opts yo = {.group = "g",
+	struct rules_yaml_opts yo = {.group = "g\"{{",
 				     .window_ns = 1800000000000ULL,
 				     .for_ns = 60000000000ULL,
 				     .files = files,
@@ -374,6 +374,7 @@ static void test_yaml_mem_and_mean(void **state)
 	assert_non_null(strstr(y, "deriv(sonde_heap_live_bytes[30m]) > 22528\n"));
 	assert_non_null(strstr(y, "sonde_rss_bytes > 92274688\n"));
 	assert_non_null(strstr(y, "        for: 1m\n"));
+	assert_non_null(strstr(y, "  - name: \"g\\\"{{\"\n")); /* a group's name is no template */
 	assert_null(strstr(y, "function:"));
 	free(y);
 	rule_set_free(&s);

@@ -52,8 +52,9 @@ static void put_name(FILE *f, const char *s)
 	free(v);
 }
 
-/* A name as a PromQL string's content, in a YAML literal block: escaped for PromQL only. */
-static void put_promql_name(FILE *f, const char *s)
+/* A name as a PromQL string's content (in a YAML literal block), or in a YAML
+ * string that is not a template (the group's name): no template escapes. */
+static void put_plain_name(FILE *f, const char *s)
 {
 	char *v = shown(s);
 
@@ -132,9 +133,9 @@ int rules_check_by(const char *by)
 static void put_selector(FILE *f, const char *metric, const struct rule *r, const char *window)
 {
 	fprintf(f, "%s{function=\"", metric);
-	put_promql_name(f, r->function);
+	put_plain_name(f, r->function);
 	fputs("\",object=\"", f);
-	put_promql_name(f, r->object);
+	put_plain_name(f, r->object);
 	fprintf(f, "\"}[%s]", window);
 }
 
@@ -432,7 +433,7 @@ int rules_yaml_write(FILE *f, const struct rule_set *s, const struct rules_yaml_
 			o->native ? "native" : "classic (le bucket)");
 	fputs("\n# Check with: promtool check rules FILE\ngroups:\n", f);
 	fputs("  - name: \"", f);
-	put_name(f, o->group);
+	put_plain_name(f, o->group);
 	fputs("\"\n    rules:\n", f);
 	for (i = 0; i < s->nr; i++)
 		put_rule(f, s, i, o, window, pending);
