@@ -342,12 +342,42 @@ static void test_out_of_memory(void **state)
 	check_exposition(buf, len);
 }
 
+/* A count behind its buckets (read apart from them) is raised to theirs, as Prometheus wants. */
+static void test_count_not_below_buckets(void **state)
+{
+	struct prom_writer *w = prom_proto_writer_new(PROM_NATIVE_SCHEMA);
+	Io__Prometheus__Client__MetricFamily *mf;
+	struct prom_hist h = {.buckets = buckets, .count = 10, .edges = edges, .nr_edges = 1};
+	char *buf;
+	size_t len;
+
+	(void)state;
+	memset(buckets, 0, sizeof(buckets));
+	buckets[0] = 1;
+	buckets[B1000] = 5;
+	buckets[B5000] = 7;
+	assert_non_null(w);
+	prom_family(w, "x_seconds", PROM_HISTOGRAM, NULL);
+	prom_histogram(w, NULL, 0, &h);
+	h.count = 20;
+	prom_histogram(w, NULL, 0, &h);
+	assert_int_equal(w->ops->finish(w, &buf, &len), 0);
+	assert_int_equal(read_all(buf, len, &mf, 1), 1);
+	assert_int_equal(mf->metric[0]->histogram->sample_count, 13);
+	assert_int_equal(mf->metric[0]->histogram->bucket[0]->cumulative_count, 1);
+	/* More than the buckets is Prometheus's NaN observations: left as it is. */
+	assert_int_equal(mf->metric[1]->histogram->sample_count, 20);
+	io__prometheus__client__metric_family__free_unpacked(mf, NULL);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_read_back),
 	    cmocka_unit_test(test_content_type_and_empty),
 	    cmocka_unit_test(test_schema),
+	    cmocka_unit_test(test_count_not_below_buckets),
 	    cmocka_unit_test(test_out_of_memory),
 	};
 

@@ -240,8 +240,15 @@ static void proto_histogram(struct prom_writer *w, const struct prom_label *labe
 		classic[i].upper_bound = prom_ns_seconds(sonde_bucket_lower_ns(h->edges[i]));
 		ptrs[i] = &classic[i];
 	}
+	for (; b < SONDE_HIST_BUCKETS; b++)
+		below += h->buckets[b];
+	/*
+	 * Prometheus refuses a native histogram whose buckets hold more than its
+	 * count (tsdb ValidateHistogram), and a count read apart from the buckets
+	 * can be behind them by the calls that ended in between: never below them.
+	 */
 	hm.has_sample_count = true;
-	hm.sample_count = h->count;
+	hm.sample_count = h->count > below ? h->count : below;
 	hm.has_sample_sum = true;
 	hm.sample_sum = h->sum;
 	hm.n_bucket = h->nr_edges;
