@@ -24,6 +24,15 @@ static int reset(void **state)
 	return 0;
 }
 
+/* h's buckets at schema into nb[]: how many. */
+static size_t rebucket(int schema, __u64 *zero)
+{
+	__s32 index_of[SONDE_HIST_BUCKETS];
+
+	prom_native_indices(schema, index_of);
+	return prom_native_rebucket(h, index_of, nb, zero);
+}
+
 /* Bucket i's upper bound by another road: long double, 64 bits of mantissa. */
 static long double upper_l(__s32 i, int schema)
 {
@@ -39,14 +48,20 @@ static double top_of(__u32 b)
 /* Each sonde bucket's largest value lies inside the native bucket it goes to, at every schema. */
 static void test_every_bucket_in_bounds(void **state)
 {
+	__s32 index_of[SONDE_HIST_BUCKETS];
 	int schema;
 	__u32 b;
 
 	(void)state;
 	for (schema = PROM_NATIVE_SCHEMA_MIN; schema <= PROM_NATIVE_SCHEMA_MAX; schema++) {
+		prom_native_indices(schema, index_of);
 		for (b = 1; b < SONDE_HIST_BUCKETS; b++) {
 			double v = top_of(b);
 			__s32 i = prom_native_index(v, schema);
+
+			assert_int_equal(index_of[b], i);
+			/* In order, which is what lets the re-bucketing add neighbours up. */
+			assert_true(b == 1 || index_of[b] >= index_of[b - 1]);
 
 			if (!(prom_native_upper(i - 1, schema) < v &&
 			      v <= prom_native_upper(i, schema)))
@@ -133,7 +148,7 @@ static void test_total_preserved(void **state)
 
 	(void)state;
 	for (schema = PROM_NATIVE_SCHEMA_MIN; schema <= PROM_NATIVE_SCHEMA_MAX; schema++) {
-		size_t nr = prom_native_rebucket(h, schema, nb, &zero), k;
+		size_t nr = rebucket(schema, &zero), k;
 
 		assert_int_equal(zero, h[0]);
 		assert_int_equal(native_total(nr, zero), total);
@@ -154,13 +169,11 @@ static void test_schema_5_separates(void **state)
 	(void)state;
 	for (b = 1; b < SONDE_HIST_BUCKETS; b++)
 		h[b] = 1;
-	assert_int_equal(prom_native_rebucket(h, PROM_NATIVE_SCHEMA, nb, &zero),
-			 SONDE_HIST_BUCKETS - 1);
-	assert_true(prom_native_rebucket(h, PROM_NATIVE_SCHEMA - 1, nb, &zero) <
-		    SONDE_HIST_BUCKETS - 1);
+	assert_int_equal(rebucket(PROM_NATIVE_SCHEMA, &zero), SONDE_HIST_BUCKETS - 1);
+	assert_true(rebucket(PROM_NATIVE_SCHEMA - 1, &zero) < SONDE_HIST_BUCKETS - 1);
 }
 
-/* Spans and deltas, read back as Prometheus reads them, give the same buckets. */
+/* Spans and deltas, read back as Prometheus reads them, give the same buckets (and zeros). */
 static void test_encode_round_trip(void **state)
 {
 	struct prom_native_bucket back[SONDE_HIST_BUCKETS];
@@ -170,21 +183,24 @@ static void test_encode_round_trip(void **state)
 	fill();
 	for (schema = PROM_NATIVE_SCHEMA_MIN; schema <= PROM_NATIVE_SCHEMA_MAX; schema++) {
 		__u64 zero, count = 0;
-		size_t nr = prom_native_rebucket(h, schema, nb, &zero), s, k = 0, l;
+		size_t nr = rebucket(schema, &zero), s, k = 0, l, d = 0;
 		__s32 index = 0;
 
 		prom_native_encode(nb, nr, &enc);
-		assert_int_equal(enc.nr_deltas, nr);
 		for (s = 0; s < enc.nr_spans; s++) {
 			assert_true(enc.spans[s].length > 0);
-			assert_true(s == 0 || enc.spans[s].offset > 0);
+			/* A gap of 1 or 2 is zeros inside the span. */
+			assert_true(s == 0 || enc.spans[s].offset > PROM_NATIVE_MAX_FILL);
 			index += enc.spans[s].offset;
-			for (l = 0; l < enc.spans[s].length; l++, k++, index++) {
-				count += (__u64)enc.deltas[k];
-				back[k] =
-				    (struct prom_native_bucket){.index = index, .count = count};
+			for (l = 0; l < enc.spans[s].length; l++, d++, index++) {
+				assert_true(d < enc.nr_deltas);
+				count += (__u64)enc.deltas[d];
+				if (count)
+					back[k++] = (struct prom_native_bucket){.index = index,
+										.count = count};
 			}
 		}
+		assert_int_equal(d, enc.nr_deltas);
 		assert_int_equal(k, nr);
 		for (k = 0; k < nr; k++) {
 			assert_int_equal(back[k].index, nb[k].index);
@@ -203,7 +219,7 @@ static void test_encode_by_hand(void **state)
 	h[1] = 5;
 	h[2] = 3;
 	h[B1000] = 9;
-	nr = prom_native_rebucket(h, 0, nb, &zero);
+	nr = rebucket(0, &zero);
 	assert_int_equal(nr, 3);
 	prom_native_encode(nb, nr, &enc);
 	assert_int_equal(enc.nr_spans, 2);
@@ -217,6 +233,26 @@ static void test_encode_by_hand(void **state)
 	assert_int_equal(enc.deltas[2], 6);
 }
 
+/* Two empty buckets between are zeros in the span; three, a new span. */
+static void test_encode_fills_small_gaps(void **state)
+{
+	const struct prom_native_bucket b[] = {{10, 4}, {13, 6}, {17, 1}};
+
+	(void)state;
+	prom_native_encode(b, 3, &enc);
+	assert_int_equal(enc.nr_spans, 2);
+	assert_int_equal(enc.spans[0].offset, 10);
+	assert_int_equal(enc.spans[0].length, 4);
+	assert_int_equal(enc.spans[1].offset, 3);
+	assert_int_equal(enc.spans[1].length, 1);
+	assert_int_equal(enc.nr_deltas, 5);
+	assert_int_equal(enc.deltas[0], 4);
+	assert_int_equal(enc.deltas[1], -4);
+	assert_int_equal(enc.deltas[2], 0);
+	assert_int_equal(enc.deltas[3], 6);
+	assert_int_equal(enc.deltas[4], -5);
+}
+
 /* Several sonde buckets in one native bucket add up (schema -4: 2^16 per bucket). */
 static void test_counts_add(void **state)
 {
@@ -225,7 +261,7 @@ static void test_counts_add(void **state)
 	(void)state;
 	h[B1000] = 4;
 	h[B5000] = 6;
-	assert_int_equal(prom_native_rebucket(h, -4, nb, &zero), 1);
+	assert_int_equal(rebucket(-4, &zero), 1);
 	assert_int_equal(nb[0].index, -1);
 	assert_int_equal(nb[0].count, 10);
 }
@@ -236,7 +272,7 @@ static void test_empty(void **state)
 	size_t nr;
 
 	(void)state;
-	nr = prom_native_rebucket(h, PROM_NATIVE_SCHEMA, nb, &zero);
+	nr = rebucket(PROM_NATIVE_SCHEMA, &zero);
 	assert_int_equal(nr, 0);
 	assert_int_equal(zero, 0);
 	prom_native_encode(nb, nr, &enc);
@@ -254,10 +290,10 @@ static void test_zero_bucket(void **state)
 
 	(void)state;
 	h[0] = 12;
-	assert_int_equal(prom_native_rebucket(h, PROM_NATIVE_SCHEMA, nb, &zero), 0);
+	assert_int_equal(rebucket(PROM_NATIVE_SCHEMA, &zero), 0);
 	assert_int_equal(zero, 12);
 	h[1] = 1;
-	assert_int_equal(prom_native_rebucket(h, PROM_NATIVE_SCHEMA, nb, &zero), 1);
+	assert_int_equal(rebucket(PROM_NATIVE_SCHEMA, &zero), 1);
 	assert_int_equal(zero, 12);
 	/* 1 ns is above the zero bucket. */
 	assert_true(prom_native_upper(nb[0].index - 1, PROM_NATIVE_SCHEMA) >
@@ -270,7 +306,7 @@ static void test_last_bucket(void **state)
 
 	(void)state;
 	h[LAST] = 3;
-	assert_int_equal(prom_native_rebucket(h, PROM_NATIVE_SCHEMA, nb, &zero), 1);
+	assert_int_equal(rebucket(PROM_NATIVE_SCHEMA, &zero), 1);
 	assert_int_equal(nb[0].index, 356);
 	assert_int_equal(nb[0].count, 3);
 	assert_true(prom_native_upper(356, PROM_NATIVE_SCHEMA) >= top_of(LAST));
@@ -286,6 +322,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_schema_5_separates, reset),
 	    cmocka_unit_test_setup(test_encode_round_trip, reset),
 	    cmocka_unit_test_setup(test_encode_by_hand, reset),
+	    cmocka_unit_test(test_encode_fills_small_gaps),
 	    cmocka_unit_test_setup(test_counts_add, reset),
 	    cmocka_unit_test_setup(test_empty, reset),
 	    cmocka_unit_test_setup(test_zero_bucket, reset),

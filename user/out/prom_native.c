@@ -37,39 +37,51 @@ __s32 prom_native_index(double seconds, int schema)
 	return i;
 }
 
-size_t prom_native_rebucket(const __u64 *buckets, int schema, struct prom_native_bucket *out,
-			    __u64 *zero_count)
+void prom_native_indices(int schema, __s32 *index_of)
+{
+	__u32 b;
+
+	index_of[0] = 0;
+	for (b = 1; b < SONDE_HIST_BUCKETS; b++)
+		index_of[b] =
+		    prom_native_index(prom_ns_seconds(sonde_bucket_upper_ns(b) - 1), schema);
+}
+
+size_t prom_native_rebucket(const __u64 *buckets, const __s32 *index_of,
+			    struct prom_native_bucket *out, __u64 *zero_count)
 {
 	size_t nr = 0;
 	__u32 b;
 
 	*zero_count = buckets[0];
 	for (b = 1; b < SONDE_HIST_BUCKETS; b++) {
-		__s32 i;
-
 		if (!buckets[b])
 			continue;
-		/*
-		 * The bucket's largest value (the last bucket's too, though it also
-		 * holds the rare values beyond it, above 2^41 ns, ~37 min).
-		 */
-		i = prom_native_index(prom_ns_seconds(sonde_bucket_upper_ns(b) - 1), schema);
 		/* hi - 1 grows with b, so the indices come in order; equal ones add up. */
-		if (nr && out[nr - 1].index == i) {
+		if (nr && out[nr - 1].index == index_of[b]) {
 			out[nr - 1].count += buckets[b];
 			continue;
 		}
-		out[nr].index = i;
+		out[nr].index = index_of[b];
 		out[nr].count = buckets[b];
 		nr++;
 	}
 	return nr;
 }
 
+/* Appends count, as its difference from the bucket before it. */
+static void add_delta(struct prom_native *n, __u64 count, __u64 *prev)
+{
+	/* Wraps as two's complement when the count falls: the sint64 it is. */
+	n->deltas[n->nr_deltas++] = (int64_t)(count - *prev);
+	*prev = count;
+}
+
 void prom_native_encode(const struct prom_native_bucket *b, size_t nr, struct prom_native *n)
 {
 	__u64 prev = 0;
 	size_t k;
+	__s32 g;
 
 	n->nr_spans = 0;
 	n->nr_deltas = 0;
@@ -78,17 +90,17 @@ void prom_native_encode(const struct prom_native_bucket *b, size_t nr, struct pr
 		return;
 	}
 	for (k = 0; k < nr; k++) {
-		if (k && b[k].index == b[k - 1].index + 1) {
-			n->spans[n->nr_spans - 1].length++;
+		__s32 gap = k ? b[k].index - b[k - 1].index - 1 : 0;
+
+		if (k && gap <= PROM_NATIVE_MAX_FILL) {
+			for (g = 0; g < gap; g++)
+				add_delta(n, 0, &prev);
+			n->spans[n->nr_spans - 1].length += gap + 1;
 		} else {
 			/* The first span's offset is its index; a later one's, the gap. */
-			__s32 offset = k ? b[k].index - b[k - 1].index - 1 : b[k].index;
-
 			n->spans[n->nr_spans++] =
-			    (struct prom_native_span){.offset = offset, .length = 1};
+			    (struct prom_native_span){.offset = k ? gap : b[k].index, .length = 1};
 		}
-		/* Wraps as two's complement when the count falls: the sint64 it is. */
-		n->deltas[n->nr_deltas++] = (int64_t)(b[k].count - prev);
-		prev = b[k].count;
+		add_delta(n, b[k].count, &prev);
 	}
 }

@@ -47,13 +47,21 @@ struct prom_native_span {
 	__u32 length;
 };
 
+/*
+ * Empty buckets between two that are not, up to this many, go inside one span
+ * as zeros: cheaper than a new span (client_golang's rule). At schema 5 the
+ * buckets of neighbouring sonde buckets are 1 to 3 apart.
+ */
+#define PROM_NATIVE_MAX_FILL 2
+
 /* A histogram in Prometheus's encoding: spans, and counts as deltas in span order. */
 struct prom_native {
 	__u64 zero_count;
 	size_t nr_spans; /* 1 for no value above zero: the no-op span, (0, 0) */
 	size_t nr_deltas;
 	struct prom_native_span spans[SONDE_HIST_BUCKETS];
-	int64_t deltas[SONDE_HIST_BUCKETS]; /* the type protobuf-c packs from */
+	/* int64_t: the type protobuf-c packs from */
+	int64_t deltas[SONDE_HIST_BUCKETS * (1 + PROM_NATIVE_MAX_FILL)];
 };
 
 /* Seconds of a whole number of nanoseconds, rounded once (as an le bound is written). */
@@ -66,12 +74,21 @@ double prom_native_upper(__s32 index, int schema);
 __s32 prom_native_index(double seconds, int schema);
 
 /*
- * sonde's SONDE_HIST_BUCKETS counts into non-empty native buckets, ascending
- * by index, in out[] (room for SONDE_HIST_BUCKETS); bucket 0's count into
- * *zero_count. Returns the number of native buckets.
+ * The native bucket of each sonde bucket's largest value, into
+ * index_of[SONDE_HIST_BUCKETS] (bucket 0's is the zero bucket: unused). The
+ * last sonde bucket also holds the rare values beyond it, above 2^41 ns
+ * (~37 min): they count as its largest.
  */
-size_t prom_native_rebucket(const __u64 *buckets, int schema, struct prom_native_bucket *out,
-			    __u64 *zero_count);
+void prom_native_indices(int schema, __s32 *index_of);
+
+/*
+ * sonde's SONDE_HIST_BUCKETS counts into non-empty native buckets, ascending
+ * by index, in out[] (room for SONDE_HIST_BUCKETS), through index_of from
+ * prom_native_indices(); bucket 0's count into *zero_count. Returns the
+ * number of native buckets.
+ */
+size_t prom_native_rebucket(const __u64 *buckets, const __s32 *index_of,
+			    struct prom_native_bucket *out, __u64 *zero_count);
 
 /*
  * Ascending buckets (nr <= SONDE_HIST_BUCKETS) as spans and deltas, into n;

@@ -35,10 +35,11 @@ struct pbuf {
 struct proto_writer {
 	struct prom_writer w;
 	int schema;
-	enum prom_type type; /* the current family's */
-	size_t nr_metrics;   /* in the current family */
-	struct pbuf out;     /* the families done, each after its length */
-	struct pbuf family;  /* the current family's bytes */
+	enum prom_type type;		    /* the current family's */
+	size_t nr_metrics;		    /* in the current family */
+	struct pbuf out;		    /* the families done, each after its length */
+	struct pbuf family;		    /* the current family's bytes */
+	__s32 index_of[SONDE_HIST_BUCKETS]; /* at the schema, worked out once a scrape */
 	struct prom_native_bucket native_buckets[SONDE_HIST_BUCKETS];
 	struct prom_native native;
 	Io__Prometheus__Client__BucketSpan spans[SONDE_HIST_BUCKETS];
@@ -188,7 +189,7 @@ static void set_native(struct proto_writer *pw, Io__Prometheus__Client__Histogra
 	struct prom_native *n = &pw->native;
 	size_t nr, i;
 
-	nr = prom_native_rebucket(h->buckets, pw->schema, pw->native_buckets, &n->zero_count);
+	nr = prom_native_rebucket(h->buckets, pw->index_of, pw->native_buckets, &n->zero_count);
 	prom_native_encode(pw->native_buckets, nr, n);
 	for (i = 0; i < n->nr_spans; i++) {
 		io__prometheus__client__bucket_span__init(&pw->spans[i]);
@@ -314,6 +315,7 @@ struct prom_writer *prom_proto_writer_new(int schema)
 	if (schema > PROM_NATIVE_SCHEMA_MAX)
 		schema = PROM_NATIVE_SCHEMA_MAX;
 	pw->schema = schema;
+	prom_native_indices(schema, pw->index_of);
 	pbuf_init(&pw->out, &pw->w.failed);
 	pbuf_init(&pw->family, &pw->w.failed);
 	return &pw->w;
