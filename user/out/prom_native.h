@@ -50,7 +50,8 @@ struct prom_native_span {
 /*
  * Empty buckets between two that are not, up to this many, go inside one span
  * as zeros: cheaper than a new span (client_golang's rule). At schema 5 the
- * buckets of neighbouring sonde buckets are 1 to 3 apart.
+ * native buckets of neighbouring sonde buckets from 16 ns up are 1 to 3
+ * apart, so a run of sonde buckets is one span.
  */
 #define PROM_NATIVE_MAX_FILL 2
 

@@ -122,7 +122,7 @@ static void proto_family(struct prom_writer *w, const char *name, enum prom_type
 	pw->type = type;
 	mf.name = (char *)name;
 	mf.help = (char *)help;
-	/* COUNTER is 0, proto2's default, but Prometheus reads it either way: say it. */
+	/* Written even for COUNTER, proto2's default 0, so that every family says its type. */
 	mf.has_type = true;
 	mf.type = types[type];
 	io__prometheus__client__metric_family__pack_to_buffer(&mf, &pw->family.base);
