@@ -374,8 +374,10 @@ static void test_count_not_below_buckets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_read_back),	  cmocka_unit_test(test_content_type_and_empty),
-	    cmocka_unit_test(test_schema),	  cmocka_unit_test(test_count_not_below_buckets),
+	    cmocka_unit_test(test_read_back),
+	    cmocka_unit_test(test_content_type_and_empty),
+	    cmocka_unit_test(test_schema),
+	    cmocka_unit_test(test_count_not_below_buckets),
 	    cmocka_unit_test(test_out_of_memory),
 	};
 
