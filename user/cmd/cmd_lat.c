@@ -351,10 +351,11 @@ static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set 
 			  entries, LAT_PID_MAX_BYTES >> 20);
 	procs = by_pid && (__u64)t->nr_pids < room ? (__u64)t->nr_pids : room;
 	if (nr * procs > PROM_SERIES_WARN)
-		sonde_say("--prometheus-pid: %llu functions x %s%llu processes make %llu duration "
+		sonde_say("--prometheus-pid: %s%llu processes x %llu function%s make %llu duration "
 			  "histograms, more than Prometheus handles well per target (%d series); "
 			  "trace fewer functions, or lower --prometheus-pid-max",
-			  nr, by_pid ? "" : "up to ", procs, nr * procs, PROM_SERIES_WARN);
+			  by_pid ? "" : "up to ", procs, nr, nr == 1 ? "" : "s", nr * procs,
+			  PROM_SERIES_WARN);
 	return entries;
 }
 
