@@ -54,6 +54,21 @@ duration_count()
 	echo "sonde_function_duration_seconds_count{function=\"spin_50us\",object=\"spin\"${1:+,pid=\"$1\"}}"
 }
 
+# hold_spins N...: a held spin (start_held) per N, calling spin_50us N
+# times once let go (0: until SIGTERM); their PIDs in HELD, outputs in
+# $T_DIR/spin.K.
+hold_spins()
+{
+	local n k=0
+
+	HELD=()
+	for n in "$@"; do
+		start_held "$T_DIR/spin.$k" "$TGT/spin" "$n"
+		HELD+=("$BG_PID")
+		k=$((k + 1))
+	done
+}
+
 # wait_exit PID OUTFILE WANT: the target ran to its end and counted WANT calls.
 wait_exit()
 {
@@ -68,16 +83,12 @@ t_pid_counts_per_process()
 {
 	local a b c n
 
-	start_held "$T_DIR/a" "$TGT/spin" 3000
-	a=$BG_PID
-	start_held "$T_DIR/b" "$TGT/spin" 5000
-	b=$BG_PID
-	start_held "$T_DIR/c" "$TGT/spin" 0
-	c=$BG_PID
+	hold_spins 3000 5000 0
+	a=${HELD[0]} b=${HELD[1]} c=${HELD[2]}
 	start_exporter --prometheus-pid -p "$a" -p "$b" -p "$c"
 	kill -USR1 "$a" "$b"
-	wait_exit "$a" "$T_DIR/a" 3000
-	wait_exit "$b" "$T_DIR/b" 5000
+	wait_exit "$a" "$T_DIR/spin.0" 3000
+	wait_exit "$b" "$T_DIR/spin.1" 5000
 	for n in 1 2 3; do
 		scrape "$n"
 	done
@@ -109,13 +120,11 @@ t_no_pid_label_without_flag()
 {
 	local a c
 
-	start_held "$T_DIR/a" "$TGT/spin" 3000
-	a=$BG_PID
-	start_held "$T_DIR/c" "$TGT/spin" 0
-	c=$BG_PID
+	hold_spins 3000 0
+	a=${HELD[0]} c=${HELD[1]}
 	start_exporter -p "$a" -p "$c"
 	kill -USR1 "$a"
-	wait_exit "$a" "$T_DIR/a" 3000
+	wait_exit "$a" "$T_DIR/spin.0" 3000
 	scrape 1
 	expect_eq "the function's count" "$(sample 1 "$(duration_count)")" 3000
 	expect_eq "lines with a pid label" "$(grep -c 'pid=' "$T_DIR/scrape.1")" 0
@@ -153,17 +162,13 @@ t_full_table_counts_drops()
 {
 	local a b c
 
-	start_held "$T_DIR/a" "$TGT/spin" 3000
-	a=$BG_PID
-	start_held "$T_DIR/b" "$TGT/spin" 2000
-	b=$BG_PID
-	start_held "$T_DIR/c" "$TGT/spin" 0
-	c=$BG_PID
+	hold_spins 3000 2000 0
+	a=${HELD[0]} b=${HELD[1]} c=${HELD[2]}
 	start_exporter --prometheus-pid --prometheus-pid-max 1 -p "$a" -p "$b" -p "$c"
 	kill -USR1 "$a"
-	wait_exit "$a" "$T_DIR/a" 3000
+	wait_exit "$a" "$T_DIR/spin.0" 3000
 	kill -USR1 "$b"
-	wait_exit "$b" "$T_DIR/b" 2000
+	wait_exit "$b" "$T_DIR/spin.1" 2000
 	scrape 1
 	expect_eq "pid $a's count" "$(sample 1 "$(duration_count "$a")")" 3000
 	expect_eq "pid $b's count" "$(sample 1 "$(duration_count "$b")")" none
