@@ -109,7 +109,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr + SONDE_CALIB_IDS);
 	if (!err && o->slower_than_ns)
 		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_BYTES);
-	/* Allocated as processes call: the bound is for a fleet of short-lived ones. */
+	/* Entries are allocated at each process's first call of a function
+	 * (BPF_F_NO_PREALLOC): the room is a bound, not memory taken at start. */
 	if (!err && o->pid_entries)
 		err = bpf_map__set_max_entries(skel->maps.pid_stats, o->pid_entries);
 	if (!err && o->pid_entries)
