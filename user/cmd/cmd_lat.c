@@ -350,12 +350,13 @@ static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set 
 			  "calls past them count as dropped (pid_table)",
 			  entries, LAT_PID_MAX_BYTES >> 20);
 	procs = by_pid && (__u64)t->nr_pids < room ? (__u64)t->nr_pids : room;
-	if (nr * procs > PROM_SERIES_WARN)
+	/* A histogram is at least 3 series (+Inf, _sum, _count), and one per bucket. */
+	if (nr * procs * 3 > PROM_SERIES_WARN)
 		sonde_say("--prometheus-pid: %s%llu processes x %llu function%s make %llu duration "
-			  "histograms, more than Prometheus handles well per target (%d series); "
-			  "trace fewer functions, or lower --prometheus-pid-max",
+			  "histograms, over %llu series: more than Prometheus handles well per target "
+			  "(%d); trace fewer functions, or lower --prometheus-pid-max",
 			  by_pid ? "" : "up to ", procs, nr, nr == 1 ? "" : "s", nr * procs,
-			  PROM_SERIES_WARN);
+			  nr * procs * 3, PROM_SERIES_WARN);
 	return entries;
 }
 
