@@ -26,6 +26,7 @@
 #include "common.bpf.h"
 #include "percpu_add.bpf.h"
 #include "thread_time.bpf.h"
+#include "lat_offcpu.bpf.h"
 
 /*
  * filter_exe_ino (common.bpf.h) is set with -b and library probes. filter_tgid:
@@ -93,6 +94,7 @@ struct sonde_thread {
 	 * switch-out after it (snap_new_frames()), when it has one. */
 	struct sonde_time_snap time_at_entry[SONDE_MAX_DEPTH];
 	struct sonde_thread_time time;
+	struct sonde_offcpu_span offcpu; /* --offcpu-stacks */
 };
 
 struct {

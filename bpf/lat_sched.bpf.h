@@ -55,6 +55,30 @@ static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_
 	}
 }
 
+/*
+ * --offcpu-stacks: the thread leaves the CPU. Inside a traced call, the
+ * innermost one kept is the function charged with the span; the
+ * calibration's calls are sonde's own.
+ */
+static __always_inline void offcpu_out(void *ctx, struct sonde_thread *t, struct task_struct *task,
+				       __u64 now)
+{
+	__u32 d = t->depth, id;
+
+	if (d > SONDE_MAX_DEPTH)
+		d = SONDE_MAX_DEPTH;
+	if (d == 0) {
+		offcpu_settle(&t->offcpu, task);
+		return;
+	}
+	id = t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].site & SONDE_COOKIE_ID_MASK;
+	if (id >= calib_id_base) {
+		offcpu_settle(&t->offcpu, task);
+		return;
+	}
+	offcpu_switch_out(ctx, &t->offcpu, &t->time, task, runq_from_run_delay, id, now);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
@@ -69,12 +93,16 @@ int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct ta
 		now = bpf_ktime_get_ns();
 		thread_time_enter(&t->time, now,
 				  thread_time_off_state(runq_from_run_delay, preempt, prev_state));
+		if (offcpu_stacks)
+			offcpu_out(ctx, t, prev, now);
 	}
 	t = thread_of(next);
 	if (t) {
 		if (!now)
 			now = bpf_ktime_get_ns();
 		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
+		if (offcpu_stacks)
+			offcpu_switch_in(&t->offcpu, &t->time, runq_from_run_delay, now);
 	}
 	return 0;
 }
@@ -103,9 +131,13 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(lat_sched_exit, struct task_struct *p)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct sonde_thread *t = thread_of(task);
 
-	if (!thread_of(task))
+	if (!t)
 		return 0;
+	/* Running: its last off-CPU span's wait is in run_delay. */
+	if (offcpu_stacks)
+		offcpu_settle(&t->offcpu, task);
 	if (!bpf_task_storage_delete(&threads, task))
 		__sync_fetch_and_add(&threads_freed, 1);
 	return 0;

@@ -65,7 +65,38 @@ enum sonde_drop {
 	/* --prometheus-pid: a call not in its process's series, the per-process
 	 * table full (its function's merged totals have it). */
 	SONDE_DROP_PID_TABLE,
+	/* --offcpu-stacks: an off-CPU span of a traced call in no stack's
+	 * total, the offcpu table full (its function's split has it). */
+	SONDE_DROP_OFFCPU_FULL,
+	/* --offcpu-stacks: a switch-out whose user stack was not taken (the
+	 * stack table full, or a walk that failed): its time is under a stack
+	 * of no frames, SONDE_OFFCPU_NO_STACK. */
+	SONDE_DROP_OFFCPU_STACK,
 	SONDE_DROP__COUNT,
+};
+
+/*
+ * --offcpu-stacks: where traced calls are off the CPU. Per process, innermost
+ * traced function and user stack at the switch-out (BPF_MAP_TYPE_HASH
+ * offcpu, shared by every CPU: atomic adds), the time until the switch-in,
+ * split as the call's own split is (run-queue: preempted, or woken and
+ * waiting for a CPU; blocked: the rest).
+ */
+#define SONDE_OFFCPU_NO_STACK (-1)
+/* User frames kept per off-CPU stack (offcpu_stacks, a STACK_TRACE map). */
+#define SONDE_OFFCPU_STACK_DEPTH 32U
+
+struct sonde_offcpu_key {
+	__u32 tgid;
+	__u32 id;	/* the innermost traced call's function id */
+	__s32 stack_id; /* in offcpu_stacks; SONDE_OFFCPU_NO_STACK: not taken */
+	__u32 pad;
+};
+
+struct sonde_offcpu_val {
+	__u64 runq_ns;
+	__u64 blocked_ns;
+	__u64 spans; /* switch-outs */
 };
 
 /* Every ring-buffer record starts with its type. */

@@ -45,6 +45,7 @@ struct lat_opts {
 	bool prom_pid;	      /* --prometheus-pid */
 	__u32 prom_pid_max;   /* --prometheus-pid-max; 0: the default */
 	bool hist, sched, raw;
+	bool offcpu_stacks; /* --offcpu-stacks */
 };
 
 static const char lat_usage_head[] =
@@ -101,6 +102,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_DURATION("--slower-than", "D",
 			     "print each call slower than D as it happens, with its stack",
 			     &o->slower_than_ns),
+	    CMD_OPT_FLAG("--offcpu-stacks", NULL,
+			 "the user stacks where traced calls were off the CPU, by\n"
+			 "time off it (blocked, waiting for a CPU), per function",
+			 &o->offcpu_stacks),
 	    CMD_OPT_CLEAR("--no-sched",
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
 	    CMD_OPT_FLAG("--raw", NULL,
@@ -155,6 +160,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
+	if (o->offcpu_stacks && !o->sched)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--offcpu-stacks needs the scheduler hooks: drop --no-sched");
 	if (o->prom_pid && !o->prom.addr)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
@@ -224,6 +232,9 @@ struct lat_run {
 	 * come at their own times (next_report_ns, since the start). */
 	struct lat_slicer *slicer;
 	__u64 next_report_ns;
+	/* The run loop ticks every SLICE_TICK_NS (for the slices, or to name
+	 * --offcpu-stacks' stacks while their processes live). */
+	bool ticks;
 };
 
 /* How often a run that keeps slices looks whether one is due. */
@@ -244,6 +255,10 @@ static int read_now(struct lat_run *r, const struct session *s)
 static int report_now(struct lat_run *r, const struct session *s, bool final)
 {
 	int err = read_now(r, s);
+
+	if (!err && final && (err = lat_tracer__read_offcpu(r->lt, r->cur)))
+		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the off-CPU stacks: %s",
+				 strerror(-err));
 
 	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, final);
 }
@@ -300,7 +315,10 @@ static int lat_interval(void *ctx, const struct session *s)
 
 	if (r->slicer && (err = slice_tick(r, s)))
 		return err;
-	if (r->slicer) {
+	if (r->o->offcpu_stacks && (err = lat_tracer__poll_offcpu(r->lt)))
+		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the off-CPU stacks: %s",
+				  strerror(-err));
+	if (r->ticks) {
 		if (!r->o->interval_ns || now_ns() - s->start_ns < r->next_report_ns)
 			return 0;
 		r->next_report_ns += r->o->interval_ns;
@@ -371,7 +389,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.slower_than_ns = o->slower_than_ns,
 					.json = o->format->json_records,
 					.raw = o->raw,
-					.pid_entries = pid_table_entries(o, set)};
+					.pid_entries = pid_table_entries(o, set),
+					.offcpu_stacks = o->offcpu_stacks};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,
@@ -399,11 +418,11 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	r.cur->main_object = r.prev->main_object = object_shown_path(o->target.exe);
 	/* A profile file keeps the run's slices: the evidence sonde diff weighs a
 	 * single run by. The run loop then ticks for them, and for -i in between. */
-	if (o->out) {
-		if (!(r.slicer = lat_slicer_new(set->nr))) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
+	if (o->out && !(r.slicer = lat_slicer_new(set->nr))) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if ((r.ticks = o->out || o->offcpu_stacks)) {
 		ro.interval_ns = SLICE_TICK_NS;
 		r.next_report_ns = o->interval_ns;
 	}

@@ -80,7 +80,29 @@ void lat_profile_free(struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		lat_func_slices_free(p->funcs[i].slices);
 	free(p->funcs);
+	lat_profile_set_offcpu(p, NULL, 0);
 	free(p);
+}
+
+void lat_offcpu_stacks_free(struct lat_offcpu_stack *v, size_t nr)
+{
+	size_t i, j;
+
+	for (i = 0; v && i < nr; i++) {
+		for (j = 0; j < v[i].nr; j++)
+			free(v[i].frames[j]);
+		free(v[i].frames);
+	}
+	free(v);
+}
+
+void lat_profile_set_offcpu(struct lat_profile *p, struct lat_offcpu_stack *v, size_t nr)
+{
+	if (p->offcpu_owned)
+		lat_offcpu_stacks_free(p->offcpu_stacks, p->nr_offcpu_stacks);
+	p->offcpu_stacks = v;
+	p->nr_offcpu_stacks = nr;
+	p->offcpu_owned = v != NULL;
 }
 
 void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
@@ -91,6 +113,8 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 
 	out->final = false;
 	out->sched = cur->sched;
+	/* The off-CPU stacks are the final report's: an interval has none. */
+	out->offcpu = cur->offcpu;
 	out->corrected = cur->corrected;
 	memcpy(out->calib_window_ns, cur->calib_window_ns, sizeof(out->calib_window_ns));
 	memcpy(out->calib_call_ns, cur->calib_call_ns, sizeof(out->calib_call_ns));
@@ -158,6 +182,7 @@ void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src)
 	dst->nr_funcs = n;
 	dst->owned = NULL; /* strings stay src's: dst must not outlive it */
 	dst->nr_owned = 0;
+	dst->offcpu_owned = false; /* so do the off-CPU stacks */
 	memcpy(dst->funcs, src->funcs, n * sizeof(*funcs));
 	dst->slice_ns = 0;
 	for (size_t i = 0; i < n; i++)
@@ -181,6 +206,8 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_UNWOUND] = "unwound",
 	    [SONDE_DROP_EXEC] = "exec",
 	    [SONDE_DROP_PID_TABLE] = "pid_table",
+	    [SONDE_DROP_OFFCPU_FULL] = "offcpu_full",
+	    [SONDE_DROP_OFFCPU_STACK] = "offcpu_stack",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";

@@ -52,6 +52,19 @@ struct func_result {
 	struct lat_func_slices *slices;
 };
 
+/*
+ * --offcpu-stacks: one user stack a traced function was off the CPU in, and
+ * for how long (user/lat/lat_offcpu.h). Frames as symbolize.h names them
+ * ("read+0x12"), innermost first; the function's own frame is among them.
+ */
+struct lat_offcpu_stack {
+	const char *object, *name; /* the function, as its struct func_result names it */
+	char **frames;
+	size_t nr;
+	__u64 blocked_ns, runq_ns;
+	__u64 spans; /* switch-outs */
+};
+
 struct lat_profile {
 	bool final;
 	const char *main_object; /* shown without its path; others as "libx.so:name" */
@@ -68,6 +81,12 @@ struct lat_profile {
 	__u64 slice_ns; /* the length of its functions' slices; 0: none */
 	size_t nr_funcs;
 	struct func_result *funcs;
+	/* --offcpu-stacks: measured (offcpu), and the final report's stacks,
+	 * owned unless the profile is a copy (lat_profile_copy()). */
+	bool offcpu;
+	struct lat_offcpu_stack *offcpu_stacks;
+	size_t nr_offcpu_stacks;
+	bool offcpu_owned;
 	/* Names read from a file belong to the profile; live ones to the probe set. */
 	char **owned;
 	size_t nr_owned;
@@ -90,6 +109,10 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 
 /* Copy everything from src into dst (allocated for as many functions). */
 void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src);
+
+/* Replace p's off-CPU stacks by v (nr of them, now p's). */
+void lat_profile_set_offcpu(struct lat_profile *p, struct lat_offcpu_stack *v, size_t nr);
+void lat_offcpu_stacks_free(struct lat_offcpu_stack *v, size_t nr);
 
 /* Sort order of reports: total time, descending; then name. */
 void lat_profile_sort(struct lat_profile *p);

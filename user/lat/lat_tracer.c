@@ -9,6 +9,7 @@
 #include "core/bpf_obj.h"
 #include "lat/calibrate.h"
 #include "lat.skel.h"
+#include "lat/lat_offcpu.h"
 #include "lat/lat_tracer.h"
 #include "core/percpu.h"
 #include "core/preempt_model.h"
@@ -29,6 +30,7 @@ struct lat_tracer {
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
 	struct calibrator *calib; /* NULL with --raw */
+	struct lat_offcpu *offcpu; /* --offcpu-stacks; else NULL */
 	/* Per function: the probes' cost to the target so far, and the calls it
 	 * covers. Each read adds the new calls at the cost measured now, so the
 	 * total only grows (a counter), whatever later calibrations find. */
@@ -115,8 +117,13 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		err = bpf_map__set_max_entries(skel->maps.pid_stats, o->pid_entries);
 	if (!err && o->pid_entries)
 		err = bpf_map__set_map_flags(skel->maps.pid_stats, BPF_F_NO_PREALLOC);
+	if (!err && o->offcpu_stacks)
+		err = bpf_map__set_max_entries(skel->maps.offcpu, LAT_OFFCPU_ENTRIES);
+	if (!err && o->offcpu_stacks)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_stacks_map, LAT_OFFCPU_STACKS);
 	if (err)
 		goto fail;
+	skel->rodata->offcpu_stacks = o->offcpu_stacks;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
 	skel->rodata->filter_tgid = (__u32)target_tgid_filter(t);
 	if (skel->rodata->filter_tgid && t->nr_pids > 1)
@@ -193,6 +200,10 @@ int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
 	err = load(lt, o, t);
 	if (!err)
 		err = open_events(lt, o);
+	if (!err && o->offcpu_stacks &&
+	    !(lt->offcpu = lat_offcpu__new(bpf_map__fd(lt->skel->maps.offcpu),
+					   bpf_map__fd(lt->skel->maps.offcpu_stacks_map), set)))
+		err = -ENOMEM;
 	/* Scheduler hooks first, so a thread's state exists before its first call. */
 	if (!err)
 		err = attach_sched(lt, o->sched);
@@ -239,6 +250,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 	bpf_links_free(&lt->sched_links);
 	ring_buffer__free(lt->rb);
 	slow_printer__free(lt->slow);
+	lat_offcpu__free(lt->offcpu);
 	lat_bpf__destroy(lt->skel);
 	free(lt->overhead);
 	free(lt);
@@ -262,6 +274,16 @@ int lat_tracer__events_fd(const struct lat_tracer *lt)
 int lat_tracer__drain(struct lat_tracer *lt)
 {
 	return bpf_obj_drain(lt->rb);
+}
+
+int lat_tracer__poll_offcpu(struct lat_tracer *lt)
+{
+	return lt->offcpu ? lat_offcpu__poll(lt->offcpu) : 0;
+}
+
+int lat_tracer__read_offcpu(struct lat_tracer *lt, struct lat_profile *p)
+{
+	return lt->offcpu ? lat_offcpu__read(lt->offcpu, p) : 0;
 }
 
 /* The calibration's index of a site's probe shape (sonde/cookie.h). */
@@ -331,6 +353,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->threads_freed = lt->skel->bss->threads_freed;
 	p->sched_resyncs = lt->skel->bss->sched_resyncs;
 	p->sched = lt->skel->rodata->sched_split;
+	p->offcpu = lt->skel->rodata->offcpu_stacks;
 	p->corrected = lt->calib != NULL;
 	if (lt->calib)
 		calibrator__get(lt->calib, &cal);

@@ -22,6 +22,8 @@ struct lat_tracer_opts {
 	/* --prometheus-pid: calls also counted per process, in a table of this
 	 * many (function, process) entries (lat_pids_entries()); 0: off. */
 	__u32 pid_entries;
+	/* --offcpu-stacks: user stacks at the switch-outs of traced calls (needs sched). */
+	bool offcpu_stacks;
 };
 
 struct lat_tracer;
@@ -41,6 +43,11 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
 
 /* --prometheus-pid: the calls per process so far (lat_pids_read()). */
 int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p);
+
+/* --offcpu-stacks: name the stacks seen so far while their processes live
+ * (call it as the run goes on), and read them all into p. 0 without the option. */
+int lat_tracer__poll_offcpu(struct lat_tracer *lt);
+int lat_tracer__read_offcpu(struct lat_tracer *lt, struct lat_profile *p);
 
 /* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
 int lat_tracer__events_fd(const struct lat_tracer *lt);

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 #include "out/json_read.h"
 #include "core/hist.h"
 #include "out/lat_json.h"
 #include "out/lat_report.h"
+#include "mem/mem_profile.h"
 #include "core/util.h"
 
 static json_t *hist_json(const __u64 *hist)
@@ -76,6 +78,35 @@ static json_t *func_json(const struct func_result *f)
 	return o;
 }
 
+/* --offcpu-stacks: frames innermost first, bare ("read") and as named ("read+0x12"). */
+static json_t *offcpu_stack_json(const struct lat_offcpu_stack *s)
+{
+	json_t *bare = json_array(), *at = json_array();
+	char fn[256];
+	size_t i;
+
+	for (i = 0; bare && at && i < s->nr; i++) {
+		json_array_append_new(
+		    bare, json_string(mem_frame_function(s->frames[i], fn, sizeof(fn))));
+		json_array_append_new(at, json_string(s->frames[i]));
+	}
+	return json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I}", "object", s->object,
+			 "function", s->name, "frames", bare, "frames_at", at, "offcpu_ns",
+			 (json_int_t)(s->blocked_ns + s->runq_ns), "blocked_ns",
+			 (json_int_t)s->blocked_ns, "runq_ns", (json_int_t)s->runq_ns, "spans",
+			 (json_int_t)s->spans);
+}
+
+static json_t *offcpu_json(const struct lat_profile *p)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < p->nr_offcpu_stacks; i++)
+		json_array_append_new(arr, offcpu_stack_json(&p->offcpu_stacks[i]));
+	return arr;
+}
+
 json_t *lat_profile_json(const struct lat_profile *p)
 {
 	json_t *root, *drops, *funcs;
@@ -109,6 +140,9 @@ json_t *lat_profile_json(const struct lat_profile *p)
 				      "freed", (json_int_t)p->threads_freed));
 	json_object_set(root, "drops", drops);
 	json_object_set(root, "functions", funcs);
+	/* The final report's (intervals have none): present exactly when measured. */
+	if (p->offcpu && p->final)
+		json_object_set_new(root, "offcpu_stacks", offcpu_json(p));
 cleanup:
 	json_decref(drops);
 	json_decref(funcs);
@@ -218,6 +252,76 @@ static int read_function(struct lat_profile *p, json_t *o, struct func_result *f
 	return hist_total(f->hist) == f->calls ? 0 : -1;
 }
 
+/* An array of strings, innermost first, into s->frames. */
+static int read_frames(json_t *arr, struct lat_offcpu_stack *s)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(arr) || !json_array_size(arr) ||
+	    !(s->frames = calloc(json_array_size(arr), sizeof(*s->frames))))
+		return -1;
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_string(v) || !(s->frames[i] = strdup(json_string_value(v))))
+			return -1;
+		s->nr++;
+	}
+	return 0;
+}
+
+/* One off-CPU stack: its function must be one of the profile's. */
+static int read_offcpu_stack(const struct lat_profile *p, json_t *o, struct lat_offcpu_stack *s)
+{
+	const char *obj = json_string_value(json_object_get(o, "object"));
+	const char *name = json_string_value(json_object_get(o, "function"));
+	json_t *at = json_object_get(o, "frames_at");
+	const struct json_u64_member counts[] = {
+	    {"blocked_ns", &s->blocked_ns, true},
+	    {"runq_ns", &s->runq_ns, true},
+	    {"spans", &s->spans, false},
+	};
+	size_t i;
+
+	if (!obj || !name || json_read_u64s(o, counts, sizeof(counts) / sizeof(counts[0])))
+		return -1;
+	for (i = 0; i < p->nr_funcs; i++)
+		if (!strcmp(p->funcs[i].object, obj) && !strcmp(p->funcs[i].name, name))
+			break;
+	if (i == p->nr_funcs)
+		return -1;
+	s->object = p->funcs[i].object;
+	s->name = p->funcs[i].name;
+	return read_frames(at ? at : json_object_get(o, "frames"), s);
+}
+
+/* "offcpu_stacks", when the run had --offcpu-stacks. */
+static int read_offcpu(struct lat_profile *p, json_t *arr)
+{
+	struct lat_offcpu_stack *v;
+	size_t i, nr = 0;
+	json_t *o;
+	int err = 0;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || !(v = calloc(json_array_size(arr) + 1, sizeof(*v))))
+		return -1;
+	json_array_foreach(arr, i, o)
+	{
+		nr++;
+		if ((err = read_offcpu_stack(p, o, &v[i])))
+			break;
+	}
+	if (err) {
+		lat_offcpu_stacks_free(v, nr);
+		return -1;
+	}
+	p->offcpu = true;
+	lat_profile_set_offcpu(p, v, nr);
+	return 0;
+}
+
 static int read_calibration(json_t *c, struct lat_profile *p)
 {
 	json_t *w = json_object_get(c, "window_ns"), *k = json_object_get(c, "call_ns");
@@ -280,6 +384,11 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 					  "'%s' is corrupt: report.functions[%zu] is malformed",
 					  path, i);
 		}
+	}
+	if (read_offcpu(p, json_object_get(rep, "offcpu_stacks"))) {
+		lat_profile_free(p);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is corrupt: malformed report.offcpu_stacks", path);
 	}
 	*out = p;
 	return 0;

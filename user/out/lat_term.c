@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/hist.h"
+#include "out/lat_offcpu_term.h"
 #include "out/lat_report.h"
 #include "core/safe_text.h"
 #include "out/term.h"
@@ -213,6 +214,7 @@ void report_lat_term(FILE *f, const struct lat_profile *p, const struct report_o
 		fputc('\n', f);
 	}
 	print_drops(f, p, o);
+	report_lat_offcpu_term(f, p, shown, o);
 	for (r = 0; o->hist && r < p->nr_funcs; r++) {
 		const struct func_result *fr = &p->funcs[r];
 

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Part of lat.bpf.c: --offcpu-stacks, where traced calls spend their time off
+ * the CPU. At each switch-out of a thread inside a traced call (lat_sched.bpf.h)
+ * its user stack is taken; at its switch-in the span's time goes to
+ * offcpu[{process, innermost traced function, stack}] (sonde/lat.h).
+ *
+ * The span is split as a call's time is (thread_time.bpf.h). With the
+ * wakeup hook's source the thread's run-queue total says at the switch-in how
+ * much of the span was a wait for a CPU. With run_delay it is known only
+ * later: the kernel adds the wait to run_delay as the thread gets the CPU,
+ * after the sched_switch tracepoint (prepare_task_switch()). So the span is
+ * settled at the thread's next switch-out, or its exit, when run_delay has
+ * grown by exactly that wait (a thread gets the CPU once per span).
+ *
+ * Off (the default), the flag is a rodata constant: the verifier removes
+ * every branch that reads it, and the maps are one entry each.
+ */
+#ifndef SONDE_LAT_OFFCPU_BPF_H
+#define SONDE_LAT_OFFCPU_BPF_H
+
+/* --offcpu-stacks. */
+const volatile bool offcpu_stacks = false;
+
+/* User stacks at switch-outs, by id (sized by the loader when on). */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, SONDE_OFFCPU_STACK_DEPTH * sizeof(__u64));
+} offcpu_stacks_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct sonde_offcpu_key);
+	__type(value, struct sonde_offcpu_val);
+} offcpu SEC(".maps");
+
+enum sonde_offcpu_state {
+	SONDE_OFFCPU_NONE,   /* no span open */
+	SONDE_OFFCPU_OFF,    /* switched out inside a traced call */
+	SONDE_OFFCPU_SETTLE, /* back on a CPU; the span's wait not yet in run_delay */
+};
+
+/* A thread's off-CPU span of a traced call, in its state (struct sonde_thread). */
+struct sonde_offcpu_span {
+	__u64 since_ns;	     /* the switch-out */
+	__u64 off_ns;	     /* its length, once switched in */
+	__u64 runq0_ns;	     /* the thread's run-queue total then (the wakeup hook's) */
+	__u64 run_delay0_ns; /* its run_delay then */
+	struct sonde_offcpu_key key;
+	__u32 state;
+	__u32 pad;
+};
+
+static __always_inline void offcpu_account(const struct sonde_offcpu_key *k, __u64 runq_ns,
+					   __u64 blocked_ns)
+{
+	struct sonde_offcpu_val zero = {}, *v;
+
+	v = bpf_map_lookup_elem(&offcpu, k);
+	if (!v) {
+		/* BPF_NOEXIST: another CPU may just have inserted it; both add to that one. */
+		bpf_map_update_elem(&offcpu, k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&offcpu, k);
+		if (!v) {
+			count_drop(SONDE_DROP_OFFCPU_FULL);
+			return;
+		}
+	}
+	if (runq_ns)
+		__sync_fetch_and_add(&v->runq_ns, runq_ns);
+	if (blocked_ns)
+		__sync_fetch_and_add(&v->blocked_ns, blocked_ns);
+	__sync_fetch_and_add(&v->spans, 1);
+}
+
+/* The span's wait for a CPU is in run_delay now (task: the thread, running). */
+static __always_inline void offcpu_settle(struct sonde_offcpu_span *sp, struct task_struct *task)
+{
+	__u64 waited;
+
+	if (sp->state != SONDE_OFFCPU_SETTLE)
+		return;
+	waited = task_run_delay_ns(task) - sp->run_delay0_ns;
+	/* Two clocks (thread_time_split()): the wait is clamped to the span. */
+	if (waited > sp->off_ns)
+		waited = sp->off_ns;
+	offcpu_account(&sp->key, waited, sp->off_ns - waited);
+	sp->state = SONDE_OFFCPU_NONE;
+}
+
+/*
+ * `task` (current: sched_switch runs in the thread it takes off the CPU)
+ * leaves the CPU inside a traced call of function `id`: its user stack, and
+ * the span opens. Its last span is settled first.
+ */
+static __always_inline void offcpu_switch_out(void *ctx, struct sonde_offcpu_span *sp,
+					      const struct sonde_thread_time *tt,
+					      struct task_struct *task, bool run_delay, __u32 id,
+					      __u64 now)
+{
+	long stack_id;
+
+	offcpu_settle(sp, task);
+	stack_id = bpf_get_stackid(ctx, &offcpu_stacks_map, BPF_F_USER_STACK);
+	if (stack_id < 0) {
+		count_drop(SONDE_DROP_OFFCPU_STACK);
+		stack_id = SONDE_OFFCPU_NO_STACK;
+	}
+	sp->key.tgid = (__u32)task->tgid;
+	sp->key.id = id;
+	sp->key.stack_id = (__s32)stack_id;
+	sp->key.pad = 0;
+	sp->since_ns = now;
+	sp->runq0_ns = tt->total_ns[SONDE_TS_RUNQ];
+	sp->run_delay0_ns = run_delay ? task_run_delay_ns(task) : 0;
+	sp->state = SONDE_OFFCPU_OFF;
+}
+
+/* Back on a CPU at `now` (after thread_time_enter() closed the off-CPU state). */
+static __always_inline void offcpu_switch_in(struct sonde_offcpu_span *sp,
+					     const struct sonde_thread_time *tt, bool run_delay,
+					     __u64 now)
+{
+	__u64 runq;
+
+	if (sp->state != SONDE_OFFCPU_OFF)
+		return;
+	sp->off_ns = now > sp->since_ns ? now - sp->since_ns : 0;
+	if (run_delay) {
+		sp->state = SONDE_OFFCPU_SETTLE;
+		return;
+	}
+	runq = tt->total_ns[SONDE_TS_RUNQ] - sp->runq0_ns;
+	if (runq > sp->off_ns)
+		runq = sp->off_ns;
+	offcpu_account(&sp->key, runq, sp->off_ns - runq);
+	sp->state = SONDE_OFFCPU_NONE;
+}
+
+#endif /* SONDE_LAT_OFFCPU_BPF_H */
