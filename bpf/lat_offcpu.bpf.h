@@ -13,14 +13,16 @@
  * settled at the thread's next switch-out, or its exit, when run_delay has
  * grown by exactly that wait (a thread gets the CPU once per span).
  *
- * Off (the default), the flag is a rodata constant: the verifier removes
- * every branch that reads it, and the maps are one entry each.
+ * A span's length comes from the thread's off-CPU totals, not from the two
+ * timestamps: a switch-in that sched_switch never saw (thread_time_running())
+ * then still ends the span where the thread's own split ends it, and the
+ * span is closed at the next switch-out instead of being lost.
+ *
+ * Off (the default), the loader loads the scheduler programs built without
+ * any of it (lat_sched.bpf.h), and the maps are one entry each.
  */
 #ifndef SONDE_LAT_OFFCPU_BPF_H
 #define SONDE_LAT_OFFCPU_BPF_H
-
-/* --offcpu-stacks. */
-const volatile bool offcpu_stacks = false;
 
 /* User stacks at switch-outs, by id (sized by the loader when on). */
 struct {
@@ -45,8 +47,8 @@ enum sonde_offcpu_state {
 
 /* A thread's off-CPU span of a traced call, in its state (struct sonde_thread). */
 struct sonde_offcpu_span {
-	__u64 since_ns;	     /* the switch-out */
 	__u64 off_ns;	     /* its length, once switched in */
+	__u64 off0_ns;	     /* the thread's off-CPU totals (both states) at the switch-out */
 	__u64 runq0_ns;	     /* the thread's run-queue total then (the wakeup hook's) */
 	__u64 run_delay0_ns; /* its run_delay then */
 	struct sonde_offcpu_key key;
@@ -92,43 +94,18 @@ static __always_inline void offcpu_settle(struct sonde_offcpu_span *sp, struct t
 }
 
 /*
- * `task` (current: sched_switch runs in the thread it takes off the CPU)
- * leaves the CPU inside a traced call of function `id`: its user stack, and
- * the span opens. Its last span is settled first.
+ * The thread is back on a CPU (thread_time_enter() closed its off-CPU state):
+ * the span ends. With the wakeup hook's source it is accounted now; with
+ * run_delay at the next settle.
  */
-static __always_inline void offcpu_switch_out(void *ctx, struct sonde_offcpu_span *sp,
-					      const struct sonde_thread_time *tt,
-					      struct task_struct *task, bool run_delay, __u32 id,
-					      __u64 now)
-{
-	long stack_id;
-
-	offcpu_settle(sp, task);
-	stack_id = bpf_get_stackid(ctx, &offcpu_stacks_map, BPF_F_USER_STACK);
-	if (stack_id < 0) {
-		count_drop(SONDE_DROP_OFFCPU_STACK);
-		stack_id = SONDE_OFFCPU_NO_STACK;
-	}
-	sp->key.tgid = (__u32)task->tgid;
-	sp->key.id = id;
-	sp->key.stack_id = (__s32)stack_id;
-	sp->key.pad = 0;
-	sp->since_ns = now;
-	sp->runq0_ns = tt->total_ns[SONDE_TS_RUNQ];
-	sp->run_delay0_ns = run_delay ? task_run_delay_ns(task) : 0;
-	sp->state = SONDE_OFFCPU_OFF;
-}
-
-/* Back on a CPU at `now` (after thread_time_enter() closed the off-CPU state). */
-static __always_inline void offcpu_switch_in(struct sonde_offcpu_span *sp,
-					     const struct sonde_thread_time *tt, bool run_delay,
-					     __u64 now)
+static __always_inline void offcpu_close(struct sonde_offcpu_span *sp,
+					 const struct sonde_thread_time *tt, bool run_delay)
 {
 	__u64 runq;
 
 	if (sp->state != SONDE_OFFCPU_OFF)
 		return;
-	sp->off_ns = now > sp->since_ns ? now - sp->since_ns : 0;
+	sp->off_ns = tt->total_ns[SONDE_TS_OFFCPU] + tt->total_ns[SONDE_TS_RUNQ] - sp->off0_ns;
 	if (run_delay) {
 		sp->state = SONDE_OFFCPU_SETTLE;
 		return;
@@ -138,6 +115,43 @@ static __always_inline void offcpu_switch_in(struct sonde_offcpu_span *sp,
 		runq = sp->off_ns;
 	offcpu_account(&sp->key, runq, sp->off_ns - runq);
 	sp->state = SONDE_OFFCPU_NONE;
+}
+
+/* The thread runs (task, current), outside a traced call: its last span is finished. */
+static __always_inline void offcpu_finish(struct sonde_offcpu_span *sp,
+					  const struct sonde_thread_time *tt,
+					  struct task_struct *task, bool run_delay)
+{
+	offcpu_close(sp, tt, run_delay); /* its switch-in was missed */
+	offcpu_settle(sp, task);
+}
+
+/*
+ * `task` (current: sched_switch runs in the thread it takes off the CPU)
+ * leaves the CPU inside a traced call of function `id`, after
+ * thread_time_enter(): its user stack, and the span opens. Its last span is
+ * finished first.
+ */
+static __always_inline void offcpu_switch_out(void *ctx, struct sonde_offcpu_span *sp,
+					      const struct sonde_thread_time *tt,
+					      struct task_struct *task, bool run_delay, __u32 id)
+{
+	long stack_id;
+
+	offcpu_finish(sp, tt, task, run_delay);
+	stack_id = bpf_get_stackid(ctx, &offcpu_stacks_map, BPF_F_USER_STACK);
+	if (stack_id < 0) {
+		count_drop(SONDE_DROP_OFFCPU_STACK);
+		stack_id = SONDE_OFFCPU_NO_STACK;
+	}
+	sp->key.tgid = (__u32)task->tgid;
+	sp->key.id = id;
+	sp->key.stack_id = (__s32)stack_id;
+	sp->key.pad = 0;
+	sp->off0_ns = tt->total_ns[SONDE_TS_OFFCPU] + tt->total_ns[SONDE_TS_RUNQ];
+	sp->runq0_ns = tt->total_ns[SONDE_TS_RUNQ];
+	sp->run_delay0_ns = run_delay ? task_run_delay_ns(task) : 0;
+	sp->state = SONDE_OFFCPU_OFF;
 }
 
 #endif /* SONDE_LAT_OFFCPU_BPF_H */

@@ -60,28 +60,28 @@ static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_
  * innermost one kept is the function charged with the span; the
  * calibration's calls are sonde's own.
  */
-static __always_inline void offcpu_out(void *ctx, struct sonde_thread *t, struct task_struct *task,
-				       __u64 now)
+static __always_inline void offcpu_out(void *ctx, struct sonde_thread *t, struct task_struct *task)
 {
-	__u32 d = t->depth, id;
+	__u32 d = t->depth, id = calib_id_base;
 
 	if (d > SONDE_MAX_DEPTH)
 		d = SONDE_MAX_DEPTH;
-	if (d == 0) {
-		offcpu_settle(&t->offcpu, task);
-		return;
-	}
-	id = t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].site & SONDE_COOKIE_ID_MASK;
-	if (id >= calib_id_base) {
-		offcpu_settle(&t->offcpu, task);
-		return;
-	}
-	offcpu_switch_out(ctx, &t->offcpu, &t->time, task, runq_from_run_delay, id, now);
+	if (d)
+		id = t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)].site & SONDE_COOKIE_ID_MASK;
+	if (id >= calib_id_base)
+		offcpu_finish(&t->offcpu, &t->time, task, runq_from_run_delay);
+	else
+		offcpu_switch_out(ctx, &t->offcpu, &t->time, task, runq_from_run_delay, id);
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
-	     unsigned int prev_state)
+/*
+ * offcpu: --offcpu-stacks, a constant. Each program below is this with it
+ * folded in, and the loader loads one: off, the program is the one without
+ * any of it (not even a flag's load, nor the registers its code would keep).
+ */
+static __always_inline int on_sched_switch(void *ctx, bool preempt, struct task_struct *prev,
+					   struct task_struct *next, unsigned int prev_state,
+					   const bool offcpu)
 {
 	struct sonde_thread *t;
 	__u64 now = 0;
@@ -93,18 +93,32 @@ int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct ta
 		now = bpf_ktime_get_ns();
 		thread_time_enter(&t->time, now,
 				  thread_time_off_state(runq_from_run_delay, preempt, prev_state));
-		if (offcpu_stacks)
-			offcpu_out(ctx, t, prev, now);
+		if (offcpu)
+			offcpu_out(ctx, t, prev);
 	}
 	t = thread_of(next);
 	if (t) {
 		if (!now)
 			now = bpf_ktime_get_ns();
 		thread_time_enter(&t->time, now, SONDE_TS_ONCPU);
-		if (offcpu_stacks)
-			offcpu_switch_in(&t->offcpu, &t->time, runq_from_run_delay, now);
+		if (offcpu)
+			offcpu_close(&t->offcpu, &t->time, runq_from_run_delay);
 	}
 	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(lat_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	return on_sched_switch(ctx, preempt, prev, next, prev_state, false);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(lat_sched_switch_offcpu, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	return on_sched_switch(ctx, preempt, prev, next, prev_state, true);
 }
 
 /*
@@ -127,8 +141,7 @@ int BPF_PROG(lat_sched_wakeup, struct task_struct *p)
  * release prompt and countable (threads_freed), so a run over many
  * short-lived threads can show that nothing was left behind.
  */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lat_sched_exit, struct task_struct *p)
+static __always_inline int on_sched_exit(const bool offcpu)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct sonde_thread *t = thread_of(task);
@@ -136,11 +149,23 @@ int BPF_PROG(lat_sched_exit, struct task_struct *p)
 	if (!t)
 		return 0;
 	/* Running: its last off-CPU span's wait is in run_delay. */
-	if (offcpu_stacks)
-		offcpu_settle(&t->offcpu, task);
+	if (offcpu)
+		offcpu_finish(&t->offcpu, &t->time, task, runq_from_run_delay);
 	if (!bpf_task_storage_delete(&threads, task))
 		__sync_fetch_and_add(&threads_freed, 1);
 	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lat_sched_exit, struct task_struct *p)
+{
+	return on_sched_exit(false);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lat_sched_exit_offcpu, struct task_struct *p)
+{
+	return on_sched_exit(true);
 }
 
 #endif /* SONDE_LAT_SCHED_BPF_H */

@@ -123,7 +123,6 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		err = bpf_map__set_max_entries(skel->maps.offcpu_stacks_map, LAT_OFFCPU_STACKS);
 	if (err)
 		goto fail;
-	skel->rodata->offcpu_stacks = o->offcpu_stacks;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
 	skel->rodata->filter_tgid = (__u32)target_tgid_filter(t);
 	if (skel->rodata->filter_tgid && t->nr_pids > 1)
@@ -138,7 +137,11 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	skel->rodata->slower_than_ns = o->slower_than_ns;
 	skel->rodata->per_pid = o->pid_entries > 0;
 	skel->rodata->stats_atomic = percpu_counters_need_atomics();
-	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched);
+	/* --offcpu-stacks: the scheduler programs with it built in, instead. */
+	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched && !o->offcpu_stacks);
+	bpf_program__set_autoload(skel->progs.lat_sched_switch_offcpu, o->sched && o->offcpu_stacks);
+	bpf_program__set_autoload(skel->progs.lat_sched_exit, !o->offcpu_stacks);
+	bpf_program__set_autoload(skel->progs.lat_sched_exit_offcpu, o->offcpu_stacks);
 	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched && !lt->run_delay);
 	progs = lat_progs(skel);
 	attach_select_progs(&progs, lt->multi);
@@ -154,9 +157,10 @@ static int attach_sched(struct lat_tracer *lt, bool sched)
 {
 	/* Exits and execs end a thread's calls whatever --no-sched says; the
 	 * others are loaded as load() chose. */
-	struct bpf_program *progs[] = {lt->skel->progs.lat_sched_exit, lt->skel->progs.lat_exec,
-				       lt->skel->progs.lat_sched_switch,
-				       lt->skel->progs.lat_sched_wakeup};
+	struct bpf_program *progs[] = {
+	    lt->skel->progs.lat_sched_exit,	   lt->skel->progs.lat_sched_exit_offcpu,
+	    lt->skel->progs.lat_exec,		   lt->skel->progs.lat_sched_switch,
+	    lt->skel->progs.lat_sched_switch_offcpu, lt->skel->progs.lat_sched_wakeup};
 	int err;
 
 	err = bpf_links_attach(&lt->sched_links, progs, sizeof(progs) / sizeof(progs[0]));
@@ -353,7 +357,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	p->threads_freed = lt->skel->bss->threads_freed;
 	p->sched_resyncs = lt->skel->bss->sched_resyncs;
 	p->sched = lt->skel->rodata->sched_split;
-	p->offcpu = lt->skel->rodata->offcpu_stacks;
+	p->offcpu = lt->offcpu != NULL;
 	p->corrected = lt->calib != NULL;
 	if (lt->calib)
 		calibrator__get(lt->calib, &cal);
