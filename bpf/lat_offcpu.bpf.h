@@ -56,20 +56,48 @@ struct sonde_offcpu_span {
 	__u32 pad;
 };
 
-static __always_inline void offcpu_account(const struct sonde_offcpu_key *k, __u64 runq_ns,
-					   __u64 blocked_ns)
+/*
+ * A new entry: its stack to be named now (sonde_rec_offcpu). Not a drop when
+ * the ring buffer is full: user space names it at its next look at the table.
+ */
+static __always_inline void offcpu_announce(const struct sonde_offcpu_key *k)
+{
+	struct sonde_rec_offcpu *r;
+
+	if (k->stack_id < 0)
+		return;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r)
+		return;
+	r->type = SONDE_REC_OFFCPU_STACK;
+	r->tgid = k->tgid;
+	r->stack_id = k->stack_id;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* The table's entry for k, inserted (and announced) the first time; NULL when full. */
+static __always_inline struct sonde_offcpu_val *offcpu_entry(const struct sonde_offcpu_key *k)
 {
 	struct sonde_offcpu_val zero = {}, *v;
 
 	v = bpf_map_lookup_elem(&offcpu, k);
+	if (v)
+		return v;
+	/* BPF_NOEXIST: another CPU may just have inserted it; both add to that one. */
+	if (!bpf_map_update_elem(&offcpu, k, &zero, BPF_NOEXIST))
+		offcpu_announce(k);
+	return bpf_map_lookup_elem(&offcpu, k);
+}
+
+static __always_inline void offcpu_account(const struct sonde_offcpu_key *k, __u64 runq_ns,
+					   __u64 blocked_ns)
+{
+	struct sonde_offcpu_val *v = offcpu_entry(k);
+
 	if (!v) {
-		/* BPF_NOEXIST: another CPU may just have inserted it; both add to that one. */
-		bpf_map_update_elem(&offcpu, k, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&offcpu, k);
-		if (!v) {
-			count_drop(SONDE_DROP_OFFCPU_FULL);
-			return;
-		}
+		count_drop(SONDE_DROP_OFFCPU_FULL);
+		return;
 	}
 	if (runq_ns)
 		__sync_fetch_and_add(&v->runq_ns, runq_ns);
@@ -148,6 +176,9 @@ static __always_inline void offcpu_switch_out(void *ctx, struct sonde_offcpu_spa
 	sp->key.id = id;
 	sp->key.stack_id = (__s32)stack_id;
 	sp->key.pad = 0;
+	/* Inserted now, not at the switch-in: user space names a new stack while
+	 * the thread sleeps in it, a short-lived process before it exits. */
+	offcpu_entry(&sp->key);
 	sp->off0_ns = tt->total_ns[SONDE_TS_OFFCPU] + tt->total_ns[SONDE_TS_RUNQ];
 	sp->runq0_ns = tt->total_ns[SONDE_TS_RUNQ];
 	sp->run_delay0_ns = run_delay ? task_run_delay_ns(task) : 0;

@@ -102,6 +102,17 @@ struct sonde_offcpu_val {
 /* Every ring-buffer record starts with its type. */
 enum sonde_rec_type {
 	SONDE_REC_SLOW_CALL = 1,
+	SONDE_REC_OFFCPU_STACK,
+};
+
+/* --offcpu-stacks: a process's stack in the offcpu table for the first time,
+ * for user space to name while the process lives (a short one may be gone by
+ * its next look at the table). */
+struct sonde_rec_offcpu {
+	__u32 type; /* SONDE_REC_OFFCPU_STACK */
+	__u32 tgid;
+	__s32 stack_id;
+	__u32 pad;
 };
 
 /* A call slower than --slower-than. */

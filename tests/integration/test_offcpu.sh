@@ -90,6 +90,22 @@ t_sleep_stacks_wakeup_hook()
 	SONDE_NO_RUN_DELAY=1 check_sleeps
 }
 
+# A process that lives 30 ms, less than sonde's look at the table every
+# 100 ms: its stacks are named all the same (the kernel says when a new one
+# comes), the libc frames too.
+t_short_lived()
+{
+	sonde_run lat --json --offcpu-stacks two_naps sleep_2ms -- "$TGT/sleeper" 5 nested
+	expect_ok
+	need_final
+	expect_eq "target's calls" "$(target_says calls)" 5
+	expect_ge "sleep_2ms stacks" "$(jq -r '[.offcpu_stacks[] | select(.function == "sleep_2ms")] | length' <<<"$FINAL")" 1
+	expect_eq "sleep_2ms stacks not named nanosleep < sleep_2ms < two_naps < main" \
+		"$(jq -r '[.offcpu_stacks[] | select(.function == "sleep_2ms" and .spans >= 2)
+			| select((.frames[0] | test("nanosleep") | not) or .frames[1:4] != ["sleep_2ms", "two_naps", "main"])]
+			| length' <<<"$FINAL")" 0
+}
+
 # Two threads busy-wait 1 ms calls on one CPU: off the CPU only while the
 # other thread has it, runnable. Their stacks' run-queue time is what the
 # kernel counted as their wait during the calls (the target reads its

@@ -117,6 +117,11 @@ static const struct named_stack *named(struct lat_offcpu *o, __u32 tgid, __s32 s
 	return n;
 }
 
+int lat_offcpu__note(struct lat_offcpu *o, __u32 tgid, __s32 stack_id)
+{
+	return named(o, tgid, stack_id) ? 0 : -ENOMEM;
+}
+
 int lat_offcpu__poll(struct lat_offcpu *o)
 {
 	struct sonde_offcpu_key key, *prev = NULL;
@@ -263,8 +268,10 @@ int lat_offcpu__read(struct lat_offcpu *o, struct lat_profile *p)
 
 	while (!(err = bpf_map_get_next_key(o->map_fd, prev, &key))) {
 		prev = &key;
-		/* Not of a traced function (no such entries are made), or gone meanwhile. */
-		if (key.id >= o->set->nr || bpf_map_lookup_elem(o->map_fd, &key, &val))
+		/* Not of a traced function (no such entries are made), gone meanwhile, or
+		 * inserted at a switch-out whose span has not ended yet. */
+		if (key.id >= o->set->nr || bpf_map_lookup_elem(o->map_fd, &key, &val) ||
+		    !val.spans)
 			continue;
 		if (nr == cap) {
 			size_t c = cap ? 2 * cap : 64;

@@ -27,6 +27,9 @@ void lat_offcpu__free(struct lat_offcpu *o);
  * called as the run goes on. 0 or -errno. */
 int lat_offcpu__poll(struct lat_offcpu *o);
 
+/* A (process, stack) the kernel announced (struct sonde_rec_offcpu): named now. */
+int lat_offcpu__note(struct lat_offcpu *o, __u32 tgid, __s32 stack_id);
+
 /* Every stack so far into p (lat_profile_set_offcpu()), merged by function
  * and frames, each function's heaviest first. 0 or -errno. */
 int lat_offcpu__read(struct lat_offcpu *o, struct lat_profile *p);

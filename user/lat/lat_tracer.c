@@ -19,6 +19,8 @@
 
 /* Slow-call records are ~330 bytes: 4 MiB holds ~12,000 before any is lost. */
 #define SONDE_RINGBUF_BYTES (4U << 20)
+/* --offcpu-stacks alone: its records (16 bytes) come once per new stack. */
+#define SONDE_RINGBUF_OFFCPU_BYTES (256U << 10)
 
 struct lat_tracer {
 	struct probe_set *set;
@@ -111,6 +113,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr + SONDE_CALIB_IDS);
 	if (!err && o->slower_than_ns)
 		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_BYTES);
+	else if (!err && o->offcpu_stacks)
+		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_OFFCPU_BYTES);
 	/* Entries are allocated at each process's first call of a function
 	 * (BPF_F_NO_PREALLOC): the room is a bound, not memory taken at start. */
 	if (!err && o->pid_entries)
@@ -173,15 +177,31 @@ static int attach_sched(struct lat_tracer *lt, bool sched)
 	return 0;
 }
 
+/* ring_buffer_sample_fn: each record to its reader, by type. */
+static int handle_record(void *ctx, void *data, size_t len)
+{
+	struct lat_tracer *lt = ctx;
+	const struct sonde_rec_offcpu *r = data;
+
+	if (len >= sizeof(__u32) && r->type == SONDE_REC_SLOW_CALL && lt->slow)
+		return slow_printer__handle(lt->slow, data, len);
+	/* Not named: the next look at the table names it. */
+	if (len >= sizeof(*r) && r->type == SONDE_REC_OFFCPU_STACK && lt->offcpu)
+		lat_offcpu__note(lt->offcpu, r->tgid, r->stack_id);
+	return 0;
+}
+
 static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 {
-	if (!o->slower_than_ns)
-		return 0;
-	lt->slow = slow_printer__new(lt->set, o->json, stdout);
-	if (!lt->slow)
+	if (o->offcpu_stacks &&
+	    !(lt->offcpu = lat_offcpu__new(bpf_map__fd(lt->skel->maps.offcpu),
+					   bpf_map__fd(lt->skel->maps.offcpu_stacks_map), lt->set)))
 		return -ENOMEM;
-	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
-				   lt->slow, &lt->rb);
+	if (o->slower_than_ns && !(lt->slow = slow_printer__new(lt->set, o->json, stdout)))
+		return -ENOMEM;
+	if (!lt->slow && !lt->offcpu)
+		return 0;
+	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), handle_record, lt, &lt->rb);
 }
 
 int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
@@ -204,10 +224,6 @@ int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
 	err = load(lt, o, t);
 	if (!err)
 		err = open_events(lt, o);
-	if (!err && o->offcpu_stacks &&
-	    !(lt->offcpu = lat_offcpu__new(bpf_map__fd(lt->skel->maps.offcpu),
-					   bpf_map__fd(lt->skel->maps.offcpu_stacks_map), set)))
-		err = -ENOMEM;
 	/* Scheduler hooks first, so a thread's state exists before its first call. */
 	if (!err)
 		err = attach_sched(lt, o->sched);
