@@ -12,6 +12,9 @@ download. Prints one JSON object:
              violations among them), as text
   requests   URLs the page asked for beyond itself (file: and data: aside)
   names      the text of the first table's name cells (td.name), in order
+  table      that table: headers, and rows of cells {text, v} (v: data-v, the
+             number a cell sorts by)
+  svgs       charts drawn (a non-empty box), by class: {"hist": 3, ...}
   sorted     the same after a click on the header titled COLUMN (--sort-by)
   names_nojs the name cells with JavaScript disabled
   text       the page's visible text (document.body.innerText)
@@ -174,6 +177,20 @@ def png_colors(png):
     return len(colors), 100.0 * (total - white) / max(total, 1)
 
 
+# The first table as a reader sees it: its headers, and each row's cells as
+# text and as the value they sort by (data-v; null for text cells).
+TABLE_JS = ("JSON.stringify((function(t){if(!t)return null;return {"
+            "headers:Array.from(t.tHead.rows[0].cells).map(function(c){return c.textContent;}),"
+            "rows:Array.from(t.tBodies[0].rows).map(function(r){return Array.from(r.cells)"
+            ".map(function(c){var v=c.getAttribute('data-v');"
+            "return {text:c.textContent,v:v===null?null:parseFloat(v)};});})};})"
+            "(document.querySelector('table')))")
+
+# Charts drawn: SVGs by class that take room on the page.
+SVGS_JS = ("JSON.stringify(Array.from(document.querySelectorAll('svg')).reduce(function(o,s){"
+           "var r=s.getBoundingClientRect();if(r.width>0&&r.height>0){var k=s.getAttribute('class')"
+           "||'svg';o[k]=(o[k]||0)+1;}return o;},{}))")
+
 NAMES_JS = ("JSON.stringify(Array.from((document.querySelector('table') || document)"
             ".querySelectorAll('tbody td.name')).map(function(e){return e.textContent;}))")
 
@@ -221,6 +238,9 @@ def check(chromium, page, png_path, sort_by):
                    session)
             load(b, session, "file://" + os.path.abspath(page))
             out["names"] = names(b, session)
+            for key, js in (("table", TABLE_JS), ("svgs", SVGS_JS)):
+                out[key] = json.loads(b.send("Runtime.evaluate", {
+                    "expression": js, "returnByValue": True}, session)["result"]["value"])
             out["text"] = b.send("Runtime.evaluate", {
                 "expression": "document.body.innerText", "returnByValue": True},
                 session)["result"]["value"]
