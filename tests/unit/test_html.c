@@ -127,7 +127,10 @@ static void test_lat_page(void **state)
 		fmt_ns(v, sizeof(v), hist_quantile(f->hist, f->min_ns, f->max_ns, qs[i]));
 		snprintf(want, sizeof(want), ">%s</td>", v);
 		assert_non_null(strstr(page, want));
-		snprintf(want, sizeof(want), ">p%s %s</text>", i == 0 ? "50" : i == 1 ? "90" : "99",
+		snprintf(want, sizeof(want), ">p%s %s</text>",
+			 i == 0	  ? "50"
+			 : i == 1 ? "90"
+				  : "99",
 			 v);
 		assert_non_null(strstr(page, want));
 	}
@@ -225,7 +228,8 @@ static void test_diff_page(void **state)
 	assert_int_equal(diff_html_write(f, &pg), 0);
 	fclose(f);
 	assert_offline(buf);
-	assert_non_null(strstr(buf, "<tr class=\"critical\"><td data-v=\"0\">regression (critical)"));
+	assert_non_null(
+	    strstr(buf, "<tr class=\"critical\"><td data-v=\"0\">regression (critical)"));
 	assert_non_null(strstr(buf, ">step_lookup</td>"));
 	assert_non_null(strstr(buf, EVIL_ESCAPED));
 	assert_null(strstr(buf, "tmpl<int"));

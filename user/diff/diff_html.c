@@ -57,13 +57,15 @@ static void grounds(FILE *f, const struct diff_report *r)
 {
 	fputs("<p class=\"note\">", f);
 	if (r->shifted)
-		fprintf(f, "One run a side, and the runs differ as a whole (the median function "
-			   "%+.1f%%): the machine or the load moved as much as the build, so no "
-			   "change is called.",
+		fprintf(f,
+			"One run a side, and the runs differ as a whole (the median function "
+			"%+.1f%%): the machine or the load moved as much as the build, so no "
+			"change is called.",
 			r->shift_pct);
 	else if (r->nr_base_runs + r->nr_new_runs < 3)
-		fprintf(f, "One run a side: its time slices stand in for runs, and only a change "
-			   "of %.0f%% or more that they agree on is called.",
+		fprintf(f,
+			"One run a side: its time slices stand in for runs, and only a change "
+			"of %.0f%% or more that they agree on is called.",
 			DIFF_SINGLE_RUN_MIN_PCT);
 	else
 		fprintf(f, "%zu base and %zu new runs; noise: one standard deviation between runs.",
@@ -116,13 +118,14 @@ static void lat_table(FILE *f, const struct diff_report *r)
 	const char *metric = diff_metric_name(r->metric);
 	size_t k;
 
-	fprintf(f, "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>%zu regression%s (metric %s; "
-		   "change, p50, p99, mean and calls/s: new vs base)</p>\n"
-		   "<table class=\"sortable\" id=\"functions\">\n<thead><tr><th>verdict</th>"
-		   "<th>function</th><th class=\"n\">%s base</th><th class=\"n\">%s new</th>"
-		   "<th class=\"n\">change</th><th class=\"n\">p-value</th>"
-		   "<th class=\"n\">noise</th><th class=\"n\">p50</th><th class=\"n\">p99</th>"
-		   "<th class=\"n\">mean</th><th class=\"n\">calls/s</th></tr></thead>\n<tbody>\n",
+	fprintf(f,
+		"<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>%zu regression%s (metric %s; "
+		"change, p50, p99, mean and calls/s: new vs base)</p>\n"
+		"<table class=\"sortable\" id=\"functions\">\n<thead><tr><th>verdict</th>"
+		"<th>function</th><th class=\"n\">%s base</th><th class=\"n\">%s new</th>"
+		"<th class=\"n\">change</th><th class=\"n\">p-value</th>"
+		"<th class=\"n\">noise</th><th class=\"n\">p50</th><th class=\"n\">p99</th>"
+		"<th class=\"n\">mean</th><th class=\"n\">calls/s</th></tr></thead>\n<tbody>\n",
 		r->regressions, r->regressions == 1 ? "" : "s", metric, metric, metric);
 	for (k = 0; k < r->nr_rows; k++)
 		lat_row(f, r, &r->rows[k]);
@@ -186,13 +189,14 @@ static void mem_table(FILE *f, const struct diff_report *r)
 {
 	size_t k;
 
-	fprintf(f, "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>%zu regression%s (growth "
-		   "of live bytes per stack; change: new vs base)</p>\n"
-		   "<table class=\"sortable\" id=\"stack-table\">\n<thead><tr><th>verdict</th>"
-		   "<th class=\"n\">growth base</th><th class=\"n\">growth new</th>"
-		   "<th class=\"n\">change</th><th class=\"n\">p-value</th>"
-		   "<th class=\"n\">noise</th><th class=\"n\">peak base</th>"
-		   "<th class=\"n\">peak new</th><th>stack</th></tr></thead>\n<tbody>\n",
+	fprintf(f,
+		"<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p>%zu regression%s (growth "
+		"of live bytes per stack; change: new vs base)</p>\n"
+		"<table class=\"sortable\" id=\"stack-table\">\n<thead><tr><th>verdict</th>"
+		"<th class=\"n\">growth base</th><th class=\"n\">growth new</th>"
+		"<th class=\"n\">change</th><th class=\"n\">p-value</th>"
+		"<th class=\"n\">noise</th><th class=\"n\">peak base</th>"
+		"<th class=\"n\">peak new</th><th>stack</th></tr></thead>\n<tbody>\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
 	for (k = 0; k < r->nr_stacks; k++) {
 		const struct diff_stack_row *s = &r->stacks[k];

@@ -13,12 +13,12 @@
 #include "out/html_assets.h"
 
 /* Chart geometry, in px: plot area inside margins for the axis labels. */
-#define HIST_W	     520
-#define HIST_H	     190
-#define HIST_LEFT    46
-#define HIST_RIGHT   10
-#define HIST_TOP     22
-#define HIST_BOTTOM  24
+#define HIST_W	      520
+#define HIST_H	      190
+#define HIST_LEFT     46
+#define HIST_RIGHT    10
+#define HIST_TOP      22
+#define HIST_BOTTOM   24
 #define HIST_MAX_BARS 48
 
 void html_puts(FILE *f, const char *s)
@@ -148,8 +148,9 @@ int html_page_end(FILE *f)
 {
 	fputs("<footer>Written by sonde ", f);
 	html_puts(f, sonde_version());
-	fprintf(f, ". Click a column's title to sort by it.</footer>\n<script>\n%s</script>\n"
-		   "</body>\n</html>\n",
+	fprintf(f,
+		". Click a column's title to sort by it.</footer>\n<script>\n%s</script>\n"
+		"</body>\n</html>\n",
 		html_js);
 	return ferror(f) ? -EIO : 0;
 }
@@ -244,7 +245,10 @@ static void hist_axis(FILE *f, const struct html_hist_scale *s, double x0, doubl
 		int b = s->first + nr * i / 4;
 
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
-			x0 + w * i / 4, y0 + 15, i == 0 ? "start" : i == 4 ? "end" : "middle",
+			x0 + w * i / 4, y0 + 15,
+			i == 0	 ? "start"
+			: i == 4 ? "end"
+				 : "middle",
 			fmt_ns(t, sizeof(t), (double)sonde_bucket_lower_ns(b)));
 	}
 }
@@ -294,9 +298,10 @@ void html_hist_svg(FILE *f, const struct html_hist *h, const struct html_hist_sc
 			"<line class=\"pct %s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\">"
 			"<title>%s %s</title></line>\n",
 			marks[i].name, x, y0 - 2, x, y0 + ph, marks[i].name, t);
-		fprintf(f, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s %s</text>\n",
-			marks[i].name, right ? x - 3 : x + 3, y0 - 4 + 12 * (double)row,
-			right ? "end" : "start", marks[i].name, t);
+		fprintf(
+		    f, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s %s</text>\n",
+		    marks[i].name, right ? x - 3 : x + 3, y0 - 4 + 12 * (double)row,
+		    right ? "end" : "start", marks[i].name, t);
 	}
 	fputs("</svg>\n", f);
 }

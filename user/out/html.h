@@ -22,8 +22,7 @@ int html_write_profile(FILE *f, const struct sonde_profile *p);
 
 /* A page into `out` (opened with out_file_open() before the work): write(f, ctx)
  * into memory, then out_file_commit(). 0, or a reported error. */
-int html_file_commit(struct out_file *out, int (*write)(FILE *f, const void *ctx),
-		     const void *ctx);
+int html_file_commit(struct out_file *out, int (*write)(FILE *f, const void *ctx), const void *ctx);
 
 /* The profile page for html_file_commit(): ctx is a const struct sonde_profile *. */
 int html_write_profile_ctx(FILE *f, const void *ctx);
@@ -59,8 +58,8 @@ int html_hist_scale(struct html_hist_scale *s, const __u64 *const *hists, size_t
 
 struct html_hist {
 	const __u64 *hist;
-	__u64 min_ns, max_ns; /* clamps of the percentiles (hist_quantile()) */
-	const char *label;    /* above the chart: "base", "new"; NULL: none */
+	__u64 min_ns, max_ns;  /* clamps of the percentiles (hist_quantile()) */
+	const char *label;     /* above the chart: "base", "new"; NULL: none */
 	const char *bar_class; /* "bar" or "bar base" */
 };
 /* An <svg> of the histogram's bars on the scale, with p50, p90 and p99 marked. */

@@ -7,11 +7,26 @@
 #include "out/html.h"
 #include "lat/lat_profile.h"
 
-enum col { C_CALLS, C_RATE, C_P50, C_P90, C_P99, C_P999, C_ERR, C_MAX, C_MEAN, C_TOTAL, C_SELF,
-	   C_ONCPU, C_RUNQ, C_BLOCKED, NR_COLS };
+enum col {
+	C_CALLS,
+	C_RATE,
+	C_P50,
+	C_P90,
+	C_P99,
+	C_P999,
+	C_ERR,
+	C_MAX,
+	C_MEAN,
+	C_TOTAL,
+	C_SELF,
+	C_ONCPU,
+	C_RUNQ,
+	C_BLOCKED,
+	NR_COLS
+};
 
 static const char *const col_titles[NR_COLS] = {
-    "calls", "calls/s", "p50",	"p90",	 "p99",	 "p99.9",   "±err",
+    "calls", "calls/s", "p50",	 "p90",	 "p99",	   "p99.9",	"±err",
     "max",   "mean",	"total", "self", "on-CPU", "run-queue", "blocked",
 };
 
@@ -95,8 +110,9 @@ static void summary(FILE *f, const struct lat_profile *p)
 		p->final ? "final report" : "interval",
 		fmt_ns(dur, sizeof(dur), (double)p->duration_ns));
 	if (p->corrected)
-		fprintf(f, "probe cost subtracted: %s per call (%s at single-stepped sites), "
-			   "±err its spread",
+		fprintf(f,
+			"probe cost subtracted: %s per call (%s at single-stepped sites), "
+			"±err its spread",
 			fmt_ns(c1, sizeof(c1), (double)p->calib_window_ns[0]),
 			fmt_ns(c2, sizeof(c2), (double)p->calib_window_ns[1]));
 	else
@@ -113,7 +129,8 @@ static void summary(FILE *f, const struct lat_profile *p)
 		fputs("<p class=\"note\">dropped:", f);
 		for (i = 0; i < SONDE_DROP__COUNT; i++)
 			if (p->drops[i])
-				fprintf(f, " %s=%llu", drop_name(i), (unsigned long long)p->drops[i]);
+				fprintf(f, " %s=%llu", drop_name(i),
+					(unsigned long long)p->drops[i]);
 		fputs("</p>\n", f);
 	}
 	fputs("</section>\n", f);
@@ -132,8 +149,9 @@ static void split_bar(FILE *f, const struct lat_profile *p, const struct func_re
 	for (i = 0; i < 3; i++) {
 		pct[i] = fr->total_ns ? 100.0 * (double)part[i] / (double)fr->total_ns : 0;
 		if (pct[i] > 0)
-			fprintf(f, "<span class=\"%s\" style=\"width:%.2f%%\" title=\"%s %.1f%%\">"
-				   "</span>",
+			fprintf(f,
+				"<span class=\"%s\" style=\"width:%.2f%%\" title=\"%s %.1f%%\">"
+				"</span>",
 				cls[i], pct[i], cls[i], pct[i]);
 	}
 	fprintf(f, "</div><div class=\"n\">%.0f%% / %.0f%% / %.0f%%</div>\n", pct[0], pct[1],
@@ -162,7 +180,8 @@ static void split(FILE *f, const struct lat_profile *p)
 static void one_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, const char *what)
 {
 	struct html_hist_scale s;
-	const struct html_hist h = {.hist = hist, .min_ns = min_ns, .max_ns = max_ns};
+	const struct html_hist h = {
+	    .hist = hist, .min_ns = min_ns, .max_ns = max_ns, .label = what};
 	char a[32], b[32], c[32];
 
 	if (html_hist_scale(&s, &hist, 1))

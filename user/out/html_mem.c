@@ -65,8 +65,9 @@ static void summary(FILE *f, const struct mem_profile *p)
 		mem_fmt_bytes(c, sizeof(c), (double)mem_profile_live_bytes(p, true)),
 		mem_fmt_bytes(d, sizeof(d), (double)p->brk_bytes));
 	/* A final report's last window can be a few milliseconds: its rates are the run's. */
-	fprintf(f, "<dt>rate</dt><dd>%s allocs/s, %s frees/s; since the start %s allocs, "
-		   "%s frees</dd>",
+	fprintf(f,
+		"<dt>rate</dt><dd>%s allocs/s, %s frees/s; since the start %s allocs, "
+		"%s frees</dd>",
 		fmt_count(a, sizeof(a),
 			  p->final ? per_s(p->counts[SONDE_MC_ALLOCS], p->duration_ns)
 				   : per_s(p->interval_counts[SONDE_MC_ALLOCS], p->interval_ns)),
@@ -159,8 +160,9 @@ static void series_svg(FILE *f, const struct mem_profile *p, const struct mem_st
 		tmax = 1;
 	if (vmax <= 0)
 		vmax = 1;
-	fprintf(f, "<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		   "role=\"img\">\n",
+	fprintf(f,
+		"<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"role=\"img\">\n",
 		SER_W, SER_H, SER_W, SER_H);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 - 4, y0 + 8,
 		mem_fmt_bytes(a, sizeof(a), vmax));
