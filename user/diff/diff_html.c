@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "core/util.h"
 #include "diff/diff_html.h"
-#include "diff/diff_judge.h"
+#include "diff/diff_term.h"
 #include "mem/mem_profile.h"
 #include "out/html.h"
 
@@ -52,27 +52,11 @@ static void td_noise(FILE *f, const struct diff_grounds *g)
 	html_td_num(f, g->noise_pct, t);
 }
 
-/* What the verdicts rest on: the line under the table (as the terminal's). */
+/* What the verdicts rest on: the terminal's lines under the table. */
 static void grounds(FILE *f, const struct diff_report *r)
 {
 	fputs("<p class=\"note\">", f);
-	if (r->shifted)
-		fprintf(f,
-			"One run a side, and the runs differ as a whole (the median function "
-			"%+.1f%%): the machine or the load moved as much as the build, so no "
-			"change is called.",
-			r->shift_pct);
-	else if (r->nr_base_runs + r->nr_new_runs < 3)
-		fprintf(f,
-			"One run a side: its time slices stand in for runs, and only a change "
-			"of %.0f%% or more that they agree on is called.",
-			DIFF_SINGLE_RUN_MIN_PCT);
-	else
-		fprintf(f, "%zu base and %zu new runs; noise: one standard deviation between runs.",
-			r->nr_base_runs, r->nr_new_runs);
-	if (r->inconclusive > r->too_noisy)
-		fprintf(f, " %zu inconclusive: %u runs a side would likely tell.",
-			r->inconclusive - r->too_noisy, r->runs_needed);
+	diff_print_grounds(f, r);
 	fputs("</p>\n", f);
 }
 
