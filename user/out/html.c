@@ -12,12 +12,13 @@
 #include "out/html.h"
 #include "out/html_assets.h"
 
-/* Chart geometry, in px: plot area inside margins for the axis labels. */
+/* Chart geometry, in px: plot area inside margins for the axis labels; above
+ * it a line for the chart's label, then the percentiles' labels. */
 #define HIST_W	      520
-#define HIST_H	      190
+#define HIST_H	      202
 #define HIST_LEFT     46
 #define HIST_RIGHT    10
-#define HIST_TOP      22
+#define HIST_TOP      34
 #define HIST_BOTTOM   24
 #define HIST_MAX_BARS 48
 
