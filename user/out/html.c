@@ -2,6 +2,7 @@
 /* What every HTML report shares: escaping, the page around a body, the run's
  * header, histogram charts, and writing the page through an out_file. */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,107 @@ void html_hist_svg(FILE *f, const struct html_hist *h, const struct html_hist_sc
 		    marks[i].name, right ? x - 3 : x + 3, y0 - 4 + 12 * (double)row,
 		    right ? "end" : "start", marks[i].name, t);
 	}
+	fputs("</svg>\n", f);
+}
+
+#define LINE_W	    520
+#define LINE_H	    170
+#define LINE_LEFT   62
+#define LINE_RIGHT  10
+#define LINE_TOP    12
+#define LINE_BOTTOM 24
+
+struct line_frame {
+	double x0, w, y0, ph;
+	double xmin, xspan, ymin, yspan;
+};
+
+static double line_px(const struct line_frame *fr, double x)
+{
+	return fr->x0 + fr->w * (x - fr->xmin) / fr->xspan;
+}
+
+static double line_py(const struct line_frame *fr, double y)
+{
+	return fr->y0 + fr->ph - fr->ph * (y - fr->ymin) / fr->yspan;
+}
+
+/* The area under each run of values without a gap, then its line. */
+static void line_paths(FILE *f, const struct html_line *l, const struct line_frame *fr)
+{
+	size_t i, start;
+
+	for (i = 0; i < l->n;) {
+		for (; i < l->n && isnan(l->y[i]); i++)
+			;
+		if (i == l->n)
+			break;
+		start = i;
+		fprintf(f, "<path class=\"area\" d=\"M%.1f %.1f", line_px(fr, l->x[i]),
+			line_py(fr, fmax(fr->ymin, 0)));
+		for (; i < l->n && !isnan(l->y[i]); i++)
+			fprintf(f, " L%.1f %.1f", line_px(fr, l->x[i]), line_py(fr, l->y[i]));
+		fprintf(f, " L%.1f %.1f Z\"/>\n<polyline class=\"line\" points=\"",
+			line_px(fr, l->x[i - 1]), line_py(fr, fmax(fr->ymin, 0)));
+		for (i = start; i < l->n && !isnan(l->y[i]); i++)
+			fprintf(f, "%s%.1f,%.1f", i > start ? " " : "", line_px(fr, l->x[i]),
+				line_py(fr, l->y[i]));
+		fputs("\"/>\n", f);
+	}
+}
+
+void html_line_svg(FILE *f, const struct html_line *l)
+{
+	struct line_frame fr = {.x0 = LINE_LEFT,
+				.w = LINE_W - LINE_LEFT - LINE_RIGHT,
+				.y0 = LINE_TOP,
+				.ph = LINE_H - LINE_TOP - LINE_BOTTOM};
+	double xmax = 0, ymax = 0;
+	char a[48];
+	size_t i;
+
+	fr.xmin = l->n ? l->x[0] : 0;
+	for (i = 0; i < l->n; i++) {
+		xmax = fmax(xmax, l->x[i]);
+		if (!isnan(l->y[i])) {
+			ymax = fmax(ymax, l->y[i]);
+			fr.ymin = fmin(fr.ymin, l->y[i]);
+		}
+	}
+	fr.xspan = xmax > fr.xmin ? xmax - fr.xmin : 1;
+	fr.yspan = ymax > fr.ymin ? ymax - fr.ymin : 1;
+	fprintf(f,
+		"<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"role=\"img\">\n",
+		LINE_W, LINE_H, LINE_W, LINE_H);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", fr.x0 - 4,
+		fr.y0 + 8, l->fmt_y(a, sizeof(a), ymax));
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", fr.x0 - 4,
+		fr.y0 + fr.ph, fr.ymin < 0 ? l->fmt_y(a, sizeof(a), fr.ymin) : "0");
+	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+		fr.x0, line_py(&fr, fmax(fr.ymin, 0)), fr.x0 + fr.w,
+		line_py(&fr, fmax(fr.ymin, 0)));
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", fr.x0, fr.y0 + fr.ph + 15);
+	html_puts(f, l->x_first ? l->x_first : "");
+	fprintf(f, "</text>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", fr.x0 + fr.w,
+		fr.y0 + fr.ph + 15);
+	html_puts(f, l->x_last ? l->x_last : "");
+	fputs("</text>\n", f);
+	for (i = 0; i < l->nr_marks; i++)
+		if (l->marks[i] < l->n)
+			fprintf(f,
+				"<line class=\"pct p99\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				"y2=\"%.1f\"/>\n",
+				line_px(&fr, l->x[l->marks[i]]), fr.y0,
+				line_px(&fr, l->x[l->marks[i]]), fr.y0 + fr.ph);
+	line_paths(f, l, &fr);
+	for (i = 0; l->dots && i < l->n; i++)
+		if (!isnan(l->y[i]))
+			fprintf(f,
+				"<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\">"
+				"<title>#%zu: %s</title></circle>\n",
+				line_px(&fr, l->x[i]), line_py(&fr, l->y[i]), i,
+				l->fmt_y(a, sizeof(a), l->y[i]));
 	fputs("</svg>\n", f);
 }
 

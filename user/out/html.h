@@ -11,6 +11,7 @@
 #ifndef SONDE_HTML_H
 #define SONDE_HTML_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 #include "out/out_file.h"
@@ -64,6 +65,19 @@ struct html_hist {
 };
 /* An <svg> of the histogram's bars on the scale, with p50, p90 and p99 marked. */
 void html_hist_svg(FILE *f, const struct html_hist *h, const struct html_hist_scale *s);
+
+/* A line chart of y over x, its area filled, the y axis from 0 (or below,
+ * for negative values) to the largest value; NAN in y is a gap. */
+struct html_line {
+	const double *x, *y;
+	size_t n;
+	const char *(*fmt_y)(char *buf, size_t len, double v); /* the axis's and dots' text */
+	const char *x_first, *x_last;			       /* under the axis's two ends */
+	bool dots;	     /* a dot at each value, which names it on hover */
+	const size_t *marks; /* indexes of values marked by a vertical line */
+	size_t nr_marks;
+};
+void html_line_svg(FILE *f, const struct html_line *l);
 
 /* The flame-graph section of a profile's page (user/out/html_flame.c); 0 or -EIO. */
 int html_write_flame(FILE *f, const struct sonde_profile *p);

@@ -56,6 +56,7 @@ static const char html_css[] =
     "stroke-width:3px}\n"
     "svg .area{fill:#2f6db5;fill-opacity:.15;stroke:none}\n"
     "svg .line{fill:none;stroke:var(--accent);stroke-width:1.5}\n"
+    "svg .dot{fill:var(--accent)}svg .dot:hover{fill:#f08c00}\n"
     ".split{display:grid;grid-template-columns:minmax(120px,max-content) 1fr max-content;"
     "gap:4px 12px;align-items:center}\n"
     ".split .name{word-break:break-all}\n"

@@ -12,13 +12,6 @@
 #define MEM_CHARTS	  12
 #define STACK_COL_FRAMES  3
 
-#define SER_W	   520
-#define SER_H	   170
-#define SER_LEFT   62
-#define SER_RIGHT  10
-#define SER_TOP	   12
-#define SER_BOTTOM 24
-
 static double per_s(__u64 n, __u64 ns)
 {
 	return ns ? n / (ns / 1e9) : 0;
@@ -145,53 +138,18 @@ static void stack_table(FILE *f, const struct mem_profile *p, const size_t *orde
 	fputs("</tbody>\n</table>\n</section>\n", f);
 }
 
-/* Live bytes at each sample time, as a line over a filled area, from 0. */
-static void series_svg(FILE *f, const struct mem_profile *p, const struct mem_stack *s)
-{
-	const double x0 = SER_LEFT, w = SER_W - SER_LEFT - SER_RIGHT, y0 = SER_TOP,
-		     ph = SER_H - SER_TOP - SER_BOTTOM;
-	double tmax = p->nr_samples ? (double)p->sample_ns[p->nr_samples - 1] : 0, vmax = 0;
-	char a[32];
-	size_t i;
-
-	for (i = 0; i < p->nr_samples; i++)
-		vmax = s->series[i] > vmax ? s->series[i] : vmax;
-	if (tmax <= 0)
-		tmax = 1;
-	if (vmax <= 0)
-		vmax = 1;
-	fprintf(f,
-		"<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		"role=\"img\">\n",
-		SER_W, SER_H, SER_W, SER_H);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 - 4, y0 + 8,
-		mem_fmt_bytes(a, sizeof(a), vmax));
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text>\n", x0 - 4, y0 + ph);
-	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0,
-		y0 + ph, x0 + w, y0 + ph);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">0s</text>\n", x0, y0 + ph + 15);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 + w,
-		y0 + ph + 15, fmt_ns(a, sizeof(a), tmax));
-	fprintf(f, "<path class=\"area\" d=\"M%.1f %.1f", x0, y0 + ph);
-	for (i = 0; i < p->nr_samples; i++)
-		fprintf(f, " L%.1f %.1f", x0 + w * (double)p->sample_ns[i] / tmax,
-			y0 + ph - ph * s->series[i] / vmax);
-	fprintf(f, " L%.1f %.1f Z\"/>\n<polyline class=\"line\" points=\"",
-		x0 + w * (p->nr_samples ? (double)p->sample_ns[p->nr_samples - 1] / tmax : 0),
-		y0 + ph);
-	for (i = 0; i < p->nr_samples; i++)
-		fprintf(f, "%s%.1f,%.1f", i ? " " : "", x0 + w * (double)p->sample_ns[i] / tmax,
-			y0 + ph - ph * s->series[i] / vmax);
-	fputs("\"/>\n</svg>\n", f);
-}
-
+/* Each top stack's live bytes at the sample times, from the start. */
 static void charts(FILE *f, const struct mem_profile *p, const size_t *order, size_t n)
 {
-	char a[32], b[32];
+	double *x = p->nr_samples >= 2 ? calloc(p->nr_samples, sizeof(*x)) : NULL;
+	char a[32], b[32], end[32];
 	size_t r;
 
-	if (p->nr_samples < 2)
+	if (!x)
 		return;
+	for (r = 0; r < p->nr_samples; r++)
+		x[r] = (double)p->sample_ns[r];
+	fmt_ns(end, sizeof(end), x[p->nr_samples - 1]);
 	fputs("<section id=\"growth\">\n<h2>Live bytes over the run</h2>\n<div class=\"grid\">\n",
 	      f);
 	for (r = 0; r < n && r < MEM_CHARTS; r++) {
@@ -202,7 +160,12 @@ static void charts(FILE *f, const struct mem_profile *p, const size_t *order, si
 		fputs("<figure class=\"series\"><h3>", f);
 		stack_line(f, s, STACK_COL_FRAMES);
 		fputs("</h3>\n", f);
-		series_svg(f, p, s);
+		html_line_svg(f, &(struct html_line){.x = x,
+						     .y = s->series,
+						     .n = p->nr_samples,
+						     .fmt_y = mem_fmt_bytes,
+						     .x_first = "0s",
+						     .x_last = end});
 		fprintf(f, "<div class=\"cap\">growth %s%s/s (r² %.2f), %s live now</div>\n",
 			s->growth_bytes_per_s > 0 ? "+" : "",
 			mem_fmt_bytes(a, sizeof(a), s->growth_bytes_per_s), s->growth_r2,
@@ -210,6 +173,7 @@ static void charts(FILE *f, const struct mem_profile *p, const size_t *order, si
 		fputs("</figure>\n", f);
 	}
 	fputs("</div>\n</section>\n", f);
+	free(x);
 }
 
 void html_mem_body(FILE *f, const struct sonde_profile *sp)
