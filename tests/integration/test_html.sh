@@ -1,6 +1,6 @@
 #!/bin/bash
-# The HTML report in a real browser: sonde report --html and sonde diff --html
-# on recorded runs of tests/targets/abswitch (step_parse 40 us, step_lookup
+# The HTML report in a real browser: sonde report --html, sonde diff --html
+# and sonde trend --html on recorded runs of tests/targets/abswitch (step_parse 40 us, step_lookup
 # 100 us or 200 us with SLOWER 2, step_render 60 us) and memtarget, opened in
 # headless chromium by html_check.py (the DevTools protocol on a pipe; Python's
 # standard library only). Each page: no console error and no request beyond
@@ -160,6 +160,39 @@ t_mem_report_in_browser()
 		.table.rows[] | select(.[6].text | startswith("leak_block")) | .[5].text' <<<"$PAGE")" \
 		"leak suspect"
 	expect_ge "live-bytes charts drawn" "$(jq '.svgs.series // 0' <<<"$PAGE")" 1
+}
+
+# The trend of four runs, step_lookup twice as slow in the last two: each
+# row of the JSON in the table with its first and last values and its change
+# points, and a chart of each series.
+t_trend_report_in_browser()
+{
+	local json bad
+	need_chromium
+	record "$T_DIR/1.sonde" 0 100
+	record "$T_DIR/2.sonde" 0 100
+	record "$T_DIR/3.sonde" 2 200
+	record "$T_DIR/4.sonde" 2 200
+	sonde_run trend --json "$T_DIR"/{1,2,3,4}.sonde
+	expect_ok
+	json=$(grep '^{' "$T_DIR/out")
+	sonde_run trend "$T_DIR"/{1,2,3,4}.sonde --html "$T_DIR/trend.html"
+	expect_ok
+	browse "$T_DIR/trend.html" html-trend
+	expect_clean_page
+	expect_eq "functions in the table" "$(jq -c '.names | sort' <<<"$PAGE")" \
+		"$(jq -c '[.rows[].name] | sort' <<<"$json")"
+	bad=$(jq -rn --argjson page "$PAGE" --argjson j "$json" '
+		[$page.table.rows[] | {name: .[0].text, first: .[1].v, last: .[2].v,
+		                       points: .[4].text}] as $rows
+		| [$j.rows[] | . as $r | ($rows[] | select(.name == $r.name)) as $p
+		   | ([$r.change_points[] | "#\(.index) "] | join("")) as $want
+		   | select((($p.first - $r.first_ns) | fabs) > 1 or (($p.last - $r.last_ns) | fabs) > 1
+		            or ($want == "" and $p.points != "-")
+		            or ($want != "" and ($p.points | startswith($want[0:3]) | not)))
+		   | "\($r.name): \($p) vs \($r.first_ns) \($r.last_ns) \($want)"] | join(", ")')
+	expect_eq "first, last and change points on the page vs the JSON (differences)" "$bad" ""
+	expect_eq "series drawn" "$(jq '.svgs.series // 0' <<<"$PAGE")" "$(jq '.rows | length' <<<"$json")"
 }
 
 # --html to a directory that does not exist: exit 2 before anything is printed.

@@ -5,12 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/hist.h"
 #include "core/util.h"
 #include "diff/diff_html.h"
+#include "diff/trend_html.h"
 #include "out/html.h"
 #include "fixture.h"
 
@@ -241,6 +243,64 @@ static void test_diff_page(void **state)
 	free(buf);
 }
 
+static void test_trend_page(void **state)
+{
+	double values[2][4] = {{100000, 101000, 200000, 201000}, {5000, NAN, 5000, 5100}};
+	struct changepoint cp = {
+	    .index = 2, .before = 100500, .after = 200500, .change_pct = 99.5, .p_value = 1e-6};
+	const char *files[] = {"a.sonde", "b<2>.sonde", "c.sonde", "d.sonde"};
+	struct trend_row rows[2] = {
+	    {.key = "",
+	     .name = "step_lookup",
+	     .values = values[0],
+	     .first = 100000,
+	     .last = 201000,
+	     .change_pct = 101,
+	     .points = &cp,
+	     .nr_points = 1,
+	     .outlier = CP_NO_OUTLIER},
+	    {.key = "libx.so",
+	     .name = EVIL,
+	     .values = values[1],
+	     .first = 5000,
+	     .last = 5100,
+	     .change_pct = 2,
+	     .outlier = CP_NO_OUTLIER},
+	};
+	struct trend_report r = {.kind = PROFILE_LAT,
+				 .metric = DIFF_P90,
+				 .threshold_pct = 10,
+				 .alpha = 0.01,
+				 .nr_profiles = 4,
+				 .files = files,
+				 .rows = rows,
+				 .nr_rows = 2,
+				 .changed = 1};
+	const struct trend_html_page pg = {.report = &r, .first = &meta, .last = &meta};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(trend_html_write(f, &pg), 0);
+	fclose(f);
+	assert_offline(buf);
+	assert_non_null(
+	    strstr(buf, "<tr class=\"regression\"><td class=\"name\">step_lookup</td>"));
+	assert_non_null(strstr(buf, ">libx.so:" EVIL_ESCAPED "</td>"));
+	assert_null(strstr(buf, "tmpl<int"));
+	assert_non_null(strstr(buf, "<td>#2 +99.5% (p 1e-06)</td>"));
+	assert_non_null(strstr(buf, "<li>b&lt;2&gt;.sonde</li>"));
+	/* A chart a row, a dot a value present (7 of 8), one change point marked. */
+	assert_int_equal(count(buf, "<svg class=\"series\""), 2);
+	assert_int_equal(count(buf, "<circle class=\"dot\""), 7);
+	assert_int_equal(count(buf, "<line class=\"pct p99\" x1="), 1);
+	/* The gap splits the second series' line in two. */
+	assert_int_equal(count(buf, "<polyline class=\"line\""), 3);
+	free(buf);
+}
+
 /* Written through out_file (temp file, rename), as -o is. */
 static void test_file_commit(void **state)
 {
@@ -267,9 +327,8 @@ static void test_file_commit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lat_page),
-	    cmocka_unit_test(test_mem_page),
-	    cmocka_unit_test(test_diff_page),
+	    cmocka_unit_test(test_lat_page),	cmocka_unit_test(test_mem_page),
+	    cmocka_unit_test(test_diff_page),	cmocka_unit_test(test_trend_page),
 	    cmocka_unit_test(test_file_commit),
 	};
 
