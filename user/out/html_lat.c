@@ -32,6 +32,9 @@ static const char *const col_titles[NR_COLS] = {
 
 static const double quantiles[] = {0.50, 0.90, 0.99, 0.999};
 
+/* A glob over a library can match thousands: a page of that many charts helps nobody. */
+#define LAT_MAX_HISTS 100
+
 static bool col_shown(const struct lat_profile *p, int col)
 {
 	if (col == C_ERR)
@@ -83,7 +86,6 @@ static void summary_row(FILE *f, const struct lat_profile *p, const struct func_
 	for (i = 0; i < 4; i++)
 		td_ns(f, hist_quantile(fr->hist, fr->min_ns, fr->max_ns, quantiles[i]));
 	if (p->corrected) {
-		t[0] = '\0';
 		snprintf(t, sizeof(t), "±");
 		fmt_ns(t + strlen(t), sizeof(t) - strlen(t), (double)fr->error_ns);
 		html_td_num(f, (double)fr->error_ns, t);
@@ -195,14 +197,19 @@ static void one_hist(FILE *f, const __u64 *hist, __u64 min_ns, __u64 max_ns, con
 
 static void histograms(FILE *f, const struct lat_profile *p)
 {
-	size_t r;
+	size_t r, shown = 0;
 
-	fputs("<section id=\"histograms\">\n<h2>Histograms</h2>\n<div class=\"grid\">\n", f);
-	for (r = 0; r < p->nr_funcs; r++) {
+	fputs("<section id=\"histograms\">\n<h2>Histograms</h2>\n", f);
+	if (p->nr_funcs > LAT_MAX_HISTS)
+		fprintf(f, "<p class=\"note\">histograms of the first %d functions called, in the table's order</p>\n",
+			LAT_MAX_HISTS);
+	fputs("<div class=\"grid\">\n", f);
+	for (r = 0; r < p->nr_funcs && shown < LAT_MAX_HISTS; r++) {
 		const struct func_result *fr = &p->funcs[r];
 
 		if (!fr->calls)
 			continue;
+		shown++;
 		fputs("<figure class=\"func\"><h3>", f);
 		html_func_name(f, fr->object, fr->name, p->main_object);
 		fputs("</h3>\n", f);
