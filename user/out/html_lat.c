@@ -201,7 +201,9 @@ static void histograms(FILE *f, const struct lat_profile *p)
 
 	fputs("<section id=\"histograms\">\n<h2>Histograms</h2>\n", f);
 	if (p->nr_funcs > LAT_MAX_HISTS)
-		fprintf(f, "<p class=\"note\">histograms of the first %d functions called, in the table's order</p>\n",
+		fprintf(f,
+			"<p class=\"note\">histograms of the first %d functions called, in the "
+			"table's order</p>\n",
 			LAT_MAX_HISTS);
 	fputs("<div class=\"grid\">\n", f);
 	for (r = 0; r < p->nr_funcs && shown < LAT_MAX_HISTS; r++) {
