@@ -55,7 +55,7 @@ static void td_noise(FILE *f, const struct diff_grounds *g)
 /* What the verdicts rest on: the terminal's lines under the table. */
 static void grounds(FILE *f, const struct diff_report *r)
 {
-	fputs("<p class=\"note\">", f);
+	fputs("<p class=\"note grounds\">", f);
 	diff_print_grounds(f, r);
 	fputs("</p>\n", f);
 }

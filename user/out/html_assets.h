@@ -24,6 +24,7 @@ static const char html_css[] =
     "dl.meta dt{color:var(--dim)}\n"
     "dl.meta dd{margin:0;word-break:break-all}\n"
     "p.note{color:var(--dim);margin:6px 0}\n"
+    "p.grounds{white-space:pre-line}\n"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums}\n"
     "th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;"
     "vertical-align:top}\n"
