@@ -216,7 +216,6 @@ int diff_html_write(FILE *f, const struct diff_html_page *pg)
 	const struct run_meta *metas[] = {pg->base, pg->new};
 	char base_label[64], new_label[64];
 	const char *labels[] = {base_label, new_label};
-	size_t k;
 
 	snprintf(base_label, sizeof(base_label), "base (%zu run%s)", r->nr_base_runs,
 		 r->nr_base_runs == 1 ? "" : "s");
@@ -230,13 +229,9 @@ int diff_html_write(FILE *f, const struct diff_html_page *pg)
 		lat_hists(f, r);
 	}
 	if (r->nr_notes) {
-		fputs("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n", f);
-		for (k = 0; k < r->nr_notes; k++) {
-			fputs("<li>", f);
-			html_puts(f, r->notes[k]);
-			fputs("</li>\n", f);
-		}
-		fputs("</ul>\n</section>\n", f);
+		fputs("<section id=\"notes\">\n<h2>Notes</h2>\n", f);
+		html_list(f, "ul", "", (const char *const *)r->notes, r->nr_notes);
+		fputs("</section>\n", f);
 	}
 	return html_page_end(f);
 }

@@ -90,15 +90,9 @@ static void table(FILE *f, const struct trend_report *r)
 
 static void profiles(FILE *f, const struct trend_report *r)
 {
-	size_t i;
-
-	fputs("<section id=\"profiles\">\n<h2>Profiles</h2>\n<ol start=\"0\">\n", f);
-	for (i = 0; i < r->nr_profiles; i++) {
-		fputs("<li>", f);
-		html_puts(f, r->files[i]);
-		fputs("</li>\n", f);
-	}
-	fputs("</ol>\n</section>\n", f);
+	fputs("<section id=\"profiles\">\n<h2>Profiles</h2>\n", f);
+	html_list(f, "ol", " start=\"0\"", r->files, r->nr_profiles);
+	fputs("</section>\n", f);
 }
 
 static void charts(FILE *f, const struct trend_report *r, const double *x, size_t *marks)

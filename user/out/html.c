@@ -75,6 +75,19 @@ void html_func_name(FILE *f, const char *object, const char *name, const char *m
 	html_puts(f, name);
 }
 
+void html_list(FILE *f, const char *tag, const char *attrs, const char *const *items, size_t n)
+{
+	size_t i;
+
+	fprintf(f, "<%s%s>", tag, attrs);
+	for (i = 0; i < n; i++) {
+		fputs("<li>", f);
+		html_puts(f, items[i]);
+		fputs("</li>\n", f);
+	}
+	fprintf(f, "</%s>\n", tag);
+}
+
 void html_td_num(FILE *f, double v, const char *text)
 {
 	fprintf(f, "<td class=\"n\" data-v=\"%.17g\">", v);

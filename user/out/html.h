@@ -44,6 +44,9 @@ int html_page_end(FILE *f);
 /* A function's name as the tables show it: "libx.so:name" outside main_object. */
 void html_func_name(FILE *f, const char *object, const char *name, const char *main_object);
 
+/* <tag attrs><li>item</li>...</tag>, each item escaped; attrs "" or e.g. " start=\"0\"". */
+void html_list(FILE *f, const char *tag, const char *attrs, const char *const *items, size_t n);
+
 /* A <td class="n"> with data-v = v (for sorting) and text. */
 void html_td_num(FILE *f, double v, const char *text);
 

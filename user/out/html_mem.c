@@ -92,7 +92,6 @@ static void summary(FILE *f, const struct mem_profile *p)
 static void stack_row(FILE *f, const struct mem_profile *p, const struct mem_stack *s)
 {
 	char t[48], b[32];
-	size_t i;
 
 	snprintf(t, sizeof(t), "%s%s/s", s->growth_bytes_per_s > 0 ? "+" : "",
 		 mem_fmt_bytes(b, sizeof(b), s->growth_bytes_per_s));
@@ -108,13 +107,10 @@ static void stack_row(FILE *f, const struct mem_profile *p, const struct mem_sta
 	if (s->nr_frames > STACK_COL_FRAMES) {
 		fputs("<details><summary>", f);
 		stack_line(f, s, STACK_COL_FRAMES);
-		fputs("</summary><ol class=\"frames\">", f);
-		for (i = 0; i < s->nr_frames; i++) {
-			fputs("<li>", f);
-			html_puts(f, s->frames[i]);
-			fputs("</li>", f);
-		}
-		fputs("</ol></details>", f);
+		fputs("</summary>", f);
+		html_list(f, "ol", " class=\"frames\"", (const char *const *)s->frames,
+			  s->nr_frames);
+		fputs("</details>", f);
 	} else {
 		stack_line(f, s, STACK_COL_FRAMES);
 	}
