@@ -282,7 +282,7 @@ void html_hist_svg(FILE *f, const struct html_hist *h, const struct html_hist_sc
 
 	fprintf(f,
 		"<svg class=\"hist\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" role=\"img\">\n",
+		"viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"histogram of calls by time\">\n",
 		HIST_W, HIST_H, HIST_W, HIST_H);
 	if (h->label) {
 		fputs("<text x=\"0\" y=\"12\" style=\"font-weight:600\">", f);
@@ -389,7 +389,7 @@ void html_line_svg(FILE *f, const struct html_line *l)
 	fr.yspan = ymax > fr.ymin ? ymax - fr.ymin : 1;
 	fprintf(f,
 		"<svg class=\"series\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		"role=\"img\">\n",
+		"role=\"img\" aria-label=\"a series of values\">\n",
 		LINE_W, LINE_H, LINE_W, LINE_H);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", fr.x0 - 4,
 		fr.y0 + 8, l->fmt_y(a, sizeof(a), ymax));
