@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "probe/probes.h"
 #include "lat/lat_profile.h"
+#include "lat/slow_calls.h"
 #include "core/target.h"
 
 struct lat_tracer_opts {
@@ -18,6 +19,7 @@ struct lat_tracer_opts {
 	__u64 slower_than_ns; /* 0: no slow-call records */
 	bool json;	      /* slow-call records as JSON lines */
 	bool raw;	      /* --raw: no calibration, the probes' cost stays in */
+	bool slow_stacks;     /* --folded: slow calls counted by stack too */
 };
 
 struct lat_tracer;
@@ -38,5 +40,7 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
 /* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
 int lat_tracer__events_fd(const struct lat_tracer *lt);
 int lat_tracer__drain(struct lat_tracer *lt);
+/* The slow-call records so far (slow_calls.h); NULL without --slower-than. */
+const struct slow_printer *lat_tracer__slow(const struct lat_tracer *lt);
 
 #endif

@@ -15,6 +15,7 @@
 #include "mem/mem_profile.h"
 #include "out/flamegraph.h"
 #include "out/flamegraph_js.h"
+#include "out/out_file.h"
 
 #define FG_DEFAULT_WIDTH 1200
 #define FG_MARGIN	 10  /* px left and right */
@@ -425,5 +426,26 @@ int flamegraph_write_svg(FILE *out, const struct folded *f, const struct flamegr
 cleanup:
 	tree_free(&t);
 	tree_free(&base);
+	return err;
+}
+
+int flamegraph_save(const char *path, const struct folded *f, const struct flamegraph_opts *o)
+{
+	struct out_file *out = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int err = out_file_open(path, &out);
+
+	if (err)
+		return err;
+	mem = open_memstream(&buf, &len);
+	err = mem ? flamegraph_write_svg(mem, f, o) : -ENOMEM;
+	if (mem && fclose(mem) && !err)
+		err = -ENOMEM;
+	if (!err)
+		err = out_file_commit(out, buf, len);
+	free(buf);
+	out_file_close(out);
 	return err;
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/safe_text.h"
+#include "mem/mem_profile.h"
 #include "out/folded.h"
+#include "out/out_file.h"
 
 void folded_init(struct folded *f, const char *unit)
 {
@@ -161,6 +163,30 @@ fail:
 	return err;
 }
 
+/* The longest function name kept whole; a longer one is cut, as the reports cut it. */
+#define FOLDED_NAME_MAX 512
+
+int folded_add_symbolized(struct folded *f, const char *const *frames, size_t nr, const char *leaf,
+			  __u64 weight)
+{
+	const char **v = calloc(nr + 1, sizeof(*v));
+	char *names = malloc((nr ? nr : 1) * FOLDED_NAME_MAX);
+	size_t i;
+	int err = -ENOMEM;
+
+	if (v && names) {
+		for (i = 0; i < nr; i++)
+			v[nr - 1 - i] = mem_frame_function(frames[i], names + i * FOLDED_NAME_MAX,
+							   FOLDED_NAME_MAX);
+		if (leaf)
+			v[nr] = leaf;
+		err = folded_add(f, v, nr + (leaf ? 1 : 0), weight);
+	}
+	free(v);
+	free(names);
+	return err;
+}
+
 __u64 folded_total(const struct folded *f)
 {
 	__u64 sum = 0;
@@ -216,4 +242,22 @@ int folded_write(FILE *out, const struct folded *f)
 	}
 	free(order);
 	return fflush(out) || ferror(out) ? -EIO : 0;
+}
+
+int folded_save(struct out_file *out, const struct folded *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int err;
+
+	if (!mem)
+		return -ENOMEM;
+	err = folded_write(mem, f);
+	if (fclose(mem) && !err)
+		err = -ENOMEM;
+	if (!err)
+		err = out_file_commit(out, buf, len);
+	free(buf);
+	return err;
 }

@@ -43,6 +43,12 @@ void folded_free(struct folded *f);
  * 0, -ENOMEM, or -EINVAL for no frames. A weight of 0 adds nothing: it would
  * be no part of a picture. */
 int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 weight);
+/* A stack as the tracers name it — innermost first, "fn+0xoff" — added
+ * outermost first without the offsets (mem_frame_function()), so it merges
+ * across builds; `leaf`, when not NULL, as its innermost frame. 0, -ENOMEM,
+ * or -EINVAL for no frames at all. */
+int folded_add_symbolized(struct folded *f, const char *const *frames, size_t nr, const char *leaf,
+			  __u64 weight);
 /* The sum of every stack's weight. */
 __u64 folded_total(const struct folded *f);
 /* The indexes of f->v in the stable order folded_write() uses: frame by frame
@@ -51,5 +57,10 @@ __u64 folded_total(const struct folded *f);
 size_t *folded_order(const struct folded *f);
 /* "a;b;c N\n" per stack, in a stable order; 0 or -EIO (-ENOMEM). */
 int folded_write(FILE *out, const struct folded *f);
+
+struct out_file;
+/* folded_write() into an output file opened before the run (out_file.h: a
+ * temporary file renamed over the path): 0, or a reported error. */
+int folded_save(struct out_file *out, const struct folded *f);
 
 #endif
