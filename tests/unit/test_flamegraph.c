@@ -240,6 +240,7 @@ static void test_diff_colours(void **state)
 	assert_true(channel(m->fill, 1) > channel(a->fill, 1));
 	assert_non_null(strstr(svg, "base 100B, +400B (+400.0%)</title>"));
 	assert_non_null(strstr(svg, "50B, 5.00% of all; new: not in the base</title>"));
+	assert_non_null(strstr(svg, "<title>d\n50B, 5.00% of all; base 50B, unchanged</title>"));
 	folded_free(&base);
 	folded_free(&now);
 }

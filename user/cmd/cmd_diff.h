@@ -18,6 +18,7 @@ struct diff_show {
 	const struct output_format *format; /* --json, --csv, --format */
 	struct budget_set budgets;	    /* --budget: on the NEW runs, pooled */
 	bool hist;
+	const char *flamegraph; /* diff --flamegraph SVG; NULL: none */
 };
 
 /* --metric M: an option callback (cmd_opts.h) storing an enum diff_metric. */

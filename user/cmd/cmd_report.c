@@ -5,11 +5,13 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "out/flamegraph.h"
+#include "out/mem_folded.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
-    "usage: sonde report FILE [--hist] [--json]\n"
+    "usage: sonde report FILE [--hist] [--json] [--flamegraph SVG]\n"
     "\n"
     "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
     "run printed its final report.\n";
@@ -42,11 +44,33 @@ static void describe_run(const char *path, const struct run_meta *m)
 		  m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
 }
 
+/* --flamegraph: the live bytes by stack of a memory profile (lat's hold no stacks yet). */
+static int write_flamegraph(const char *svg, const char *path, struct sonde_profile *p)
+{
+	char title[512];
+	struct flamegraph_opts o = {.title = title};
+	struct folded f;
+	int err;
+
+	if (p->kind != PROFILE_MEM)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--flamegraph: %s is a latency profile, which holds no stacks; "
+				  "memory profiles (sonde mem -o) do",
+				  path);
+	snprintf(title, sizeof(title), "Live bytes by stack: %s", path);
+	folded_init(&f, "bytes");
+	err = mem_folded_mean(&f, &p, 1, MEM_FOLDED_LIVE);
+	if (!err)
+		err = flamegraph_save(svg, &f, &o);
+	folded_free(&f);
+	return err;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts ro = {.color = report_want_color(stdout)};
 	struct sonde_profile *p = NULL;
-	const char *path = NULL;
+	const char *path = NULL, *flamegraph = NULL;
 	const struct output_format *format = cmd_format_default();
 	struct budget_set budgets = BUDGET_SET_INIT;
 	struct budget_eval e = {0};
@@ -54,6 +78,10 @@ int cmd_report(int argc, char **argv)
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
 	    CMD_OPT_FORMAT("the report as one JSON object", &format),
+	    CMD_OPT_STRING("--flamegraph", NULL, "SVG",
+			   "also write a memory profile's live bytes by stack as an\n"
+			   "interactive flame graph (click to zoom, search, hover)",
+			   &flamegraph),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
@@ -61,7 +89,7 @@ int cmd_report(int argc, char **argv)
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 16,
+				      .help_width = 18,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
@@ -76,6 +104,8 @@ int cmd_report(int argc, char **argv)
 	/* Before anything is printed: a budget for the other kind, or a typo. */
 	if (!err)
 		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
+	if (!err && flamegraph)
+		err = write_flamegraph(flamegraph, path, p);
 	if (!err) {
 		describe_run(path, p->meta);
 		err = format->report[p->kind](stdout, p, &ro);

@@ -281,9 +281,12 @@ static void write_title(const struct fg_write *w, const struct fg_node *n)
 	} else if (w->base) {
 		double b = (double)w->base->v[n->base].weight, d = node_delta(w, n);
 
-		fprintf(out, "; base %s, %s%s (%+.1f%%)", fmt_weight(was, sizeof(was), b, w->unit),
-			d > 0 ? "+" : "", fmt_weight(change, sizeof(change), d, w->unit),
-			b ? 100.0 * d / b : 0);
+		fprintf(out, "; base %s", fmt_weight(was, sizeof(was), b, w->unit));
+		if (d == 0)
+			fputs(", unchanged", out);
+		else
+			fprintf(out, ", %s%s (%+.1f%%)", d > 0 ? "+" : "",
+				fmt_weight(change, sizeof(change), d, w->unit), 100.0 * d / b);
 	}
 	fputs("</title>", out);
 }

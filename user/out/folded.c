@@ -130,7 +130,9 @@ static int grow(struct folded *f)
 	return 0;
 }
 
-int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 weight)
+/* Frames copied as folded text: escaped, or already (from another folded). */
+static int add_text(struct folded *f, const char *const *frames, size_t nr, __u64 weight,
+		    bool escape)
 {
 	struct folded_stack s = {.nr = nr, .weight = weight};
 	size_t *slot, i;
@@ -144,7 +146,7 @@ int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 wei
 	if (!s.frames)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
-		if (!(s.frames[i] = frame_text(frames[i])))
+		if (!(s.frames[i] = escape ? frame_text(frames[i]) : strdup(frames[i])))
 			goto fail;
 	s.hash = stack_hash(s.frames, nr);
 	if ((err = grow(f)))
@@ -160,6 +162,22 @@ int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 wei
 	return 0;
 fail:
 	stack_free(&s);
+	return err;
+}
+
+int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 weight)
+{
+	return add_text(f, frames, nr, weight, true);
+}
+
+int folded_add_divided(struct folded *f, const struct folded *from, __u64 divisor)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < from->nr; i++)
+		err = add_text(f, (const char *const *)from->v[i].frames, from->v[i].nr,
+			       (from->v[i].weight + divisor / 2) / divisor, false);
 	return err;
 }
 

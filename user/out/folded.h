@@ -43,6 +43,9 @@ void folded_free(struct folded *f);
  * 0, -ENOMEM, or -EINVAL for no frames. A weight of 0 adds nothing: it would
  * be no part of a picture. */
 int folded_add(struct folded *f, const char *const *frames, size_t nr, __u64 weight);
+/* Each stack of `from` added with its weight divided by `divisor` (> 0),
+ * rounded to the nearest: a mean over runs. 0 or -ENOMEM. */
+int folded_add_divided(struct folded *f, const struct folded *from, __u64 divisor);
 /* A stack as the tracers name it — innermost first, "fn+0xoff" — added
  * outermost first without the offsets (mem_frame_function()), so it merges
  * across builds; `leaf`, when not NULL, as its innermost frame. 0, -ENOMEM,

@@ -26,3 +26,19 @@ int mem_folded_add(struct folded *f, const struct mem_profile *p, enum mem_folde
 	}
 	return 0;
 }
+
+int mem_folded_mean(struct folded *f, struct sonde_profile *const *runs, size_t nr,
+		    enum mem_folded_weight w)
+{
+	struct folded sum;
+	size_t i;
+	int err = 0;
+
+	folded_init(&sum, f->unit);
+	for (i = 0; !err && i < nr; i++)
+		err = mem_folded_add(&sum, runs[i]->mem, w);
+	if (!err)
+		err = folded_add_divided(f, &sum, nr);
+	folded_free(&sum);
+	return err;
+}

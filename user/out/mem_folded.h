@@ -12,6 +12,7 @@
 
 #include "mem/mem_profile.h"
 #include "out/folded.h"
+#include "out/sonde_profile.h"
 
 enum mem_folded_weight {
 	MEM_FOLDED_LIVE,  /* live_bytes: sums to the report's live_bytes + mmap_bytes */
@@ -20,5 +21,9 @@ enum mem_folded_weight {
 
 /* Add p's stacks to f (folded_init(f, "bytes") first): 0 or -ENOMEM. */
 int mem_folded_add(struct folded *f, const struct mem_profile *p, enum mem_folded_weight w);
+/* Into an empty f: each stack's mean over runs (memory profiles, nr > 0), in
+ * whole bytes (a stack whose mean rounds to 0 left out): one side of a diff. */
+int mem_folded_mean(struct folded *f, struct sonde_profile *const *runs, size_t nr,
+		    enum mem_folded_weight w);
 
 #endif
