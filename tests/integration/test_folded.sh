@@ -104,10 +104,16 @@ t_lat_folded_slow_calls()
 		"$(folded_weight "$T_DIR/slow.folded" '(.*;)?main;serve_one;lookup')" "$printed"
 }
 
-t_lat_folded_needs_slower_than()
+# Refused before anything is traced or run: lat --folded without slow calls,
+# a --folded or --flamegraph file that cannot be written.
+t_folded_bad_input()
 {
 	bad_input 2 'folded needs --slower-than' lat --folded "$T_DIR/x.folded" lookup -- "$TGT/slowcalls" 10
 	[ ! -e "$T_DIR/x.folded" ] || fail "a refused run wrote $T_DIR/x.folded"
+	bad_input 2 "cannot write '$T_DIR/no/x.folded'" mem --folded "$T_DIR/no/x.folded" -- "$MT" leak 10 10 1
+	bad_input 2 "cannot write '$T_DIR/no/x.folded'" mem --folded-alloc "$T_DIR/no/x.folded" -- "$MT" leak 10 10 1
+	bad_input 2 "cannot write '$T_DIR/no/x.folded'" lat --slower-than 1ms --folded "$T_DIR/no/x.folded" lookup -- "$TGT/slowcalls" 10
+	[ ! -s "$T_DIR/out" ] || fail "the command ran: $(head -c 200 "$T_DIR/out")"
 }
 
 # sonde mem -o, then report --flamegraph: valid XML, self-contained, one
