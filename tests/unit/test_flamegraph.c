@@ -165,7 +165,7 @@ static void test_boxes_and_widths(void **state)
 
 static void test_names_escaped_and_cut(void **state)
 {
-	struct flamegraph_opts o = {.title = "<\"mem\" & 'co'>", .width = 300};
+	struct flamegraph_opts o = {.title = "<\"mem\" & 'co'>\x01", .width = 300};
 	struct folded f;
 	struct box v[8];
 	char *svg;
@@ -174,12 +174,13 @@ static void test_names_escaped_and_cut(void **state)
 	(void)state;
 	folded_init(&f, "calls");
 	add(&f, "std::map<int, int>::at(int const&) const|x'\"y", 9);
-	add(&f, "evil_\x1b]0;pwned\x07_title", 1);
+	add(&f, "evil_\x1b]0;pwned\x07_title\xef\xbf\xbf", 1);
 	svg = svg_of(&f, &o);
-	assert_non_null(strstr(svg, "&lt;&quot;mem&quot; &amp; &apos;co&apos;&gt;"));
+	assert_non_null(strstr(svg, "&lt;&quot;mem&quot; &amp; &apos;co&apos;&gt;\\x01</text>"));
 	n = parse(svg, v, 8);
 	assert_int_equal(n, 3);
-	assert_string_equal(v[0].name, "evil_\\x1b]0\\x3bpwned\\x07_title");
+	/* U+FFFF is no XML character. */
+	assert_string_equal(v[0].name, "evil_\\x1b]0\\x3bpwned\\x07_title\\xef\\xbf\\xbf");
 	assert_string_equal(v[1].name, "std::map&lt;int, int&gt;::at(int const&amp;) const");
 	assert_string_equal(v[2].name, "x&apos;&quot;y");
 	/* 280 px * 9/10 = 252 px, less 6 px of padding: 34 characters of 7.2 px

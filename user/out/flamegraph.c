@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/safe_text.h"
 #include "core/util.h"
 #include "mem/mem_profile.h"
 #include "out/flamegraph.h"
@@ -145,30 +146,27 @@ static void tree_match(struct fg_tree *t, const struct fg_tree *base)
 
 /* ---- text --------------------------------------------------------------- */
 
+/* Names and titles come safe_text()-escaped (no control characters, valid
+ * UTF-8); XML also wants its five entities, and refuses U+FFFE and U+FFFF. */
 static void xml_text(FILE *out, const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n && s[i]; i++) {
-		switch (s[i]) {
-		case '&':
+		if (s[i] == '&')
 			fputs("&amp;", out);
-			break;
-		case '<':
+		else if (s[i] == '<')
 			fputs("&lt;", out);
-			break;
-		case '>':
+		else if (s[i] == '>')
 			fputs("&gt;", out);
-			break;
-		case '"':
+		else if (s[i] == '"')
 			fputs("&quot;", out);
-			break;
-		case '\'':
+		else if (s[i] == '\'')
 			fputs("&apos;", out);
-			break;
-		default:
+		else if (!strncmp(s + i, "\xef\xbf\xbe", 3) || !strncmp(s + i, "\xef\xbf\xbf", 3))
+			fprintf(out, "\\xef\\xbf\\x%02x", (unsigned char)s[i += 2]);
+		else
 			fputc(s[i], out);
-		}
 	}
 }
 
@@ -342,9 +340,11 @@ static void write_chrome(const struct fg_write *w, const char *title)
 	FILE *out = w->out;
 	const char *p = w->prefix;
 	unsigned int right = (unsigned int)(w->width + FG_MARGIN);
+	char safe[1024];
 
+	/* The title is the caller's (a path, say): control characters are no XML. */
 	fprintf(out, "<text class=\"head\" x=\"%.1f\" y=\"22\">", FG_MARGIN + w->width / 2);
-	xml_text(out, title, SIZE_MAX);
+	xml_text(out, safe_name(safe, sizeof(safe), title), SIZE_MAX);
 	fputs("</text>\n", out);
 	fprintf(out,
 		"<text id=\"%sreset\" class=\"btn hide\" x=\"%d\" y=\"22\">Reset zoom</text>\n"
