@@ -24,8 +24,7 @@ struct slow_printer {
 	struct symbolizer *syms;
 	char **shown; /* the sites' names as the lat table shows them */
 	struct event_out ev;
-	/* slow_printer__keep_stacks(): a tsearch() tree of the stacks, and them in arrival order.
-	 */
+	/* slow_printer__keep_stacks(): the stacks, in a tsearch() tree and by arrival. */
 	bool keep;
 	void *tree;
 	struct slow_stack **stacks;
