@@ -103,6 +103,13 @@ t_lat_folded_slow_calls()
 	expect_eq "folded total (the slow lines printed)" "$(folded_total "$T_DIR/slow.folded")" "$printed"
 	expect_eq "folded count on main;serve_one;lookup" \
 		"$(folded_weight "$T_DIR/slow.folded" '(.*;)?main;serve_one;lookup')" "$printed"
+	# The same with --json: the counts are the "slow" records.
+	sonde_run lat --json --slower-than 1ms --folded "$T_DIR/slow.folded" lookup -- "$TGT/slowcalls" 100
+	expect_ok
+	expect_eq "slowcalls' calls (--json)" "$(target_says calls)" 100
+	printed=$(grep -c '^{"type":"slow"' "$T_DIR/out")
+	expect_ge "slow records (--json)" "$printed" 20
+	expect_eq "folded total (the slow records)" "$(folded_total "$T_DIR/slow.folded")" "$printed"
 }
 
 # Refused before anything is traced or run: lat --folded without slow calls,
