@@ -199,6 +199,8 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 		return -ENOMEM;
 	if (o->slower_than_ns && !(lt->slow = slow_printer__new(lt->set, o->json, stdout)))
 		return -ENOMEM;
+	if (o->slow_stacks && lt->slow)
+		slow_printer__keep_stacks(lt->slow);
 	if (!lt->slow && !lt->offcpu)
 		return 0;
 	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), handle_record, lt, &lt->rb);
@@ -294,6 +296,11 @@ int lat_tracer__events_fd(const struct lat_tracer *lt)
 int lat_tracer__drain(struct lat_tracer *lt)
 {
 	return bpf_obj_drain(lt->rb);
+}
+
+const struct slow_printer *lat_tracer__slow(const struct lat_tracer *lt)
+{
+	return lt->slow;
 }
 
 int lat_tracer__poll_offcpu(struct lat_tracer *lt)
