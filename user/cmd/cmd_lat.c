@@ -18,6 +18,7 @@
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
 #include "out/folded.h"
+#include "out/lat_offcpu_folded.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
 #include "out/prom_lat.h"
@@ -34,7 +35,7 @@ struct lat_opts {
 	__u64 slower_than_ns;
 	const char *output;   /* -o FILE */
 	struct out_file *out; /* its temporary file, from before tracing to the end */
-	const char *folded;   /* --folded FILE: the slow calls by stack */
+	const char *folded;   /* --folded FILE: the off-CPU stacks, or the slow calls by stack */
 	struct out_file *folded_out;
 	int argc;
 	char **argv;
@@ -110,8 +111,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			 "time off it (blocked, waiting for a CPU), per function",
 			 &o->offcpu_stacks),
 	    CMD_OPT_STRING("--folded", NULL, "FILE",
-			   "at the end, the --slower-than calls counted by stack, as\n"
-			   "folded stacks (\"main;caller;function N\" lines)",
+			   "at the end, folded stacks (\"main;caller;function N\" lines):\n"
+			   "with --offcpu-stacks the off-CPU stacks by ns off the CPU,\n"
+			   "else the --slower-than calls counted by stack",
 			   &o->folded),
 	    CMD_OPT_CLEAR("--no-sched",
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
@@ -175,11 +177,12 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
 	if (o->prom_pid_max && !o->prom_pid)
 		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
-	if (o->folded && !o->slower_than_ns)
+	if (o->folded && !o->slower_than_ns && !o->offcpu_stacks)
 		return sonde_fail(
 		    SONDE_EXIT_INPUT,
-		    "--folded needs --slower-than D: lat's folded stacks are the slow "
-		    "calls' (sonde mem --folded has live bytes by stack)");
+		    "--folded needs --slower-than D or --offcpu-stacks: lat's folded stacks are "
+		    "the slow calls' or the off-CPU stacks (sonde mem --folded has live bytes by "
+		    "stack)");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
@@ -405,8 +408,12 @@ static int lat_finish(void *ctx, const struct session *s)
 
 	if (err || !r->o->folded_out)
 		return err;
-	folded_init(&f, "calls");
-	err = slow_printer__each_stack(lat_tracer__slow(r->lt), fold_slow, &f);
+	/* One weight per file: with --offcpu-stacks, the off-CPU stacks (read into cur). */
+	folded_init(&f, r->o->offcpu_stacks ? "ns" : "calls");
+	if (r->o->offcpu_stacks)
+		err = lat_offcpu_folded_add(&f, r->cur);
+	else
+		err = slow_printer__each_stack(lat_tracer__slow(r->lt), fold_slow, &f);
 	if (!err)
 		err = folded_save(r->o->folded_out, &f);
 	folded_free(&f);
