@@ -24,13 +24,15 @@
 #ifndef SONDE_LAT_OFFCPU_BPF_H
 #define SONDE_LAT_OFFCPU_BPF_H
 
-/* User stacks at switch-outs, by id (sized by the loader when on). */
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, SONDE_OFFCPU_STACK_DEPTH * sizeof(__u64));
-} offcpu_stacks_map SEC(".maps");
+/*
+ * The user stacks at switch-outs, by id: sonde mem's frame-pointer walk and
+ * stacks map (user_stack.bpf.h), sized by the loader when on (stack_depth
+ * SONDE_OFFCPU_STACK_DEPTH, the stacks map's values as deep). Not
+ * bpf_get_stackid(): its walk ends in a fault on address 0, and took ~3 us of
+ * each switch-out here.
+ */
+#include "sonde/mem.h"
+#include "user_stack.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -160,14 +162,17 @@ static __always_inline void offcpu_finish(struct sonde_offcpu_span *sp,
  * thread_time_enter(): its user stack, and the span opens. Its last span is
  * finished first.
  */
-static __always_inline void offcpu_switch_out(void *ctx, struct sonde_offcpu_span *sp,
+static __always_inline void offcpu_switch_out(struct sonde_offcpu_span *sp,
 					      const struct sonde_thread_time *tt,
 					      struct task_struct *task, bool run_delay, __u32 id)
 {
+	struct pt_regs *regs;
 	long stack_id;
 
 	offcpu_finish(sp, tt, task, run_delay);
-	stack_id = bpf_get_stackid(ctx, &offcpu_stacks_map, BPF_F_USER_STACK);
+	/* The user registers, saved at the kernel's entry: where the thread left its code. */
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	stack_id = regs ? user_stack_id_of(regs->ip, regs->bp, regs->sp, task) : -1;
 	if (stack_id < 0) {
 		count_drop(SONDE_DROP_OFFCPU_STACK);
 		stack_id = SONDE_OFFCPU_NO_STACK;

@@ -60,7 +60,7 @@ static __always_inline void snap_new_frames(struct sonde_thread *t, struct task_
  * innermost one kept is the function charged with the span; the
  * calibration's calls are sonde's own.
  */
-static __always_inline void offcpu_out(void *ctx, struct sonde_thread *t, struct task_struct *task)
+static __always_inline void offcpu_out(struct sonde_thread *t, struct task_struct *task)
 {
 	__u32 d = t->depth, id = calib_id_base;
 
@@ -71,7 +71,7 @@ static __always_inline void offcpu_out(void *ctx, struct sonde_thread *t, struct
 	if (id >= calib_id_base)
 		offcpu_finish(&t->offcpu, &t->time, task, runq_from_run_delay);
 	else
-		offcpu_switch_out(ctx, &t->offcpu, &t->time, task, runq_from_run_delay, id);
+		offcpu_switch_out(&t->offcpu, &t->time, task, runq_from_run_delay, id);
 }
 
 /*
@@ -94,7 +94,7 @@ static __always_inline int on_sched_switch(void *ctx, bool preempt, struct task_
 		thread_time_enter(&t->time, now,
 				  thread_time_off_state(runq_from_run_delay, preempt, prev_state));
 		if (offcpu)
-			offcpu_out(ctx, t, prev);
+			offcpu_out(t, prev);
 	}
 	t = thread_of(next);
 	if (t) {

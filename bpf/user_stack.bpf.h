@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sonde mem's user stacks: walked by frame pointers, kept once each in the
- * stacks map under a small id, with a per-CPU cache of recent ones. Only
- * mem.bpf.c includes it; user space sizes the maps and sets the rodata
- * (user/mem/mem_tracer.c).
+ * stacks map under a small id, with a per-CPU cache of recent ones. mem.bpf.c
+ * includes it, and lat.bpf.c for --offcpu-stacks (lat_offcpu.bpf.h); user
+ * space sizes the maps and sets the rodata (user/mem/mem_tracer.c,
+ * user/lat/lat_tracer.c).
  */
 #ifndef SONDE_USER_STACK_BPF_H
 #define SONDE_USER_STACK_BPF_H
@@ -65,11 +66,55 @@ struct {
  * a fault on address 0, ~490 ns of the ~840 ns bpf_get_stackid cost here.
  * A frame must lie above the previous one (stacks grow down), which also
  * ends chains through code built without frame pointers sooner.
- * Not done: the kernel's replacement of the uretprobe trampoline address by
- * the real return address in frames of functions another tracer has a
- * uretprobe on (those frames show as [uprobes]).
+ * With `task` (the thread walked, current), frames whose return address a
+ * uretprobe took over are given their real one (user_stack_fix_uretprobes());
+ * without (mem: it walks at its own entry probes), such frames show as
+ * [uprobes].
  */
-static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
+/*
+ * A uretprobe replaces the return address of the call it waits for by its
+ * trampoline's, and keeps the real one in the thread's pending return
+ * instances, innermost first: each trampoline address in the walk, from the
+ * innermost, is the next instance's, as the kernel's own stack traces fix them
+ * (fixup_uretprobe_trampoline_entries(), kernel/events/callchain.c).
+ * sonde lat's traced calls all have one. A bpf_loop() over the frames: its
+ * callback is verified once, where an inline loop would be once per frame
+ * count the walk may have ended at.
+ */
+struct sonde_uretprobe_fix {
+	struct sonde_stack_buf *b;
+	__u64 ri; /* the next pending return instance (struct return_instance *), or 0 */
+	__u64 trampoline;
+};
+
+static long user_stack_fix_frame(__u64 i, void *ctx)
+{
+	struct sonde_uretprobe_fix *c = ctx;
+	struct return_instance *ri = (struct return_instance *)c->ri;
+
+	if (i == 0 || i >= SONDE_MEM_MAX_STACK_DEPTH || c->b->ips[i] != c->trampoline)
+		return 0;
+	if (!ri)
+		return 1; /* more trampolines than instances: the rest stay */
+	c->b->ips[i] = BPF_CORE_READ(ri, orig_ret_vaddr);
+	c->ri = (__u64)BPF_CORE_READ(ri, next);
+	return 0;
+}
+
+static __always_inline void user_stack_fix_uretprobes(struct sonde_stack_buf *b, __u32 n,
+						      struct task_struct *task)
+{
+	struct sonde_uretprobe_fix c = {
+	    .b = b,
+	    .ri = (__u64)BPF_CORE_READ(task, utask, return_instances),
+	    .trampoline = BPF_CORE_READ(task, mm, uprobes_state.xol_area, vaddr),
+	};
+
+	if (c.ri && c.trampoline)
+		bpf_loop(n, user_stack_fix_frame, &c, 0);
+}
+
+static __always_inline long user_stack_id_of(__u64 ip, __u64 fp, __u64 sp, struct task_struct *task)
 {
 	__u32 zero = 0, i, n = 1, id, try;
 	__u64 frame[2], h, *old, *slot, tag, cached;
@@ -92,6 +137,8 @@ static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
 		sp = fp + sizeof(frame);
 		fp = frame[0];
 	}
+	if (task)
+		user_stack_fix_uretprobes(b, n, task);
 	/* Zero what the last, deeper stack left: the value ends at the first 0. */
 	for (i = n; i < b->nr && i < SONDE_MEM_MAX_STACK_DEPTH; i++) {
 		barrier_var(i); /* else clang makes it a memset(), which BPF lacks */
@@ -139,6 +186,11 @@ found:
 		return -1;
 	*slot = tag | id;
 	return id;
+}
+
+static __always_inline long user_stack_id(__u64 ip, __u64 fp, __u64 sp)
+{
+	return user_stack_id_of(ip, fp, sp, NULL);
 }
 
 #endif /* SONDE_USER_STACK_BPF_H */

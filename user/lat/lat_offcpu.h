@@ -15,11 +15,12 @@
 struct probe_set;
 struct lat_offcpu;
 
-/* Room in the kernel's tables when on: (process, function, stack) entries, and stacks. */
+/* Room in the kernel's tables when on: (process, function, stack) entries, and
+ * stacks (a power of two: ids stay below it, bpf/user_stack.bpf.h). */
 #define LAT_OFFCPU_ENTRIES 16384
 #define LAT_OFFCPU_STACKS  8192
 
-/* map_fd: offcpu; stacks_fd: offcpu_stacks_map. NULL when out of memory. */
+/* map_fd: offcpu; stacks_fd: stacks. NULL when out of memory. */
 struct lat_offcpu *lat_offcpu__new(int map_fd, int stacks_fd, const struct probe_set *set);
 void lat_offcpu__free(struct lat_offcpu *o);
 

@@ -95,6 +95,31 @@ static bool kernel_has_run_delay(void)
 	return pcount > 0;
 }
 
+/*
+ * --offcpu-stacks' tables: the offcpu hash, and the user stacks as sonde mem
+ * keeps them (bpf/user_stack.bpf.h), SONDE_OFFCPU_STACK_DEPTH frames deep.
+ * Off, they are not created: only the programs built with it use them.
+ */
+static int size_offcpu(struct lat_bpf *skel, bool on)
+{
+	int err;
+
+	if (!on) {
+		err = bpf_map__set_autocreate(skel->maps.offcpu, false);
+		if (!err)
+			err = bpf_map__set_autocreate(skel->maps.stacks, false);
+		return err ? err : bpf_map__set_autocreate(skel->maps.stack_buf, false);
+	}
+	skel->rodata->stack_depth = SONDE_OFFCPU_STACK_DEPTH;
+	skel->rodata->stack_id_mask = LAT_OFFCPU_STACKS - 1;
+	err = bpf_map__set_max_entries(skel->maps.offcpu, LAT_OFFCPU_ENTRIES);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks, LAT_OFFCPU_STACKS);
+	return err ? err
+		   : bpf_map__set_value_size(skel->maps.stacks,
+					     SONDE_OFFCPU_STACK_DEPTH * sizeof(__u64));
+}
+
 static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const struct target *t)
 {
 	struct probe_progs progs;
@@ -121,10 +146,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		err = bpf_map__set_max_entries(skel->maps.pid_stats, o->pid_entries);
 	if (!err && o->pid_entries)
 		err = bpf_map__set_map_flags(skel->maps.pid_stats, BPF_F_NO_PREALLOC);
-	if (!err && o->offcpu_stacks)
-		err = bpf_map__set_max_entries(skel->maps.offcpu, LAT_OFFCPU_ENTRIES);
-	if (!err && o->offcpu_stacks)
-		err = bpf_map__set_max_entries(skel->maps.offcpu_stacks_map, LAT_OFFCPU_STACKS);
+	if (!err)
+		err = size_offcpu(skel, o->offcpu_stacks);
 	if (err)
 		goto fail;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
@@ -195,7 +218,7 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 {
 	if (o->offcpu_stacks &&
 	    !(lt->offcpu = lat_offcpu__new(bpf_map__fd(lt->skel->maps.offcpu),
-					   bpf_map__fd(lt->skel->maps.offcpu_stacks_map), lt->set)))
+					   bpf_map__fd(lt->skel->maps.stacks), lt->set)))
 		return -ENOMEM;
 	if (o->slower_than_ns && !(lt->slow = slow_printer__new(lt->set, o->json, stdout)))
 		return -ENOMEM;
