@@ -83,13 +83,13 @@ enum sonde_drop {
  * waiting for a CPU; blocked: the rest).
  */
 #define SONDE_OFFCPU_NO_STACK (-1)
-/* User frames kept per off-CPU stack (offcpu_stacks, a STACK_TRACE map). */
+/* User frames kept per off-CPU stack (lat.bpf.c's stacks map, as sonde mem keeps them). */
 #define SONDE_OFFCPU_STACK_DEPTH 32U
 
 struct sonde_offcpu_key {
 	__u32 tgid;
 	__u32 id;	/* the innermost traced call's function id */
-	__s32 stack_id; /* in offcpu_stacks; SONDE_OFFCPU_NO_STACK: not taken */
+	__s32 stack_id; /* in the stacks map; SONDE_OFFCPU_NO_STACK: not taken */
 	__u32 pad;
 };
 
