@@ -12,12 +12,14 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "cmd/cmd_prom.h"
 #include "lat/lat_slices.h"
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
+#include "out/prom_lat.h"
 #include "cmd/run_loop.h"
 #include "core/util.h"
 
@@ -39,6 +41,7 @@ struct lat_opts {
 	bool header_done;		    /* --csv: the run's header line is out */
 	struct budget_set budgets;
 	bool breached; /* a budget, in the final report */
+	struct cmd_prom prom; /* --prometheus */
 	bool hist, sched, raw;
 };
 
@@ -119,6 +122,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			     parse_max_probes, &o->resolve.max_probes),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT, &o->budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
+	    CMD_OPT_PROMETHEUS(&o->prom.addr),
+	    CMD_OPT_PROMETHEUS_BUCKETS(&o->prom.buckets),
 	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "lat",
@@ -299,6 +304,15 @@ static int lat_interval(void *ctx, const struct session *s)
 	return 0;
 }
 
+/* A scrape: the totals now, into cur (each report and slice reads it afresh). */
+static int lat_collect(void *ctx, struct prom_writer *w)
+{
+	struct lat_run *r = ctx;
+	int err = lat_tracer__read(r->lt, r->cur);
+
+	return err ? err : prom_lat_write(w, r->cur, &r->o->prom.buckets);
+}
+
 static int lat_finish(void *ctx, const struct session *s)
 {
 	return report_now(ctx, s, true);
@@ -311,8 +325,10 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.json = o->format->json_records,
 					.raw = o->raw};
 	struct lat_run r = {.o = o, .set = set};
-	struct run_opts ro = {
-	    .target = &o->target, .duration_ns = o->duration_ns, .interval_ns = o->interval_ns};
+	struct run_opts ro = {.target = &o->target,
+			      .duration_ns = o->duration_ns,
+			      .interval_ns = o->interval_ns,
+			      .prom = o->prom.server};
 	struct tracer tr = {.ctx = &r,
 			    .stop_on_closed_stdout = true,
 			    .started = lat_started,
@@ -349,6 +365,7 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 		goto cleanup;
 	}
 	tr.events_fd = lat_tracer__events_fd(r.lt);
+	cmd_prom_serve(&o->prom, lat_collect, &r);
 	err = run_loop(&ro, &tr);
 cleanup:
 	lat_tracer__close(r.lt);
@@ -369,11 +386,14 @@ int cmd_lat(int argc, char **argv)
 	int err;
 
 	target_init(&o.target);
+	cmd_prom_init(&o.prom);
 	err = parse_lat_args(argc, argv, &o);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
 	err = cmd_trace_prepare("lat", o.output, &o.out, &o.target);
+	if (!err)
+		err = cmd_prom_open(&o.prom);
 	if (err)
 		goto cleanup;
 	err = probes_resolve(&o.target, o.specs, o.nr_specs, &o.resolve, &set);
@@ -388,5 +408,6 @@ cleanup:
 		probe_spec_free(&o.specs[i]);
 	free(o.specs);
 	budget_set_free(&o.budgets);
+	cmd_prom_free(&o.prom);
 	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

@@ -13,6 +13,8 @@
 #include "core/session.h"
 #include "core/target.h"
 
+struct prom_server;
+
 struct tracer {
 	void *ctx;
 	int events_fd; /* readable when live records wait; -1: none */
@@ -32,6 +34,7 @@ struct run_opts {
 	struct target *target;
 	__u64 duration_ns; /* -d; 0: until stopped */
 	__u64 interval_ns; /* the tracer's interval callback; 0: none */
+	struct prom_server *prom; /* --prometheus: served between the tracer's callbacks; NULL: none */
 };
 
 /* 0, or the first error: of the release, a callback, or the final report. */

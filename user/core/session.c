@@ -45,6 +45,7 @@ bool session_hurried(void)
 void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd)
 {
 	s->events_fd = events_fd;
+	s->serve_fd = -1;
 	s->start_ns = now_ns();
 	s->duration_ns = duration_ns;
 	s->interval_ns = interval_ns;
@@ -58,8 +59,8 @@ enum session_event session_wait(struct session *s, struct target *t)
 {
 	for (;;) {
 		__u64 now = now_ns(), wake = now + SESSION_SLICE_MS * 1000000ULL;
-		struct pollfd fds[SONDE_MAX_PIDS + 1];
-		int i, n = 0, timeout_ms;
+		struct pollfd fds[SONDE_MAX_PIDS + 2];
+		int i, n = 0, timeout_ms, ev, serve;
 
 		if (stop_signals)
 			return SESSION_STOPPED;
@@ -81,12 +82,21 @@ enum session_event session_wait(struct session *s, struct target *t)
 		for (i = 0; i < t->nr_pids; i++)
 			if (t->pidfds[i] >= 0)
 				fds[n++] = (struct pollfd){.fd = t->pidfds[i], .events = POLLIN};
-		if (s->events_fd >= 0)
+		ev = serve = -1;
+		if (s->events_fd >= 0) {
+			ev = n;
 			fds[n++] = (struct pollfd){.fd = s->events_fd, .events = POLLIN};
+		}
+		if (s->serve_fd >= 0) {
+			serve = n;
+			fds[n++] = (struct pollfd){.fd = s->serve_fd, .events = POLLIN};
+		}
 		/* A pidfd turns readable when its process exits; signals end the poll (EINTR). */
 		if (poll(fds, n, timeout_ms) < 0 && errno != EINTR)
 			return SESSION_STOPPED;
-		if (s->events_fd >= 0 && (fds[n - 1].revents & POLLIN))
+		if (ev >= 0 && (fds[ev].revents & POLLIN))
 			return SESSION_EVENTS;
+		if (serve >= 0 && (fds[serve].revents & POLLIN))
+			return SESSION_SERVE;
 	}
 }

@@ -16,6 +16,7 @@ struct session {
 	__u64 interval_ns; /* 0: no interval reports */
 	__u64 next_report_ns;
 	int events_fd; /* readable when records wait (a ring buffer's epoll fd); -1: none */
+	int serve_fd;  /* readable when a scraper waits (--prometheus); -1: none */
 };
 
 /* How a tracing run stops and what its exit status says: the end of lat's and mem's --help. */
@@ -33,6 +34,7 @@ enum session_event {
 	SESSION_STOPPED,     /* Ctrl-C, SIGTERM or the deadline */
 	SESSION_TARGET_EXIT, /* every traced process has exited */
 	SESSION_EVENTS,	     /* records wait on events_fd */
+	SESSION_SERVE,	     /* a scraper waits on serve_fd */
 };
 
 /*
@@ -42,6 +44,7 @@ enum session_event {
  */
 void session_install_signals(void);
 bool session_hurried(void);
+/* serve_fd starts at -1: set it after session_start(). */
 void session_start(struct session *s, __u64 duration_ns, __u64 interval_ns, int events_fd);
 enum session_event session_wait(struct session *s, struct target *t);
 

@@ -116,6 +116,7 @@ void lat_profile_delta(struct lat_profile *out, const struct lat_profile *cur,
 		o->oncpu_ns = sub_floor0(c->oncpu_ns, p->oncpu_ns);
 		o->runq_ns = sub_floor0(c->runq_ns, p->runq_ns);
 		o->blocked_ns = sub_floor0(c->blocked_ns, p->blocked_ns);
+		o->overhead_ns = sub_floor0(c->overhead_ns, p->overhead_ns);
 		for (b = 0; b < SONDE_HIST_BUCKETS; b++) {
 			o->hist[b] = sub_floor0(c->hist[b], p->hist[b]);
 			o->offcpu_hist[b] = sub_floor0(c->offcpu_hist[b], p->offcpu_hist[b]);

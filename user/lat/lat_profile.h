@@ -40,6 +40,9 @@ struct func_result {
 	/* The ± bound on its times from the spread of the probe cost subtracted
 	 * from its calls (calibration_error_ns()); 0 when nothing was subtracted. */
 	__u64 error_ns;
+	/* What its probes cost the traced program: calls times the calibrated
+	 * cost of a traced call (0 with --raw); not kept in files. */
+	__u64 overhead_ns;
 	/* No on-CPU / run-queue / blocked split for this function: its calls
 	 * belong to goroutines, which are not threads (Go). */
 	bool no_split;

@@ -29,6 +29,12 @@ struct lat_tracer {
 	struct ring_buffer *rb;
 	struct slow_printer *slow;
 	struct calibrator *calib; /* NULL with --raw */
+	/* Per function: the probes' cost to the target so far, and the calls it
+	 * covers. Each read adds the new calls at the cost measured now, so the
+	 * total only grows (a counter), whatever later calibrations find. */
+	struct probe_overhead {
+		__u64 calls, ns;
+	} *overhead;
 };
 
 static struct probe_progs lat_progs(struct lat_bpf *skel)
@@ -171,6 +177,10 @@ int lat_tracer__open(const struct lat_tracer_opts *o, struct probe_set *set,
 	if (!lt)
 		return -ENOMEM;
 	lt->set = set;
+	if (!(lt->overhead = calloc(set->nr ? set->nr : 1, sizeof(*lt->overhead)))) {
+		free(lt);
+		return -ENOMEM;
+	}
 	lt->multi = attach_use_multi();
 	lt->run_delay = o->sched && kernel_has_run_delay();
 	err = load(lt, o, t);
@@ -223,6 +233,7 @@ void lat_tracer__close(struct lat_tracer *lt)
 	ring_buffer__free(lt->rb);
 	slow_printer__free(lt->slow);
 	lat_bpf__destroy(lt->skel);
+	free(lt->overhead);
 	free(lt);
 }
 
@@ -280,6 +291,15 @@ static void derive_sched_split(struct func_result *f)
 	/* Read while the programs run: a call may be in one sum and not yet in another. */
 	f->offcpu_hist[sonde_bucket_of_ns(0)] += sub_floor0(f->calls, off_calls);
 	f->oncpu_ns = sub_floor0(f->total_ns, off_ns);
+}
+
+static __u64 add_overhead(struct probe_overhead *o, __u64 calls, __u64 call_ns)
+{
+	if (calls > o->calls) {
+		o->ns += (calls - o->calls) * call_ns;
+		o->calls = calls;
+	}
+	return o->ns;
 }
 
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
@@ -341,6 +361,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 			f->error_ns = calibration_error_ns(
 			    &cal, site_shape(&set->sites[id]),
 			    f->calls ? (double)probe_cost_ns / (double)f->calls : 0);
+		if (lt->calib)
+			f->overhead_ns = add_overhead(&lt->overhead[id], f->calls,
+						      cal.call_ns[site_shape(&set->sites[id])]);
 		f->no_split = set->sites[id].go;
 		if (p->sched && !f->no_split)
 			derive_sched_split(f);

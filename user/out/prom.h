@@ -70,6 +70,9 @@ struct prom_writer *prom_text_writer_new(void);
  * classic buckets: NULL when out of memory. */
 struct prom_writer *prom_proto_writer_new(int schema);
 
+/* ns as seconds, exactly and without trailing zeros ("0.000001024"): a text le. */
+void prom_format_seconds(char *buf, size_t size, __u64 ns);
+
 /* The protobuf format's Accept value, which Prometheus sends when it wants native histograms. */
 #define PROM_PROTO_ACCEPT "application/vnd.google.protobuf"
 

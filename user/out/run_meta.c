@@ -21,6 +21,11 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+const char *sonde_version(void)
+{
+	return SONDE_VERSION;
+}
+
 int run_meta_add_object(struct run_meta *m, const char *path)
 {
 	struct run_object *v;
@@ -51,7 +56,7 @@ struct run_meta *run_meta_collect(const struct target *t, const struct probe_set
 
 	if (!m)
 		return NULL;
-	m->sonde_version = strdup(SONDE_VERSION);
+	m->sonde_version = strdup(sonde_version());
 	if (!uname(&u)) {
 		m->host = strdup(u.nodename);
 		m->kernel = strdup(u.release);

@@ -9,6 +9,7 @@
 #include "core/target.h"
 
 /* SONDE_VERSION, the version recorded, comes from the Makefile (-D): one place. */
+const char *sonde_version(void);
 
 struct run_object {
 	char *path;

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --prometheus [ADDR:]PORT on the tracing commands (lat, mem): the options,
+ * worded once, and the exporter's start: bound before anything is attached,
+ * so a port in use ends the command with exit 2 and nothing traced.
+ */
+#ifndef SONDE_CMD_PROM_H
+#define SONDE_CMD_PROM_H
+
+#include "cmd/cmd_opts.h"
+#include "out/prom_buckets.h"
+#include "out/prom_server.h"
+
+struct cmd_prom {
+	const char *addr; /* --prometheus; NULL: no exporter */
+	struct prom_buckets buckets; /* --prometheus-buckets (lat) */
+	struct prom_server *server;
+};
+
+void cmd_prom_init(struct cmd_prom *p);
+/* Listen, when asked: 0, or a sonde_fail() code. */
+int cmd_prom_open(struct cmd_prom *p);
+/* Scrapes read from fn(ctx) from now on; says where on stderr. */
+void cmd_prom_serve(struct cmd_prom *p, prom_collect_fn fn, void *ctx);
+void cmd_prom_free(struct cmd_prom *p);
+
+/* --prometheus-buckets SPEC: an option callback (cmd_opts.h) for a struct prom_buckets. */
+int cmd_opt_prom_buckets(const struct cmd_opt *opt, const char *name, const char *val);
+
+/* clang-format off */
+#define CMD_OPT_PROMETHEUS(p) \
+	CMD_OPT_STRING("--prometheus", NULL, "[ADDR:]PORT", \
+		       "serve GET /metrics for Prometheus while tracing (PORT\n" \
+		       "alone: every address; 127.0.0.1:PORT: this machine only);\n" \
+		       "without -d, trace until Ctrl-C or SIGTERM, as an exporter", p)
+#define CMD_OPT_PROMETHEUS_BUCKETS(p) \
+	CMD_OPT_CALLBACK("--prometheus-buckets", "SPEC", \
+			 "the exporter's classic histogram buckets: N/octave (1, 2,\n" \
+			 "4, 8, 16) over the latencies seen (default 4/octave), or\n" \
+			 "a fixed list, 100us,1ms,10ms,... (the same on every host),\n" \
+			 "moved to the nearest edge of sonde's own buckets", \
+			 cmd_opt_prom_buckets, p)
+/* clang-format on */
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sonde lat's metrics for a scrape (the contract, README "Many machines"):
+ * per function a duration histogram and its on-CPU / run-queue / blocked
+ * seconds, the probes' hits and their estimated cost to the target, drops,
+ * and sonde_build_info. Written from a cumulative snapshot of the run.
+ */
+#ifndef SONDE_PROM_LAT_H
+#define SONDE_PROM_LAT_H
+
+#include "lat/lat_profile.h"
+#include "out/prom.h"
+#include "out/prom_buckets.h"
+
+/* `p` is a cumulative snapshot; `b` keeps the le range seen across scrapes. 0 or -ENOMEM. */
+int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b);
+
+/* sonde_build_info{version,kernel} 1: every exporter's first family. */
+void prom_write_build_info(struct prom_writer *w);
+
+#endif
