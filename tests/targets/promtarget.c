@@ -76,12 +76,17 @@ int main(int argc, char **argv)
 	int exit_after = argc > 3 && !strcmp(argv[3], "exit");
 	int hot = argc > 3 && !strcmp(argv[3], "hot");
 	struct sigaction sa;
+	sigset_t usr1;
 	unsigned long long n;
 
 	tgt_init();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	/* tgt_init() leaves SIGUSR1 blocked after TGT_WAIT_USR1's wait. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 	/* As sleeper: the 2 ms sleep ends as close to 2 ms as the kernel wakes it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	if (delay_ms && !tgt_stop)
