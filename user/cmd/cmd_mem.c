@@ -12,7 +12,9 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "cmd/cmd_prom.h"
 #include "out/profile_file.h"
+#include "out/prom_mem.h"
 #include "mem/mem_tracer.h"
 #include "out/out_file.h"
 #include "cmd/run_loop.h"
@@ -39,6 +41,7 @@ struct mem_opts {
 	struct out_file *out;		    /* its temporary file, from before tracing to the end */
 	int argc;
 	char **argv;
+	struct cmd_prom prom; /* --prometheus */
 };
 
 static const char mem_usage_head[] =
@@ -113,6 +116,7 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 			  &t->sample_every, 1, 1ULL << 32),
 	    CMD_OPT_BUDGET(CMD_BUDGET_MEM, &o->budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
+	    CMD_OPT_PROMETHEUS(&o->prom.addr),
 	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "mem",
@@ -273,6 +277,15 @@ static int mem_interval(void *ctx, const struct session *s)
 	return 0;
 }
 
+/* A scrape: the latest sample (at most one tick old); reading every stack
+ * again per scrape would cost more than the metrics are worth. */
+static int mem_collect(void *ctx, struct prom_writer *w)
+{
+	struct run *r = ctx;
+
+	return prom_mem_write(w, r->p, r->o->top);
+}
+
 static int mem_finish(void *ctx, const struct session *s)
 {
 	struct run *r = ctx;
@@ -296,7 +309,8 @@ static int mem_finish(void *ctx, const struct session *s)
 static int trace(struct mem_opts *o)
 {
 	struct run r = {.o = o};
-	struct run_opts ro = {.target = &o->target, .duration_ns = o->duration_ns};
+	struct run_opts ro = {
+	    .target = &o->target, .duration_ns = o->duration_ns, .prom = o->prom.server};
 	struct tracer tr = {
 	    .ctx = &r, .drain = mem_drain, .interval = mem_interval, .finish = mem_finish};
 	int err;
@@ -317,6 +331,7 @@ static int trace(struct mem_opts *o)
 	say_tracing(&r);
 	ro.interval_ns = tick_ns(o->interval_ns, &r.ticks_per_report);
 	tr.events_fd = mem_tracer__events_fd(r.mt);
+	cmd_prom_serve(&o->prom, mem_collect, &r);
 	err = run_loop(&ro, &tr);
 cleanup:
 	mem_tracer__close(r.mt);
@@ -330,13 +345,17 @@ int cmd_mem(int argc, char **argv)
 	int err;
 
 	target_init(&o.target);
+	cmd_prom_init(&o.prom);
 	err = parse_mem_args(argc, argv, &o);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	err = cmd_trace_prepare("mem", o.output, &o.out, &o.target);
 	if (!err)
+		err = cmd_prom_open(&o.prom);
+	if (!err)
 		err = trace(&o);
 cleanup:
 	budget_set_free(&o.budgets);
+	cmd_prom_free(&o.prom);
 	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

@@ -12,7 +12,7 @@
 #include "out/prom_server.h"
 
 struct cmd_prom {
-	const char *addr; /* --prometheus; NULL: no exporter */
+	const char *addr;	     /* --prometheus; NULL: no exporter */
 	struct prom_buckets buckets; /* --prometheus-buckets (lat) */
 	struct prom_server *server;
 };

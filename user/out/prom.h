@@ -89,8 +89,8 @@ static inline void prom_sample(struct prom_writer *w, const struct prom_label *l
 	w->ops->sample(w, labels, nr, value);
 }
 
-static inline void prom_histogram(struct prom_writer *w, const struct prom_label *labels,
-				  size_t nr, const struct prom_hist *h)
+static inline void prom_histogram(struct prom_writer *w, const struct prom_label *labels, size_t nr,
+				  const struct prom_hist *h)
 {
 	w->nr_series++;
 	w->ops->histogram(w, labels, nr, h);

@@ -22,7 +22,7 @@ struct prom_buckets {
 	unsigned int per_octave; /* 1, 2, 4, 8 or 16; 0: `list` */
 	__u32 *list;		 /* a fixed list, as sonde bucket indices, ascending */
 	size_t nr_list;
-	bool seen; /* lo and hi hold a range */
+	bool seen;    /* lo and hi hold a range */
 	__u32 lo, hi; /* the lowest and highest sonde buckets with calls, so far */
 	__u32 *edges; /* what prom_buckets_edges() made last */
 	size_t nr_edges;

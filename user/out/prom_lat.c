@@ -15,8 +15,8 @@ void prom_write_build_info(struct prom_writer *w)
 
 	if (!uname(&u))
 		l[1].value = u.release;
-	prom_family(w, "sonde_build_info",
-		    PROM_GAUGE, "sonde's version and the kernel it traces on; always 1");
+	prom_family(w, "sonde_build_info", PROM_GAUGE,
+		    "sonde's version and the kernel it traces on; always 1");
 	prom_sample(w, l, 2, 1);
 }
 
@@ -138,7 +138,8 @@ static void counter_family(struct prom_writer *w, const struct series *s, size_t
 	for (i = 0; i < nr; i++) {
 		struct prom_label l[] = {{"function", s[i].function}, {"object", s[i].object}};
 
-		if ((need == NEED_SPLIT && !s[i].split) || (need == NEED_OVERHEAD && !s[i].overhead))
+		if ((need == NEED_SPLIT && !s[i].split) ||
+		    (need == NEED_OVERHEAD && !s[i].overhead))
 			continue;
 		if (!any)
 			prom_family(w, name, PROM_COUNTER, help);

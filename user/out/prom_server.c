@@ -34,9 +34,10 @@ struct prom_server {
 	bool warned_series;
 };
 
-/* "[::1]:9464", "127.0.0.1:9464", "localhost:9464", "9464": host (or NULL) and port. */
-static int split_addr(const char *option, const char *addr, char *host, size_t host_len,
-		      char *port, size_t port_len)
+/* "[::1]:9464", "127.0.0.1:9464", "localhost:9464", "9464", ":9464": host ("" for
+ * every address) and port. */
+static int split_addr(const char *option, const char *addr, char *host, size_t host_len, char *port,
+		      size_t port_len)
 {
 	const char *colon = strrchr(addr, ':'), *p;
 	size_t n;
@@ -50,7 +51,9 @@ static int split_addr(const char *option, const char *addr, char *host, size_t h
 			he--;
 		}
 		n = (size_t)(he - h);
-		if (n == 0 || n >= host_len || (memchr(h, ':', n) && addr[0] != '['))
+		/* ":9464", as Go exporters write it: every address. */
+		if ((n == 0 && addr[0] == '[') || n >= host_len ||
+		    (memchr(h, ':', n) && addr[0] != '['))
 			goto bad;
 		memcpy(host, h, n);
 		host[n] = '\0';
@@ -133,8 +136,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned int status, co
 	return ret;
 }
 
-static enum MHD_Result respond_text(struct MHD_Connection *c, unsigned int status,
-				    const char *msg)
+static enum MHD_Result respond_text(struct MHD_Connection *c, unsigned int status, const char *msg)
 {
 	return respond(c, status, "text/plain; charset=utf-8", (char *)msg, strlen(msg),
 		       MHD_RESPMEM_PERSISTENT);
@@ -218,8 +220,10 @@ int prom_server_open(const char *option, const char *addr, struct prom_server **
 		hints.ai_family = AF_INET;
 	gai = getaddrinfo(*host ? host : NULL, port, &hints, &ai);
 	if (gai)
-		return sonde_fail(SONDE_EXIT_INPUT, "%s '%s': cannot resolve '%s': %s", option,
-				  addr, host, gai_strerror(gai));
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "%s '%s': cannot resolve '%s': %s (give an address of this machine)", option,
+		    addr, host, gai_strerror(gai));
 	if (!(s = calloc(1, sizeof(*s)))) {
 		freeaddrinfo(ai);
 		return -ENOMEM;
@@ -233,11 +237,11 @@ int prom_server_open(const char *option, const char *addr, struct prom_server **
 				  err == -EADDRINUSE ? "another program has that port; pick another"
 						     : "give an address of this machine");
 	}
-	s->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_SUPPRESS_DATE_NO_CLOCK, 0, NULL, NULL,
-				handle, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)PROM_CONN_TIMEOUT_S,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PROM_CONN_LIMIT,
-				MHD_OPTION_END);
+	s->d =
+	    MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_SUPPRESS_DATE_NO_CLOCK, 0, NULL, NULL, handle,
+			     s, MHD_OPTION_LISTEN_SOCKET, s->fd, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned int)PROM_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+			     (unsigned int)PROM_CONN_LIMIT, MHD_OPTION_END);
 	if (!s->d) {
 		close(s->fd);
 		free(s);
