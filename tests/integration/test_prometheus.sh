@@ -374,6 +374,54 @@ t_many_scrapes()
 	expect_eq "sonde_dropped_total in the last scrape" "$drops" 0
 }
 
+# ---- sonde mem --prometheus ---------------------------------------------------
+
+# memtarget leaks 200 blocks of 1000 bytes a second from leak_block() (and
+# churns 4 blocks meanwhile, freed at once): in Prometheus the live heap
+# grows at about the target's own rate, and with --top 1 the stacks are at
+# most 2 series, leak_block's and stack="other".
+t_mem()
+{
+	local top=1 rc v1 v2 rate own leaked n other
+
+	SADDR=127.0.0.1:$(free_port)
+	prom_start "$SADDR"
+	start_held "$T_DIR/target" "$TGT/memtarget" leak 200 1000
+	TPID=$BG_PID
+	start_sonde mem --json --top "$top" --prometheus "$SADDR" -p "$TPID"
+	wait_file_match "$T_DIR/err" '^sonde: tracing' 20 || fail "sonde mem did not start tracing: $(err_text)"
+	prom_wait_up
+	kill -USR1 "$TPID"
+	prom_wait_value 'sonde_heap_live_bytes' 'v >= 100000' ||
+		fail "sonde_heap_live_bytes never reached 100000 (last $PROM_LAST)"
+	v1=$PROM_LAST
+	prom_wait_scrapes 6
+	T_END=$(now_s)
+	v2=$(prom_value 'sonde_heap_live_bytes' "$T_END")
+	expect_gt "sonde_heap_live_bytes 6 scrapes after $v1" "$v2" "$v1"
+	# bytes per second over the samples of the last 5 s (Prometheus's timestamps).
+	rate=$(prom_samples sonde_heap_live_bytes 5s "$T_END" |
+		awk 'NR == 1 { t0 = $1; v0 = $2 } { t = $1; v = $2 } END { if (t > t0) printf "%.0f", (v - v0) / (t - t0) }')
+	n=$(prom_count 'sonde_stack_live_bytes' "$T_END")
+	other=$(prom_count 'sonde_stack_live_bytes{stack="other"}' "$T_END")
+	leaked=$(prom_value 'sonde_stack_live_bytes{stack=~".*;leak_block"}' "$T_END")
+	kill -TERM "$TPID"
+	wait "$TPID"
+	rc=$?
+	expect_eq "memtarget's exit status" "$rc" 0
+	wait_sonde
+	expect_ok
+	own=$(awk '/^leak iterations=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		printf "%.0f", f["bytes"] / (f["elapsed_ns"] / 1e9) }' "$T_DIR/target")
+	echo "  live heap $v1 -> $v2 bytes; $rate B/s in Prometheus, $own B/s by memtarget; $n stack series" >&2
+	expect_ns "the live heap's growth in Prometheus (B/s)" "$rate" "$own" 40
+	expect_le "sonde_stack_live_bytes series (--top $top)" "$n" $((top + 1))
+	expect_eq 'sonde_stack_live_bytes{stack="other"} series' "$other" 1
+	expect_gt "leak_block's live bytes" "$leaked" 0
+	expect_le "leak_block's live bytes" "$leaked" \
+		"$(awk '/^leak iterations=/ { sub(/.*bytes=/, ""); print $1 + 0 }' "$T_DIR/target")"
+}
+
 # ---- bad input ------------------------------------------------------------------
 
 # A port in use, an address that cannot be bound, garbage: exit 2, one line,
