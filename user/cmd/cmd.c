@@ -30,6 +30,8 @@ const struct cmd cmd_table[] = {
     {"diff", cmd_diff, 0, "regressions between profiles: sonde diff BASE... [:::] NEW..."},
     {"ab", cmd_ab, CMD_NEEDS_ROOT, "A/B runs, diffed: sonde ab PROBE... -- BASE_CMD ::: NEW_CMD"},
     {"trend", cmd_trend, 0, "metrics over a series of profiles: sonde trend FILE FILE..."},
+    {"rules", cmd_rules, CMD_NEEDS_OUTPUT,
+     "Prometheus alerting rules from baselines: sonde rules BASE..."},
 };
 const size_t cmd_table_len = sizeof(cmd_table) / sizeof(cmd_table[0]);
 

@@ -78,5 +78,6 @@ int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif
