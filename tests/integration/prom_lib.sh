@@ -176,14 +176,13 @@ prom_targets_text()
 		tr '\n' '|'
 }
 
-# prom_alert_state NAME: "STATE LAST_EVALUATION HEALTH" of alert rule NAME
-# (STATE "inactive", "pending" or "firing"), "none" when it is not loaded.
-prom_alert_state()
+# prom_alert_states NAME: "STATE LAST_EVALUATION HEALTH" of each alert rule
+# named NAME, one a line (STATE "inactive", "pending" or "firing").
+prom_alert_states()
 {
 	curl -s --max-time 5 "$PROM_URL/api/v1/rules?type=alert" 2>/dev/null | jq -r --arg n "$1" '
-		[.data.groups[]?.rules[]? | select(.name == $n)] | .[0]
-		| if . == null then "none" else "\(.state) \(.lastEvaluation) \(.health)" end' \
-		2>/dev/null || echo none
+		.data.groups[]?.rules[]? | select(.name == $n)
+		| "\(.state) \(.lastEvaluation) \(.health)"' 2>/dev/null
 }
 
 # prom_firing NAME: how many alerts named NAME /api/v1/alerts shows firing.
