@@ -136,6 +136,24 @@ expect_increase()
 
 # ---- classic histograms: the text format ------------------------------------
 
+# late_les FUNCTION: the le of FUNCTION's bucket series whose first sample in
+# the window is not 0 (a bucket that appeared after calls had landed in it:
+# rate() cannot know what it held before, so the buckets of a window would
+# not add up), "le=first" each, space-separated.
+late_les()
+{
+	prom_query "${DUR}_bucket{function=\"$1\"}[$W]" "$T_END" | jq -r '
+		[.data.result[] | select(.values[0][1] != "0") | "\(.metric.le)=\(.values[0][1])"]
+		| join(" ")'
+}
+
+# cumulative_p50 FUNCTION: Prometheus's p50 of the last samples of the bucket
+# series (since sonde started: what sonde's final report covers).
+cumulative_p50()
+{
+	prom_value "histogram_quantile(0.5, sum by (le) (${DUR}_bucket{function=\"$1\"}))" "$T_END"
+}
+
 # --prometheus-buckets 16/octave: the classic buckets are sonde's own, so
 # Prometheus's p50 is in the sonde bucket of sonde's own p50 (both
 # interpolate inside the bucket that holds the median call).
@@ -146,6 +164,8 @@ t_classic_p50_16_per_octave()
 	prom_run "" --prometheus-buckets 16/octave
 	for f in "${FUNCS[@]}"; do
 		Q[$f]=$(prom_value "histogram_quantile(0.5, sum by (le) (rate(${DUR}_bucket{function=\"$f\"}[$W])))" "$T_END")
+		C[$f]=$(cumulative_p50 "$f")
+		LATE[$f]=$(late_les "$f")
 	done
 	end_run
 	for f in "${FUNCS[@]}"; do
@@ -154,7 +174,11 @@ t_classic_p50_16_per_octave()
 		hi=$(bucket_lower_ns $((b + 1)))
 		q=$(s_ns "${Q[$f]}")
 		sp=$(fn_field "$f" p50_ns)
-		expect_in "Prometheus's p50 of $f (sonde's: $sp ns)" "$q" "$lo" "$hi" \
+		expect_in "Prometheus's p50 of $f's last samples (sonde's: $sp ns)" "$(s_ns "${C[$f]}")" \
+			"$lo" "$hi" "sonde's median bucket $b"
+		[ -z "${LATE[$f]}" ] ||
+			fail "$f: le buckets appeared after calls had landed in them (their first sample in the window is not 0): ${LATE[$f]:0:300}; the window's p50 is $q ns, sonde's $sp ns (bucket [$lo, $hi))"
+		expect_in "Prometheus's p50 of $f over $W (sonde's: $sp ns)" "$q" "$lo" "$hi" \
 			"sonde's median bucket $b, $(pct_off "$q" "$sp") off sonde's p50"
 		echo "  $f: Prometheus p50 $q ns, sonde $sp ns, bucket [$lo, $hi)" >&2
 	done
@@ -448,5 +472,5 @@ time.sleep(120)' "$port" >"$T_DIR/busy" 2>&1 &
 	expect_eq "promtarget's spin_50us calls" "$(tsays spin_calls)" 200
 }
 
-declare -A Q LAST
+declare -A Q C LAST LATE
 run_tests
