@@ -455,19 +455,6 @@ int budget_eval_diff(const struct budget_set *s, const struct diff_report *r, st
 	return finish_eval(err, e);
 }
 
-/* The live heap's growth: the sum of its stacks' least-squares slopes, which
- * is the slope of their sum (a least-squares fit is linear in the values). */
-static double heap_growth(const struct mem_profile *p)
-{
-	double g = 0;
-	size_t i;
-
-	for (i = 0; i < p->nr_stacks; i++)
-		if (!p->stacks[i].mmap)
-			g += p->stacks[i].growth_bytes_per_s;
-	return g;
-}
-
 int budget_eval_mem(const struct budget_set *s, const struct mem_profile *p, struct budget_eval *e)
 {
 	size_t i;
@@ -484,7 +471,7 @@ int budget_eval_mem(const struct budget_set *s, const struct mem_profile *p, str
 		}
 		v = b->metric == BUDGET_RSS    ? (double)p->rss_peak_bytes
 		    : b->metric == BUDGET_LIVE ? (double)mem_profile_live_bytes(p, false)
-					       : heap_growth(p);
+					       : mem_profile_heap_growth(p);
 		/* Growth needs a line through two samples at least. */
 		err = add_result(e, s, b, NULL, NULL, v,
 				 b->metric != BUDGET_GROWTH || p->nr_samples >= 2);

@@ -235,45 +235,24 @@ static int lat_rules(struct rule_set *s, struct sonde_profile *const *profiles, 
 	return err;
 }
 
-/*
- * A memory profile's live-heap growth, as the growth budget measures it
- * (the allocator's stacks, not anonymous mappings: what sonde_heap_live_bytes
- * counts); NAN when the run has too few samples to fit a line through.
- */
-static int heap_growth(const struct mem_profile *p, double *growth)
-{
-	struct budget_set s = BUDGET_SET_INIT;
-	struct budget_eval e;
-	int err = budget_add(&s, "growth<1B/s");
-
-	if (!err)
-		err = budget_eval_mem(&s, p, &e);
-	if (!err) {
-		*growth = e.v[0].value;
-		budget_eval_free(&e);
-	}
-	budget_set_free(&s);
-	return err;
-}
-
 static int mem_regressions(struct rule_set *s, struct sonde_profile *const *profiles, size_t nr,
 			   const struct rules_opts *o)
 {
-	double growth = 0, rss = 0, g;
+	double growth = 0, rss = 0;
 	size_t i, runs = 0;
 	struct rule r = {0};
 	int err = 0;
 
-	for (i = 0; !err && i < nr; i++) {
-		rss = fmax(rss, (double)profiles[i]->mem->rss_peak_bytes);
-		err = heap_growth(profiles[i]->mem, &g);
-		if (!err && !isnan(g)) {
-			growth += g;
+	for (i = 0; i < nr; i++) {
+		const struct mem_profile *p = profiles[i]->mem;
+
+		rss = fmax(rss, (double)p->rss_peak_bytes);
+		/* Growth, as the growth budget measures it, needs a line through two samples. */
+		if (p->nr_samples >= 2) {
+			growth += mem_profile_heap_growth(p);
 			runs++;
 		}
 	}
-	if (err)
-		return err;
 	if (runs) {
 		r = (struct rule){.kind = RULE_GROWTH_REGRESSION,
 				  .baseline = growth / (double)runs,

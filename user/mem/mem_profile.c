@@ -270,6 +270,17 @@ __u64 mem_profile_live_bytes(const struct mem_profile *p, bool mmap)
 	return sum;
 }
 
+double mem_profile_heap_growth(const struct mem_profile *p)
+{
+	double g = 0;
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++)
+		if (!p->stacks[i].mmap)
+			g += p->stacks[i].growth_bytes_per_s;
+	return g;
+}
+
 __u64 mem_profile_live_allocs(const struct mem_profile *p, bool mmap)
 {
 	__u64 sum = 0;

@@ -96,6 +96,10 @@ void mem_profile_judge(struct mem_profile *p);
 /* Totals over stacks: the allocator's (mmap = false) or anonymous mappings'. */
 __u64 mem_profile_live_bytes(const struct mem_profile *p, bool mmap);
 __u64 mem_profile_live_allocs(const struct mem_profile *p, bool mmap);
+/* The live heap's growth (bytes/s): the sum of its stacks' least-squares
+ * slopes, which is the slope of their sum (a least-squares fit is linear in
+ * the values); anonymous mappings left out. 0 with fewer than 2 samples. */
+double mem_profile_heap_growth(const struct mem_profile *p);
 /* Whether the live numbers are lower bounds (a full map, lost stacks). */
 bool mem_profile_lower_bound(const struct mem_profile *p);
 /* Stacks with allocations that have at most 2 frames (no frame pointers). */

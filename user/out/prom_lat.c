@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include "out/prom_lat.h"
 #include "out/run_meta.h"
+#include "core/safe_text.h"
 
 #define NS_PER_S 1e9
 
@@ -30,7 +31,7 @@ static const char *base_name(const char *path)
 /* One series: the functions of one name in one object (static functions of
  * one name in several files of a program, say), summed. */
 struct series {
-	const char *function, *object;
+	char *function, *object; /* safe_text()'s, owned: valid UTF-8, no control bytes */
 	const struct func_result **f;
 	size_t nr;
 	__u64 hist[SONDE_HIST_BUCKETS];
@@ -63,6 +64,30 @@ static void series_add(struct series *s, const struct func_result *f, bool sched
 	s->overhead = corrected;
 }
 
+static void free_series(struct series *s, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(s[i].function);
+		free(s[i].object);
+	}
+	if (nr)
+		free((void *)s[0].f);
+	free(s);
+}
+
+/* A name as labels carry it: what a binary holds need not be UTF-8 (safe_text.h). */
+static char *safe_dup(const char *name)
+{
+	size_t n = safe_text(NULL, 0, name) + 1;
+	char *out = malloc(n);
+
+	if (out)
+		safe_text(out, n, name);
+	return out;
+}
+
 /* The profile's functions grouped into series, sorted by object and name. */
 static struct series *make_series(const struct lat_profile *p, size_t *nr_out)
 {
@@ -80,9 +105,13 @@ static struct series *make_series(const struct lat_profile *p, size_t *nr_out)
 	qsort(by, p->nr_funcs, sizeof(*by), cmp_func);
 	for (i = 0; i < p->nr_funcs; i++) {
 		if (!n || cmp_func(&by[i], &s[n - 1].f[0])) {
-			s[n].function = by[i]->name;
-			s[n].object = base_name(by[i]->object);
 			s[n].f = &by[i];
+			s[n].function = safe_dup(by[i]->name);
+			s[n].object = safe_dup(base_name(by[i]->object));
+			if (!s[n].function || !s[n].object) {
+				free_series(s, n + 1);
+				return NULL;
+			}
 			n++;
 		}
 		series_add(&s[n - 1], by[i], p->sched, p->corrected);
@@ -92,13 +121,6 @@ static struct series *make_series(const struct lat_profile *p, size_t *nr_out)
 		free(by);
 	*nr_out = n;
 	return s;
-}
-
-static void free_series(struct series *s, size_t nr)
-{
-	if (nr)
-		free((void *)s[0].f);
-	free(s);
 }
 
 typedef double (*series_value_fn)(const struct series *s);

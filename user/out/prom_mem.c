@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/safe_text.h"
 #include "out/mem_term.h"
 #include "out/prom_lat.h"
 #include "out/prom_mem.h"
@@ -18,11 +19,12 @@
 static void stack_label(const struct mem_stack *s, char *out, size_t len)
 {
 	size_t n = 0, i;
-	char fn[512];
+	char fn[512], safe[512 * SAFE_TEXT_MAX_GROWTH];
 
 	out[0] = '\0';
 	for (i = s->nr_frames; i-- > 0;) {
-		const char *name = mem_frame_function(s->frames[i], fn, sizeof(fn));
+		const char *name = safe_name(safe, sizeof(safe),
+					     mem_frame_function(s->frames[i], fn, sizeof(fn)));
 		size_t need = strlen(name) + (n ? 1 : 0);
 
 		if (n + need + 1 > len)
