@@ -77,18 +77,25 @@ prom_run()
 	W=${secs}s
 }
 
-# end_run: SIGTERM to the target, which prints its counts and exits 0; then
-# sonde's final report in $FINAL.
-end_run()
+# term_target NAME: SIGTERM to the target (TPID), which prints its counts
+# and must exit 0; then sonde, which ends with it, must exit 0.
+term_target()
 {
 	local rc
 
 	kill -TERM "$TPID"
 	wait "$TPID"
 	rc=$?
-	expect_eq "promtarget's exit status" "$rc" 0
+	expect_eq "$1's exit status" "$rc" 0
 	wait_sonde
 	expect_ok
+}
+
+# end_run: the target and sonde ended (term_target), sonde's final report in
+# $FINAL and the counts of both.
+end_run()
+{
+	term_target promtarget
 	need_final
 	expect_eq "promtarget's calls" "$(tsays calls)" "$N"
 	expect_eq "promtarget's slow calls" "$(tsays slow_calls)" 0
@@ -310,7 +317,7 @@ t_native()
 # SIGUSR1 makes spin_50us spin 150 us (3 times the baseline).
 t_rule_fires()
 {
-	local alert=SondeLatencyRegression states p50 _ rc
+	local alert=SondeLatencyRegression states p50 _
 
 	sonde_run lat --json -o "$T_DIR/base.sonde" spin_50us -- "$TGT/promtarget" 600 0 exit
 	expect_ok
@@ -348,12 +355,7 @@ t_rule_fires()
 	done
 	[ "$(prom_firing "$alert")" = 2 ] ||
 		fail "$alert (warning and critical) not both firing ${PROM_WAIT}s after the switch: $(prom_alert_states "$alert" | tr '\n' '|'); p50 now $(s_ns "$(prom_value "$p50")") ns"
-	kill -TERM "$TPID"
-	wait "$TPID"
-	rc=$?
-	expect_eq "promtarget's exit status" "$rc" 0
-	wait_sonde
-	expect_ok
+	term_target promtarget
 	need_final
 	expect_gt "promtarget's slow calls" "$(tsays slow_calls)" 0
 	expect_eq "promtarget's spin_us" "$(tsays spin_us)" 150
@@ -369,7 +371,7 @@ t_rule_fires()
 # exactly, and nothing was dropped.
 t_many_scrapes()
 {
-	local want=5000000 scrapes=0 ok=0 calling=0 idle=0 code last drops rc
+	local want=5000000 scrapes=0 ok=0 calling=0 idle=0 code last drops
 
 	start_held "$T_DIR/target" "$TGT/promtarget" "$want" 0 hot
 	TPID=$BG_PID
@@ -390,12 +392,7 @@ t_many_scrapes()
 		fi
 		sleep 0.05
 	done
-	kill -TERM "$TPID"
-	wait "$TPID"
-	rc=$?
-	expect_eq "promtarget's exit status" "$rc" 0
-	wait_sonde
-	expect_ok
+	term_target promtarget
 	need_final
 	expect_ge "scrapes while hot_add was called" "$calling" 20
 	expect_eq "scrapes that failed" $((scrapes - ok)) 0
@@ -418,7 +415,7 @@ t_many_scrapes()
 # most 2 series, leak_block's and stack="other".
 t_mem()
 {
-	local top=1 rc v1 v2 rate own leaked n other
+	local top=1 v1 v2 rate own leaked n other
 
 	SADDR=127.0.0.1:$(free_port)
 	prom_start "$SADDR"
@@ -441,12 +438,7 @@ t_mem()
 	n=$(prom_count 'sonde_stack_live_bytes' "$T_END")
 	other=$(prom_count 'sonde_stack_live_bytes{stack="other"}' "$T_END")
 	leaked=$(prom_value 'sonde_stack_live_bytes{stack=~".*;leak_block"}' "$T_END")
-	kill -TERM "$TPID"
-	wait "$TPID"
-	rc=$?
-	expect_eq "memtarget's exit status" "$rc" 0
-	wait_sonde
-	expect_ok
+	term_target memtarget
 	own=$(awk '/^leak iterations=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 		printf "%.0f", f["bytes"] / (f["elapsed_ns"] / 1e9) }' "$T_DIR/target")
 	echo "  live heap $v1 -> $v2 bytes; $rate B/s in Prometheus, $own B/s by memtarget; $n stack series" >&2

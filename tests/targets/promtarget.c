@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 		printf("idle calls=%llu\n", n);
 		idle();
 	}
-	printf("calls=%llu spin_calls=%llu sleep_calls=%llu hot_calls=%llu slow_calls=%llu spin_us=%d\n",
+	printf("calls=%llu spin_calls=%llu sleep_calls=%llu hot_calls=%llu slow_calls=%llu "
+	       "spin_us=%d\n",
 	       n, spin_calls, sleep_calls, hot_calls, slow_calls, slow ? 150 : 50);
 	return 0;
 }
