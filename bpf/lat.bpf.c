@@ -41,6 +41,8 @@ const volatile bool sched_split = true;
  * kernel without CONFIG_SCHED_INFO and attaches lat_sched_wakeup instead.
  */
 const volatile bool runq_from_run_delay = true;
+/* --prometheus-pid: each call also into its process's totals (pid_stats). */
+const volatile bool per_pid = false;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -106,6 +108,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sonde_func_stats);
 } func_stats SEC(".maps");
+
+/*
+ * --prometheus-pid's totals per process and function. Sized by the loader
+ * (processes x functions, capped), and then allocated as processes call
+ * (BPF_F_NO_PREALLOC, set by the loader only then: preallocated, one entry
+ * costs nothing when the option is off). User space deletes the entries of
+ * a process gone for a few scrapes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct sonde_pid_key);
+	__type(value, struct sonde_pid_stats);
+} pid_stats SEC(".maps");
+
+/* What a process's first call of a function inserts: a map value may not
+ * come from the BPF stack, 512 bytes, and one is ~4.9 KB. */
+static const struct sonde_pid_stats pid_stats_zero;
 
 static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
@@ -422,6 +442,30 @@ static __always_inline void charge_parent(__u64 *child_ns, __u64 *probe_cost_ns,
 	*probe_cost_ns += calib_call_ns[shape] + callee_probe_cost_ns;
 }
 
+/*
+ * --prometheus-pid: the call into its process's totals too. The entry is
+ * inserted at the process's first call (BPF_NOEXIST: another CPU may just
+ * have inserted it, then both add to that one); a full table is a drop, as
+ * the call then is in its function's totals but in no process's.
+ */
+static __always_inline void account_pid_call(const struct sonde_call *c)
+{
+	struct sonde_pid_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .id = c->id};
+	struct sonde_pid_stats *v;
+
+	v = bpf_map_lookup_elem(&pid_stats, &k);
+	if (!v) {
+		bpf_map_update_elem(&pid_stats, &k, &pid_stats_zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&pid_stats, &k);
+		if (!v) {
+			count_drop(SONDE_DROP_PID_TABLE);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->total_ns, c->wall);
+	add_to_hist(true, v->hist, c->wall);
+}
+
 /* Into the function's totals (s: its per-CPU stats), and to the ring buffer if slow. */
 static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 					const struct sonde_call *c, bool split, __u64 now)
@@ -430,6 +474,9 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 		account_call(s, c, split);
 	else
 		count_drop(SONDE_DROP_BAD_ID);
+	/* The calibration's calls are sonde's own, in no traced process. */
+	if (per_pid && s && c->id < calib_id_base)
+		account_pid_call(c);
 	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
 	if (slower_than_ns && c->wall >= slower_than_ns && c->id < calib_id_base)
 		emit_slow_call(ctx, c, now);

@@ -34,6 +34,21 @@ struct sonde_func_stats {
 	__u64 offcpu_hist[SONDE_HIST_BUCKETS]; /* per call: runq + blocked */
 };
 
+/*
+ * --prometheus-pid: one function's calls in one process (BPF_MAP_TYPE_HASH
+ * pid_stats, shared by every CPU: atomic adds). The calls are the sum of
+ * hist[], so a read never sees a count that its buckets disagree with.
+ */
+struct sonde_pid_key {
+	__u32 tgid;
+	__u32 id; /* function id */
+};
+
+struct sonde_pid_stats {
+	__u64 total_ns;
+	__u64 hist[SONDE_HIST_BUCKETS];
+};
+
 /* Drop counters, indexes into the .bss array `drops`. */
 enum sonde_drop {
 	SONDE_DROP_DEPTH,	  /* nesting deeper than SONDE_MAX_DEPTH */
@@ -47,6 +62,9 @@ enum sonde_drop {
 	SONDE_DROP_UNWOUND,
 	/* A call in progress when its thread called exec(): its return never comes. */
 	SONDE_DROP_EXEC,
+	/* --prometheus-pid: a call not in its process's series, the per-process
+	 * table full (its function's merged totals have it). */
+	SONDE_DROP_PID_TABLE,
 	SONDE_DROP__COUNT,
 };
 

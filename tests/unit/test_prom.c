@@ -2,7 +2,8 @@
 /*
  * The Prometheus exposition (user/out/prom_*.c): the text format's lines and
  * escaping, le boundaries at sonde's bucket edges, lat's series (functions of
- * one name summed), mem's stack labels and the "other" series.
+ * one name summed; split by process with --prometheus-pid), mem's stack
+ * labels and the "other" series.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +190,62 @@ static void test_lat_same_name_summed(void **state)
 	lat_profile_free(p);
 }
 
+static void test_lat_pid_series(void **state)
+{
+	struct lat_profile *p = lat_profile_new(2);
+	/* parse() of /usr/bin/svc in processes 12 and 7, and of /opt/svc in 12. */
+	struct lat_pid_result r[3] = {
+	    {.object = "/usr/bin/svc", .name = "parse", .pid = 12, .id = 0},
+	    {.object = "/opt/svc", .name = "parse", .pid = 12, .id = 1},
+	    {.object = "/usr/bin/svc", .name = "parse", .pid = 7, .id = 0},
+	};
+	struct lat_pids pids = {.r = r, .nr = 3};
+	struct prom_buckets b;
+	struct prom_writer *w = prom_text_writer_new();
+	char *out;
+	int i;
+
+	(void)state;
+	prom_buckets_init(&b);
+	p->funcs[0] = (struct func_result){.object = "/usr/bin/svc", .name = "parse", .calls = 6};
+	p->funcs[1] = (struct func_result){.object = "/opt/svc", .name = "parse", .calls = 1};
+	p->funcs[0].hist[sonde_bucket_of_ns(1000)] = 6;
+	p->funcs[1].hist[sonde_bucket_of_ns(1000)] = 1;
+	for (i = 0; i < 3; i++) {
+		r[i].calls = i == 0 ? 2 : i == 1 ? 1 : 4;
+		r[i].total_ns = r[i].calls * 1000;
+		r[i].hist[sonde_bucket_of_ns(1000)] = r[i].calls;
+	}
+	assert_int_equal(prom_lat_write_pids(w, p, &pids, &b), 0);
+	out = finish(w);
+	/* Per process, the two files called svc summed; by pid, numerically. */
+	assert_non_null(strstr(out, "sonde_function_duration_seconds_count{function=\"parse\","
+				    "object=\"svc\",pid=\"12\"} 3\n"));
+	assert_non_null(strstr(out, "sonde_function_duration_seconds_sum{function=\"parse\","
+				    "object=\"svc\",pid=\"12\"} 3e-06\n"));
+	assert_non_null(strstr(out, "sonde_function_duration_seconds_bucket{function=\"parse\","
+				    "object=\"svc\",pid=\"7\",le=\"+Inf\"} 4\n"));
+	assert_true(strstr(out, "pid=\"7\"") < strstr(out, "pid=\"12\""));
+	/* No merged duration series beside them; the other families stay per function. */
+	assert_null(strstr(out, "_count{function=\"parse\",object=\"svc\"}"));
+	assert_non_null(
+	    strstr(out, "sonde_probe_hits_total{function=\"parse\",object=\"svc\"} 14\n"));
+	assert_null(strstr(out, "sonde_probe_hits_total{function=\"parse\",object=\"svc\",pid"));
+	assert_non_null(strstr(out, "sonde_dropped_total{reason=\"pid_table\"} 0\n"));
+	free(out);
+
+	/* No process called yet: the family is there, without series. */
+	pids.nr = 0;
+	w = prom_text_writer_new();
+	assert_int_equal(prom_lat_write_pids(w, p, &pids, &b), 0);
+	out = finish(w);
+	assert_non_null(strstr(out, "# TYPE sonde_function_duration_seconds histogram\n"));
+	assert_null(strstr(out, "sonde_function_duration_seconds_count"));
+	free(out);
+	prom_buckets_free(&b);
+	lat_profile_free(p);
+}
+
 static void test_mem_stacks_top_and_other(void **state)
 {
 	struct mem_profile *p = mem_profile_new(8);
@@ -239,6 +296,7 @@ int main(void)
 	    cmocka_unit_test(test_buckets_per_octave),
 	    cmocka_unit_test(test_buckets_list_and_errors),
 	    cmocka_unit_test(test_lat_same_name_summed),
+	    cmocka_unit_test(test_lat_pid_series),
 	    cmocka_unit_test(test_mem_stacks_top_and_other),
 	};
 

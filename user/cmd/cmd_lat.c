@@ -42,6 +42,8 @@ struct lat_opts {
 	struct budget_set budgets;
 	bool breached; /* a budget, in the final report */
 	struct cmd_prom prom; /* --prometheus */
+	bool prom_pid;	      /* --prometheus-pid */
+	__u32 prom_pid_max;   /* --prometheus-pid-max; 0: the default */
 	bool hist, sched, raw;
 };
 
@@ -124,6 +126,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_BUDGET_CRITICAL(&o->budgets.critical_pct),
 	    CMD_OPT_PROMETHEUS(&o->prom.addr),
 	    CMD_OPT_PROMETHEUS_BUCKETS(&o->prom.buckets),
+	    CMD_OPT_PROMETHEUS_PID(&o->prom_pid),
+	    CMD_OPT_PROMETHEUS_PID_MAX(&o->prom_pid_max),
 	    CMD_OPT_TRACE_END,
 	};
 	const struct cmd_opts spec = {.cmd = "lat",
@@ -151,6 +155,11 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (!o->nr_specs)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "no PROBE given (example: sonde lat 'handle_*' -p PID)");
+	if (o->prom_pid && !o->prom.addr)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
+	if (o->prom_pid_max && !o->prom_pid)
+		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
@@ -210,6 +219,7 @@ struct lat_run {
 	struct probe_set *set;
 	struct lat_tracer *lt;
 	struct lat_profile *cur, *prev;
+	struct lat_pids pids; /* --prometheus-pid: read at each scrape */
 	/* -o: the run's time slices, read every SLICE_TICK_NS; -i's reports then
 	 * come at their own times (next_report_ns, since the start). */
 	struct lat_slicer *slicer;
@@ -310,7 +320,44 @@ static int lat_collect(void *ctx, struct prom_writer *w)
 	struct lat_run *r = ctx;
 	int err = lat_tracer__read(r->lt, r->cur);
 
-	return err ? err : prom_lat_write(w, r->cur, &r->o->prom.buckets);
+	if (err || !r->o->prom_pid)
+		return err ? err : prom_lat_write(w, r->cur, &r->o->prom.buckets);
+	err = lat_tracer__read_pids(r->lt, &r->pids);
+	return err ? err : prom_lat_write_pids(w, r->cur, &r->pids, &r->o->prom.buckets);
+}
+
+/*
+ * --prometheus-pid: the table's room, in (function, process) entries, and a
+ * word at start when the duration series alone would be more than
+ * Prometheus handles well per target. -p says how many processes there
+ * are; -b and -- CMD (which may fork) only bound them.
+ */
+static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set *set)
+{
+	const struct target *t = &o->target;
+	bool by_pid = t->nr_pids && !t->binary && !t->cmd;
+	__u64 room = o->prom_pid_max ? o->prom_pid_max : LAT_PID_DEFAULT_PROCS;
+	__u64 nr = probe_set_nr_probed(set), procs;
+	__u32 entries;
+
+	if (!o->prom_pid)
+		return 0;
+	if (!o->prom_pid_max && by_pid && (__u64)t->nr_pids > room)
+		room = (__u64)t->nr_pids;
+	entries = lat_pids_entries((__u32)room, set->nr);
+	if (entries < room * set->nr)
+		sonde_say("--prometheus-pid: room for %u (function, process) pairs (%llu MiB); "
+			  "calls past them count as dropped (pid_table)",
+			  entries, LAT_PID_MAX_BYTES >> 20);
+	procs = by_pid && (__u64)t->nr_pids < room ? (__u64)t->nr_pids : room;
+	/* A histogram is at least 3 series (+Inf, _sum, _count), and one per bucket. */
+	if (nr * procs * 3 > PROM_SERIES_WARN)
+		sonde_say("--prometheus-pid: %s%llu processes x %llu function%s make %llu duration "
+			  "histograms, over %llu series: more than Prometheus handles well per target "
+			  "(%d); trace fewer functions, or lower --prometheus-pid-max",
+			  by_pid ? "" : "up to ", procs, nr, nr == 1 ? "" : "s", nr * procs,
+			  nr * procs * 3, PROM_SERIES_WARN);
+	return entries;
 }
 
 static int lat_finish(void *ctx, const struct session *s)
@@ -323,7 +370,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 	struct lat_tracer_opts topts = {.sched = o->sched,
 					.slower_than_ns = o->slower_than_ns,
 					.json = o->format->json_records,
-					.raw = o->raw};
+					.raw = o->raw,
+					.pid_entries = pid_table_entries(o, set)};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,
@@ -373,6 +421,7 @@ cleanup:
 	o->meta = NULL;
 	lat_profile_free(r.cur);
 	lat_profile_free(r.prev);
+	lat_pids_free(&r.pids);
 	lat_slicer_free(r.slicer);
 	return err;
 }

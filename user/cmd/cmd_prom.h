@@ -40,6 +40,19 @@ int cmd_opt_prom_buckets(const struct cmd_opt *opt, const char *name, const char
 			 "a fixed list, 100us,1ms,10ms,... (the same on every host),\n" \
 			 "moved to the nearest edge of sonde's own buckets", \
 			 cmd_opt_prom_buckets, p)
+/* lat's split by process; p: a bool, and a __u32 for the table's room. */
+#define CMD_OPT_PROMETHEUS_PID(p) \
+	CMD_OPT_FLAG("--prometheus-pid", NULL, \
+		     "add a pid label to sonde_function_duration_seconds: one\n" \
+		     "series per process and function, for several -p or -b\n" \
+		     "(the other families stay per function); series multiply\n" \
+		     "by processes: sonde warns past " CMD_OPT_STR(PROM_SERIES_WARN), p)
+#define CMD_OPT_PROMETHEUS_PID_MAX(p) \
+	CMD_OPT_COUNT("--prometheus-pid-max", "N", \
+		      "room for N processes per function (default " \
+		      CMD_OPT_STR(LAT_PID_DEFAULT_PROCS) ", or the -p\n" \
+		      "count if more); calls past it: dropped, reason pid_table", \
+		      p, 1, 1000000)
 /* clang-format on */
 
 #endif

@@ -180,6 +180,7 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_RINGBUF] = "ringbuf",
 	    [SONDE_DROP_UNWOUND] = "unwound",
 	    [SONDE_DROP_EXEC] = "exec",
+	    [SONDE_DROP_PID_TABLE] = "pid_table",
 	};
 
 	return d < SONDE_DROP__COUNT ? names[d] : "unknown";

@@ -109,6 +109,12 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	err = bpf_map__set_max_entries(skel->maps.func_stats, (__u32)lt->set->nr + SONDE_CALIB_IDS);
 	if (!err && o->slower_than_ns)
 		err = bpf_map__set_max_entries(skel->maps.events, SONDE_RINGBUF_BYTES);
+	/* Entries are allocated at each process's first call of a function
+	 * (BPF_F_NO_PREALLOC): the room is a bound, not memory taken at start. */
+	if (!err && o->pid_entries)
+		err = bpf_map__set_max_entries(skel->maps.pid_stats, o->pid_entries);
+	if (!err && o->pid_entries)
+		err = bpf_map__set_map_flags(skel->maps.pid_stats, BPF_F_NO_PREALLOC);
 	if (err)
 		goto fail;
 	skel->rodata->filter_exe_ino = exe_filter_ino(t, lt->set);
@@ -123,6 +129,7 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	skel->rodata->sched_split = o->sched;
 	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;
+	skel->rodata->per_pid = o->pid_entries > 0;
 	skel->rodata->stats_atomic = percpu_counters_need_atomics();
 	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched);
 	bpf_program__set_autoload(skel->progs.lat_sched_wakeup, o->sched && !lt->run_delay);
@@ -373,4 +380,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 		calibrator__release(lt->calib);
 	percpu_value_free(&percpu);
 	return err;
+}
+
+int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p)
+{
+	return lat_pids_read(p, bpf_map__fd(lt->skel->maps.pid_stats), lt->set);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "probe/probes.h"
+#include "lat/lat_pids.h"
 #include "lat/lat_profile.h"
 #include "core/target.h"
 
@@ -18,6 +19,9 @@ struct lat_tracer_opts {
 	__u64 slower_than_ns; /* 0: no slow-call records */
 	bool json;	      /* slow-call records as JSON lines */
 	bool raw;	      /* --raw: no calibration, the probes' cost stays in */
+	/* --prometheus-pid: calls also counted per process, in a table of this
+	 * many (function, process) entries (lat_pids_entries()); 0: off. */
+	__u32 pid_entries;
 };
 
 struct lat_tracer;
@@ -34,6 +38,9 @@ bool lat_tracer__multi(const struct lat_tracer *lt);
  * counters: intervals are differences of snapshots, so no count arriving
  * between a read and a reset is lost. */
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
+
+/* --prometheus-pid: the calls per process so far (lat_pids_read()). */
+int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p);
 
 /* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
 int lat_tracer__events_fd(const struct lat_tracer *lt);

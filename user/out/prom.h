@@ -60,7 +60,7 @@ struct prom_writer_ops {
 struct prom_writer {
 	const struct prom_writer_ops *ops;
 	const char *content_type; /* the response's Content-Type */
-	size_t nr_series;	  /* samples and histograms written so far */
+	size_t nr_series;	  /* series written so far, a classic histogram's each */
 	bool failed;		  /* out of memory on the way: finish() says -ENOMEM */
 };
 
@@ -92,7 +92,8 @@ static inline void prom_sample(struct prom_writer *w, const struct prom_label *l
 static inline void prom_histogram(struct prom_writer *w, const struct prom_label *labels, size_t nr,
 				  const struct prom_hist *h)
 {
-	w->nr_series++;
+	/* As Prometheus counts them: each bucket, +Inf, _sum and _count. */
+	w->nr_series += h->nr_edges + 3;
 	w->ops->histogram(w, labels, nr, h);
 }
 

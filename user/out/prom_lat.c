@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -170,24 +171,59 @@ static void counter_family(struct prom_writer *w, const struct series *s, size_t
 	}
 }
 
-int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b)
+static int cmp_pid_result(const void *a, const void *b)
 {
-	size_t nr, i;
-	struct series *s = make_series(p, &nr);
-	int d, err;
+	const struct lat_pid_result *x = *(const struct lat_pid_result *const *)a;
+	const struct lat_pid_result *y = *(const struct lat_pid_result *const *)b;
+	int c = strcmp(base_name(x->object), base_name(y->object));
 
-	if (!s)
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* --prometheus-pid: one duration histogram per (function, object, pid),
+ * functions of one name in one object summed as in make_series(). */
+static int write_pid_durations(struct prom_writer *w, const struct lat_pids *pids,
+			       const struct prom_buckets *b)
+{
+	const struct lat_pid_result **by = calloc(pids->nr ? pids->nr : 1, sizeof(*by));
+	size_t i, j;
+	int k;
+
+	if (!by)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		prom_buckets_see(b, s[i].hist);
-	if ((err = prom_buckets_edges(b))) {
-		free_series(s, nr);
-		return err;
+	for (i = 0; i < pids->nr; i++)
+		by[i] = &pids->r[i];
+	qsort(by, pids->nr, sizeof(*by), cmp_pid_result);
+	for (i = 0; i < pids->nr; i = j) {
+		struct lat_pid_result sum = *by[i];
+		char pid[16];
+		struct prom_label l[] = {
+		    {"function", sum.name}, {"object", base_name(sum.object)}, {"pid", pid}};
+		struct prom_hist h = {
+		    .buckets = sum.hist, .edges = b->edges, .nr_edges = b->nr_edges};
+
+		for (j = i + 1; j < pids->nr && !cmp_pid_result(&by[i], &by[j]); j++) {
+			for (k = 0; k < SONDE_HIST_BUCKETS; k++)
+				sum.hist[k] += by[j]->hist[k];
+			sum.calls += by[j]->calls;
+			sum.total_ns += by[j]->total_ns;
+		}
+		snprintf(pid, sizeof(pid), "%u", sum.pid);
+		h.count = sum.calls;
+		h.sum = sum.total_ns / NS_PER_S;
+		prom_histogram(w, l, 3, &h);
 	}
-	prom_write_build_info(w);
-	prom_family(w, "sonde_function_duration_seconds", PROM_HISTOGRAM,
-		    "Wall time of each completed call of a traced function, the probes' own "
-		    "cost subtracted");
+	free(by);
+	return 0;
+}
+
+static void write_durations(struct prom_writer *w, const struct series *s, size_t nr,
+			    const struct prom_buckets *b)
+{
+	size_t i;
+
 	for (i = 0; i < nr; i++) {
 		struct prom_label l[] = {{"function", s[i].function}, {"object", s[i].object}};
 		struct prom_hist h = {.buckets = s[i].hist,
@@ -197,6 +233,45 @@ int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct pr
 				      .nr_edges = b->nr_edges};
 
 		prom_histogram(w, l, 2, &h);
+	}
+}
+
+int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b)
+{
+	return prom_lat_write_pids(w, p, NULL, b);
+}
+
+int prom_lat_write_pids(struct prom_writer *w, const struct lat_profile *p,
+			const struct lat_pids *pids, struct prom_buckets *b)
+{
+	size_t nr, i;
+	struct series *s = make_series(p, &nr);
+	int d, err;
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		prom_buckets_see(b, s[i].hist);
+	/* Read after the totals: a process's latest calls may be in no total yet. */
+	for (i = 0; pids && i < pids->nr; i++)
+		prom_buckets_see(b, pids->r[i].hist);
+	if ((err = prom_buckets_edges(b))) {
+		free_series(s, nr);
+		return err;
+	}
+	prom_write_build_info(w);
+	prom_family(w, "sonde_function_duration_seconds", PROM_HISTOGRAM,
+		    pids ? "Wall time of each completed call of a traced function in one process, "
+			   "the probes' own cost subtracted"
+			 : "Wall time of each completed call of a traced function, the probes' own "
+			   "cost subtracted");
+	if (pids)
+		err = write_pid_durations(w, pids, b);
+	else
+		write_durations(w, s, nr, b);
+	if (err) {
+		free_series(s, nr);
+		return err;
 	}
 	counter_family(w, s, nr, "sonde_function_oncpu_seconds_total",
 		       "Time traced calls spent running on a CPU", oncpu_s, NEED_SPLIT);

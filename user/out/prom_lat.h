@@ -8,12 +8,20 @@
 #ifndef SONDE_PROM_LAT_H
 #define SONDE_PROM_LAT_H
 
+#include "lat/lat_pids.h"
 #include "lat/lat_profile.h"
 #include "out/prom.h"
 #include "out/prom_buckets.h"
 
 /* `p` is a cumulative snapshot; `b` keeps the le range seen across scrapes. 0 or -ENOMEM. */
 int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b);
+/*
+ * The same, with sonde_function_duration_seconds split by process (a `pid`
+ * label) from `pids`, cumulative too (--prometheus-pid); the other families
+ * stay one series per function.
+ */
+int prom_lat_write_pids(struct prom_writer *w, const struct lat_profile *p,
+			const struct lat_pids *pids, struct prom_buckets *b);
 
 /* sonde_build_info{version,kernel} 1: every exporter's first family. */
 void prom_write_build_info(struct prom_writer *w);

@@ -174,7 +174,8 @@ static enum MHD_Result scrape(struct prom_server *s, struct MHD_Connection *c)
 	if (w->nr_series > PROM_SERIES_WARN && !s->warned_series) {
 		s->warned_series = true;
 		sonde_say("the exporter serves %zu series, more than Prometheus handles well per "
-			  "target; trace fewer functions, or lower --top",
+			  "target; trace fewer functions, lower --top, use fewer --prometheus-buckets, "
+			  "or drop --prometheus-pid",
 			  w->nr_series);
 	}
 	const char *type = w->content_type;
