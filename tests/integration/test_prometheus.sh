@@ -72,8 +72,8 @@ prom_run()
 	done
 	prom_wait_scrapes 2
 	T_END=$(now_s)
-	# From 3 s before the release: the last scrape of zero counts is in it.
-	secs=$(awk -v a="$t_start" -v b="$T_END" 'BEGIN { printf "%d", b - a + 4 }')
+	# From 10 s before the release: scrapes of zero counts are in it, even late ones.
+	secs=$(awk -v a="$t_start" -v b="$T_END" 'BEGIN { printf "%d", b - a + 11 }')
 	W=${secs}s
 }
 
