@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 . bench/stats.sh
 
 ROUNDS=${PROM_ROUNDS:-3}
-# ~20 s of traced calls a run on a loaded machine (~2.5 us a call, mean).
-CALLS=${PROM_CALLS:-8000000}
+# ~20 s of traced calls a run on a loaded machine (~4 us a call, mean).
+CALLS=${PROM_CALLS:-5000000}
 SCRAPE_EVERY=0.1
 SONDE=build/sonde
 BIN=$(realpath build/bench/loop_push)

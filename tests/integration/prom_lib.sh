@@ -68,16 +68,6 @@ prom_start()
 	fail "prometheus not ready within ${PROM_WAIT}s: $(tail -c 400 "$PROM_DIR/log" | tr '\n' '|')"
 }
 
-# prom_stop: stop Prometheus now (it is stopped after the test anyway).
-prom_stop()
-{
-	[ -n "${PROM_PID:-}" ] || return 0
-	kill -TERM "$PROM_PID" 2>/dev/null
-	wait "$PROM_PID" 2>/dev/null
-	PROM_PID=
-	return 0
-}
-
 # prom_query EXPR [TIME]: the API's answer to an instant query (JSON on
 # stdout), at TIME (seconds, default now); returns 1 when it is not a success.
 prom_query()
