@@ -6,7 +6,8 @@
 # SIGTERM, so Prometheus's last samples hold the final counts. It is held
 # before its first call until Prometheus has scraped zero counts: every
 # series starts at 0 in the window, which is where rate() does not
-# extrapolate (a counter is not extrapolated below zero).
+# extrapolate (a counter is not extrapolated below zero; Prometheus 2.42
+# does extrapolate native histograms there: expect_increase).
 #
 # Prometheus's answers are compared with sonde's own final report (--json)
 # of the same calls, and with the count the target prints.
@@ -52,7 +53,7 @@ prom_run()
 	shift
 	SPORT=$(free_port)
 	SADDR=127.0.0.1:$SPORT
-	prom_start "$SADDR" "$NATIVE" "${RULES:-}"
+	prom_start "$SADDR" "$NATIVE"
 	start_held "$T_DIR/target" "$TGT/promtarget" "$N"
 	TPID=$BG_PID
 	start_sonde lat --json --prometheus "$SADDR" "$@" -p "$TPID" "${FUNCS[@]}"
