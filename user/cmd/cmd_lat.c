@@ -17,6 +17,7 @@
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
+#include "out/folded.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
 #include "out/prom_lat.h"
@@ -33,6 +34,8 @@ struct lat_opts {
 	__u64 slower_than_ns;
 	const char *output;   /* -o FILE */
 	struct out_file *out; /* its temporary file, from before tracing to the end */
+	const char *folded;   /* --folded FILE: the slow calls by stack */
+	struct out_file *folded_out;
 	int argc;
 	char **argv;
 	struct run_meta *meta; /* for -o */
@@ -101,6 +104,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_DURATION("--slower-than", "D",
 			     "print each call slower than D as it happens, with its stack",
 			     &o->slower_than_ns),
+	    CMD_OPT_STRING("--folded", NULL, "FILE",
+			   "at the end, the --slower-than calls counted by stack, as\n"
+			   "folded stacks (\"main;caller;function N\" lines)",
+			   &o->folded),
 	    CMD_OPT_CLEAR("--no-sched",
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
 	    CMD_OPT_FLAG("--raw", NULL,
@@ -160,6 +167,11 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
 	if (o->prom_pid_max && !o->prom_pid)
 		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
+	if (o->folded && !o->slower_than_ns)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--folded needs --slower-than D: lat's folded stacks are the slow "
+		    "calls' (sonde mem --folded has live bytes by stack)");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
@@ -360,9 +372,27 @@ static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set 
 	return entries;
 }
 
+/* A slow call's stack, ending in the function. */
+static int fold_slow(void *ctx, const char *function, const char *const *frames, size_t nr,
+		     __u64 count)
+{
+	return folded_add_symbolized(ctx, frames, nr, function, count);
+}
+
 static int lat_finish(void *ctx, const struct session *s)
 {
-	return report_now(ctx, s, true);
+	struct lat_run *r = ctx;
+	struct folded f;
+	int err = report_now(r, s, true);
+
+	if (err || !r->o->folded_out)
+		return err;
+	folded_init(&f, "calls");
+	err = slow_printer__each_stack(lat_tracer__slow(r->lt), fold_slow, &f);
+	if (!err)
+		err = folded_save(r->o->folded_out, &f);
+	folded_free(&f);
+	return err;
 }
 
 static int trace(struct lat_opts *o, struct probe_set *set)
@@ -371,7 +401,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.slower_than_ns = o->slower_than_ns,
 					.json = o->format->json_records,
 					.raw = o->raw,
-					.pid_entries = pid_table_entries(o, set)};
+					.pid_entries = pid_table_entries(o, set),
+					.slow_stacks = o->folded != NULL};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,
@@ -441,6 +472,8 @@ int cmd_lat(int argc, char **argv)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
 	err = cmd_trace_prepare("lat", o.output, &o.out, &o.target);
+	if (!err && o.folded) /* before tracing, as -o */
+		err = out_file_open(o.folded, &o.folded_out);
 	if (!err)
 		err = cmd_prom_open(&o.prom);
 	if (err)
@@ -458,5 +491,6 @@ cleanup:
 	free(o.specs);
 	budget_set_free(&o.budgets);
 	cmd_prom_free(&o.prom);
+	out_file_close(o.folded_out);
 	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }
