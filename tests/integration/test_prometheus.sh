@@ -457,6 +457,10 @@ t_mem()
 # before any probe is attached; the target runs on unchanged.
 t_bad_address()
 {
+	# bad_input's links before and after: only those on promtarget, the one
+	# file these runs probe (another tracer on the machine may probe libc).
+	# shellcheck disable=SC2317 # called by bad_input
+	uprobe_links() { links_on "$(readlink -f "$TGT/promtarget")"; }
 	local port busy rc
 
 	port=$(free_port)
