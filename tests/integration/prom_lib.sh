@@ -211,7 +211,7 @@ bucket_lower_ns()
 		if (b < 16) { print b; exit }
 		e = int((b - 16) / 16) + 4
 		mant = (b - 16) % 16
-		printf "%d\n", (16 + mant) * 2 ^ (e - 4) }'
+		printf "%.0f\n", (16 + mant) * 2 ^ (e - 4) }'
 }
 
 # median_bucket: the sonde bucket of NAME's median call in $FINAL's
