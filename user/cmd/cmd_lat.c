@@ -17,6 +17,7 @@
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
+#include "out/lat_tree_term.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
 #include "out/prom_lat.h"
@@ -45,6 +46,7 @@ struct lat_opts {
 	bool prom_pid;	      /* --prometheus-pid */
 	__u32 prom_pid_max;   /* --prometheus-pid-max; 0: the default */
 	bool hist, sched, raw;
+	bool tree; /* --tree: call paths, in the final report */
 };
 
 static const char lat_usage_head[] =
@@ -96,6 +98,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
+	    CMD_OPT_FLAG("--tree", NULL,
+			 "also count calls by call path (the traced calls they were\n"
+			 "made in): the final report adds the tree, with a bar per path",
+			 &o->tree),
 	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_DURATION("--slower-than", "D",
@@ -178,6 +184,9 @@ static int emit_report(struct lat_opts *o, struct lat_profile *p)
 		err = cmd_budget_judge(&o->budgets, &sp, &e, &ro, &o->breached);
 	if (!err)
 		o->format->report[PROFILE_LAT](stdout, &sp, &ro);
+	/* The tree follows the table in a terminal; JSON has it in the report. */
+	if (!err && o->format == cmd_format_default())
+		err = report_lat_tree_term(stdout, p, &ro);
 	budget_eval_free(&e);
 	return err;
 }
@@ -185,7 +194,8 @@ static int emit_report(struct lat_opts *o, struct lat_profile *p)
 /* Sorted copy of a cumulative snapshot (with its slices, when the run kept
  * them), or the interval since the last one. */
 static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
-			   const struct lat_profile *prev, struct lat_slicer *slicer, bool final)
+			   const struct lat_profile *prev, struct lat_slicer *slicer,
+			   struct lat_tracer *lt, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
 	int err = 0;
@@ -195,6 +205,11 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	if (final) {
 		lat_profile_copy(shown, cur);
 		shown->final = true;
+		if (o->tree && (err = lat_tracer__read_tree(lt, &shown->tree))) {
+			lat_profile_free(shown);
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the call paths: %s",
+					  strerror(-err));
+		}
 		/* In the tracer's order, as cur: before emit_report() sorts. */
 		if (slicer && (err = lat_slicer_finish(slicer, cur, cur->duration_ns, shown))) {
 			lat_profile_free(shown);
@@ -245,7 +260,7 @@ static int report_now(struct lat_run *r, const struct session *s, bool final)
 {
 	int err = read_now(r, s);
 
-	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, final);
+	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, r->lt, final);
 }
 
 static int lat_started(void *ctx)
@@ -371,7 +386,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.slower_than_ns = o->slower_than_ns,
 					.json = o->format->json_records,
 					.raw = o->raw,
-					.pid_entries = pid_table_entries(o, set)};
+					.pid_entries = pid_table_entries(o, set),
+					.max_paths = o->tree ? SONDE_TREE_DEFAULT_PATHS : 0};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,

@@ -5,11 +5,12 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "out/lat_tree_term.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
-    "usage: sonde report FILE [--hist] [--json]\n"
+    "usage: sonde report FILE [--hist] [--tree] [--json]\n"
     "\n"
     "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
     "run printed its final report.\n";
@@ -42,6 +43,21 @@ static void describe_run(const char *path, const struct run_meta *m)
 		  m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
 }
 
+/* --tree: a lat file's, recorded. In a terminal after the table, as the live
+ * run showed it; other formats have it in the report or not at all. */
+static int check_tree(const char *path, const struct sonde_profile *p,
+		      const struct output_format *format, bool *tree)
+{
+	if (!*tree)
+		return 0;
+	if (p->kind != PROFILE_LAT || !p->lat->tree)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' has no call paths: record them with sonde lat --tree -o FILE",
+				  path);
+	*tree = format == cmd_format_default();
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts ro = {.color = report_want_color(stdout)};
@@ -50,9 +66,10 @@ int cmd_report(int argc, char **argv)
 	const struct output_format *format = cmd_format_default();
 	struct budget_set budgets = BUDGET_SET_INIT;
 	struct budget_eval e = {0};
-	bool breached = false;
+	bool breached = false, tree = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
+	    CMD_OPT_FLAG("--tree", NULL, "add the call paths (a file of sonde lat --tree)", &tree),
 	    CMD_OPT_FORMAT("the report as one JSON object", &format),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
@@ -73,6 +90,8 @@ int cmd_report(int argc, char **argv)
 		err = profile_read(path, &p);
 	if (!err)
 		err = cmd_format_check(format, p->kind, false);
+	if (!err)
+		err = check_tree(path, p, format, &tree);
 	/* Before anything is printed: a budget for the other kind, or a typo. */
 	if (!err)
 		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
@@ -80,6 +99,8 @@ int cmd_report(int argc, char **argv)
 		describe_run(path, p->meta);
 		err = format->report[p->kind](stdout, p, &ro);
 	}
+	if (!err && tree)
+		err = report_lat_tree_term(stdout, p->lat, &ro);
 	sonde_profile_free(p);
 	budget_eval_free(&e);
 	budget_set_free(&budgets);
