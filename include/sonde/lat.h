@@ -60,8 +60,9 @@ struct sonde_pid_stats {
 #define SONDE_PATH_NONE	 0U
 #define SONDE_PATH_CALIB 1U
 #define SONDE_PATH_FIRST 2U
-/* Paths kept by default (path_stats is per CPU: 24 bytes x this x CPUs). */
-#define SONDE_TREE_DEFAULT_PATHS 16384U
+/* Paths kept by default, --tree-max (path_stats is per CPU: 24 bytes x paths x CPUs). */
+#define SONDE_TREE_DEFAULT_PATHS 16384
+#define SONDE_TREE_MAX_PATHS	 1048576
 
 struct sonde_path_key {
 	__u32 parent; /* the caller's path id; 0: none */

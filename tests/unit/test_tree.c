@@ -165,7 +165,8 @@ static void test_file_round_trip(void **state)
 		assert_int_equal(x->calls, y->calls);
 		assert_int_equal(x->total_ns, y->total_ns);
 		assert_int_equal(x->self_ns, y->self_ns);
-		assert_int_equal(lat_tree_depth(p->tree, a[i]), lat_tree_depth(got->lat->tree, b[i]));
+		assert_int_equal(lat_tree_depth(p->tree, a[i]),
+				 lat_tree_depth(got->lat->tree, b[i]));
 	}
 	/* The object comes back from the function of that name. */
 	assert_string_equal(got->lat->tree->v[b[2]].object, LIBC);
@@ -218,7 +219,8 @@ static void test_bad_trees(void **state)
 	fx_path(path, sizeof(path), dir, "tree.sonde");
 	assert_int_equal(profile_write_lat(path, p, m), 0);
 	/* tree[0] is serve, tree[1] reply (serve's). */
-	expect_bad_node(1, "{\"path\":[\"other\",\"reply\"],\"calls\":1,\"total_ns\":1,\"self_ns\":1}",
+	expect_bad_node(1,
+			"{\"path\":[\"other\",\"reply\"],\"calls\":1,\"total_ns\":1,\"self_ns\":1}",
 			"a path whose caller is not the one before it");
 	expect_bad_node(0, "{\"path\":[\"x\",\"serve\"],\"calls\":1,\"total_ns\":1,\"self_ns\":1}",
 			"a first path with a caller");

@@ -46,7 +46,8 @@ struct lat_opts {
 	bool prom_pid;	      /* --prometheus-pid */
 	__u32 prom_pid_max;   /* --prometheus-pid-max; 0: the default */
 	bool hist, sched, raw;
-	bool tree; /* --tree: call paths, in the final report */
+	bool tree;	/* --tree: call paths, in the final report */
+	__u32 tree_max; /* --tree-max; 0: the default */
 };
 
 static const char lat_usage_head[] =
@@ -102,6 +103,11 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			 "also count calls by call path (the traced calls they were\n"
 			 "made in): the final report adds the tree, with a bar per path",
 			 &o->tree),
+	    CMD_OPT_COUNT("--tree-max", "N",
+			  "room for N call paths (default " CMD_OPT_STR(
+			      SONDE_TREE_DEFAULT_PATHS) "); calls in paths past\n"
+							"it: dropped, reason tree_full",
+			  &o->tree_max, 1, SONDE_TREE_MAX_PATHS),
 	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_DURATION("--slower-than", "D",
@@ -164,6 +170,8 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (o->prom_pid && !o->prom.addr)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
+	if (o->tree_max && !o->tree)
+		return sonde_fail(SONDE_EXIT_INPUT, "--tree-max needs --tree");
 	if (o->prom_pid_max && !o->prom_pid)
 		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
@@ -375,6 +383,14 @@ static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set 
 	return entries;
 }
 
+/* --tree: path_ids' and path_stats' size, the ids below SONDE_PATH_FIRST included. */
+static __u32 tree_paths(const struct lat_opts *o)
+{
+	if (!o->tree)
+		return 0;
+	return (o->tree_max ? o->tree_max : SONDE_TREE_DEFAULT_PATHS) + SONDE_PATH_FIRST;
+}
+
 static int lat_finish(void *ctx, const struct session *s)
 {
 	return report_now(ctx, s, true);
@@ -387,7 +403,7 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.json = o->format->json_records,
 					.raw = o->raw,
 					.pid_entries = pid_table_entries(o, set),
-					.max_paths = o->tree ? SONDE_TREE_DEFAULT_PATHS : 0};
+					.max_paths = tree_paths(o)};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,

@@ -71,8 +71,9 @@ int report_lat_tree_term(FILE *f, const struct lat_profile *p, const struct repo
 		if (term_width(rows[r].self) > ws)
 			ws = term_width(rows[r].self);
 	}
-	fprintf(f, "\n%scall paths: %zu; bars: shares of all traced time, %s, which the self "
-		   "times add up to; f calling f is one path%s\n",
+	fprintf(f,
+		"\n%scall paths: %zu; bars: shares of all traced time, %s, which the self "
+		"times add up to; f calling f is one path%s\n",
 		term_color(o->color, TERM_DIM), (size_t)nr,
 		fmt_ns(root, sizeof(root), (double)root_ns), term_color(o->color, TERM_RESET));
 	fprintf(f, "%s%-6s %-*s %*s %*s %*s  %s%s\n", term_color(o->color, TERM_BOLD), "SHARE",
@@ -89,9 +90,9 @@ int report_lat_tree_term(FILE *f, const struct lat_profile *p, const struct repo
 		lat_tree_node_label(label, sizeof(label), p, n);
 		fprintf(f, "%5.1f%% |%s%-*.*s%s| %*s %*s %*s  %*s", 100.0 * share,
 			term_color(o->color, TERM_YELLOW), BAR_WIDTH, bar,
-			"########################################", term_color(o->color, TERM_RESET),
-			wc, rows[r].calls, wt, rows[r].total, ws, rows[r].self,
-			(int)(2 * (depth < MAX_INDENT ? depth - 1 : MAX_INDENT)), "");
+			"########################################",
+			term_color(o->color, TERM_RESET), wc, rows[r].calls, wt, rows[r].total, ws,
+			rows[r].self, (int)(2 * (depth < MAX_INDENT ? depth - 1 : MAX_INDENT)), "");
 		if (depth > MAX_INDENT)
 			fprintf(f, "[%zu] ", depth);
 		fprintf(f, "%s\n", safe_name(shown, sizeof(shown), label));
