@@ -106,6 +106,22 @@ t_threads_paths()
 	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
 }
 
+# Tail calls (jumps, -O2): the callee's call is inside its tail-calling
+# caller's, so its path is under the caller's; each path has all its calls.
+t_tail_calls()
+{
+	sonde_run lat --tree --json call_cb cb_a cb_b pick step -- "$TGT/tailcalls"
+	expect_ok
+	need_final
+	expect_eq "paths" "$(tree_paths)" "call_cb call_cb;cb_a call_cb;cb_b pick pick;step"
+	for p in call_cb 'call_cb;cb_a' 'call_cb;cb_b' pick 'pick;step'; do
+		expect_eq "$p calls" "$(path_field "$p" calls)" "$(fn_field "${p##*;}" calls)"
+	done
+	expect_eq "call_cb calls" "$(path_field call_cb calls)" 6000
+	expect_eq "self times add up to the root's total" "$(self_total)" "$(root_total)"
+	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
+}
+
 # The terminal's tree: a row per path, inner indented under outer, with the
 # calls; the bar of the root path is full.
 t_terminal()
