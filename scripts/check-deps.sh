@@ -40,6 +40,9 @@ need_cmd unshare
 need_cmd prometheus
 need_cmd promtool
 need_cmd protoc-c
+# The pictures' tests: SVG checked by xmllint, HTML opened in headless Chromium.
+need_cmd xmllint
+need_cmd chromium
 # test_trend.sh reads --csv back with Python's csv module (an RFC 4180 reader).
 [ -x /usr/bin/python3 ] || missing="$missing python3"
 [ -e /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"

@@ -26,8 +26,9 @@ PKGS="$PKGS postgresql redis-server redis-tools nginx wrk curl"
 # Truth on real code (tests of issue 13): a CPU-bound neighbour, a debuginfod
 # server and its tools, Rust, a program linked with jemalloc, unshare.
 PKGS="$PKGS stress-ng debuginfod elfutils rustc libjemalloc-dev util-linux python3"
-# A real Prometheus server (and promtool) scrapes sonde in the tests.
-PKGS="$PKGS prometheus"
+# A real Prometheus server (and promtool) scrapes sonde in the tests; the
+# pictures' tests read SVG back (xmllint) and open HTML in a real browser.
+PKGS="$PKGS prometheus libxml2-utils chromium"
 
 case "${ID}:${VERSION_CODENAME:-}" in
 debian:bookworm)

@@ -25,6 +25,7 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_diff.h"
 #include "cmd/cmd_opts.h"
+#include "out/out_file.h"
 #include "probe/glob.h"
 #include "probe/probes.h"
 #include "core/util.h"
@@ -463,6 +464,16 @@ static void remove_dir(const char *dir, char **paths, size_t n)
 		sonde_say("cannot remove the temporary directory %s: %s", dir, strerror(errno));
 }
 
+/* --html OUT.html: a path that cannot be written fails before the runs, not after them. */
+static int check_html(const char *path)
+{
+	struct out_file *f = NULL;
+	int err = path ? out_file_open(path, &f) : 0;
+
+	out_file_close(f);
+	return err;
+}
+
 int cmd_ab(int argc, char **argv)
 {
 	struct ab_args a = {0};
@@ -475,6 +486,8 @@ int cmd_ab(int argc, char **argv)
 	int err, status = SONDE_EXIT_OK;
 
 	err = parse_ab_args(argc, argv, &a);
+	if (!err)
+		err = check_html(a.show.html);
 	if (!err)
 		err = cmd_setup("ab", NULL, NULL);
 	if (!err)

@@ -8,6 +8,8 @@
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "diff/diff.h"
+#include "diff/diff_html.h"
+#include "out/html.h"
 #include "core/util.h"
 
 static const char diff_usage_head[] =
@@ -125,13 +127,17 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 	struct report_opts ro = {.hist = s->hist, .color = report_want_color(stdout)};
 	struct sonde_profile **profiles = NULL;
 	struct diff_report *report = NULL;
+	struct out_file *html = NULL;
 	struct budget_eval e = {0};
 	bool breached;
 	struct diff_runs runs;
 	size_t i;
 	int err;
 
-	err = cmd_read_profiles(files, nr_files, &profiles);
+	/* Before the work: a path that cannot be written fails now (out_file.h). */
+	err = s->html ? out_file_open(s->html, &html) : 0;
+	if (!err)
+		err = cmd_read_profiles(files, nr_files, &profiles);
 	if (!err)
 		err = cmd_format_check(s->format, profiles[0]->kind, true);
 	if (err)
@@ -148,7 +154,15 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 	for (i = 0; i < report->nr_notes; i++)
 		sonde_say("note: %s", report->notes[i]); /* paths from the profiles: escaped */
 	err = s->format->diff[report->kind](stdout, report, &ro);
+	if (!err && html) {
+		const struct diff_html_page pg = {.report = report,
+						  .base = profiles[0]->meta,
+						  .new = profiles[nr_base]->meta};
+
+		err = html_file_commit(html, diff_html_write_ctx, &pg);
+	}
 cleanup:
+	out_file_close(html);
 	cmd_free_profiles(profiles, nr_files);
 	breached = e.breaches > 0;
 	budget_eval_free(&e);

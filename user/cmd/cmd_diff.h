@@ -18,6 +18,7 @@ struct diff_show {
 	const struct output_format *format; /* --json, --csv, --format */
 	struct budget_set budgets;	    /* --budget: on the NEW runs, pooled */
 	bool hist;
+	const char *html; /* --html OUT.html */
 };
 
 /* --metric M: an option callback (cmd_opts.h) storing an enum diff_metric. */
@@ -37,6 +38,8 @@ int cmd_diff_opt_metric(const struct cmd_opt *opt, const char *name, const char 
 	CMD_OPT_BUDGET(CMD_BUDGET_LAT ",\nheld by the NEW runs (--critical as for regressions)", \
 		       &(s)->budgets), \
 	CMD_OPT_FLAG("--hist", NULL, "base and new histograms of each regression", &(s)->hist), \
+	CMD_OPT_STRING("--html", NULL, "OUT.html", "also write the report as one self-contained " \
+		       "HTML page:\nverdicts, base and new histograms side by side", &(s)->html), \
 	CMD_OPT_FORMAT("the report as one JSON object", &(s)->format)
 /* clang-format on */
 

@@ -5,12 +5,13 @@
 #include "cmd/cmd_budget.h"
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
+#include "out/html.h"
 #include "out/lat_tree_term.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
-    "usage: sonde report FILE [--hist] [--tree] [--json]\n"
+    "usage: sonde report FILE [--hist] [--tree] [--json] [--html OUT.html]\n"
     "\n"
     "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
     "run printed its final report.\n";
@@ -66,11 +67,17 @@ int cmd_report(int argc, char **argv)
 	const struct output_format *format = cmd_format_default();
 	struct budget_set budgets = BUDGET_SET_INIT;
 	struct budget_eval e = {0};
+	struct out_file *html_out = NULL;
+	const char *html = NULL;
 	bool breached = false, tree = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
 	    CMD_OPT_FLAG("--tree", NULL, "add the call paths (a file of sonde lat --tree)", &tree),
 	    CMD_OPT_FORMAT("the report as one JSON object", &format),
+	    CMD_OPT_STRING("--html", NULL, "OUT.html",
+			   "also write the report as one self-contained HTML page:\n"
+			   "tables, histograms, time split, memory growth charts",
+			   &html),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
@@ -86,6 +93,9 @@ int cmd_report(int argc, char **argv)
 	err = cmd_opts_parse(&spec, argc, argv);
 	if (!err && !path)
 		err = sonde_fail(SONDE_EXIT_INPUT, "no FILE given (usage: sonde report FILE)");
+	/* Before the work: a path that cannot be written fails now (out_file.h). */
+	if (!err && html)
+		err = out_file_open(html, &html_out);
 	if (!err)
 		err = profile_read(path, &p);
 	if (!err)
@@ -101,6 +111,9 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!err && tree)
 		err = report_lat_tree_term(stdout, p->lat, &ro);
+	if (!err && html_out)
+		err = html_file_commit(html_out, html_write_profile_ctx, p);
+	out_file_close(html_out);
 	sonde_profile_free(p);
 	budget_eval_free(&e);
 	budget_set_free(&budgets);

@@ -6,6 +6,8 @@
 #include <strings.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_format.h"
+#include "diff/trend_html.h"
+#include "out/html.h"
 #include "cmd/cmd_opts.h"
 #include "diff/trend.h"
 #include "core/util.h"
@@ -35,6 +37,7 @@ struct trend_args {
 	size_t nr_files;
 	const struct output_format *format; /* --json, --format */
 	bool ascii;
+	const char *html; /* --html OUT.html */
 };
 
 static int parse_metric(const struct cmd_opt *opt, const char *name, const char *val)
@@ -67,6 +70,10 @@ static int parse_trend_args(int argc, char **argv, struct trend_args *a)
 			   1),
 	    CMD_OPT_FLAG("--ascii", NULL, "sparklines in ASCII", &a->ascii),
 	    CMD_OPT_FORMAT("the report as one JSON object", &a->format),
+	    CMD_OPT_STRING("--html", NULL, "OUT.html",
+			   "also write the report as one self-contained HTML page:\n"
+			   "the table, and each series as a chart",
+			   &a->html),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "trend",
@@ -112,11 +119,15 @@ int cmd_trend(int argc, char **argv)
 	struct trend_report *report = NULL;
 	struct trend_args a = {0};
 	struct report_opts ro = {0};
+	struct out_file *html = NULL;
 	int err;
 
 	err = parse_trend_args(argc, argv, &a);
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
+	/* Before the work: a path that cannot be written fails now (out_file.h). */
+	if (a.html && (err = out_file_open(a.html, &html)))
+		goto cleanup;
 	err = cmd_read_profiles(a.files, a.nr_files, &profiles);
 	if (!err)
 		err = trend_compute(profiles, a.files, a.nr_files, &a.opts, &report);
@@ -125,7 +136,15 @@ int cmd_trend(int argc, char **argv)
 	ro.ascii = a.ascii || !locale_is_utf8();
 	ro.color = report_want_color(stdout);
 	err = a.format->trend(stdout, report, &ro);
+	if (!err && html) {
+		const struct trend_html_page pg = {.report = report,
+						   .first = profiles[0]->meta,
+						   .last = profiles[a.nr_files - 1]->meta};
+
+		err = html_file_commit(html, trend_html_write_ctx, &pg);
+	}
 cleanup:
+	out_file_close(html);
 	trend_report_free(report);
 	cmd_free_profiles(profiles, a.nr_files);
 	free(a.files);

@@ -54,7 +54,7 @@ static void fmt_noise(char *buf, size_t len, const struct diff_grounds *g)
  * What the verdicts rest on, and what to do when some could not be told:
  * the line after each table.
  */
-static void print_grounds(FILE *f, const struct diff_report *r)
+void diff_print_grounds(FILE *f, const struct diff_report *r)
 {
 	if (r->shifted)
 		fprintf(f, "one run a side, and the runs differ as a whole (the median function "
@@ -249,7 +249,7 @@ int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct repo
 	}
 	fprintf(f, "%zu regression%s (growth of live bytes per stack; CHANGE: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s");
-	print_grounds(f, r);
+	diff_print_grounds(f, r);
 	free(cells);
 	return 0;
 }
@@ -297,7 +297,7 @@ int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct repo
 	fprintf(f,
 		"%zu regression%s (metric %s; CHANGE, P50, P99, MEAN and CALLS/S: new vs base)\n",
 		r->regressions, r->regressions == 1 ? "" : "s", diff_metric_name(r->metric));
-	print_grounds(f, r);
+	diff_print_grounds(f, r);
 	for (k = 0; o->hist && k < r->nr_rows; k++)
 		if (r->rows[k].verdict == DIFF_REGRESSION)
 			print_side_by_side(f, &r->rows[k], shown[k]);

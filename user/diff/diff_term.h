@@ -11,6 +11,9 @@
  * table of each kind, and one JSON object for both. */
 int report_lat_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
 int report_mem_diff_term(FILE *f, const struct diff_report *r, const struct report_opts *o);
+/* What the verdicts rest on, and what would settle the inconclusive: the
+ * plain lines under the table (no names in them: the HTML page holds them as they are). */
+void diff_print_grounds(FILE *f, const struct diff_report *r);
 int report_diff_json(FILE *f, const struct diff_report *r, const struct report_opts *o);
 /* The JSON object of a diff report (the caller owns it): --json's, and --csv's rows. */
 struct json_t;

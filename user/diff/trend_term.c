@@ -77,7 +77,7 @@ static const char *row_color(const struct trend_row *row, const struct report_op
 }
 
 /* "#3 +29.5% (p 2e-06), #7 -20.1% (p 0.003); #5 an outlier" */
-static void fmt_points(char *buf, size_t len, const struct trend_row *row)
+void trend_fmt_points(char *buf, size_t len, const struct trend_row *row)
 {
 	size_t i, used = 0;
 
@@ -169,7 +169,7 @@ int trend_report_term(FILE *f, const struct trend_report *r, const struct report
 		fmt_value(cells[k][T_FIRST], sizeof(cells[k][0]), r, row->first);
 		fmt_value(cells[k][T_LAST], sizeof(cells[k][0]), r, row->last);
 		snprintf(cells[k][T_CHANGE], sizeof(cells[k][0]), "%+.1f%%", row->change_pct);
-		fmt_points(cells[k][T_POINTS], sizeof(cells[k][0]), row);
+		trend_fmt_points(cells[k][T_POINTS], sizeof(cells[k][0]), row);
 		for (i = 0; i < NR_TCOLS; i++)
 			if ((int)strlen(cells[k][i]) > w[i])
 				w[i] = (int)strlen(cells[k][i]);

@@ -9,6 +9,9 @@
 
 /* Sparklines in UTF-8 blocks, or in " _.-~=+*#" with o->ascii. */
 int trend_report_term(FILE *f, const struct trend_report *r, const struct report_opts *o);
+/* A row's change points, "#3 +29.5% (p 2e-06), #7 -20.1% (p 0.003); #5 an
+ * outlier", or "-": numbers only (the HTML page holds it as it is). */
+void trend_fmt_points(char *buf, size_t len, const struct trend_row *row);
 /* One JSON object on one line: "type":"trend". */
 int trend_report_json(FILE *f, const struct trend_report *r, const struct report_opts *o);
 /* That object (the caller owns it; NULL when out of memory), for other formats (CSV). */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The style and script every HTML report carries inline (user/out/html.c is
+ * the one includer): a page must open with no network, so no CDN, no web
+ * font, no fetch. The script only sorts tables; with it off the page reads
+ * the same, in the order sonde printed it.
+ */
+#ifndef SONDE_HTML_ASSETS_H
+#define SONDE_HTML_ASSETS_H
+
+static const char html_css[] =
+    ":root{--fg:#1d232a;--dim:#5b6570;--line:#d8dde3;--band:#f5f7f9;--accent:#2f6db5;"
+    "--oncpu:#3f8f4f;--runq:#e0a030;--blocked:#c4504a;--base:#8a96a3;--new:#2f6db5;"
+    "--bad:#b3261e;--good:#2e7d32}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;padding:24px 32px 48px;background:#fff;color:var(--fg);"
+    "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif}\n"
+    "h1{font-size:22px;margin:0 0 8px}\n"
+    "h2{font-size:17px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}\n"
+    "h3{font-size:14px;margin:0 0 4px;font-weight:600;word-break:break-all}\n"
+    "header{padding-bottom:12px;border-bottom:2px solid var(--accent)}\n"
+    ".runs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:8px 32px}\n"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}\n"
+    "dl.meta dt{color:var(--dim)}\n"
+    "dl.meta dd{margin:0;word-break:break-all}\n"
+    "p.note{color:var(--dim);margin:6px 0}\n"
+    "p.grounds{white-space:pre-line}\n"
+    "table{border-collapse:collapse;font-variant-numeric:tabular-nums}\n"
+    "th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;"
+    "vertical-align:top}\n"
+    "th{background:var(--band);font-weight:600;white-space:nowrap;position:sticky;top:0}\n"
+    "table.sortable th{cursor:pointer}\n"
+    "table.sortable th[aria-sort=ascending]::after{content:' \\25B2'}\n"
+    "table.sortable th[aria-sort=descending]::after{content:' \\25BC'}\n"
+    "td.n,th.n{text-align:right;white-space:nowrap}\n"
+    "td.name{word-break:break-all;max-width:520px}\n"
+    "tr:hover td{background:#eef3fa}\n"
+    "tr.regression td{color:var(--bad)}\n"
+    "tr.critical td{color:var(--bad);font-weight:600}\n"
+    "tr.improvement td{color:var(--good)}\n"
+    ".grid{display:flex;flex-wrap:wrap;gap:18px}\n"
+    "figure{margin:0;padding:10px 12px;border:1px solid var(--line);border-radius:6px;"
+    "background:#fff}\n"
+    ".pair{display:flex;flex-wrap:wrap;gap:12px}\n"
+    "figure.regression h3,figure.critical h3{color:var(--bad)}\n"
+    "figure.improvement h3{color:var(--good)}\n"
+    ".cap{font-size:12px;color:var(--dim);margin-top:2px}\n"
+    "svg text{font:11px system-ui,'DejaVu Sans',sans-serif;fill:var(--dim)}\n"
+    "svg .bar{fill:var(--accent)}\n"
+    "svg .bar.base{fill:var(--base)}\n"
+    "svg .bar:hover{fill:#f08c00}\n"
+    "svg .axis{stroke:var(--line)}\n"
+    "svg .pct{stroke-width:1.5;stroke-dasharray:4 3}\n"
+    "svg .p50{stroke:#2e7d32}svg .p90{stroke:#e08a00}svg .p99{stroke:#b3261e}\n"
+    "svg text.p50{fill:#2e7d32}svg text.p90{fill:#e08a00}svg text.p99{fill:#b3261e}\n"
+    "svg text.p50,svg text.p90,svg text.p99{font-weight:600;paint-order:stroke;stroke:#fff;"
+    "stroke-width:3px}\n"
+    "svg .area{fill:#2f6db5;fill-opacity:.15;stroke:none}\n"
+    "svg .line{fill:none;stroke:var(--accent);stroke-width:1.5}\n"
+    "svg .dot{fill:var(--accent)}svg .dot:hover{fill:#f08c00}\n"
+    ".split{display:grid;grid-template-columns:minmax(120px,max-content) 1fr max-content;"
+    "gap:4px 12px;align-items:center}\n"
+    ".split .name{word-break:break-all}\n"
+    ".sbar{display:flex;height:16px;min-width:360px;background:var(--band);border-radius:3px;"
+    "overflow:hidden}\n"
+    ".sbar span{display:block;height:100%}\n"
+    ".oncpu{background:var(--oncpu)}.runq{background:var(--runq)}"
+    ".blocked{background:var(--blocked)}\n"
+    ".legend span.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;"
+    "border-radius:2px}\n"
+    ".split .n{color:var(--dim);font-size:12px;white-space:nowrap;"
+    "font-variant-numeric:tabular-nums}\n"
+    "details summary{cursor:pointer;color:var(--accent)}\n"
+    "ol.frames{margin:4px 0;padding-left:22px;font:12px ui-monospace,'DejaVu Sans Mono',"
+    "monospace;word-break:break-all}\n"
+    "footer{margin-top:32px;color:var(--dim);font-size:12px}\n";
+
+/* Sort a table by a column on a click on its header: numbers by data-v (the
+ * raw value behind the cell's formatted text), others by their text. */
+static const char html_js[] =
+    "(function(){\n"
+    "'use strict';\n"
+    "function key(td){var v=td.getAttribute('data-v');"
+    "return v===null?td.textContent:parseFloat(v);}\n"
+    "function sortBy(table,th,col){\n"
+    "var body=table.tBodies[0];if(!body)return;\n"
+    "var desc=th.getAttribute('aria-sort')!=='descending';\n"
+    "var ths=table.tHead.rows[0].cells;\n"
+    "for(var i=0;i<ths.length;i++)ths[i].removeAttribute('aria-sort');\n"
+    "th.setAttribute('aria-sort',desc?'descending':'ascending');\n"
+    "var rows=Array.prototype.slice.call(body.rows);\n"
+    "rows.sort(function(a,b){var x=key(a.cells[col]),y=key(b.cells[col]);\n"
+    "var c=(typeof x==='number'&&typeof y==='number')?x-y:String(x).localeCompare(String(y));\n"
+    "return desc?-c:c;});\n"
+    "rows.forEach(function(r){body.appendChild(r);});}\n"
+    "document.querySelectorAll('table.sortable').forEach(function(t){\n"
+    "if(!t.tHead)return;\n"
+    "Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,col){\n"
+    "th.title='sort';th.addEventListener('click',function(){sortBy(t,th,col);});});});\n"
+    "})();\n";
+
+#endif
