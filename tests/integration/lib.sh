@@ -245,6 +245,13 @@ need_final()
 	[ -n "$FINAL" ] || fail "no final JSON report on stdout (exit $RC); stdout: $(head -c 300 "$T_DIR/out" | tr '\n' '|') stderr: $(err_text)"
 }
 
+# The final mem report of $T_DIR/out, in FINAL.
+need_mem_final()
+{
+	FINAL=$(grep '^{' "$T_DIR/out" | jq -c 'select(.type == "mem" and .final == true)' 2>/dev/null | tail -n 1)
+	[ -n "$FINAL" ] || fail "no final mem report on stdout (exit $RC); stdout: $(head -c 300 "$T_DIR/out" | tr '\n' '|') stderr: $(err_text)"
+}
+
 # fn_count NAME: how many rows of the final report are named NAME.
 fn_count()
 {

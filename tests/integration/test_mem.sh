@@ -8,13 +8,6 @@
 
 MT=$TGT/memtarget
 
-# The final mem report of $T_DIR/out, in FINAL.
-need_mem_final()
-{
-	FINAL=$(grep '^{' "$T_DIR/out" | jq -c 'select(.type == "mem" and .final == true)' 2>/dev/null | tail -n 1)
-	[ -n "$FINAL" ] || fail "no final mem report on stdout (exit $RC); stdout: $(head -c 300 "$T_DIR/out" | tr '\n' '|') stderr: $(err_text)"
-}
-
 # stack_field FUNC FIELD: FIELD of the stacks whose innermost frame is FUNC
 # and that hold live memory (or, failing that, of all of them), joined by ",".
 stack_field()

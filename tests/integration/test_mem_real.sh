@@ -11,13 +11,6 @@
 MT=$TGT/memtarget
 JEMALLOC=$(realpath /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 2>/dev/null)
 
-# The final mem report of $T_DIR/out, in FINAL.
-need_mem_final()
-{
-	FINAL=$(grep '^{' "$T_DIR/out" | jq -c 'select(.type == "mem" and .final == true)' 2>/dev/null | tail -n 1)
-	[ -n "$FINAL" ] || fail "no final mem report on stdout (exit $RC); stdout: $(head -c 300 "$T_DIR/out" | tr '\n' '|') stderr: $(err_text)"
-}
-
 # stack_field FUNC FIELD: FIELD of the stacks whose innermost frame is FUNC,
 # joined by ","; "none" when there is none.
 stack_field()

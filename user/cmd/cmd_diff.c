@@ -10,6 +10,8 @@
 #include "diff/diff.h"
 #include "diff/diff_html.h"
 #include "out/html.h"
+#include "out/flamegraph.h"
+#include "out/mem_folded.h"
 #include "core/util.h"
 
 static const char diff_usage_head[] =
@@ -24,6 +26,9 @@ static const char diff_usage_head[] =
     "Otherwise: unchanged when the data shows the change is within the\n"
     "threshold, inconclusive (with the runs that would settle it) when it cannot.\n"
     "docs/verdicts.md has the method.\n"
+    "With --flamegraph, memory profiles also as a flame graph of the NEW runs'\n"
+    "live bytes by stack (the mean of the runs), each frame red where it grew\n"
+    "from the BASE runs' mean, blue where it shrank, grey where it held.\n"
     "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
     "\n";
 
@@ -65,12 +70,16 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 {
 	const struct cmd_opt opts[] = {
 	    CMD_DIFF_OPTS(&a->show),
+	    CMD_OPT_STRING("--flamegraph", NULL, "SVG",
+			   "memory profiles: also write the live bytes by stack as a\n"
+			   "flame graph coloured by the change from BASE",
+			   &a->show.flamegraph),
 	    CMD_OPT_END,
 	};
 	const struct cmd_opts spec = {.cmd = "diff",
 				      .opts = opts,
 				      .usage_head = diff_usage_head,
-				      .help_width = 16,
+				      .help_width = 18,
 				      .arg = add_file,
 				      .ctx = a};
 	int err;
@@ -121,6 +130,34 @@ static int judge_budgets(const struct diff_show *s, const struct diff_report *r,
 	return err;
 }
 
+/* --flamegraph: NEW's mean live bytes by stack, coloured by the change from BASE's mean. */
+static int write_flamegraph(const char *svg, const char *const *files, size_t nr_base,
+			    size_t nr_files, struct sonde_profile **p)
+{
+	char title[512];
+	struct folded base, now;
+	struct flamegraph_opts o = {.title = title, .base = &base};
+	int err;
+
+	if (p[0]->kind != PROFILE_MEM)
+		return sonde_fail(SONDE_EXIT_INPUT, "--flamegraph: latency profiles hold no "
+						    "stacks; memory profiles (sonde mem -o) do");
+	snprintf(title, sizeof(title),
+		 "Live bytes by stack: %s%s against %s%s (red grew, blue shrank)",
+		 files[nr_base], nr_files - nr_base > 1 ? " ..." : "", files[0],
+		 nr_base > 1 ? " ..." : "");
+	folded_init(&base, "bytes");
+	folded_init(&now, "bytes");
+	err = mem_folded_mean(&base, p, nr_base, MEM_FOLDED_LIVE);
+	if (!err)
+		err = mem_folded_mean(&now, p + nr_base, nr_files - nr_base, MEM_FOLDED_LIVE);
+	if (!err)
+		err = flamegraph_save(svg, &now, &o);
+	folded_free(&base);
+	folded_free(&now);
+	return err;
+}
+
 int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 		   const struct diff_show *s)
 {
@@ -140,6 +177,8 @@ int cmd_diff_files(const char *const *files, size_t nr_base, size_t nr_files,
 		err = cmd_read_profiles(files, nr_files, &profiles);
 	if (!err)
 		err = cmd_format_check(s->format, profiles[0]->kind, true);
+	if (!err && s->flamegraph)
+		err = write_flamegraph(s->flamegraph, files, nr_base, nr_files, profiles);
 	if (err)
 		goto cleanup;
 	runs = (struct diff_runs){.base = profiles,

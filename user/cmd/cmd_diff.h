@@ -19,6 +19,7 @@ struct diff_show {
 	struct budget_set budgets;	    /* --budget: on the NEW runs, pooled */
 	bool hist;
 	const char *html; /* --html OUT.html */
+	const char *flamegraph; /* diff --flamegraph SVG; NULL: none */
 };
 
 /* --metric M: an option callback (cmd_opts.h) storing an enum diff_metric. */

@@ -17,6 +17,8 @@
 #include "lat/lat_tracer.h"
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
+#include "out/folded.h"
+#include "out/lat_tree_folded.h"
 #include "out/lat_tree_term.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
@@ -34,6 +36,8 @@ struct lat_opts {
 	__u64 slower_than_ns;
 	const char *output;   /* -o FILE */
 	struct out_file *out; /* its temporary file, from before tracing to the end */
+	const char *folded;   /* --folded FILE: the slow calls by stack */
+	struct out_file *folded_out;
 	int argc;
 	char **argv;
 	struct run_meta *meta; /* for -o */
@@ -113,6 +117,11 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_DURATION("--slower-than", "D",
 			     "print each call slower than D as it happens, with its stack",
 			     &o->slower_than_ns),
+	    CMD_OPT_STRING("--folded", NULL, "FILE",
+			   "at the end, the --slower-than calls counted by stack, as\n"
+			   "folded stacks (\"main;caller;function N\" lines); with\n"
+			   "--tree the call paths, weighted by their self time in ns",
+			   &o->folded),
 	    CMD_OPT_CLEAR("--no-sched",
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
 	    CMD_OPT_FLAG("--raw", NULL,
@@ -174,6 +183,15 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 		return sonde_fail(SONDE_EXIT_INPUT, "--tree-max needs --tree");
 	if (o->prom_pid_max && !o->prom_pid)
 		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
+	if (o->folded && !o->slower_than_ns && !o->tree)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--folded needs --slower-than D or --tree: lat's folded stacks are the slow "
+		    "calls' or the call paths (sonde mem --folded has live bytes by stack)");
+	if (o->folded && o->slower_than_ns && o->tree)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--folded writes one source: --tree's call paths or --slower-than's "
+				  "slow calls (drop one of them)");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
@@ -196,6 +214,20 @@ static int emit_report(struct lat_opts *o, struct lat_profile *p)
 	if (!err && o->format == cmd_format_default())
 		err = report_lat_tree_term(stdout, p, &ro);
 	budget_eval_free(&e);
+	return err;
+}
+
+/* --tree --folded: the call paths by self time. */
+static int save_tree_folded(struct out_file *out, const struct lat_profile *p)
+{
+	struct folded f;
+	int err;
+
+	folded_init(&f, "ns");
+	err = lat_tree_folded(p, &f);
+	if (!err)
+		err = folded_save(out, &f);
+	folded_free(&f);
 	return err;
 }
 
@@ -229,6 +261,11 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	err = emit_report(o, shown);
 	if (final && o->out) {
 		int saved = profile_save_lat(o->out, shown, o->meta);
+
+		err = err ? err : saved;
+	}
+	if (final && o->tree && o->folded_out) {
+		int saved = save_tree_folded(o->folded_out, shown);
 
 		err = err ? err : saved;
 	}
@@ -391,9 +428,28 @@ static __u32 tree_paths(const struct lat_opts *o)
 	return (o->tree_max ? o->tree_max : SONDE_TREE_DEFAULT_PATHS) + SONDE_PATH_FIRST;
 }
 
+/* A slow call's stack, ending in the function. */
+static int fold_slow(void *ctx, const char *function, const char *const *frames, size_t nr,
+		     __u64 count)
+{
+	return folded_add_symbolized(ctx, frames, nr, function, count);
+}
+
 static int lat_finish(void *ctx, const struct session *s)
 {
-	return report_now(ctx, s, true);
+	struct lat_run *r = ctx;
+	struct folded f;
+	int err = report_now(r, s, true);
+
+	/* --tree's folded stacks are the final report's call paths (report_snapshot()). */
+	if (err || !r->o->folded_out || r->o->tree)
+		return err;
+	folded_init(&f, "calls");
+	err = slow_printer__each_stack(lat_tracer__slow(r->lt), fold_slow, &f);
+	if (!err)
+		err = folded_save(r->o->folded_out, &f);
+	folded_free(&f);
+	return err;
 }
 
 static int trace(struct lat_opts *o, struct probe_set *set)
@@ -403,6 +459,7 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.json = o->format->json_records,
 					.raw = o->raw,
 					.pid_entries = pid_table_entries(o, set),
+					.slow_stacks = o->folded && !o->tree,
 					.max_paths = tree_paths(o)};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
@@ -473,6 +530,8 @@ int cmd_lat(int argc, char **argv)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	o.target.main_match = main_match_init(&mm, o.specs, o.nr_specs);
 	err = cmd_trace_prepare("lat", o.output, &o.out, &o.target);
+	if (!err && o.folded) /* before tracing, as -o */
+		err = out_file_open(o.folded, &o.folded_out);
 	if (!err)
 		err = cmd_prom_open(&o.prom);
 	if (err)
@@ -490,5 +549,6 @@ cleanup:
 	free(o.specs);
 	budget_set_free(&o.budgets);
 	cmd_prom_free(&o.prom);
+	out_file_close(o.folded_out);
 	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

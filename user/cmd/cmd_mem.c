@@ -13,6 +13,7 @@
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "cmd/cmd_prom.h"
+#include "out/mem_folded.h"
 #include "out/profile_file.h"
 #include "out/prom_mem.h"
 #include "mem/mem_tracer.h"
@@ -39,6 +40,8 @@ struct mem_opts {
 	const struct output_format *format; /* --json, --csv, --format */
 	const char *output;		    /* -o FILE */
 	struct out_file *out;		    /* its temporary file, from before tracing to the end */
+	const char *folded, *folded_alloc;  /* --folded FILE, --folded-alloc FILE */
+	struct out_file *folded_out, *folded_alloc_out;
 	int argc;
 	char **argv;
 	struct cmd_prom prom; /* --prometheus */
@@ -85,6 +88,13 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
 	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
+	    CMD_OPT_STRING("--folded", NULL, "FILE",
+			   "at the end, live bytes by stack as folded stacks\n"
+			   "(\"main;fn;leaf BYTES\" lines, for flame graph tools)",
+			   &o->folded),
+	    CMD_OPT_STRING("--folded-alloc", NULL, "FILE",
+			   "the same of the bytes each stack allocated over the run",
+			   &o->folded_alloc),
 	    CMD_OPT_STRING("--allocator", NULL, "OBJ",
 			   "the library (or binary) defining malloc (default: the one\n"
 			   "the process calls: its own, a linked jemalloc, libc, ...)",
@@ -123,7 +133,7 @@ static int parse_mem_args(int argc, char **argv, struct mem_opts *o)
 				      .opts = opts,
 				      .usage_head = mem_usage_head,
 				      .usage_tail = "\n" SESSION_USAGE_STOPPING,
-				      .help_width = 18,
+				      .help_width = 20,
 				      .target = &o->target,
 				      .arg = no_probe};
 	int ret;
@@ -257,6 +267,23 @@ static int write_profile(struct mem_opts *o, const struct mem_profile *p,
 	return err;
 }
 
+/* --folded, --folded-alloc: the final profile's stacks, in bytes. */
+static int write_folded(struct out_file *out, const struct mem_profile *p,
+			enum mem_folded_weight weight)
+{
+	struct folded f;
+	int err;
+
+	if (!out)
+		return 0;
+	folded_init(&f, "bytes");
+	err = mem_folded_add(&f, p, weight);
+	if (!err)
+		err = folded_save(out, &f);
+	folded_free(&f);
+	return err;
+}
+
 static void mem_drain(void *ctx)
 {
 	struct run *r = ctx;
@@ -302,6 +329,10 @@ static int mem_finish(void *ctx, const struct session *s)
 		err = report(r, true);
 	if (!err && o->out)
 		err = write_profile(o, r->p, r->mt);
+	if (!err)
+		err = write_folded(o->folded_out, r->p, MEM_FOLDED_LIVE);
+	if (!err)
+		err = write_folded(o->folded_alloc_out, r->p, MEM_FOLDED_ALLOC);
 	sonde_info("BPF maps use %.1f MiB", mem_tracer__map_bytes(r->mt) / 1048576.0);
 	return err;
 }
@@ -350,6 +381,11 @@ int cmd_mem(int argc, char **argv)
 	if (err)
 		goto cleanup; /* 1: --help was printed, exit status 0 */
 	err = cmd_trace_prepare("mem", o.output, &o.out, &o.target);
+	/* Fail before tracing, not after it, when a file cannot be written. */
+	if (!err && o.folded)
+		err = out_file_open(o.folded, &o.folded_out);
+	if (!err && o.folded_alloc)
+		err = out_file_open(o.folded_alloc, &o.folded_alloc_out);
 	if (!err)
 		err = cmd_prom_open(&o.prom);
 	if (!err)
@@ -357,5 +393,7 @@ int cmd_mem(int argc, char **argv)
 cleanup:
 	budget_set_free(&o.budgets);
 	cmd_prom_free(&o.prom);
+	out_file_close(o.folded_out);
+	out_file_close(o.folded_alloc_out);
 	return cmd_budget_exit(cmd_trace_end(err, &o.target, o.out), o.breached);
 }

@@ -6,12 +6,15 @@
 #include "cmd/cmd_format.h"
 #include "cmd/cmd_opts.h"
 #include "out/html.h"
+#include "out/flamegraph.h"
+#include "out/lat_tree_folded.h"
 #include "out/lat_tree_term.h"
+#include "out/mem_folded.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
-    "usage: sonde report FILE [--hist] [--tree] [--json] [--html OUT.html]\n"
+    "usage: sonde report FILE [--hist] [--tree] [--json] [--html OUT.html] [--flamegraph SVG]\n"
     "\n"
     "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
     "run printed its final report.\n";
@@ -59,11 +62,42 @@ static int check_tree(const char *path, const struct sonde_profile *p,
 	return 0;
 }
 
+/*
+ * --flamegraph: the live bytes by stack of a memory profile, or the call
+ * paths of a latency profile recorded with --tree, by self time.
+ */
+static int write_flamegraph(const char *svg, const char *path, struct sonde_profile *p)
+{
+	char title[512];
+	struct flamegraph_opts o = {.title = title};
+	struct folded f;
+	int err;
+
+	if (p->kind == PROFILE_LAT && !p->lat->tree)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--flamegraph: %s is a latency profile without call paths; record "
+				  "them with sonde lat --tree -o FILE (memory profiles hold stacks)",
+				  path);
+	if (p->kind == PROFILE_LAT) {
+		snprintf(title, sizeof(title), "Self time by call path: %s", path);
+		folded_init(&f, "ns");
+		err = lat_tree_folded(p->lat, &f);
+	} else {
+		snprintf(title, sizeof(title), "Live bytes by stack: %s", path);
+		folded_init(&f, "bytes");
+		err = mem_folded_mean(&f, &p, 1, MEM_FOLDED_LIVE);
+	}
+	if (!err)
+		err = flamegraph_save(svg, &f, &o);
+	folded_free(&f);
+	return err;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts ro = {.color = report_want_color(stdout)};
 	struct sonde_profile *p = NULL;
-	const char *path = NULL;
+	const char *path = NULL, *flamegraph = NULL;
 	const struct output_format *format = cmd_format_default();
 	struct budget_set budgets = BUDGET_SET_INIT;
 	struct budget_eval e = {0};
@@ -78,6 +112,11 @@ int cmd_report(int argc, char **argv)
 			   "also write the report as one self-contained HTML page:\n"
 			   "tables, histograms, time split, memory growth charts",
 			   &html),
+	    CMD_OPT_STRING("--flamegraph", NULL, "SVG",
+			   "also write a memory profile's live bytes by stack, or a\n"
+			   "lat --tree profile's call paths by self time, as an\n"
+			   "interactive flame graph (click to zoom, search, hover)",
+			   &flamegraph),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
 	    CMD_OPT_BUDGET_CRITICAL(&budgets.critical_pct),
 	    CMD_OPT_END,
@@ -85,7 +124,7 @@ int cmd_report(int argc, char **argv)
 	const struct cmd_opts spec = {.cmd = "report",
 				      .opts = opts,
 				      .usage_head = report_usage_head,
-				      .help_width = 16,
+				      .help_width = 18,
 				      .arg = set_path,
 				      .ctx = &path};
 	int err;
@@ -105,6 +144,8 @@ int cmd_report(int argc, char **argv)
 	/* Before anything is printed: a budget for the other kind, or a typo. */
 	if (!err)
 		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
+	if (!err && flamegraph)
+		err = write_flamegraph(flamegraph, path, p);
 	if (!err) {
 		describe_run(path, p->meta);
 		err = format->report[p->kind](stdout, p, &ro);

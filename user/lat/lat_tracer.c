@@ -176,6 +176,8 @@ static int open_events(struct lat_tracer *lt, const struct lat_tracer_opts *o)
 	lt->slow = slow_printer__new(lt->set, o->json, stdout);
 	if (!lt->slow)
 		return -ENOMEM;
+	if (o->slow_stacks)
+		slow_printer__keep_stacks(lt->slow);
 	return bpf_obj_ring_buffer(bpf_map__fd(lt->skel->maps.events), slow_printer__handle,
 				   lt->slow, &lt->rb);
 }
@@ -269,6 +271,11 @@ int lat_tracer__events_fd(const struct lat_tracer *lt)
 int lat_tracer__drain(struct lat_tracer *lt)
 {
 	return bpf_obj_drain(lt->rb);
+}
+
+const struct slow_printer *lat_tracer__slow(const struct lat_tracer *lt)
+{
+	return lt->slow;
 }
 
 /* The calibration's index of a site's probe shape (sonde/cookie.h). */

@@ -12,6 +12,7 @@
 #include "probe/probes.h"
 #include "lat/lat_pids.h"
 #include "lat/lat_profile.h"
+#include "lat/slow_calls.h"
 #include "core/target.h"
 
 struct lat_tracer_opts {
@@ -22,6 +23,7 @@ struct lat_tracer_opts {
 	/* --prometheus-pid: calls also counted per process, in a table of this
 	 * many (function, process) entries (lat_pids_entries()); 0: off. */
 	__u32 pid_entries;
+	bool slow_stacks;     /* --folded: slow calls counted by stack too */
 	/* --tree: call paths, at most this many; 0: off. */
 	__u32 max_paths;
 };
@@ -50,5 +52,7 @@ int lat_tracer__read_tree(struct lat_tracer *lt, struct lat_tree **out);
 /* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
 int lat_tracer__events_fd(const struct lat_tracer *lt);
 int lat_tracer__drain(struct lat_tracer *lt);
+/* The slow-call records so far (slow_calls.h); NULL without --slower-than. */
+const struct slow_printer *lat_tracer__slow(const struct lat_tracer *lt);
 
 #endif

@@ -21,7 +21,11 @@ struct flamegraph_opts {
 	unsigned int width; /* px; 0: 1200 */
 };
 
-/* 0 or -errno (-EIO when the write failed). */
+/* 0 or -errno (-EIO when the write failed, -EINVAL for an id_prefix other
+ * than letters, digits, '-' and '_'). */
 int flamegraph_write_svg(FILE *out, const struct folded *f, const struct flamegraph_opts *o);
+/* Into the file at path, through out_file.h (a temporary file renamed over
+ * it): 0, or a reported error (sonde: ...). */
+int flamegraph_save(const char *path, const struct folded *f, const struct flamegraph_opts *o);
 
 #endif
