@@ -164,6 +164,33 @@ t_file_and_report()
 	grep -q 'sonde lat --tree -o' "$T_DIR/err" || fail "no hint: $(err_text)"
 }
 
+# --folded: a line per path with self time, "outer;inner NS", adding up to
+# the JSON tree's self total; the file's flame graph (report --flamegraph)
+# has that total and a box per path.
+t_folded_and_flamegraph()
+{
+	sonde_run lat --tree --json --folded "$T_DIR/t.folded" -o "$T_DIR/t.sonde" outer inner -- \
+		"$TGT/nested" 300
+	expect_ok
+	need_final
+	expect_eq "folded stacks" "$(cut -d' ' -f1 "$T_DIR/t.folded" | sort | tr '\n' ' ')" \
+		"outer outer;inner "
+	expect_eq "outer;inner's weight" "$(awk '$1 == "outer;inner" { print $2 }' "$T_DIR/t.folded")" \
+		"$(path_field 'outer;inner' self_ns)"
+	folded=$(awk '{ s += $NF } END { print s }' "$T_DIR/t.folded")
+	expect_eq "folded total = the tree's self total" "$folded" "$(self_total)"
+	sonde_run report "$T_DIR/t.sonde" --flamegraph "$T_DIR/t.svg"
+	expect_ok
+	xmllint --noout "$T_DIR/t.svg" 2>"$T_DIR/xmllint" || fail "xmllint: $(head -c 300 "$T_DIR/xmllint")"
+	grep -q "data-total=\"$folded\"" "$T_DIR/t.svg" || fail "the graph's total is not $folded"
+	expect_eq "frames (<g class=f>) of the SVG" \
+		"$(sed -n '/<g id="frames">/,/<script>/p' "$T_DIR/t.svg" | grep -o '<g class="f[ "]' | wc -l)" 2
+	# Without --tree, lat's folded source is the slow calls; with both, refused.
+	bad_input 2 "one source" lat --tree --slower-than 1ms --folded "$T_DIR/x" outer -- "$TGT/nested" 1
+	sonde_run lat -o "$T_DIR/plain.sonde" outer -- "$TGT/nested" 10
+	bad_input 2 "without call paths.*--tree" report "$T_DIR/plain.sonde" --flamegraph "$T_DIR/p.svg"
+}
+
 # Room for one path: outer takes it; inner's calls are in no path, dropped as
 # tree_full, and still all in inner's row.
 t_tree_full()

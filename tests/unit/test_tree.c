@@ -2,8 +2,8 @@
 /*
  * lat --tree's model: the order reports show paths in, the sums the tree
  * keeps (the self times add up to the root's total), the terminal rows,
- * profile files (version 3 with a tree, read back the same; bad trees
- * refused), and the folded stacks.
+ * the folded stacks, and profile files (version 3 with a tree, read back
+ * the same; bad trees refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include "fixture.h"
+#include "out/lat_tree_folded.h"
 #include "out/lat_tree_term.h"
 #include "out/profile_file.h"
 #include "core/util.h"
@@ -107,6 +108,36 @@ static void test_term_rows(void **state)
 	/* serve is 1000 of 1100 ns: 90.9 %, 36 of 40 bar characters. */
 	assert_non_null(strstr(text, " 90.9% |####################################    |"));
 	free(text);
+	lat_profile_free(p);
+}
+
+/* A stack per path with self time, named as the table names them, weights adding up. */
+static void test_folded(void **state)
+{
+	struct lat_profile *p = sample();
+	struct folded f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	(void)state;
+	folded_init(&f, "ns");
+	assert_int_equal(lat_tree_folded(p, &f), 0);
+	assert_int_equal(f.nr, 6);
+	assert_int_equal(folded_total(&f), lat_tree_root_ns(p->tree));
+	assert_int_equal(folded_write(out, &f), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "serve;reply;libc.so.6:malloc 50\n"));
+	assert_non_null(strstr(text, "serve;parse;lex 200\n"));
+	assert_non_null(strstr(text, "tick 100\n"));
+	free(text);
+	folded_free(&f);
+	/* A profile without a tree has no call paths to fold. */
+	lat_tree_free(p->tree);
+	p->tree = NULL;
+	folded_init(&f, "ns");
+	assert_int_equal(lat_tree_folded(p, &f), -ENOENT);
+	folded_free(&f);
 	lat_profile_free(p);
 }
 
@@ -251,9 +282,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_order_and_sums),
-	    cmocka_unit_test(test_term_rows),
-	    cmocka_unit_test(test_file_round_trip),
+	    cmocka_unit_test(test_order_and_sums), cmocka_unit_test(test_term_rows),
+	    cmocka_unit_test(test_folded),	   cmocka_unit_test(test_file_round_trip),
 	    cmocka_unit_test(test_bad_trees),
 	};
 

@@ -10,7 +10,7 @@
 int lat_tree_folded(const struct lat_profile *p, struct folded *out)
 {
 	const struct lat_tree *t = p->tree;
-	char (*labels)[LABEL_LEN] = NULL;
+	char(*labels)[LABEL_LEN] = NULL;
 	const char **frames = NULL;
 	size_t i, j, depth, maxd = 0;
 	int err = 0;
