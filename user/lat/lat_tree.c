@@ -39,6 +39,9 @@ size_t lat_tree_add(struct lat_tree *t, size_t parent, const char *object, const
 {
 	struct lat_tree_node *v;
 
+	/* A caller comes first: walks up the tree then always end. */
+	if (parent != LAT_TREE_ROOT && parent >= t->nr)
+		return LAT_TREE_ROOT;
 	/* Grown by doubling: files hold up to max_paths nodes. */
 	if (!(t->nr & (t->nr - 1))) {
 		v = realloc(t->v, (t->nr ? 2 * t->nr : 1) * sizeof(*v));

@@ -39,7 +39,8 @@ struct lat_tree {
 
 void lat_tree_free(struct lat_tree *t); /* and t */
 
-/* A node at the end (its parent already in): its index, or LAT_TREE_ROOT when out of memory.
+/* A node at the end (its parent already in): its index, or LAT_TREE_ROOT when out of memory
+ * or the parent is not in.
  * The names are the caller's, kept as given: lat_tree_own() copies one for the tree. */
 size_t lat_tree_add(struct lat_tree *t, size_t parent, const char *object, const char *name);
 const char *lat_tree_own(struct lat_tree *t, const char *str);
