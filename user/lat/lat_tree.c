@@ -10,29 +10,10 @@
 
 void lat_tree_free(struct lat_tree *t)
 {
-	size_t i;
-
 	if (!t)
 		return;
-	for (i = 0; i < t->nr_owned; i++)
-		free(t->owned[i]);
-	free(t->owned);
 	free(t->v);
 	free(t);
-}
-
-const char *lat_tree_own(struct lat_tree *t, const char *str)
-{
-	char **v = realloc(t->owned, (t->nr_owned + 1) * sizeof(*v));
-	char *copy;
-
-	if (!v)
-		return NULL;
-	t->owned = v;
-	copy = strdup(str);
-	if (copy)
-		v[t->nr_owned++] = copy;
-	return copy;
 }
 
 size_t lat_tree_add(struct lat_tree *t, size_t parent, const char *object, const char *name)

@@ -24,8 +24,9 @@ struct probe_set;
 
 struct lat_tree_node {
 	size_t parent; /* its caller's node, before it in v[]; LAT_TREE_ROOT: none */
-	/* The function: as the profile's functions name it (NULL: an unused
-	 * slot, a path id two CPUs raced for; every figure is 0). */
+	/* The function: as the profile's functions name it, the strings the
+	 * profile's (NULL: an unused slot, a path id two CPUs raced for; every
+	 * figure is 0). */
 	const char *object, *name;
 	__u64 calls, total_ns, self_ns;
 };
@@ -33,17 +34,13 @@ struct lat_tree_node {
 struct lat_tree {
 	struct lat_tree_node *v;
 	size_t nr;
-	char **owned; /* names read from a file */
-	size_t nr_owned;
 };
 
 void lat_tree_free(struct lat_tree *t); /* and t */
 
 /* A node at the end (its parent already in): its index, or LAT_TREE_ROOT when out of memory
- * or the parent is not in.
- * The names are the caller's, kept as given: lat_tree_own() copies one for the tree. */
+ * or the parent is not in. The names are kept as given: the profile's (lat_profile_own()). */
 size_t lat_tree_add(struct lat_tree *t, size_t parent, const char *object, const char *name);
-const char *lat_tree_own(struct lat_tree *t, const char *str);
 
 /* Nodes from the root down (a path's length: 1 for an outermost call). */
 size_t lat_tree_depth(const struct lat_tree *t, size_t i);

@@ -311,7 +311,7 @@ static int read_tree_node(struct lat_profile *p, json_t *v, size_t *at)
 	name = json_string_value(json_array_get(path, depth - 1));
 	if (!name)
 		return -1;
-	if (json_read_u64s(v, m, 3) || !(own = lat_tree_own(t, name)))
+	if (json_read_u64s(v, m, 3) || !(own = lat_profile_own(p, name)))
 		return -1;
 	node = lat_tree_add(t, parent, object_of(p, name), own);
 	if (node == LAT_TREE_ROOT)
