@@ -59,6 +59,20 @@ t_nested_paths()
 	[ "$(drops_total)" = 0 ] || fail "records dropped: $(drops_text)"
 }
 
+# The same paths with returns seen at the ret instructions, per-function
+# uprobes (no uprobe_multi) and atomic per-CPU adds: the other programs and
+# the other add.
+t_other_probe_shapes()
+{
+	SONDE_NO_UPROBE_MULTI=1 SONDE_ATOMIC_STATS=1 \
+		sonde_run lat --tree --json --returns insns outer inner -- "$TGT/nested" 500
+	expect_ok
+	need_final
+	expect_eq "paths" "$(tree_paths)" "outer outer;inner"
+	expect_eq "outer;inner calls" "$(path_field 'outer;inner' calls)" 500
+	expect_eq "self times add up to the root's total" "$(self_total)" "$(root_total)"
+}
+
 # Only inner traced: its callers are not, so it is an outermost path.
 t_untraced_caller()
 {
