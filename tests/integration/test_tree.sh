@@ -205,6 +205,28 @@ t_folded_and_flamegraph()
 	bad_input 2 "without call paths.*--tree" report "$T_DIR/plain.sonde" --flamegraph "$T_DIR/p.svg"
 }
 
+# sonde diff --flamegraph of two --tree files: NEW's call paths by self time,
+# each with BASE's figure; a side without call paths refused.
+t_diff_flamegraph()
+{
+	sonde_run lat --tree -o "$T_DIR/base.sonde" outer inner -- "$TGT/nested" 200
+	expect_ok
+	sonde_run lat --tree -o "$T_DIR/new.sonde" --folded "$T_DIR/new.folded" outer inner -- \
+		"$TGT/nested" 200
+	expect_ok
+	sonde_run diff "$T_DIR/base.sonde" "$T_DIR/new.sonde" --flamegraph "$T_DIR/d.svg"
+	[ "$RC" = 0 ] || [ "$RC" = 1 ] || fail "diff exit status $RC; stderr: $(err_text)"
+	xmllint --noout "$T_DIR/d.svg" 2>"$T_DIR/xmllint" || fail "xmllint: $(head -c 300 "$T_DIR/xmllint")"
+	folded=$(awk '{ s += $NF } END { print s }' "$T_DIR/new.folded")
+	grep -q "data-total=\"$folded\"" "$T_DIR/d.svg" || fail "the graph's total is not NEW's $folded"
+	grep -A1 '<title>inner$' "$T_DIR/d.svg" | grep -q '; base ' ||
+		fail "inner's figures lack BASE's: $(grep -A1 '<title>inner$' "$T_DIR/d.svg" | tr '\n' '|')"
+	sonde_run lat -o "$T_DIR/plain.sonde" outer inner -- "$TGT/nested" 10
+	expect_ok
+	bad_input 2 'call paths.*--tree' diff "$T_DIR/base.sonde" "$T_DIR/plain.sonde" --flamegraph "$T_DIR/x.svg"
+	[ ! -e "$T_DIR/x.svg" ] || fail "a refused diff wrote $T_DIR/x.svg"
+}
+
 # Room for one path: outer takes it; inner's calls are in no path, dropped as
 # tree_full, and still all in inner's row.
 t_tree_full()

@@ -189,9 +189,10 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 		    "--folded needs --slower-than D or --tree: lat's folded stacks are the slow "
 		    "calls' or the call paths (sonde mem --folded has live bytes by stack)");
 	if (o->folded && o->slower_than_ns && o->tree)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "--folded writes one source: --tree's call paths or --slower-than's "
-				  "slow calls (drop one of them)");
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--folded writes one source: --tree's call paths or --slower-than's "
+		    "slow calls (drop one of them)");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }

@@ -55,9 +55,9 @@ static int check_tree(const char *path, const struct sonde_profile *p,
 	if (!*tree)
 		return 0;
 	if (p->kind != PROFILE_LAT || !p->lat->tree)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "'%s' has no call paths: record them with sonde lat --tree -o FILE",
-				  path);
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' has no call paths: record them with sonde lat --tree -o FILE", path);
 	*tree = format == cmd_format_default();
 	return 0;
 }
@@ -74,10 +74,11 @@ static int write_flamegraph(const char *svg, const char *path, struct sonde_prof
 	int err;
 
 	if (p->kind == PROFILE_LAT && !p->lat->tree)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "--flamegraph: %s is a latency profile without call paths; record "
-				  "them with sonde lat --tree -o FILE (memory profiles hold stacks)",
-				  path);
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--flamegraph: %s is a latency profile without call paths; record "
+		    "them with sonde lat --tree -o FILE (memory profiles hold stacks)",
+		    path);
 	if (p->kind == PROFILE_LAT) {
 		snprintf(title, sizeof(title), "Self time by call path: %s", path);
 		folded_init(&f, "ns");

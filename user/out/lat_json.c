@@ -393,8 +393,8 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 	i = read_tree(p, json_object_get(rep, "tree"));
 	if (i) {
 		lat_profile_free(p);
-		return sonde_fail(SONDE_EXIT_INPUT, "'%s' is corrupt: report.tree[%zu] is malformed",
-				  path, i - 1);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is corrupt: report.tree[%zu] is malformed", path, i - 1);
 	}
 	*out = p;
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "out/lat_tree_folded.h"
 #include "out/lat_tree_term.h"
+#include "out/sonde_profile.h"
 
 /* A label as long as a table's: longer names are cut, never a frame's text. */
 #define LABEL_LEN 512
@@ -41,5 +42,20 @@ int lat_tree_folded(const struct lat_profile *p, struct folded *out)
 cleanup:
 	free(labels);
 	free(frames);
+	return err;
+}
+
+int lat_tree_folded_mean(struct folded *f, struct sonde_profile *const *runs, size_t nr)
+{
+	struct folded sum;
+	size_t i;
+	int err = 0;
+
+	folded_init(&sum, f->unit);
+	for (i = 0; !err && i < nr; i++)
+		err = runs[i]->kind == PROFILE_LAT ? lat_tree_folded(runs[i]->lat, &sum) : -ENOENT;
+	if (!err)
+		err = folded_add_divided(f, &sum, nr);
+	folded_free(&sum);
 	return err;
 }

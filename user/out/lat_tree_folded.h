@@ -14,4 +14,9 @@
  */
 int lat_tree_folded(const struct lat_profile *p, struct folded *out);
 
+struct sonde_profile;
+/* The mean of nr lat profiles' lat_tree_folded() stacks into f (sonde diff's
+ * sides): 0, -ENOENT when one has no tree, or -ENOMEM. */
+int lat_tree_folded_mean(struct folded *f, struct sonde_profile *const *runs, size_t nr);
+
 #endif
