@@ -8,7 +8,8 @@
  * the node's calls and self time, while the node's total time is that of its
  * outermost calls only. The nodes' self times so add up to the outermost
  * nodes' total time (the root's), exactly as measured: each call's self time
- * is its wall time less its traced callees' (lat.bpf.c).
+ * is its wall time less its traced callees' (lat.bpf.c). Go functions' calls
+ * are paired per goroutine, not on the thread's stack, and are in no path.
  */
 #ifndef SONDE_LAT_TREE_H
 #define SONDE_LAT_TREE_H
