@@ -24,6 +24,8 @@ struct lat_tracer_opts {
 	 * many (function, process) entries (lat_pids_entries()); 0: off. */
 	__u32 pid_entries;
 	bool slow_stacks;     /* --folded: slow calls counted by stack too */
+	/* --tree: call paths, at most this many; 0: off. */
+	__u32 max_paths;
 };
 
 struct lat_tracer;
@@ -43,6 +45,9 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
 
 /* --prometheus-pid: the calls per process so far (lat_pids_read()). */
 int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p);
+
+/* --tree: the call paths so far (lat/lat_tree.h), into *out (the caller's to free). */
+int lat_tracer__read_tree(struct lat_tracer *lt, struct lat_tree **out);
 
 /* Slow-call records: an fd to poll (-1 without --slower-than), and printing what waits. */
 int lat_tracer__events_fd(const struct lat_tracer *lt);
