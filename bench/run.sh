@@ -4,7 +4,7 @@
 # to copies of one function (bench/interleave.c), on two entry shapes; then
 # attach+detach time for 10,000 functions, accuracy, ring buffer, memory.
 # Writes bench/RESULTS.md. Needs root; installs bpftrace and libbpf-tools.
-# BENCH_PARTS="sched mem redis diff verdicts" (the default) picks the other benchmarks run after.
+# BENCH_PARTS="sched mem redis diff verdicts prometheus" (the default) picks the other benchmarks run after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/stats.sh
@@ -195,7 +195,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 } >"$OUT"
 
 # The other benchmarks print their own sections (markdown on stdout).
-for part in ${BENCH_PARTS-sched mem redis diff verdicts}; do
+for part in ${BENCH_PARTS-sched mem redis diff verdicts prometheus}; do
 	echo "== bench/$part.sh" >&2
 	{
 		echo

@@ -11,7 +11,8 @@
  * for the calls that leave the CPU: snap_new_frames()); the return probe pops
  * it and adds the call to the function's per-CPU totals and histograms. A
  * callee's wall time is added to its caller's frame so the caller's self
- * time excludes it.
+ * time excludes it. With --tree each frame also has the id of its call path
+ * (path_enter()), and its return adds the call to that path's totals too.
  *
  * Where a return probe (uretprobe) would break the program, the return is
  * seen by probes on the function's return instructions instead (exit
@@ -44,6 +45,11 @@ const volatile bool sched_split = true;
 const volatile bool runq_from_run_delay = true;
 /* --prometheus-pid: each call also into its process's totals (pid_stats). */
 const volatile bool per_pid = false;
+/* --tree: call paths (path_ids, path_stats), at most max_paths ids. */
+const volatile bool tree = false;
+const volatile __u32 max_paths = 0;
+/* Path ids handed out, from SONDE_PATH_FIRST: the next is this + SONDE_PATH_FIRST. */
+__u32 paths_used = 0;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -69,8 +75,9 @@ __u64 threads_freed = 0;
 
 /*
  * One traced call in progress. Every traced call writes its frame and reads
- * it back, so frames hold only that, packed (40 bytes: the top frames and the
- * thread's depth share few cache lines); what only calls that leave the CPU
+ * it back, so frames hold only that, packed (48 bytes: the top frames and the
+ * thread's depth share few cache lines; 40 before --tree's path id, which
+ * measured no slower: bench/tree.sh); what only calls that leave the CPU
  * need is in sonde_thread.time_at_entry[].
  */
 struct sonde_frame {
@@ -80,7 +87,14 @@ struct sonde_frame {
 	__u64 probe_cost_ns; /* probe cost of the traced calls made inside this one */
 	__u32 site;	/* the cookie's low half: function id and probe shape */
 	__u32 switches; /* the thread's switch-outs before the entry */
+	/* --tree: its call path's id, SONDE_PATH_FOLDED set when it is a direct
+	 * recursion folded into its caller's path; 0 without --tree. */
+	__u32 path;
+	__u32 pad;
 };
+
+/* In a frame's path: the call is its caller's function again, in its caller's path. */
+#define SONDE_PATH_FOLDED (1U << 31)
 
 _Static_assert((SONDE_COOKIE_ID_MASK | SONDE_COOKIE_STEPPED | SONDE_COOKIE_INSNS) <= 0xffffffffULL &&
 		       SONDE_SHAPES == 1 << (32 - SONDE_COOKIE_SHAPE_SHIFT),
@@ -124,6 +138,25 @@ struct {
 	__type(key, struct sonde_pid_key);
 	__type(value, struct sonde_pid_stats);
 } pid_stats SEC(".maps");
+
+/*
+ * --tree: {caller's path, function} -> path id, and each path's totals
+ * (sonde/lat.h). Sized by the loader to max_paths with --tree; ids are never
+ * freed, so a path's stats grow like its function's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct sonde_path_key);
+	__type(value, __u32);
+} path_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sonde_path_stats);
+} path_stats SEC(".maps");
 
 /* What a process's first call of a function inserts: a map value may not
  * come from the BPF stack, 512 bytes, and one is ~4.9 KB. */
@@ -217,6 +250,54 @@ static __always_inline __u32 drop_dead_frames(struct task_struct *task, struct s
 	return d;
 }
 
+/*
+ * --tree: the path id of a call of `site` entered at depth d, its caller the
+ * frame below. A call of its caller's own function folds into the caller's
+ * path (direct recursion: recurse(20) is one path, not twenty); recursion
+ * through other functions (a -> b -> a) makes new paths, up to the depth
+ * kept. A call whose caller has no path has none either (the table was
+ * full): counted, as the call is then in no path's totals. The first call of
+ * a path inserts it (BPF_NOEXIST: another CPU may just have, and both then
+ * use that one; the id this one took is left unused).
+ */
+static __always_inline __u32 path_enter(const struct sonde_thread *t, __u32 d, __u32 site)
+{
+	struct sonde_path_key k = {.parent = SONDE_PATH_NONE, .func = site & SONDE_COOKIE_ID_MASK};
+	__u32 *v, id;
+
+	/* The calibration's calls look up a key that is never there, and add to a
+	 * path of their own: they pay about what a traced call pays. */
+	if (k.func >= calib_id_base) {
+		k.parent = ~0U;
+		v = bpf_map_lookup_elem(&path_ids, &k);
+		return v ? *v : SONDE_PATH_CALIB;
+	}
+	if (d > 0) {
+		const struct sonde_frame *caller = &t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)];
+
+		k.parent = caller->path & ~SONDE_PATH_FOLDED;
+		if (k.parent == SONDE_PATH_NONE)
+			goto none;
+		if ((caller->site & SONDE_COOKIE_ID_MASK) == k.func)
+			return k.parent | SONDE_PATH_FOLDED;
+	}
+	v = bpf_map_lookup_elem(&path_ids, &k);
+	if (v)
+		return *v;
+	if (paths_used >= max_paths)
+		goto none;
+	id = __sync_fetch_and_add(&paths_used, 1) + SONDE_PATH_FIRST;
+	if (id >= max_paths)
+		goto none;
+	bpf_map_update_elem(&path_ids, &k, &id, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&path_ids, &k);
+	if (v)
+		return *v;
+none:
+	count_drop(SONDE_DROP_TREE_FULL);
+	return SONDE_PATH_NONE;
+}
+
 static __always_inline int on_entry(void *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -248,6 +329,7 @@ static __always_inline int on_entry(void *ctx)
 	f->child_ns = 0;
 	f->probe_cost_ns = 0;
 	f->switches = t->switches;
+	f->path = tree ? path_enter(t, d, f->site) : SONDE_PATH_NONE;
 	/* The frame's count is there before sched_switch can see the frame. */
 	barrier();
 	t->depth = d + 1;
@@ -484,6 +566,24 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 		emit_slow_call(ctx, c, now);
 }
 
+/* --tree: the call into its path's totals (a folded recursion's time is its caller's). */
+static __always_inline void account_path(__u32 path, const struct sonde_call *c)
+{
+	const bool atomic = stats_atomic;
+	__u32 id = path & ~SONDE_PATH_FOLDED;
+	struct sonde_path_stats *ps;
+
+	if (id == SONDE_PATH_NONE)
+		return;
+	ps = bpf_map_lookup_elem(&path_stats, &id);
+	if (!ps)
+		return;
+	percpu_add_as(atomic, &ps->calls, 1);
+	if (!(path & SONDE_PATH_FOLDED))
+		percpu_add_as(atomic, &ps->total_ns, c->wall);
+	percpu_add_as(atomic, &ps->self_ns, c->self);
+}
+
 /* One call ends: frame idx, the top one, popped; its times into its function's totals. */
 static __always_inline void close_call(void *ctx, struct task_struct *task, struct sonde_thread *t,
 				       __u32 idx, __u64 now, __u64 exit_cookie, bool split)
@@ -491,7 +591,7 @@ static __always_inline void close_call(void *ctx, struct task_struct *task, stru
 	struct sonde_func_stats *s;
 	struct sonde_call call;
 	struct sonde_frame *f;
-	__u32 id, shape;
+	__u32 id, shape, path;
 
 	/* The mask (SONDE_MAX_DEPTH is a power of two) is for the verifier. */
 	idx &= SONDE_MAX_DEPTH - 1;
@@ -499,6 +599,7 @@ static __always_inline void close_call(void *ctx, struct task_struct *task, stru
 	/* Looked up first: to clang the lookup is a call, across which it then
 	 * keeps fewer values alive. */
 	id = f->site & SONDE_COOKIE_ID_MASK;
+	path = f->path;
 	s = bpf_map_lookup_elem(&func_stats, &id);
 	call.id = id;
 
@@ -521,6 +622,8 @@ static __always_inline void close_call(void *ctx, struct task_struct *task, stru
 			      shape);
 	}
 	finish_call(ctx, s, &call, split, now);
+	if (tree)
+		account_path(path, &call);
 }
 
 /* Traced functions tail-calling traced functions, closed by one return. */

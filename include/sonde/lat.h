@@ -49,6 +49,39 @@ struct sonde_pid_stats {
 	__u64 hist[SONDE_HIST_BUCKETS];
 };
 
+/*
+ * --tree: call paths. A path is the traced calls open on a thread, outermost
+ * first; its id comes from path_ids, keyed by its caller's path and its
+ * function, so the table is a tree (parent 0: called from no traced
+ * function). Ids below SONDE_PATH_FIRST are never in path_ids: 0 is "no
+ * path", SONDE_PATH_CALIB takes the calibration's calls (so it measures the
+ * tree's cost too) and is never shown.
+ */
+#define SONDE_PATH_NONE	 0U
+#define SONDE_PATH_CALIB 1U
+#define SONDE_PATH_FIRST 2U
+/* Paths kept by default, --tree-max (path_stats is per CPU: 24 bytes x paths x CPUs). */
+#define SONDE_TREE_DEFAULT_PATHS 16384
+#define SONDE_TREE_MAX_PATHS	 1048576
+
+struct sonde_path_key {
+	__u32 parent; /* the caller's path id; 0: none */
+	__u32 func;   /* function id */
+};
+
+/*
+ * Per path and CPU (path_stats, key = path id). A recursive call folded into
+ * its caller's path (lat.bpf.c, path_enter()) adds to calls and self_ns but
+ * not to total_ns, which its caller's wall time already holds: a path's
+ * total_ns is then the time spent in it, and the paths' self_ns add up to
+ * the outermost paths' total_ns.
+ */
+struct sonde_path_stats {
+	__u64 calls;
+	__u64 total_ns;
+	__u64 self_ns;
+};
+
 /* Drop counters, indexes into the .bss array `drops`. */
 enum sonde_drop {
 	SONDE_DROP_DEPTH,	  /* nesting deeper than SONDE_MAX_DEPTH */
@@ -65,6 +98,9 @@ enum sonde_drop {
 	/* --prometheus-pid: a call not in its process's series, the per-process
 	 * table full (its function's merged totals have it). */
 	SONDE_DROP_PID_TABLE,
+	/* --tree: a call in no call path (its function's totals have it): the
+	 * path table was full when it or a traced caller of it was entered. */
+	SONDE_DROP_TREE_FULL,
 	/* --offcpu-stacks: an off-CPU span of a traced call in no stack's
 	 * total, the offcpu table full (its function's split has it). */
 	SONDE_DROP_OFFCPU_FULL,

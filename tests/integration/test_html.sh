@@ -100,6 +100,29 @@ t_lat_report_in_browser()
 		fail "no on-CPU / run-queue / blocked split on the page"
 }
 
+# A --tree profile's page draws its call paths as a flame graph: one box per
+# path of the JSON tree (a frame is a <g class="f"> holding one <rect>).
+t_tree_flame_graph_in_browser()
+{
+	local paths boxes
+	need_chromium
+	sonde_run lat --tree -o "$T_DIR/t.sonde" outer inner -- "$TGT/nested" 500
+	expect_ok
+	sonde_run report "$T_DIR/t.sonde" --json
+	expect_ok
+	paths=$(grep '^{' "$T_DIR/out" | jq '[.tree[] | select(.self_ns > 0)] | length')
+	expect_eq "paths with self time" "$paths" 2
+	sonde_run report "$T_DIR/t.sonde" --html "$T_DIR/tree.html"
+	expect_ok
+	boxes=$(grep -o '<g class="f" data-o="' "$T_DIR/tree.html" | wc -l)
+	expect_eq "flame graph boxes (one per path)" "$boxes" "$paths"
+	browse "$T_DIR/tree.html" html-tree
+	expect_clean_page
+	expect_eq "flame graphs drawn" "$(jq '.svgs["sonde-flamegraph"] // 0' <<<"$PAGE")" 1
+	jq -e '.text | test("self time by call path")' <<<"$PAGE" >/dev/null ||
+		fail "the flame graph section does not say what it draws"
+}
+
 # The diff of abswitch against itself with step_lookup twice as slow: the
 # verdict of each function as the JSON says, its p90 base and new, and base
 # and new histograms side by side for each.
@@ -160,6 +183,7 @@ t_mem_report_in_browser()
 		.table.rows[] | select(.[6].text | startswith("leak_block")) | .[5].text' <<<"$PAGE")" \
 		"leak suspect"
 	expect_ge "live-bytes charts drawn" "$(jq '.svgs.series // 0' <<<"$PAGE")" 1
+	expect_eq "flame graphs of the live bytes" "$(jq '.svgs["sonde-flamegraph"] // 0' <<<"$PAGE")" 1
 }
 
 # The trend of four runs, step_lookup twice as slow in the last two: each

@@ -20,6 +20,8 @@ TGT_C_PROGS  += evilname
 TGT_C_PROGS  += crasher forker
 # Caller and callee truth: a caller whose hot traced callee must not change it.
 TGT_C_PROGS  += callees
+# Prometheus: a 50 us spin and a 2 ms sleep at a known rate, switched slower by SIGUSR1.
+TGT_C_PROGS  += promtarget
 TGT_C_BINS   := $(addprefix $(TGT_DIR)/,$(TGT_C_PROGS))
 
 TARGET_BINS  := $(TGT_C_BINS) $(TGT_DIR)/libsondetest.so $(TGT_DIR)/uselib \

@@ -93,43 +93,31 @@ static void test_text_histogram_cumulative(void **state)
 
 static void test_buckets_per_octave(void **state)
 {
-	static __u64 hist[SONDE_HIST_BUCKETS];
 	struct prom_buckets b;
 	size_t i;
 
 	(void)state;
-	prom_buckets_init(&b);
-	assert_int_equal(prom_buckets_edges(&b), 0);
-	assert_int_equal(b.nr_edges, 0);     /* nothing seen: +Inf alone */
-	hist[sonde_bucket_of_ns(50000)] = 1; /* octave [32768, 65536) */
-	prom_buckets_see(&b, hist);
-	assert_int_equal(prom_buckets_edges(&b), 0);
-	/* Its octave's start, then 4 edges: 40960, 49152, 57344, 65536. */
-	assert_int_equal(b.nr_edges, 5);
-	assert_int_equal(sonde_bucket_lower_ns(b.edges[0]), 32768);
-	assert_int_equal(sonde_bucket_lower_ns(b.edges[1]), 40960);
-	assert_int_equal(sonde_bucket_lower_ns(b.edges[4]), 65536);
-	/* A second histogram widens the range; it never shrinks. */
-	memset(hist, 0, sizeof(hist));
-	hist[sonde_bucket_of_ns(3000000)] = 1;
-	prom_buckets_see(&b, hist);
-	memset(hist, 0, sizeof(hist));
-	prom_buckets_see(&b, hist);
-	assert_int_equal(prom_buckets_edges(&b), 0);
-	assert_int_equal(sonde_bucket_lower_ns(b.edges[0]), 32768);
-	assert_int_equal(sonde_bucket_lower_ns(b.edges[b.nr_edges - 1]), 4194304);
+	/* The default: 4 per octave from 128 ns to 2^34 ns, before any call. */
+	assert_int_equal(prom_buckets_init(&b), 0);
+	assert_int_equal(b.nr_edges, 1 + 4 * (34 - 7));
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[0]), 128);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[1]), 160);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[4]), 256);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[b.nr_edges - 1]), 1ULL << 34);
 	for (i = 1; i < b.nr_edges; i++)
 		assert_true(b.edges[i] > b.edges[i - 1]);
-	assert_int_equal(b.nr_edges, 1 + 4 * 7); /* 2^15 .. 2^22: 7 octaves */
-	prom_buckets_free(&b);
-	/* Zeros (calls shorter than the probe cost) count below the first edge, 1 ns. */
-	prom_buckets_init(&b);
-	hist[0] = 1;
-	prom_buckets_see(&b, hist);
-	assert_int_equal(prom_buckets_edges(&b), 0);
+	/* 16 per octave over a range given: its ends out to powers of two. */
+	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "16/octave:40us-100us"), 0);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[0]), 32768);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[b.nr_edges - 1]), 131072);
+	assert_int_equal(b.nr_edges, 1 + 16 * 2);
+	/* Below 16 ns, where a bucket is 1 ns, only the powers of two. */
+	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "4/octave:1ns-64ns"), 0);
 	assert_int_equal(b.edges[0], 1);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[4]), 16);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[5]), 20);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[b.nr_edges - 1]), 64);
 	prom_buckets_free(&b);
-	memset(hist, 0, sizeof(hist));
 }
 
 static void test_buckets_list_and_errors(void **state)
@@ -137,20 +125,22 @@ static void test_buckets_list_and_errors(void **state)
 	struct prom_buckets b;
 
 	(void)state;
-	prom_buckets_init(&b);
+	assert_int_equal(prom_buckets_init(&b), 0);
 	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "1ms,100us,1000us"), 0);
 	/* Moved to the nearest edge, sorted, the two 1 ms merged. */
-	assert_int_equal(b.nr_list, 2);
-	/* 100 us lies between the edges 98304 and 102400 ns; 1 ms between 983040 and 1015808. */
-	assert_int_equal(sonde_bucket_lower_ns(b.list[0]), 98304);
-	assert_int_equal(sonde_bucket_lower_ns(b.list[1]), 1015808);
-	assert_int_equal(prom_buckets_edges(&b), 0);
 	assert_int_equal(b.nr_edges, 2);
+	/* 100 us lies between the edges 98304 and 102400 ns; 1 ms between 983040 and 1015808. */
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[0]), 98304);
+	assert_int_equal(sonde_bucket_lower_ns(b.edges[1]), 1015808);
 	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "16/octave"), 0);
-	assert_int_equal(b.per_octave, 16);
+	assert_int_equal(b.nr_edges, 1 + 16 * (34 - 7));
 	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "3/octave"), -2);
+	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "4/octaves"), -2);
+	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "4/octave:10s-1s"), -2);
 	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", "1ms,soon"), -2);
 	assert_int_equal(prom_buckets_parse(&b, "--prometheus-buckets", ","), -2);
+	/* A refused SPEC leaves the layout it had. */
+	assert_int_equal(b.nr_edges, 1 + 16 * (34 - 7));
 	prom_buckets_free(&b);
 }
 

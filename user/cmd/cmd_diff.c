@@ -11,6 +11,7 @@
 #include "diff/diff_html.h"
 #include "out/html.h"
 #include "out/flamegraph.h"
+#include "out/lat_tree_folded.h"
 #include "out/mem_folded.h"
 #include "core/util.h"
 
@@ -28,7 +29,8 @@ static const char diff_usage_head[] =
     "docs/verdicts.md has the method.\n"
     "With --flamegraph, memory profiles also as a flame graph of the NEW runs'\n"
     "live bytes by stack (the mean of the runs), each frame red where it grew\n"
-    "from the BASE runs' mean, blue where it shrank, grey where it held.\n"
+    "from the BASE runs' mean, blue where it shrank, grey where it held; latency\n"
+    "profiles recorded with sonde lat --tree, their call paths' self time.\n"
     "Exit status: 0 no regression, 1 regression, 2 bad input.\n"
     "\n";
 
@@ -71,8 +73,9 @@ static int parse_diff_args(int argc, char **argv, struct diff_args *a)
 	const struct cmd_opt opts[] = {
 	    CMD_DIFF_OPTS(&a->show),
 	    CMD_OPT_STRING("--flamegraph", NULL, "SVG",
-			   "memory profiles: also write the live bytes by stack as a\n"
-			   "flame graph coloured by the change from BASE",
+			   "also write the live bytes by stack (memory profiles), or the\n"
+			   "self time by call path (lat --tree files), as a flame graph\n"
+			   "coloured by the change from BASE",
 			   &a->show.flamegraph),
 	    CMD_OPT_END,
 	};
@@ -130,27 +133,41 @@ static int judge_budgets(const struct diff_show *s, const struct diff_report *r,
 	return err;
 }
 
-/* --flamegraph: NEW's mean live bytes by stack, coloured by the change from BASE's mean. */
+/*
+ * --flamegraph: NEW's mean live bytes by stack, coloured by the change from
+ * BASE's mean; for latency profiles recorded with --tree, their call paths'
+ * mean self time.
+ */
 static int write_flamegraph(const char *svg, const char *const *files, size_t nr_base,
 			    size_t nr_files, struct sonde_profile **p)
 {
+	const bool lat = p[0]->kind == PROFILE_LAT;
 	char title[512];
 	struct folded base, now;
 	struct flamegraph_opts o = {.title = title, .base = &base};
 	int err;
 
-	if (p[0]->kind != PROFILE_MEM)
-		return sonde_fail(SONDE_EXIT_INPUT, "--flamegraph: latency profiles hold no "
-						    "stacks; memory profiles (sonde mem -o) do");
-	snprintf(title, sizeof(title),
-		 "Live bytes by stack: %s%s against %s%s (red grew, blue shrank)",
-		 files[nr_base], nr_files - nr_base > 1 ? " ..." : "", files[0],
-		 nr_base > 1 ? " ..." : "");
-	folded_init(&base, "bytes");
-	folded_init(&now, "bytes");
-	err = mem_folded_mean(&base, p, nr_base, MEM_FOLDED_LIVE);
-	if (!err)
-		err = mem_folded_mean(&now, p + nr_base, nr_files - nr_base, MEM_FOLDED_LIVE);
+	snprintf(title, sizeof(title), "%s: %s%s against %s%s (red grew, blue shrank)",
+		 lat ? "Self time by call path" : "Live bytes by stack", files[nr_base],
+		 nr_files - nr_base > 1 ? " ..." : "", files[0], nr_base > 1 ? " ..." : "");
+	folded_init(&base, lat ? "ns" : "bytes");
+	folded_init(&now, lat ? "ns" : "bytes");
+	if (lat) {
+		err = lat_tree_folded_mean(&base, p, nr_base);
+		if (!err)
+			err = lat_tree_folded_mean(&now, p + nr_base, nr_files - nr_base);
+		if (err == -ENOENT)
+			err = sonde_fail(
+			    SONDE_EXIT_INPUT,
+			    "--flamegraph: latency profiles hold no stacks but their call "
+			    "paths, recorded by sonde lat --tree -o FILE (each file needs "
+			    "them); memory profiles (sonde mem -o) hold stacks");
+	} else {
+		err = mem_folded_mean(&base, p, nr_base, MEM_FOLDED_LIVE);
+		if (!err)
+			err =
+			    mem_folded_mean(&now, p + nr_base, nr_files - nr_base, MEM_FOLDED_LIVE);
+	}
 	if (!err)
 		err = flamegraph_save(svg, &now, &o);
 	folded_free(&base);

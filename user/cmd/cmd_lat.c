@@ -18,6 +18,8 @@
 #include "probe/main_match.h"
 #include "probe/probe_check.h"
 #include "out/folded.h"
+#include "out/lat_tree_folded.h"
+#include "out/lat_tree_term.h"
 #include "out/lat_offcpu_folded.h"
 #include "out/out_file.h"
 #include "out/profile_file.h"
@@ -49,6 +51,8 @@ struct lat_opts {
 	bool prom_pid;	      /* --prometheus-pid */
 	__u32 prom_pid_max;   /* --prometheus-pid-max; 0: the default */
 	bool hist, sched, raw;
+	bool tree;	/* --tree: call paths, in the final report */
+	__u32 tree_max; /* --tree-max; 0: the default */
 	bool offcpu_stacks; /* --offcpu-stacks */
 };
 
@@ -101,6 +105,15 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	    CMD_OPT_RUN_DURATION(&o->duration_ns),
 	    CMD_OPT_RUN_INTERVAL(&o->interval_ns),
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's latency histogram", &o->hist),
+	    CMD_OPT_FLAG("--tree", NULL,
+			 "also count calls by call path (the traced calls they were\n"
+			 "made in): the final report adds the tree, with a bar per path",
+			 &o->tree),
+	    CMD_OPT_COUNT("--tree-max", "N",
+			  "room for N call paths (default " CMD_OPT_STR(
+			      SONDE_TREE_DEFAULT_PATHS) "); calls in paths past\n"
+							"it: dropped, reason tree_full",
+			  &o->tree_max, 1, SONDE_TREE_MAX_PATHS),
 	    CMD_OPT_RUN_FORMAT(&o->format),
 	    CMD_OPT_RUN_OUTPUT(&o->output),
 	    CMD_OPT_DURATION("--slower-than", "D",
@@ -112,8 +125,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			 &o->offcpu_stacks),
 	    CMD_OPT_STRING("--folded", NULL, "FILE",
 			   "at the end, folded stacks (\"main;caller;function N\" lines):\n"
-			   "with --offcpu-stacks the off-CPU stacks by ns off the CPU,\n"
-			   "else the --slower-than calls counted by stack",
+			   "the --slower-than calls counted by stack; with --tree the\n"
+			   "call paths by self time in ns; with --offcpu-stacks the\n"
+			   "off-CPU stacks by ns off the CPU",
 			   &o->folded),
 	    CMD_OPT_CLEAR("--no-sched",
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
@@ -175,14 +189,21 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (o->prom_pid && !o->prom.addr)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
+	if (o->tree_max && !o->tree)
+		return sonde_fail(SONDE_EXIT_INPUT, "--tree-max needs --tree");
 	if (o->prom_pid_max && !o->prom_pid)
 		return sonde_fail(SONDE_EXIT_INPUT, "--prometheus-pid-max needs --prometheus-pid");
-	if (o->folded && !o->slower_than_ns && !o->offcpu_stacks)
+	if (o->folded && !o->slower_than_ns && !o->tree && !o->offcpu_stacks)
 		return sonde_fail(
 		    SONDE_EXIT_INPUT,
-		    "--folded needs --slower-than D or --offcpu-stacks: lat's folded stacks are "
-		    "the slow calls' or the off-CPU stacks (sonde mem --folded has live bytes by "
-		    "stack)");
+		    "--folded needs --slower-than D, --tree or --offcpu-stacks: lat's folded stacks "
+		    "are the slow calls', the call paths or the off-CPU stacks (sonde mem --folded "
+		    "has live bytes by stack)");
+	if (o->folded && (o->slower_than_ns != 0) + o->tree + o->offcpu_stacks > 1)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--folded writes one source: --tree's call paths, --offcpu-stacks' stacks or "
+		    "--slower-than's slow calls (drop all but one)");
 	ret = cmd_format_check(o->format, PROFILE_LAT, false);
 	return ret ? ret : budget_check_kind(&o->budgets, PROFILE_LAT, "sonde lat");
 }
@@ -201,14 +222,32 @@ static int emit_report(struct lat_opts *o, struct lat_profile *p)
 		err = cmd_budget_judge(&o->budgets, &sp, &e, &ro, &o->breached);
 	if (!err)
 		o->format->report[PROFILE_LAT](stdout, &sp, &ro);
+	/* The tree follows the table in a terminal; JSON has it in the report. */
+	if (!err && o->format == cmd_format_default())
+		err = report_lat_tree_term(stdout, p, &ro);
 	budget_eval_free(&e);
+	return err;
+}
+
+/* --tree --folded: the call paths by self time. */
+static int save_tree_folded(struct out_file *out, const struct lat_profile *p)
+{
+	struct folded f;
+	int err;
+
+	folded_init(&f, "ns");
+	err = lat_tree_folded(p, &f);
+	if (!err)
+		err = folded_save(out, &f);
+	folded_free(&f);
 	return err;
 }
 
 /* Sorted copy of a cumulative snapshot (with its slices, when the run kept
  * them), or the interval since the last one. */
 static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
-			   const struct lat_profile *prev, struct lat_slicer *slicer, bool final)
+			   const struct lat_profile *prev, struct lat_slicer *slicer,
+			   struct lat_tracer *lt, bool final)
 {
 	struct lat_profile *shown = lat_profile_new(cur->nr_funcs);
 	int err = 0;
@@ -218,6 +257,11 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	if (final) {
 		lat_profile_copy(shown, cur);
 		shown->final = true;
+		if (o->tree && (err = lat_tracer__read_tree(lt, &shown->tree))) {
+			lat_profile_free(shown);
+			return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the call paths: %s",
+					  strerror(-err));
+		}
 		/* In the tracer's order, as cur: before emit_report() sorts. */
 		if (slicer && (err = lat_slicer_finish(slicer, cur, cur->duration_ns, shown))) {
 			lat_profile_free(shown);
@@ -229,6 +273,11 @@ static int report_snapshot(struct lat_opts *o, const struct lat_profile *cur,
 	err = emit_report(o, shown);
 	if (final && o->out) {
 		int saved = profile_save_lat(o->out, shown, o->meta);
+
+		err = err ? err : saved;
+	}
+	if (final && o->tree && o->folded_out) {
+		int saved = save_tree_folded(o->folded_out, shown);
 
 		err = err ? err : saved;
 	}
@@ -274,8 +323,7 @@ static int report_now(struct lat_run *r, const struct session *s, bool final)
 	if (!err && final && (err = lat_tracer__read_offcpu(r->lt, r->cur)))
 		err = sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the off-CPU stacks: %s",
 				 strerror(-err));
-
-	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, final);
+	return err ? err : report_snapshot(r->o, r->cur, r->prev, r->slicer, r->lt, final);
 }
 
 static int lat_started(void *ctx)
@@ -393,6 +441,14 @@ static __u32 pid_table_entries(const struct lat_opts *o, const struct probe_set 
 	return entries;
 }
 
+/* --tree: path_ids' and path_stats' size, the ids below SONDE_PATH_FIRST included. */
+static __u32 tree_paths(const struct lat_opts *o)
+{
+	if (!o->tree)
+		return 0;
+	return (o->tree_max ? o->tree_max : SONDE_TREE_DEFAULT_PATHS) + SONDE_PATH_FIRST;
+}
+
 /* A slow call's stack, ending in the function. */
 static int fold_slow(void *ctx, const char *function, const char *const *frames, size_t nr,
 		     __u64 count)
@@ -406,7 +462,8 @@ static int lat_finish(void *ctx, const struct session *s)
 	struct folded f;
 	int err = report_now(r, s, true);
 
-	if (err || !r->o->folded_out)
+	/* --tree's folded stacks are the final report's call paths (report_snapshot()). */
+	if (err || !r->o->folded_out || r->o->tree)
 		return err;
 	/* One weight per file: with --offcpu-stacks, the off-CPU stacks (read into cur). */
 	folded_init(&f, r->o->offcpu_stacks ? "ns" : "calls");
@@ -428,7 +485,8 @@ static int trace(struct lat_opts *o, struct probe_set *set)
 					.raw = o->raw,
 					.pid_entries = pid_table_entries(o, set),
 					.offcpu_stacks = o->offcpu_stacks,
-					.slow_stacks = o->folded != NULL && !o->offcpu_stacks};
+					.slow_stacks = o->folded && !o->tree && !o->offcpu_stacks,
+					.max_paths = tree_paths(o)};
 	struct lat_run r = {.o = o, .set = set};
 	struct run_opts ro = {.target = &o->target,
 			      .duration_ns = o->duration_ns,

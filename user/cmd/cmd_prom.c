@@ -6,12 +6,19 @@ void cmd_prom_init(struct cmd_prom *p)
 {
 	p->addr = NULL;
 	p->server = NULL;
-	prom_buckets_init(&p->buckets);
+	p->buckets = (struct prom_buckets){0};
 }
 
 int cmd_prom_open(struct cmd_prom *p)
 {
-	return p->addr ? prom_server_open("--prometheus", p->addr, &p->server) : 0;
+	int err;
+
+	if (!p->addr)
+		return 0;
+	/* No --prometheus-buckets: the default layout. */
+	if (!p->buckets.edges && (err = prom_buckets_init(&p->buckets)))
+		return err;
+	return prom_server_open("--prometheus", p->addr, &p->server);
 }
 
 void cmd_prom_serve(struct cmd_prom *p, prom_collect_fn fn, void *ctx)

@@ -35,10 +35,11 @@ int cmd_opt_prom_buckets(const struct cmd_opt *opt, const char *name, const char
 		       "without -d, trace until Ctrl-C or SIGTERM, as an exporter", p)
 #define CMD_OPT_PROMETHEUS_BUCKETS(p) \
 	CMD_OPT_CALLBACK("--prometheus-buckets", "SPEC", \
-			 "the exporter's classic histogram buckets: N/octave (1, 2,\n" \
-			 "4, 8, 16) over the latencies seen (default 4/octave), or\n" \
-			 "a fixed list, 100us,1ms,10ms,... (the same on every host),\n" \
-			 "moved to the nearest edge of sonde's own buckets", \
+			 "the exporter's classic histogram buckets, the same all\n" \
+			 "run: N/octave (1, 2, 4, 8, 16; default 4) from 128ns to\n" \
+			 "17s, N/octave:LOW-HIGH (16/octave:1us-100ms), or a list\n" \
+			 "100us,1ms,10ms,... (moved to the nearest edge of sonde's\n" \
+			 "own buckets)", \
 			 cmd_opt_prom_buckets, p)
 /* lat's split by process; p: a bool, and a __u32 for the table's room. */
 #define CMD_OPT_PROMETHEUS_PID(p) \

@@ -7,12 +7,14 @@
 #include "cmd/cmd_opts.h"
 #include "out/html.h"
 #include "out/flamegraph.h"
+#include "out/lat_tree_folded.h"
+#include "out/lat_tree_term.h"
 #include "out/mem_folded.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
 static const char report_usage_head[] =
-    "usage: sonde report FILE [--hist] [--json] [--html OUT.html] [--flamegraph SVG]\n"
+    "usage: sonde report FILE [--hist] [--tree] [--json] [--html OUT.html] [--flamegraph SVG]\n"
     "\n"
     "Print a profile written by sonde lat -o FILE or sonde mem -o FILE, as the\n"
     "run printed its final report.\n";
@@ -45,7 +47,25 @@ static void describe_run(const char *path, const struct run_meta *m)
 		  m->sonde_version ? m->sonde_version : "?", m->options ? m->options : "?");
 }
 
-/* --flamegraph: the live bytes by stack of a memory profile (lat's hold no stacks yet). */
+/* --tree: a lat file's, recorded. In a terminal after the table, as the live
+ * run showed it; other formats have it in the report or not at all. */
+static int check_tree(const char *path, const struct sonde_profile *p,
+		      const struct output_format *format, bool *tree)
+{
+	if (!*tree)
+		return 0;
+	if (p->kind != PROFILE_LAT || !p->lat->tree)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "'%s' has no call paths: record them with sonde lat --tree -o FILE", path);
+	*tree = format == cmd_format_default();
+	return 0;
+}
+
+/*
+ * --flamegraph: the live bytes by stack of a memory profile, or the call
+ * paths of a latency profile recorded with --tree, by self time.
+ */
 static int write_flamegraph(const char *svg, const char *path, struct sonde_profile *p)
 {
 	char title[512];
@@ -53,14 +73,21 @@ static int write_flamegraph(const char *svg, const char *path, struct sonde_prof
 	struct folded f;
 	int err;
 
-	if (p->kind != PROFILE_MEM)
-		return sonde_fail(SONDE_EXIT_INPUT,
-				  "--flamegraph: %s is a latency profile, which holds no stacks; "
-				  "memory profiles (sonde mem -o) do",
-				  path);
-	snprintf(title, sizeof(title), "Live bytes by stack: %s", path);
-	folded_init(&f, "bytes");
-	err = mem_folded_mean(&f, &p, 1, MEM_FOLDED_LIVE);
+	if (p->kind == PROFILE_LAT && !p->lat->tree)
+		return sonde_fail(
+		    SONDE_EXIT_INPUT,
+		    "--flamegraph: %s is a latency profile without call paths; record "
+		    "them with sonde lat --tree -o FILE (memory profiles hold stacks)",
+		    path);
+	if (p->kind == PROFILE_LAT) {
+		snprintf(title, sizeof(title), "Self time by call path: %s", path);
+		folded_init(&f, "ns");
+		err = lat_tree_folded(p->lat, &f);
+	} else {
+		snprintf(title, sizeof(title), "Live bytes by stack: %s", path);
+		folded_init(&f, "bytes");
+		err = mem_folded_mean(&f, &p, 1, MEM_FOLDED_LIVE);
+	}
 	if (!err)
 		err = flamegraph_save(svg, &f, &o);
 	folded_free(&f);
@@ -77,16 +104,18 @@ int cmd_report(int argc, char **argv)
 	struct budget_eval e = {0};
 	struct out_file *html_out = NULL;
 	const char *html = NULL;
-	bool breached = false;
+	bool breached = false, tree = false;
 	const struct cmd_opt opts[] = {
 	    CMD_OPT_FLAG("--hist", NULL, "add each function's histogram", &ro.hist),
+	    CMD_OPT_FLAG("--tree", NULL, "add the call paths (a file of sonde lat --tree)", &tree),
 	    CMD_OPT_FORMAT("the report as one JSON object", &format),
 	    CMD_OPT_STRING("--html", NULL, "OUT.html",
 			   "also write the report as one self-contained HTML page:\n"
 			   "tables, histograms, time split, memory growth charts",
 			   &html),
 	    CMD_OPT_STRING("--flamegraph", NULL, "SVG",
-			   "also write a memory profile's live bytes by stack as an\n"
+			   "also write a memory profile's live bytes by stack, or a\n"
+			   "lat --tree profile's call paths by self time, as an\n"
 			   "interactive flame graph (click to zoom, search, hover)",
 			   &flamegraph),
 	    CMD_OPT_BUDGET(CMD_BUDGET_LAT ";\n" CMD_BUDGET_MEM, &budgets),
@@ -111,6 +140,8 @@ int cmd_report(int argc, char **argv)
 		err = profile_read(path, &p);
 	if (!err)
 		err = cmd_format_check(format, p->kind, false);
+	if (!err)
+		err = check_tree(path, p, format, &tree);
 	/* Before anything is printed: a budget for the other kind, or a typo. */
 	if (!err)
 		err = cmd_budget_judge(&budgets, p, &e, &ro, &breached);
@@ -120,6 +151,8 @@ int cmd_report(int argc, char **argv)
 		describe_run(path, p->meta);
 		err = format->report[p->kind](stdout, p, &ro);
 	}
+	if (!err && tree)
+		err = report_lat_tree_term(stdout, p->lat, &ro);
 	if (!err && html_out)
 		err = html_file_commit(html_out, html_write_profile_ctx, p);
 	out_file_close(html_out);

@@ -80,6 +80,7 @@ void lat_profile_free(struct lat_profile *p)
 	for (i = 0; i < p->nr_funcs; i++)
 		lat_func_slices_free(p->funcs[i].slices);
 	free(p->funcs);
+	lat_tree_free(p->tree);
 	lat_profile_set_offcpu(p, NULL, 0);
 	free(p);
 }
@@ -185,6 +186,7 @@ void lat_profile_copy(struct lat_profile *dst, const struct lat_profile *src)
 	dst->offcpu_owned = false; /* so do the off-CPU stacks */
 	memcpy(dst->funcs, src->funcs, n * sizeof(*funcs));
 	dst->slice_ns = 0;
+	dst->tree = NULL; /* src's */
 	for (size_t i = 0; i < n; i++)
 		dst->funcs[i].slices = NULL; /* src's */
 }
@@ -206,6 +208,7 @@ const char *drop_name(enum sonde_drop d)
 	    [SONDE_DROP_UNWOUND] = "unwound",
 	    [SONDE_DROP_EXEC] = "exec",
 	    [SONDE_DROP_PID_TABLE] = "pid_table",
+	    [SONDE_DROP_TREE_FULL] = "tree_full",
 	    [SONDE_DROP_OFFCPU_FULL] = "offcpu_full",
 	    [SONDE_DROP_OFFCPU_STACK] = "offcpu_stack",
 	};

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "lat/lat_tree.h"
 #include "sonde/lat.h"
 
 /* One function in one time slice (user/lat/lat_slices.h): its histogram, sparse (buckets with calls only). */
@@ -81,6 +82,8 @@ struct lat_profile {
 	__u64 slice_ns; /* the length of its functions' slices; 0: none */
 	size_t nr_funcs;
 	struct func_result *funcs;
+	/* --tree: a final profile's call paths (lat/lat_tree.h), owned; else NULL. */
+	struct lat_tree *tree;
 	/* --offcpu-stacks: measured (offcpu), and the final report's stacks,
 	 * owned unless the profile is a copy (lat_profile_copy()). */
 	bool offcpu;

@@ -146,6 +146,11 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 		err = bpf_map__set_max_entries(skel->maps.pid_stats, o->pid_entries);
 	if (!err && o->pid_entries)
 		err = bpf_map__set_map_flags(skel->maps.pid_stats, BPF_F_NO_PREALLOC);
+	/* Preallocated: an entry is taken at a path's first call, in the probe. */
+	if (!err && o->max_paths)
+		err = bpf_map__set_max_entries(skel->maps.path_ids, o->max_paths);
+	if (!err && o->max_paths)
+		err = bpf_map__set_max_entries(skel->maps.path_stats, o->max_paths);
 	if (!err)
 		err = size_offcpu(skel, o->offcpu_stacks);
 	if (err)
@@ -163,6 +168,8 @@ static int load(struct lat_tracer *lt, const struct lat_tracer_opts *o, const st
 	skel->rodata->runq_from_run_delay = lt->run_delay;
 	skel->rodata->slower_than_ns = o->slower_than_ns;
 	skel->rodata->per_pid = o->pid_entries > 0;
+	skel->rodata->tree = o->max_paths > 0;
+	skel->rodata->max_paths = o->max_paths;
 	skel->rodata->stats_atomic = percpu_counters_need_atomics();
 	/* --offcpu-stacks: the scheduler programs with it built in, instead. */
 	bpf_program__set_autoload(skel->progs.lat_sched_switch, o->sched && !o->offcpu_stacks);
@@ -458,4 +465,17 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p)
 {
 	return lat_pids_read(p, bpf_map__fd(lt->skel->maps.pid_stats), lt->set);
+}
+
+int lat_tracer__read_tree(struct lat_tracer *lt, struct lat_tree **out)
+{
+	__u32 used = lt->skel->bss->paths_used, max = lt->skel->rodata->max_paths;
+
+	/* Ids past the table's end were counted as drops, never used. */
+	if (max < SONDE_PATH_FIRST)
+		used = 0;
+	else if (used > max - SONDE_PATH_FIRST)
+		used = max - SONDE_PATH_FIRST;
+	return lat_tree_read(out, bpf_map__fd(lt->skel->maps.path_ids),
+			     bpf_map__fd(lt->skel->maps.path_stats), used, lt->set);
 }

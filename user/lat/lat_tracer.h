@@ -24,6 +24,8 @@ struct lat_tracer_opts {
 	 * many (function, process) entries (lat_pids_entries()); 0: off. */
 	__u32 pid_entries;
 	bool slow_stacks;     /* --folded: slow calls counted by stack too */
+	/* --tree: call paths, at most this many; 0: off. */
+	__u32 max_paths;
 	/* --offcpu-stacks: user stacks at the switch-outs of traced calls (needs sched). */
 	bool offcpu_stacks;
 };
@@ -46,6 +48,8 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
 /* --prometheus-pid: the calls per process so far (lat_pids_read()). */
 int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p);
 
+/* --tree: the call paths so far (lat/lat_tree.h), into *out (the caller's to free). */
+int lat_tracer__read_tree(struct lat_tracer *lt, struct lat_tree **out);
 /* --offcpu-stacks: name the stacks seen so far while their processes live
  * (call it as the run goes on), and read them all into p. 0 without the option. */
 int lat_tracer__poll_offcpu(struct lat_tracer *lt);

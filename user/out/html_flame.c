@@ -2,11 +2,13 @@
 /*
  * The flame-graph section of a profile's HTML page: one hook, so that the
  * page does not depend on where the stacks come from. A memory profile draws
- * its live bytes by stack; a profile without stacks says so.
+ * its live bytes by stack, a latency profile recorded with --tree its self
+ * time by call path; a profile without either says so.
  */
 #include <errno.h>
 #include "out/flamegraph.h"
 #include "out/html.h"
+#include "out/lat_tree_folded.h"
 #include "out/mem_folded.h"
 
 /* The profile's stacks as folded ones: 0, -ENODATA (none in this kind), -ENOMEM. */
@@ -16,6 +18,11 @@ static int profile_stacks(const struct sonde_profile *p, struct folded *f, const
 		f->unit = "bytes";
 		*what = "live bytes by allocating stack at the end of the run";
 		return mem_folded_add(f, p->mem, MEM_FOLDED_LIVE);
+	}
+	if (p->kind == PROFILE_LAT && p->lat->tree) {
+		f->unit = "ns";
+		*what = "self time by call path (--tree)";
+		return lat_tree_folded(p->lat, f);
 	}
 	return -ENODATA;
 }
@@ -32,7 +39,8 @@ int html_write_flame(FILE *f, const struct sonde_profile *p)
 
 	fputs("<section id=\"flame\">\n<h2>Flame graph</h2>\n", f);
 	if (err == -ENODATA || (!err && !stacks.nr)) {
-		fputs("<p class=\"note\">no stacks in this profile to draw</p>\n", f);
+		fputs("<p class=\"note\">no stacks in this profile to draw (sonde lat --tree records "
+		      "call paths)</p>\n", f);
 		err = 0;
 	} else if (!err) {
 		fprintf(f, "<p class=\"note\">%s: click a frame to zoom, search with /</p>\n", what);

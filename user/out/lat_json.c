@@ -107,6 +107,36 @@ static json_t *offcpu_json(const struct lat_profile *p)
 	return arr;
 }
 
+/*
+ * --tree: [{"path": [outermost, ..., name], "calls", "total_ns", "self_ns"}],
+ * each path after its caller's, a caller's callees by total time.
+ */
+static json_t *tree_json(const struct lat_tree *t)
+{
+	const struct lat_tree_node *n;
+	json_t *arr = json_array(), *path;
+	size_t *order, r, i;
+	long nr = lat_tree_order(t, &order);
+
+	if (nr < 0 || !arr) {
+		json_decref(arr);
+		return NULL;
+	}
+	for (r = 0; r < (size_t)nr; r++) {
+		n = &t->v[order[r]];
+		path = json_array();
+		/* Built innermost first, each caller put before it. */
+		for (i = order[r]; path && i < t->nr; i = t->v[i].parent)
+			json_array_insert_new(path, 0, json_string(t->v[i].name));
+		json_array_append_new(arr, json_pack("{s:o, s:I, s:I, s:I}", "path", path, "calls",
+						     (json_int_t)n->calls, "total_ns",
+						     (json_int_t)n->total_ns, "self_ns",
+						     (json_int_t)n->self_ns));
+	}
+	free(order);
+	return arr;
+}
+
 json_t *lat_profile_json(const struct lat_profile *p)
 {
 	json_t *root, *drops, *funcs;
@@ -140,6 +170,8 @@ json_t *lat_profile_json(const struct lat_profile *p)
 				      "freed", (json_int_t)p->threads_freed));
 	json_object_set(root, "drops", drops);
 	json_object_set(root, "functions", funcs);
+	if (p->tree)
+		json_object_set_new(root, "tree", tree_json(p->tree));
 	/* The final report's (intervals have none): present exactly when measured. */
 	if (p->offcpu && p->final)
 		json_object_set_new(root, "offcpu_stacks", offcpu_json(p));
@@ -341,6 +373,82 @@ static int read_calibration(json_t *c, struct lat_profile *p)
 	return 0;
 }
 
+/* A function's object by its name (a file's tree names functions by name alone). */
+static const char *object_of(const struct lat_profile *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_funcs; i++)
+		if (!strcmp(p->funcs[i].name, name))
+			return p->funcs[i].object;
+	return NULL;
+}
+
+/*
+ * One node of a file's tree: its path's caller is the last node read one
+ * level up (at[], written so: each path after its caller's), and must have
+ * the path's names up to its own.
+ */
+static int read_tree_node(struct lat_profile *p, json_t *v, size_t *at)
+{
+	struct lat_tree *t = p->tree;
+	json_t *path = json_object_get(v, "path");
+	size_t depth = json_array_size(path), k, i, parent = LAT_TREE_ROOT, node;
+	const char *name, *own;
+	struct lat_tree_node *n;
+	__u64 calls, total, self;
+	const struct json_u64_member m[] = {
+	    {"calls", &calls, true}, {"total_ns", &total, true}, {"self_ns", &self, true}};
+
+	if (!json_is_array(path) || depth == 0 || depth > SONDE_MAX_DEPTH)
+		return -1;
+	if (depth > 1) {
+		parent = at[depth - 2];
+		for (k = depth - 1, i = parent; k-- > 0; i = t->v[i].parent)
+			if (i >= t->nr || !json_is_string(json_array_get(path, k)) ||
+			    strcmp(t->v[i].name, json_string_value(json_array_get(path, k))))
+				return -1;
+		if (i != LAT_TREE_ROOT)
+			return -1;
+	}
+	name = json_string_value(json_array_get(path, depth - 1));
+	if (!name)
+		return -1;
+	if (json_read_u64s(v, m, 3) || !(own = lat_profile_own(p, name)))
+		return -1;
+	node = lat_tree_add(t, parent, object_of(p, name), own);
+	if (node == LAT_TREE_ROOT)
+		return -1;
+	n = &t->v[node];
+	n->calls = calls;
+	n->total_ns = total;
+	n->self_ns = self;
+	at[depth - 1] = node;
+	for (k = depth; k < SONDE_MAX_DEPTH; k++)
+		at[k] = LAT_TREE_ROOT;
+	return 0;
+}
+
+/* A file's tree (sonde lat --tree -o, format version 3): 0, or the bad node's index + 1. */
+static size_t read_tree(struct lat_profile *p, json_t *arr)
+{
+	size_t at[SONDE_MAX_DEPTH], i;
+	json_t *v;
+
+	if (!arr)
+		return 0;
+	for (i = 0; i < SONDE_MAX_DEPTH; i++)
+		at[i] = LAT_TREE_ROOT;
+	if (!json_is_array(arr) || !(p->tree = calloc(1, sizeof(*p->tree))))
+		return 1;
+	json_array_foreach(arr, i, v)
+	{
+		if (read_tree_node(p, v, at))
+			return i + 1;
+	}
+	return 0;
+}
+
 int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **out)
 {
 	json_t *rep = json_object_get(root, "report"), *funcs, *drops, *threads, *v;
@@ -389,6 +497,12 @@ int lat_profile_from_json(const char *path, json_t *root, struct lat_profile **o
 		lat_profile_free(p);
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "'%s' is corrupt: malformed report.offcpu_stacks", path);
+	}
+	i = read_tree(p, json_object_get(rep, "tree"));
+	if (i) {
+		lat_profile_free(p);
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "'%s' is corrupt: report.tree[%zu] is malformed", path, i - 1);
 	}
 	*out = p;
 	return 0;

@@ -41,9 +41,9 @@ static int save_json(struct out_file *out, json_t *root)
 static json_t *lat_json(const struct lat_profile *p, const struct run_meta *m)
 {
 	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
-			 "version", SONDE_PROFILE_VERSION, "kind", "lat", "main_object",
-			 p->main_object ? p->main_object : "", "meta", run_meta_json(m), "report",
-			 lat_profile_json(p));
+			 "version", p->tree ? SONDE_PROFILE_VERSION : SONDE_PROFILE_VERSION_NO_TREE,
+			 "kind", "lat", "main_object", p->main_object ? p->main_object : "", "meta",
+			 run_meta_json(m), "report", lat_profile_json(p));
 }
 
 /*
@@ -53,9 +53,9 @@ static json_t *lat_json(const struct lat_profile *p, const struct run_meta *m)
 static json_t *mem_json(const struct mem_profile *p, size_t top, const struct run_meta *m)
 {
 	return json_pack("{s:s, s:i, s:s, s:I, s:o, s:o, s:o}", "format", SONDE_PROFILE_FORMAT,
-			 "version", SONDE_PROFILE_VERSION, "kind", "mem", "top", (json_int_t)top,
-			 "meta", run_meta_json(m), "report", mem_report_to_json(p, top), "model",
-			 mem_profile_to_json(p));
+			 "version", SONDE_PROFILE_VERSION_NO_TREE, "kind", "mem", "top",
+			 (json_int_t)top, "meta", run_meta_json(m), "report",
+			 mem_report_to_json(p, top), "model", mem_profile_to_json(p));
 }
 
 int profile_save_lat(struct out_file *out, const struct lat_profile *p, const struct run_meta *m)

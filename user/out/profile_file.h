@@ -13,10 +13,13 @@
 #include "out/run_meta.h"
 #include "out/sonde_profile.h"
 
-#define SONDE_PROFILE_FORMAT  "sonde-profile"
-/* 2: lat files keep time slices, mem files their --json report; 1 still reads. */
-#define SONDE_PROFILE_VERSION	  2
-#define SONDE_PROFILE_VERSION_MIN 1
+#define SONDE_PROFILE_FORMAT "sonde-profile"
+/* 2: lat files keep time slices, mem files their --json report; 1 still reads.
+ * 3: a lat file with call paths (--tree); files without stay 2, which a sonde
+ * from before reads. */
+#define SONDE_PROFILE_VERSION	      3
+#define SONDE_PROFILE_VERSION_MIN     1
+#define SONDE_PROFILE_VERSION_NO_TREE 2
 /*
  * The most a reader takes, decompressed (docs/profile-format.md). A default
  * mem run's profile (16384 stacks of 32 frames, 120 samples) is at most about

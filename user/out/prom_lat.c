@@ -236,29 +236,21 @@ static void write_durations(struct prom_writer *w, const struct series *s, size_
 	}
 }
 
-int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b)
+int prom_lat_write(struct prom_writer *w, const struct lat_profile *p,
+		   const struct prom_buckets *b)
 {
 	return prom_lat_write_pids(w, p, NULL, b);
 }
 
 int prom_lat_write_pids(struct prom_writer *w, const struct lat_profile *p,
-			const struct lat_pids *pids, struct prom_buckets *b)
+			const struct lat_pids *pids, const struct prom_buckets *b)
 {
-	size_t nr, i;
+	size_t nr;
 	struct series *s = make_series(p, &nr);
-	int d, err;
+	int d, err = 0;
 
 	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		prom_buckets_see(b, s[i].hist);
-	/* Read after the totals: a process's latest calls may be in no total yet. */
-	for (i = 0; pids && i < pids->nr; i++)
-		prom_buckets_see(b, pids->r[i].hist);
-	if ((err = prom_buckets_edges(b))) {
-		free_series(s, nr);
-		return err;
-	}
 	prom_write_build_info(w);
 	prom_family(w, "sonde_function_duration_seconds", PROM_HISTOGRAM,
 		    pids ? "Wall time of each completed call of a traced function in one process, "

@@ -13,15 +13,16 @@
 #include "out/prom.h"
 #include "out/prom_buckets.h"
 
-/* `p` is a cumulative snapshot; `b` keeps the le range seen across scrapes. 0 or -ENOMEM. */
-int prom_lat_write(struct prom_writer *w, const struct lat_profile *p, struct prom_buckets *b);
+/* `p` is a cumulative snapshot; `b` the classic buckets' boundaries. 0 or -ENOMEM. */
+int prom_lat_write(struct prom_writer *w, const struct lat_profile *p,
+		   const struct prom_buckets *b);
 /*
  * The same, with sonde_function_duration_seconds split by process (a `pid`
  * label) from `pids`, cumulative too (--prometheus-pid); the other families
  * stay one series per function.
  */
 int prom_lat_write_pids(struct prom_writer *w, const struct lat_profile *p,
-			const struct lat_pids *pids, struct prom_buckets *b);
+			const struct lat_pids *pids, const struct prom_buckets *b);
 
 /* sonde_build_info{version,kernel} 1: every exporter's first family. */
 void prom_write_build_info(struct prom_writer *w);
