@@ -120,8 +120,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			     "print each call slower than D as it happens, with its stack",
 			     &o->slower_than_ns),
 	    CMD_OPT_FLAG("--offcpu-stacks", NULL,
-			 "the user stacks where traced calls were off the CPU, by\n"
-			 "time off it (blocked, waiting for a CPU), per function",
+			 "also take the user stack where a traced call leaves the CPU:\n"
+			 "the final report adds each function's stacks by time off it\n"
+			 "(blocked, waiting for a CPU)",
 			 &o->offcpu_stacks),
 	    CMD_OPT_STRING("--folded", NULL, "FILE",
 			   "at the end, folded stacks (\"main;caller;function N\" lines):\n"
