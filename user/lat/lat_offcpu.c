@@ -23,8 +23,13 @@ struct lat_offcpu {
 	int map_fd, stacks_fd;
 	const struct probe_set *set;
 	struct symbolizer *syms;
-	void *tree; /* of struct named_stack, by (tgid, stack_id) */
+	void *tree;	 /* of struct named_stack, by (tgid, stack_id) */
+	__u64 polled_ns; /* the last look at the whole table */
 };
+
+/* The kernel announces each new stack (lat_offcpu__note()); a look at the whole table,
+ * a syscall per entry, only catches what a full ring buffer lost. */
+#define LAT_OFFCPU_POLL_NS 1000000000ULL
 
 static int named_cmp(const void *a, const void *b)
 {
@@ -125,7 +130,12 @@ int lat_offcpu__note(struct lat_offcpu *o, __u32 tgid, __s32 stack_id)
 int lat_offcpu__poll(struct lat_offcpu *o)
 {
 	struct sonde_offcpu_key key, *prev = NULL;
+	__u64 now = now_ns();
 	int err;
+
+	if (now - o->polled_ns < LAT_OFFCPU_POLL_NS)
+		return 0;
+	o->polled_ns = now;
 
 	while (!(err = bpf_map_get_next_key(o->map_fd, prev, &key))) {
 		prev = &key;

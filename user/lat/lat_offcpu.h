@@ -24,8 +24,9 @@ struct lat_offcpu;
 struct lat_offcpu *lat_offcpu__new(int map_fd, int stacks_fd, const struct probe_set *set);
 void lat_offcpu__free(struct lat_offcpu *o);
 
-/* Name the stacks not yet named (a process's maps are gone once it exited):
- * called as the run goes on. 0 or -errno. */
+/* Name the stacks not yet named (a process's maps are gone once it exited)
+ * that no announcement named (a full ring buffer): called as the run goes on,
+ * it looks at the table once a second at most. 0 or -errno. */
 int lat_offcpu__poll(struct lat_offcpu *o);
 
 /* A (process, stack) the kernel announced (struct sonde_rec_offcpu): named now. */
