@@ -192,6 +192,30 @@ t_folded()
 	bad_input 2 'folded needs --slower-than D, --tree or --offcpu-stacks' lat --folded "$T_DIR/x.folded" sleep_2ms -- "$TGT/sleeper" 5
 }
 
+# A profile's off-CPU stacks drawn: sonde report --flamegraph (no --tree: its
+# first set of stacks) totals the JSON's off-CPU ns, one box per distinct prefix.
+t_flamegraph()
+{
+	local json_total
+
+	sonde_run lat --offcpu-stacks -o "$T_DIR/off.sonde" --folded "$T_DIR/off.folded" \
+		two_naps sleep_2ms -- "$TGT/sleeper" 30 nested
+	expect_ok
+	sonde_run report "$T_DIR/off.sonde" --json
+	expect_ok
+	json_total=$(grep '^{' "$T_DIR/out" | jq -r '[.offcpu_stacks[].offcpu_ns] | add')
+	sonde_run report "$T_DIR/off.sonde" --flamegraph "$T_DIR/off.svg"
+	expect_ok
+	xmllint --noout "$T_DIR/off.svg" || fail "the SVG is not well-formed XML"
+	expect_eq "the graph's total (ns)" "$(grep -o 'data-total="[0-9]*"' "$T_DIR/off.svg" | tr -dc 0-9)" \
+		"$json_total"
+	expect_eq "boxes (one per distinct prefix of the folded stacks)" \
+		"$(grep -o '<g class="f" data-o="' "$T_DIR/off.svg" | wc -l)" \
+		"$(awk '{ sub(/ [0-9]+$/, ""); n = split($0, f, ";"); p = ""
+			for (i = 1; i <= n; i++) { p = p ";" f[i]; if (!(p in seen)) { seen[p]; c++ } } }
+			END { print c }' "$T_DIR/off.folded")"
+}
+
 # Off by default: no stacks, no section; and it needs the scheduler hooks.
 t_off_by_default()
 {

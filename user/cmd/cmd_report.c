@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sonde report FILE: print a recorded profile exactly as the live run's final report. */
+#include <errno.h>
 #include <time.h>
 #include "cmd/cmd.h"
 #include "cmd/cmd_budget.h"
@@ -7,9 +8,8 @@
 #include "cmd/cmd_opts.h"
 #include "out/html.h"
 #include "out/flamegraph.h"
-#include "out/lat_tree_folded.h"
+#include "out/profile_stacks.h"
 #include "out/lat_tree_term.h"
-#include "out/mem_folded.h"
 #include "out/profile_file.h"
 #include "core/util.h"
 
@@ -70,26 +70,21 @@ static int write_flamegraph(const char *svg, const char *path, struct sonde_prof
 {
 	char title[512];
 	struct flamegraph_opts o = {.title = title};
+	const char *what;
 	struct folded f;
-	int err;
+	/* The first set of stacks the profile holds: call paths, off-CPU stacks, live bytes. */
+	int err = profile_stacks(p, 0, &f, &what);
 
-	if (p->kind == PROFILE_LAT && !p->lat->tree)
-		return sonde_fail(
-		    SONDE_EXIT_INPUT,
-		    "--flamegraph: %s is a latency profile without call paths; record "
-		    "them with sonde lat --tree -o FILE (memory profiles hold stacks)",
-		    path);
-	if (p->kind == PROFILE_LAT) {
-		snprintf(title, sizeof(title), "Self time by call path: %s", path);
-		folded_init(&f, "ns");
-		err = lat_tree_folded(p->lat, &f);
-	} else {
-		snprintf(title, sizeof(title), "Live bytes by stack: %s", path);
-		folded_init(&f, "bytes");
-		err = mem_folded_mean(&f, &p, 1, MEM_FOLDED_LIVE);
-	}
-	if (!err)
+	if (err == -ENODATA)
+		err = sonde_fail(SONDE_EXIT_INPUT,
+				 "--flamegraph: %s is a latency profile without call paths or "
+				 "stacks; record them with sonde lat --tree (or --offcpu-stacks) -o "
+				 "FILE (memory profiles hold stacks)",
+				 path);
+	if (!err) {
+		snprintf(title, sizeof(title), "%s: %s", what, path);
 		err = flamegraph_save(svg, &f, &o);
+	}
 	folded_free(&f);
 	return err;
 }

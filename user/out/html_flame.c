@@ -1,53 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The flame-graph section of a profile's HTML page: one hook, so that the
- * page does not depend on where the stacks come from. A memory profile draws
- * its live bytes by stack, a latency profile recorded with --tree its self
- * time by call path; a profile without either says so.
+ * The flame-graph section of a profile's HTML page: one graph for each set of
+ * stacks the profile holds (out/profile_stacks.h: a --tree profile's call
+ * paths, its off-CPU stacks, a memory profile's live bytes), or a note that
+ * it holds none.
  */
 #include <errno.h>
+#include <stdio.h>
 #include "out/flamegraph.h"
 #include "out/html.h"
-#include "out/lat_tree_folded.h"
-#include "out/mem_folded.h"
-
-/* The profile's stacks as folded ones: 0, -ENODATA (none in this kind), -ENOMEM. */
-static int profile_stacks(const struct sonde_profile *p, struct folded *f, const char **what)
-{
-	if (p->kind == PROFILE_MEM) {
-		f->unit = "bytes";
-		*what = "live bytes by allocating stack at the end of the run";
-		return mem_folded_add(f, p->mem, MEM_FOLDED_LIVE);
-	}
-	if (p->kind == PROFILE_LAT && p->lat->tree) {
-		f->unit = "ns";
-		*what = "self time by call path (--tree)";
-		return lat_tree_folded(p->lat, f);
-	}
-	return -ENODATA;
-}
+#include "out/profile_stacks.h"
 
 int html_write_flame(FILE *f, const struct sonde_profile *p)
 {
-	struct flamegraph_opts o = {.id_prefix = "flame", .width = 1160};
-	const char *what = NULL;
-	struct folded stacks;
-	int err;
-
-	folded_init(&stacks, "");
-	err = profile_stacks(p, &stacks, &what);
+	struct flamegraph_opts o = {.width = 1160};
+	unsigned int nth;
+	int err = 0;
 
 	fputs("<section id=\"flame\">\n<h2>Flame graph</h2>\n", f);
-	if (err == -ENODATA || (!err && !stacks.nr)) {
-		fputs("<p class=\"note\">no stacks in this profile to draw (sonde lat --tree records "
-		      "call paths)</p>\n", f);
-		err = 0;
-	} else if (!err) {
-		fprintf(f, "<p class=\"note\">%s: click a frame to zoom, search with /</p>\n", what);
-		o.title = what;
-		err = flamegraph_write_svg(f, &stacks, &o);
+	for (nth = 0; !err; nth++) {
+		struct folded stacks;
+		char prefix[16];
+
+		err = profile_stacks(p, nth, &stacks, &o.title);
+		if (!err && stacks.nr) {
+			/* Ids apart, so several graphs share one page. */
+			snprintf(prefix, sizeof(prefix), "flame%u", nth);
+			o.id_prefix = prefix;
+			fprintf(f, "<p class=\"note\">%s: click a frame to zoom, search with /</p>\n",
+				o.title);
+			err = flamegraph_write_svg(f, &stacks, &o);
+		}
+		folded_free(&stacks);
 	}
+	if (err == -ENODATA && nth == 1)
+		fputs("<p class=\"note\">no stacks in this profile to draw (sonde lat --tree records "
+		      "call paths, --offcpu-stacks where calls were off the CPU)</p>\n",
+		      f);
 	fputs("</section>\n", f);
-	folded_free(&stacks);
+	if (err == -ENODATA)
+		err = 0;
 	return err ? err : ferror(f) ? -EIO : 0;
 }
