@@ -100,7 +100,7 @@ struct calibrator {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
-	bool thread_started, stop;
+	bool thread_started, stop, closed;
 };
 
 /* Call fn at least min_calls times, then until the budget is spent or max_calls reached. */
@@ -222,17 +222,19 @@ static struct calib_sample sample_of(struct cost k, double offset)
 /*
  * Keep round `rounds` (counted from 1) of one cost; the estimate in use is
  * the median of the last three rounds, so one disturbed round does not move
- * it. Returns it, and its bound in *err.
+ * it, or (!in_force) the one in use before. Returns it, and its bound in *err.
  */
 static __u64 track_round(struct cost_track *t, unsigned int rounds, struct calib_sample s,
-			 __u64 *err)
+			 bool in_force, __u64 *err)
 {
 	unsigned int n = rounds < CALIB_HISTORY ? rounds : CALIB_HISTORY;
 	unsigned int last = (rounds - 1) % CALIB_HISTORY;
 	__u64 est = s.est;
 
 	t->hist[last] = s;
-	if (n >= 3)
+	if (!in_force && n >= 2)
+		est = t->used[(last + CALIB_HISTORY - 1) % CALIB_HISTORY];
+	else if (n >= 3)
 		est = median3(s.est, t->hist[(last + CALIB_HISTORY - 1) % CALIB_HISTORY].est,
 			      t->hist[(last + CALIB_HISTORY - 2) % CALIB_HISTORY].est);
 	t->used[last] = est;
@@ -240,8 +242,11 @@ static __u64 track_round(struct cost_track *t, unsigned int rounds, struct calib
 	return est;
 }
 
-/* One measurement of every shape; the caller holds c->lock. */
-static int measure(struct calibrator *c, __u64 budget_ns, int min_calls)
+/*
+ * One measurement of every shape (in_force: its estimate corrects the calls
+ * from now on); the caller holds c->lock.
+ */
+static int measure(struct calibrator *c, __u64 budget_ns, int min_calls, bool in_force)
 {
 	__u64 hist[CALIB_FNS][SONDE_HIST_BUCKETS];
 	struct calib_sample window[SONDE_SHAPES], call[SONDE_SHAPES];
@@ -264,10 +269,10 @@ static int measure(struct calibrator *c, __u64 budget_ns, int min_calls)
 	}
 	c->cur.rounds++;
 	for (m = 0; m < SONDE_SHAPES; m++) {
-		c->cur.window_ns[m] =
-		    track_round(&c->window[m], c->cur.rounds, window[m], &c->cur.window_err_ns[m]);
-		c->cur.call_ns[m] =
-		    track_round(&c->call[m], c->cur.rounds, call[m], &c->cur.call_err_ns[m]);
+		c->cur.window_ns[m] = track_round(&c->window[m], c->cur.rounds, window[m], in_force,
+						  &c->cur.window_err_ns[m]);
+		c->cur.call_ns[m] = track_round(&c->call[m], c->cur.rounds, call[m], in_force,
+						&c->cur.call_err_ns[m]);
 	}
 	/* From now on every call is measured without the probes' cost as it is now. */
 	memcpy(c->skel->bss->calib_window_ns, c->cur.window_ns, sizeof(c->cur.window_ns));
@@ -315,7 +320,7 @@ static void *background(void *arg)
 		if (c->stop)
 			break;
 		/* Under the lock: a report never reads a round half done. */
-		if (measure(c, CALIB_LATER_BUDGET_NS, 300))
+		if (measure(c, CALIB_LATER_BUDGET_NS, 300, true))
 			break;
 		forget_thread(c->skel, tid);
 	}
@@ -404,7 +409,7 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 	for (m = 0; !err && m < CALIB_MODES; m++)
 		err = attach_mode(c, progs, multi, &self, m, id_base + (__u32)(m * CALIB_FNS));
 	if (!err)
-		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000);
+		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000, true);
 	c->first_ns = now_ns();
 	forget_thread(skel, getpid());
 	if (c->seen)
@@ -441,6 +446,16 @@ void calibrator__hold(struct calibrator *c)
 void calibrator__release(struct calibrator *c)
 {
 	pthread_mutex_unlock(&c->lock);
+}
+
+void calibrator__close_round(struct calibrator *c)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	/* Failed: the bound lacks this round, as it did before it. */
+	measure(c, CALIB_LATER_BUDGET_NS, 300, false);
+	forget_thread(c->skel, (pid_t)syscall(SYS_gettid));
 }
 
 void calibrator__get(const struct calibrator *c, struct calibration *out)

@@ -53,6 +53,13 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
  */
 void calibrator__hold(struct calibrator *c);
 void calibrator__release(struct calibrator *c);
+/*
+ * Measure once more, its estimate put in force for no call: the traced
+ * threads have all exited, and this round brackets the calls they made
+ * since the last one (a run shorter than the rounds' spacing). Once per
+ * run; call it held.
+ */
+void calibrator__close_round(struct calibrator *c);
 /* The costs in use now and their spread; call it held. */
 void calibrator__get(const struct calibrator *c, struct calibration *out);
 /* Stops the background measurement and detaches its probes. */
