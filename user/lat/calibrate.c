@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -63,24 +64,43 @@ static const struct {
 
 /* Rounds of estimates kept: the spread between them is part of the error. */
 #define CALIB_HISTORY 8
-/* Seconds between background measurements, and the time each function gets. */
+/*
+ * When the background rounds come, in ms since the first: the cost moves by
+ * whole microseconds within a tenth of a second on a busy machine, so a short
+ * run is measured while it runs, not only before. Then every CALIB_PERIOD_S.
+ */
+static const unsigned int calib_early_ms[] = {0, 100, 300, 1000, 2000};
 #define CALIB_PERIOD_S 5
+/*
+ * The most CPUs one round measures on; a machine with more is covered over
+ * successive rounds, so a round's cost does not grow with the CPU count.
+ */
+#define CALIB_CPUS_PER_ROUND 8
+/* The time each function gets: the first round's, and each later one's. */
 #define CALIB_FIRST_BUDGET_NS (15 * 1000000ULL)
 #define CALIB_LATER_BUDGET_NS (4 * 1000000ULL)
+
+/* One cost of one shape over the rounds kept: what each measured, the estimate it put in force. */
+struct cost_track {
+	struct calib_sample hist[CALIB_HISTORY];
+	__u64 used[CALIB_HISTORY];
+};
 
 struct calibrator {
 	struct lat_bpf *skel;
 	struct attachment *att[CALIB_MODES];
 	__u32 ids[CALIB_MODES][CALIB_FNS];
 	__u64 *seen; /* per id: the histogram as of the previous round */
-	/* Per round, per shape: window and call estimates. */
-	__u64 hist_window[CALIB_HISTORY][SONDE_SHAPES];
-	__u64 hist_call[CALIB_HISTORY][SONDE_SHAPES];
+	struct cost_track window[SONDE_SHAPES], call[SONDE_SHAPES];
+	__u64 first_ns; /* when the first round was measured */
+	/* The CPUs it may run on (nr_cpus 0: unknown, not pinned); where the next round starts. */
+	cpu_set_t cpus;
+	int nr_cpus, next_cpu;
 	struct calibration cur;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
-	bool thread_started, stop;
+	bool thread_started, stop, closed;
 };
 
 /* Call fn at least min_calls times, then until the budget is spent or max_calls reached. */
@@ -92,6 +112,40 @@ static void call_for(void (*volatile fn)(void), int min_calls, int max_calls, __
 	while (n < max_calls && (n < min_calls || now_ns() - t0 < budget_ns))
 		for (i = 0; i < 100; i++, n++)
 			fn();
+}
+
+/*
+ * Call mode m's functions on each CPU in turn (up to CALIB_CPUS_PER_ROUND),
+ * sharing the calls and the budget between them: the cost differs between
+ * CPUs at the same moment (a VM's vCPUs: ~9 us to single-step on one while
+ * ~13 us on the other, its host core busy), and a traced call may run on
+ * any of them, so a round's band must hold them all.
+ */
+static void call_on_cpus(struct calibrator *c, int m, int min_calls, __u64 budget_ns)
+{
+	int n = c->nr_cpus < CALIB_CPUS_PER_ROUND ? c->nr_cpus : CALIB_CPUS_PER_ROUND;
+	int f, i, cpu = c->next_cpu;
+	cpu_set_t one;
+
+	if (n <= 1) {
+		for (f = 0; f < CALIB_FNS; f++)
+			call_for(calib_fns[m][f].fn, min_calls, 50 * min_calls, budget_ns);
+		return;
+	}
+	for (i = 0; i < n; i++, cpu++) {
+		while (!CPU_ISSET(cpu % CPU_SETSIZE, &c->cpus))
+			cpu++;
+		CPU_ZERO(&one);
+		CPU_SET(cpu % CPU_SETSIZE, &one);
+		/* Not pinned (a CPU gone offline): the calls are still measured. */
+		sched_setaffinity(0, sizeof(one), &one);
+		for (f = 0; f < CALIB_FNS; f++)
+			call_for(calib_fns[m][f].fn, min_calls / n, 50 * min_calls / n,
+				 budget_ns / n);
+	}
+	sched_setaffinity(0, sizeof(c->cpus), &c->cpus);
+	if (m == CALIB_MODES - 1)
+		c->next_cpu = cpu % CPU_SETSIZE;
 }
 
 /* The calls of id since the previous round, as a histogram (into out). */
@@ -136,17 +190,6 @@ static struct cost cost_of(const __u64 *hist)
 			     hist_quantile(hist, 0, 0, 0.9)};
 }
 
-/*
- * How far one call's probe cost strays: the width of the middle 80 % of the
- * measured costs. Wider than the distance from the 30th percentile taken, on
- * purpose: the costs are measured in sonde's own process, and a target's
- * (another cache state, another machine load) may sit anywhere in that band.
- */
-static double spread_of(struct cost k)
-{
-	return k.q90 - k.q10;
-}
-
 static __u64 median3(__u64 a, __u64 b, __u64 c)
 {
 	if (a > b) {
@@ -158,48 +201,60 @@ static __u64 median3(__u64 a, __u64 b, __u64 c)
 	return c < a ? a : c > b ? b : c;
 }
 
-/* min and max over the rounds kept of one shape's estimates. */
-static __u64 range_of(__u64 (*h)[SONDE_SHAPES], unsigned int n, int shape)
-{
-	__u64 lo = ~0ULL, hi = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		lo = h[i][shape] < lo ? h[i][shape] : lo;
-		hi = h[i][shape] > hi ? h[i][shape] : hi;
-	}
-	return n ? hi - lo : 0;
-}
-
-/* The estimate in use: the median of the last three rounds, so one disturbed round does not move it. */
-static __u64 settled(__u64 (*h)[SONDE_SHAPES], unsigned int rounds, int shape)
-{
-	unsigned int n = rounds < CALIB_HISTORY ? rounds : CALIB_HISTORY;
-	unsigned int last = (rounds - 1) % CALIB_HISTORY;
-
-	if (n < 3)
-		return h[last][shape];
-	return median3(h[last][shape], h[(last + CALIB_HISTORY - 1) % CALIB_HISTORY][shape],
-		       h[(last + CALIB_HISTORY - 2) % CALIB_HISTORY][shape]);
-}
-
 static double as_ns(double v)
 {
 	return v > 0 ? v : 0;
 }
 
-/* One measurement of every shape; the caller holds c->lock. */
-static int measure(struct calibrator *c, __u64 budget_ns, int min_calls)
+/*
+ * A round's measure, offset (the emulated leaf's estimate, for a call's
+ * cost) taken off. The band is the middle 80 % of the calls, wider than
+ * their distance from the 30th percentile taken, on purpose: the costs are
+ * measured in sonde's own process, and a target's (another cache state,
+ * another machine load) may sit anywhere in it.
+ */
+static struct calib_sample sample_of(struct cost k, double offset)
+{
+	return (struct calib_sample){(__u64)as_ns(k.q30 - offset), (__u64)as_ns(k.q10 - offset),
+				     (__u64)as_ns(k.q90 - offset)};
+}
+
+/*
+ * Keep round `rounds` (counted from 1) of one cost; the estimate in use is
+ * the median of the last three rounds, so one disturbed round does not move
+ * it, or (!in_force) the one in use before. Returns it, and its bound in *err.
+ */
+static __u64 track_round(struct cost_track *t, unsigned int rounds, struct calib_sample s,
+			 bool in_force, __u64 *err)
+{
+	unsigned int n = rounds < CALIB_HISTORY ? rounds : CALIB_HISTORY;
+	unsigned int last = (rounds - 1) % CALIB_HISTORY;
+	__u64 est = s.est;
+
+	t->hist[last] = s;
+	if (!in_force && n >= 2)
+		est = t->used[(last + CALIB_HISTORY - 1) % CALIB_HISTORY];
+	else if (n >= 3)
+		est = median3(s.est, t->hist[(last + CALIB_HISTORY - 1) % CALIB_HISTORY].est,
+			      t->hist[(last + CALIB_HISTORY - 2) % CALIB_HISTORY].est);
+	t->used[last] = est;
+	*err = calib_bound_ns(t->hist, t->used, n);
+	return est;
+}
+
+/*
+ * One measurement of every shape (in_force: its estimate corrects the calls
+ * from now on); the caller holds c->lock.
+ */
+static int measure(struct calibrator *c, __u64 budget_ns, int min_calls, bool in_force)
 {
 	__u64 hist[CALIB_FNS][SONDE_HIST_BUCKETS];
+	struct calib_sample window[SONDE_SHAPES], call[SONDE_SHAPES];
 	struct cost k[CALIB_FNS];
-	double spread_w[SONDE_SHAPES], spread_c[SONDE_SHAPES];
-	unsigned int slot = c->cur.rounds % CALIB_HISTORY, n;
 	int m, f, err = 0;
 
 	for (m = 0; m < CALIB_MODES; m++) {
-		for (f = 0; f < CALIB_FNS; f++)
-			call_for(calib_fns[m][f].fn, min_calls, 50 * min_calls, budget_ns);
+		call_on_cpus(c, m, min_calls, budget_ns);
 		for (f = 0; f < CALIB_FNS && !err; f++) {
 			err = new_calls(c, c->ids[m][f], (__u32)(m * CALIB_FNS + f), hist[f]);
 			k[f] = cost_of(hist[f]);
@@ -207,23 +262,17 @@ static int measure(struct calibrator *c, __u64 budget_ns, int min_calls)
 		if (err)
 			return err;
 		/* Shape: single-stepped entry | returns at ret instructions << 1. */
-		c->hist_window[slot][m * 2] = (__u64)as_ns(k[LEAF_E].q30);
-		c->hist_window[slot][m * 2 + 1] = (__u64)as_ns(k[LEAF_S].q30);
-		c->hist_call[slot][m * 2] = (__u64)as_ns(k[CALL_E].q30 - k[LEAF_E].q30);
-		c->hist_call[slot][m * 2 + 1] = (__u64)as_ns(k[CALL_S].q30 - k[LEAF_E].q30);
-		spread_w[m * 2] = spread_of(k[LEAF_E]);
-		spread_w[m * 2 + 1] = spread_of(k[LEAF_S]);
-		spread_c[m * 2] = spread_of(k[CALL_E]);
-		spread_c[m * 2 + 1] = spread_of(k[CALL_S]);
+		window[m * 2] = sample_of(k[LEAF_E], 0);
+		window[m * 2 + 1] = sample_of(k[LEAF_S], 0);
+		call[m * 2] = sample_of(k[CALL_E], k[LEAF_E].q30);
+		call[m * 2 + 1] = sample_of(k[CALL_S], k[LEAF_E].q30);
 	}
 	c->cur.rounds++;
-	n = c->cur.rounds < CALIB_HISTORY ? c->cur.rounds : CALIB_HISTORY;
 	for (m = 0; m < SONDE_SHAPES; m++) {
-		c->cur.window_ns[m] = settled(c->hist_window, c->cur.rounds, m);
-		c->cur.call_ns[m] = settled(c->hist_call, c->cur.rounds, m);
-		c->cur.window_err_ns[m] =
-		    (__u64)spread_w[m] + range_of(c->hist_window, n, m) / 2;
-		c->cur.call_err_ns[m] = (__u64)spread_c[m] + range_of(c->hist_call, n, m) / 2;
+		c->cur.window_ns[m] = track_round(&c->window[m], c->cur.rounds, window[m], in_force,
+						  &c->cur.window_err_ns[m]);
+		c->cur.call_ns[m] = track_round(&c->call[m], c->cur.rounds, call[m], in_force,
+						&c->cur.call_err_ns[m]);
 	}
 	/* From now on every call is measured without the probes' cost as it is now. */
 	memcpy(c->skel->bss->calib_window_ns, c->cur.window_ns, sizeof(c->cur.window_ns));
@@ -243,6 +292,20 @@ static void forget_thread(struct lat_bpf *skel, pid_t tid)
 	close(pidfd);
 }
 
+/* When the next round is due (CLOCK_MONOTONIC, as now_ns()): calib_early_ms, then every period. */
+static void next_round_at(const struct calibrator *c, struct timespec *at)
+{
+	unsigned int done = c->cur.rounds - 1; /* background rounds so far */
+	__u64 ns = now_ns();
+
+	if (done < sizeof(calib_early_ms) / sizeof(calib_early_ms[0]))
+		ns = c->first_ns + calib_early_ms[done] * 1000000ULL;
+	else
+		ns += CALIB_PERIOD_S * 1000000000ULL;
+	at->tv_sec = (time_t)(ns / 1000000000ULL);
+	at->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
 static void *background(void *arg)
 {
 	struct calibrator *c = arg;
@@ -251,14 +314,13 @@ static void *background(void *arg)
 
 	pthread_mutex_lock(&c->lock);
 	while (!c->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += CALIB_PERIOD_S;
+		next_round_at(c, &until);
 		while (!c->stop && pthread_cond_timedwait(&c->wake, &c->lock, &until) != ETIMEDOUT)
 			;
 		if (c->stop)
 			break;
 		/* Under the lock: a report never reads a round half done. */
-		if (measure(c, CALIB_LATER_BUDGET_NS, 300))
+		if (measure(c, CALIB_LATER_BUDGET_NS, 300, true))
 			break;
 		forget_thread(c->skel, tid);
 	}
@@ -339,12 +401,16 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 		return -ENOMEM;
 	c->skel = skel;
 	pthread_mutex_init(&c->lock, NULL);
+	/* Too many CPUs for a cpu_set_t: measured wherever the thread runs. */
+	if (!sched_getaffinity(0, sizeof(c->cpus), &c->cpus))
+		c->nr_cpus = CPU_COUNT(&c->cpus);
 	c->seen = calloc((size_t)CALIB_MODES * CALIB_FNS * SONDE_HIST_BUCKETS, sizeof(*c->seen));
 	err = c->seen ? self_target(&self) : -ENOMEM;
 	for (m = 0; !err && m < CALIB_MODES; m++)
 		err = attach_mode(c, progs, multi, &self, m, id_base + (__u32)(m * CALIB_FNS));
 	if (!err)
-		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000);
+		err = measure(c, CALIB_FIRST_BUDGET_NS, 1000, true);
+	c->first_ns = now_ns();
 	forget_thread(skel, getpid());
 	if (c->seen)
 		target_free(&self);
@@ -363,12 +429,11 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
 	}
 	sonde_info("calibrated: probe cost in window %lluns (emulated) %lluns (single-stepped), "
 		   "per traced call %lluns / %lluns; with returns at ret instructions: in window "
-		   "%lluns / %lluns, per call %lluns / %lluns; re-measured every %d s",
+		   "%lluns / %lluns, per call %lluns / %lluns; re-measured while tracing",
 		   (unsigned long long)c->cur.window_ns[0], (unsigned long long)c->cur.window_ns[1],
 		   (unsigned long long)c->cur.call_ns[0], (unsigned long long)c->cur.call_ns[1],
 		   (unsigned long long)c->cur.window_ns[2], (unsigned long long)c->cur.window_ns[3],
-		   (unsigned long long)c->cur.call_ns[2], (unsigned long long)c->cur.call_ns[3],
-		   CALIB_PERIOD_S);
+		   (unsigned long long)c->cur.call_ns[2], (unsigned long long)c->cur.call_ns[3]);
 	*out = c;
 	return 0;
 }
@@ -381,6 +446,16 @@ void calibrator__hold(struct calibrator *c)
 void calibrator__release(struct calibrator *c)
 {
 	pthread_mutex_unlock(&c->lock);
+}
+
+void calibrator__close_round(struct calibrator *c)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	/* Failed: the bound lacks this round, as it did before it. */
+	measure(c, CALIB_LATER_BUDGET_NS, 300, false);
+	forget_thread(c->skel, (pid_t)syscall(SYS_gettid));
 }
 
 void calibrator__get(const struct calibrator *c, struct calibration *out)
@@ -407,6 +482,24 @@ void calibrator__free(struct calibrator *c)
 	pthread_mutex_destroy(&c->lock);
 	free(c->seen);
 	free(c);
+}
+
+__u64 calib_bound_ns(const struct calib_sample *rounds, const __u64 *used, unsigned int n)
+{
+	__u64 lo = ~0ULL, hi = 0, b = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		lo = used[i] < lo ? used[i] : lo;
+		hi = used[i] > hi ? used[i] : hi;
+	}
+	for (i = 0; i < n; i++) {
+		if (rounds[i].hi > lo && rounds[i].hi - lo > b)
+			b = rounds[i].hi - lo;
+		if (hi > rounds[i].lo && hi - rounds[i].lo > b)
+			b = hi - rounds[i].lo;
+	}
+	return b;
 }
 
 __u64 calibration_error_ns(const struct calibration *c, unsigned int shape,

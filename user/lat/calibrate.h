@@ -30,8 +30,8 @@ struct calibration {
 	 */
 	__u64 window_ns[SONDE_SHAPES]; /* inside the call's own measured window */
 	__u64 call_ns[SONDE_SHAPES];   /* everything a traced call adds to its caller */
-	/* The ± spread of each: how far one call's real cost strays from it,
-	 * and how far the estimate moved between measurements. */
+	/* The ± bound on each (calib_bound_ns): how far a call's real cost may
+	 * stray from the estimates the calls were corrected by. */
 	__u64 window_err_ns[SONDE_SHAPES];
 	__u64 call_err_ns[SONDE_SHAPES];
 	unsigned int rounds; /* measurements so far */
@@ -53,10 +53,34 @@ int calibrator__start(struct lat_bpf *skel, const struct probe_progs *progs, boo
  */
 void calibrator__hold(struct calibrator *c);
 void calibrator__release(struct calibrator *c);
+/*
+ * Measure once more, its estimate put in force for no call: the traced
+ * threads have all exited, and this round brackets the calls they made
+ * since the last one (a run shorter than the rounds' spacing). Once per
+ * run; call it held.
+ */
+void calibrator__close_round(struct calibrator *c);
 /* The costs in use now and their spread; call it held. */
 void calibrator__get(const struct calibrator *c, struct calibration *out);
 /* Stops the background measurement and detaches its probes. */
 void calibrator__free(struct calibrator *c);
+
+/*
+ * One round's measure of one cost: the estimate taken (its 30th percentile)
+ * and the band the middle 80 % of the calibration's calls lay in.
+ */
+struct calib_sample {
+	__u64 est, lo, hi;
+};
+
+/*
+ * The ± bound on a cost from n rounds (any order) and the estimates in force
+ * after each (used[i]), by which the calls were corrected: the farthest any
+ * round's band reached from any of those estimates. The cost moves between
+ * rounds and between CPUs (a busy VM single-steps in ~9 us or ~13 us by
+ * turns), and a call was corrected by whichever estimate was in force.
+ */
+__u64 calib_bound_ns(const struct calib_sample *rounds, const __u64 *used, unsigned int n);
 
 /*
  * The ± bound on a function's figures from the probe costs subtracted from

@@ -405,6 +405,10 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	/* No calibration round half done: its thread is in no count read here. */
 	if (lt->calib)
 		calibrator__hold(lt->calib);
+	/* Every traced thread has exited (a command's run is over): bracket their last calls. */
+	if (lt->calib && lt->skel->bss->threads_tracked &&
+	    lt->skel->bss->threads_freed == lt->skel->bss->threads_tracked)
+		calibrator__close_round(lt->calib);
 	memcpy(p->drops, lt->skel->bss->drops, sizeof(p->drops));
 	p->threads_tracked = lt->skel->bss->threads_tracked;
 	p->threads_freed = lt->skel->bss->threads_freed;
