@@ -32,9 +32,9 @@ command -v bpftrace >/dev/null && command -v funclatency >/dev/null ||
 # instance's programs and data depends on what came before it): every round
 # starts the tracers afresh, in another order, each on another copy
 # (slots in bench/stats.sh).
-MODES="untraced floor clock bpftrace funclatency sonde nosched"
+MODES="untraced floor clock bpftrace funclatency sonde nosched tree"
 declare -A FUNC
-declare -A LABEL=([nosched]="sonde --no-sched")
+declare -A LABEL=([nosched]="sonde --no-sched" [tree]="sonde --tree")
 TRACERS=()
 
 # start_tracer MODE BINARY: start a tracer on BINARY's copy of tiny() for MODE,
@@ -55,6 +55,7 @@ start_tracer() {
 	funclatency) stdbuf -oL funclatency "$bin:$fn" >"$log" 2>&1 & marker="Tracing" ;;
 	sonde) $SONDE lat -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	nosched) $SONDE lat --no-sched -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
+	tree) $SONDE lat --tree -b "$bin" "$fn" >/dev/null 2>"$log" & marker="sonde: tracing" ;;
 	esac
 	TRACERS+=($!)
 	for _ in $(seq 100); do
@@ -152,7 +153,8 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo "\"× floor (means)\" is the ratio of the batches' means' medians, for comparison. \"clock\" is the"
 	echo "floor plus what any latency tracer must add: a clock read at the entry and at the return"
 	echo "(bench/floor.bpf.c); what a tracer adds beyond it is its own bookkeeping. \"sonde --no-sched\""
-	echo "next to \"sonde\" shows what the on-CPU / run-queue / blocked split adds per traced call."
+	echo "next to \"sonde\" shows what the on-CPU / run-queue / blocked split adds per traced call, and"
+	echo "\"sonde --tree\" what counting calls by call path adds (the issue's bound: at most 10 % per call)."
 	echo
 	for shape in push endbr; do
 		echo "## tiny() with a \`$shape\`-first entry"

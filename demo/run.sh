@@ -1,8 +1,9 @@
 #!/bin/bash
 # demo/run.sh: what `make demo` runs, as root, after building build/sonde and
 # the demo service. Starts the service, shows what sonde can probe in it, its
-# per-function latencies over 5 seconds, then one function's histogram, and
-# stops the service.
+# per-function latencies over 5 seconds, one function's histogram, the call
+# tree and off-CPU stacks, one scrape of the Prometheus exporter, and stops
+# the service.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -88,6 +89,20 @@ step "Per-function latency for 5 seconds, probes attached to the running service
 
 step "db_query's latency histogram for 2 seconds (--hist): its sleeps are spread between 1 and 3 ms." \
 	"$SONDE" lat -p "$pid" db_query --hist -d 2s
+
+step "Where the time goes by call path (--tree), and where db_query waits (--offcpu-stacks): 3 seconds." \
+	"$SONDE" lat -p "$pid" "${PROBES[@]}" --tree --offcpu-stacks -d 3s
+
+# The exporter: sonde serves /metrics while it traces; one scrape, a few lines of it.
+port=$((20000 + pid % 20000))
+printf '\n%s==> For Prometheus: sonde lat --prometheus serves /metrics while tracing (one scrape shown).%s\n%s$ %s%s\n' \
+	"$bold" "$off" "$dim" "$(shown "$SONDE" lat -p "$pid" "${PROBES[@]}" --prometheus "127.0.0.1:$port" -d 3s)" "$off"
+"$SONDE" lat -p "$pid" "${PROBES[@]}" --prometheus "127.0.0.1:$port" -d 3s >/dev/null 2>&1 &
+exporter=$!
+sleep 2
+printf '%s$ curl -s http://127.0.0.1:%d/metrics | grep db_query%s\n' "$dim" "$port" "$off"
+curl -s "http://127.0.0.1:$port/metrics" | grep 'db_query' | grep -v '_bucket.* 0$' | head -n 12
+wait "$exporter"
 
 printf '\n%s==> Stopping the demo service.%s\n' "$bold" "$off"
 kill -TERM "$pid"

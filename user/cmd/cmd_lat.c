@@ -307,12 +307,15 @@ struct lat_run {
 
 static int read_now(struct lat_run *r, const struct session *s)
 {
+	/* Before the read, which may wait for a calibration round (or take the
+	 * closing one): the run's length is the time its calls were counted in. */
+	__u64 duration_ns = now_ns() - s->start_ns;
 	int err = lat_tracer__read(r->lt, r->cur);
 
 	if (err)
 		return sonde_fail(SONDE_EXIT_SYSTEM, "cannot read the BPF maps: %s",
 				  strerror(-err));
-	r->cur->duration_ns = now_ns() - s->start_ns;
+	r->cur->duration_ns = duration_ns;
 	return 0;
 }
 
