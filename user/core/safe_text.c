@@ -154,3 +154,13 @@ int safe_fputs_padded(const char *s, int width, FILE *f)
 		return EOF;
 	return pad > 0 && fprintf(f, "%*s", pad, "") < 0 ? EOF : 0;
 }
+
+char *safe_text_dup(const char *s)
+{
+	size_t n = safe_text(NULL, 0, s) + 1;
+	char *out = malloc(n);
+
+	if (out)
+		safe_text(out, n, s);
+	return out;
+}

@@ -36,6 +36,9 @@
  */
 size_t safe_text(char *buf, size_t len, const char *s);
 
+/* The escaped s, malloc'ed; NULL when out of memory. */
+char *safe_text_dup(const char *s);
+
 /* safe_text() for printf arguments: returns buf. */
 const char *safe_name(char *buf, size_t len, const char *s);
 

@@ -12,17 +12,6 @@
 
 /* ---- escaping ------------------------------------------------------------- */
 
-/* s as sonde shows it (no control characters); NULL on ENOMEM. */
-static char *shown(const char *s)
-{
-	size_t n = safe_text(NULL, 0, s) + 1;
-	char *buf = malloc(n);
-
-	if (buf)
-		safe_text(buf, n, s);
-	return buf;
-}
-
 /*
  * s inside a double-quoted string whose escapes are '\\' and '\"' (PromQL's
  * and YAML's alike, once control characters are gone); with `tmpl`, each
@@ -46,7 +35,7 @@ static void put_escaped(FILE *f, const char *s, bool tmpl)
 /* A name in a label or an annotation (YAML string, template). */
 static void put_name(FILE *f, const char *s)
 {
-	char *v = shown(s);
+	char *v = safe_text_dup(s);
 
 	put_escaped(f, v ? v : "?", true);
 	free(v);
@@ -56,7 +45,7 @@ static void put_name(FILE *f, const char *s)
  * string that is not a template (the group's name): no template escapes. */
 static void put_plain_name(FILE *f, const char *s)
 {
-	char *v = shown(s);
+	char *v = safe_text_dup(s);
 
 	put_escaped(f, v ? v : "?", false);
 	free(v);

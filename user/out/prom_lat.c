@@ -32,7 +32,8 @@ static const char *base_name(const char *path)
 /* One series: the functions of one name in one object (static functions of
  * one name in several files of a program, say), summed. */
 struct series {
-	char *function, *object; /* safe_text()'s, owned: valid UTF-8, no control bytes */
+	/* safe_text_dup()s, owned: what a binary holds need not be UTF-8, labels must be. */
+	char *function, *object;
 	const struct func_result **f;
 	size_t nr;
 	__u64 hist[SONDE_HIST_BUCKETS];
@@ -78,17 +79,6 @@ static void free_series(struct series *s, size_t nr)
 	free(s);
 }
 
-/* A name as labels carry it: what a binary holds need not be UTF-8 (safe_text.h). */
-static char *safe_dup(const char *name)
-{
-	size_t n = safe_text(NULL, 0, name) + 1;
-	char *out = malloc(n);
-
-	if (out)
-		safe_text(out, n, name);
-	return out;
-}
-
 /* The profile's functions grouped into series, sorted by object and name. */
 static struct series *make_series(const struct lat_profile *p, size_t *nr_out)
 {
@@ -107,8 +97,8 @@ static struct series *make_series(const struct lat_profile *p, size_t *nr_out)
 	for (i = 0; i < p->nr_funcs; i++) {
 		if (!n || cmp_func(&by[i], &s[n - 1].f[0])) {
 			s[n].f = &by[i];
-			s[n].function = safe_dup(by[i]->name);
-			s[n].object = safe_dup(base_name(by[i]->object));
+			s[n].function = safe_text_dup(by[i]->name);
+			s[n].object = safe_text_dup(base_name(by[i]->object));
 			if (!s[n].function || !s[n].object) {
 				free_series(s, n + 1);
 				return NULL;
