@@ -100,8 +100,8 @@ printf '\n%s==> For Prometheus: sonde lat --prometheus serves /metrics while tra
 "$SONDE" lat -p "$pid" "${PROBES[@]}" --prometheus "127.0.0.1:$port" -d 3s >/dev/null 2>&1 &
 exporter=$!
 sleep 2
-printf '%s$ curl -s http://127.0.0.1:%d/metrics | grep db_query%s\n' "$dim" "$port" "$off"
-curl -s "http://127.0.0.1:$port/metrics" | grep 'db_query' | grep -v '_bucket.* 0$' | head -n 12
+printf '%s$ curl -s http://127.0.0.1:%d/metrics | grep db_query | grep -v _bucket%s\n' "$dim" "$port" "$off"
+curl -s "http://127.0.0.1:$port/metrics" | grep 'db_query' | grep -v '_bucket'
 wait "$exporter"
 
 printf '\n%s==> Stopping the demo service.%s\n' "$bold" "$off"
