@@ -134,8 +134,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 			  "no on-CPU / run-queue / blocked split (no scheduler hooks)", &o->sched),
 	    CMD_OPT_FLAG("--raw", NULL,
 			 "keep the probes' own cost in the figures (by default it is\n"
-			 "measured at start and every 5 s, and subtracted from every\n"
-			 "call; the \u00b1ERR column, error_ns in JSON, is its spread)",
+			 "measured at start, as the run starts and every 5 s, and\n"
+			 "subtracted from every call; the \u00b1ERR column, error_ns\n"
+			 "in JSON, is its bound)",
 			 &o->raw),
 	    CMD_OPT_CLEAR("--no-site-choice",
 			  "probe at each function's first instruction, even when the\n"

@@ -71,7 +71,11 @@ static void print_opt(FILE *f, const struct cmd_opt *opt, int width)
 
 	snprintf(left, sizeof(left), "%s%s%s", opt->name, opt->arg ? " " : "",
 		 opt->arg ? opt->arg : "");
-	fprintf(f, "  %-*s ", width, left);
+	/* A name wider than the column: its text starts on the next line. */
+	if ((int)strlen(left) > width)
+		fprintf(f, "  %s\n%*s", left, width + 3, "");
+	else
+		fprintf(f, "  %-*s ", width, left);
 	for (;;) {
 		nl = strchr(line, '\n');
 		fprintf(f, "%.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
