@@ -80,7 +80,8 @@ run_shape() {
 		done 4< <(slots "$r" $MODES)
 		# bpftrace prints its marker before attaching: let every tracer settle.
 		sleep 1
-		out=$("$bin" "$calls" 7)
+		# shellcheck disable=SC2086 # one copy of tiny() per mode
+		out=$("$bin" "$calls" "$(set -- $MODES && echo $#)")
 		stop_tracers
 		for mode in $MODES; do
 			ns=$(sed -n "s/^${FUNC[$mode]} .*p25_ns_per_call=\([0-9.]*\).*/\1/p" <<<"$out")
