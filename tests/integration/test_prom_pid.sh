@@ -85,7 +85,8 @@ t_pid_counts_per_process()
 
 	hold_spins 3000 5000 0
 	a=${HELD[0]} b=${HELD[1]} c=${HELD[2]}
-	start_exporter --prometheus-pid -p "$a" -p "$b" -p "$c"
+	# Scrapes, not a minute (the time bound, LAT_PID_GONE_NS), decide here.
+	SONDE_PID_GONE_MS=0 start_exporter --prometheus-pid -p "$a" -p "$b" -p "$c"
 	kill -USR1 "$a" "$b"
 	wait_exit "$a" "$T_DIR/spin.0" 3000
 	wait_exit "$b" "$T_DIR/spin.1" 5000

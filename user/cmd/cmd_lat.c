@@ -188,6 +188,9 @@ static int parse_lat_args(int argc, char **argv, struct lat_opts *o)
 	if (o->offcpu_stacks && !o->sched)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--offcpu-stacks needs the scheduler hooks: drop --no-sched");
+	if (o->prom.buckets.edges && !o->prom.addr)
+		return sonde_fail(SONDE_EXIT_INPUT,
+				  "--prometheus-buckets needs --prometheus [ADDR:]PORT");
 	if (o->prom_pid && !o->prom.addr)
 		return sonde_fail(SONDE_EXIT_INPUT,
 				  "--prometheus-pid needs --prometheus [ADDR:]PORT");
@@ -465,7 +468,10 @@ static int lat_finish(void *ctx, const struct session *s)
 {
 	struct lat_run *r = ctx;
 	struct folded f;
-	int err = report_now(r, s, true);
+	int err;
+
+	lat_tracer__end(r->lt);
+	err = report_now(r, s, true);
 
 	/* --tree's folded stacks are the final report's call paths (report_snapshot()). */
 	if (err || !r->o->folded_out || r->o->tree)

@@ -94,9 +94,18 @@ enum session_event session_wait(struct session *s, struct target *t)
 		/* A pidfd turns readable when its process exits; signals end the poll (EINTR). */
 		if (poll(fds, n, timeout_ms) < 0 && errno != EINTR)
 			return SESSION_STOPPED;
+		/*
+		 * A scraper before records, which may keep coming (a scrape is
+		 * short; records wait in their buffer); and once a second in any
+		 * case, for the server's own timeouts (a connection that holds
+		 * still is dropped only when the server runs).
+		 */
+		if (serve >= 0 &&
+		    ((fds[serve].revents & POLLIN) || now_ns() >= s->next_serve_ns)) {
+			s->next_serve_ns = now_ns() + 1000000000ULL;
+			return SESSION_SERVE;
+		}
 		if (ev >= 0 && (fds[ev].revents & POLLIN))
 			return SESSION_EVENTS;
-		if (serve >= 0 && (fds[serve].revents & POLLIN))
-			return SESSION_SERVE;
 	}
 }

@@ -17,6 +17,7 @@ struct session {
 	__u64 next_report_ns;
 	int events_fd; /* readable when records wait (a ring buffer's epoll fd); -1: none */
 	int serve_fd;  /* readable when a scraper waits (--prometheus); -1: none */
+	__u64 next_serve_ns; /* serve_fd's server runs by then at the latest */
 };
 
 /* How a tracing run stops and what its exit status says: the end of lat's and mem's --help. */

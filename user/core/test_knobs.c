@@ -6,6 +6,7 @@ const struct test_knobs *test_knobs(void)
 {
 	static struct test_knobs k;
 	const char *root = getenv("SONDE_DEBUG_ROOT");
+	const char *gone = getenv("SONDE_PID_GONE_MS");
 
 	k = (struct test_knobs){
 	    .no_o_tmpfile = getenv("SONDE_NO_O_TMPFILE"),
@@ -16,6 +17,7 @@ const struct test_knobs *test_knobs(void)
 	    .no_uprobe_multi = getenv("SONDE_NO_UPROBE_MULTI"),
 	    .no_exit_watch = getenv("SONDE_NO_EXIT_WATCH"),
 	    .no_refusal_check = getenv("SONDE_NO_REFUSAL_CHECK"),
+	    .pid_gone_ms = gone && *gone ? atol(gone) : -1,
 	};
 	return &k;
 }

@@ -44,6 +44,7 @@ struct test_knobs {
 	bool no_uprobe_multi;
 	bool no_exit_watch;
 	bool no_refusal_check;
+	long pid_gone_ms; /* SONDE_PID_GONE_MS: lat_pids' time bound; -1: the default */
 };
 
 /*

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "lat/lat_pids.h"
+#include "core/test_knobs.h"
+#include "core/util.h"
 #include "probe/probes.h"
 
 __u32 lat_pids_entries(__u32 procs, size_t nr_funcs)
@@ -38,6 +40,13 @@ static bool process_exists(__u32 pid)
 	return !kill((pid_t)pid, 0) || errno != ESRCH;
 }
 
+static __u64 gone_ns(void)
+{
+	long ms = test_knobs()->pid_gone_ms;
+
+	return ms >= 0 ? (__u64)ms * 1000000ULL : LAT_PID_GONE_NS;
+}
+
 /* Reads in a row that found pid gone, this one included; 0 when it exists. */
 static int note_gone(struct lat_pids *p, __u32 pid, __u32 *reads)
 {
@@ -55,9 +64,12 @@ static int note_gone(struct lat_pids *p, __u32 pid, __u32 *reads)
 	if (i == p->nr_gone) {
 		if (grow((void **)&p->gone, &p->cap_gone, i + 1, sizeof(*p->gone)))
 			return -ENOMEM;
-		p->gone[p->nr_gone++] = (struct lat_pid_gone){.pid = pid};
+		p->gone[p->nr_gone++] = (struct lat_pid_gone){.pid = pid, .since_ns = now_ns()};
 	}
 	*reads = ++p->gone[i].reads;
+	/* Not yet past both bounds: reported as read LAT_PID_GONE_READS times at most. */
+	if (now_ns() - p->gone[i].since_ns < gone_ns() && *reads > LAT_PID_GONE_READS)
+		*reads = LAT_PID_GONE_READS;
 	if (*reads > LAT_PID_GONE_READS)
 		p->gone[i] = p->gone[--p->nr_gone];
 	return 0;

@@ -3,7 +3,8 @@
  * --prometheus-pid: the traced functions' calls split by process, from the
  * kernel's pid_stats table (bpf/lat.bpf.c, one entry per process and
  * function, cumulative). A process that has exited keeps its entries for
- * LAT_PID_GONE_READS more reads, so the scrapes after its exit still see its
+ * LAT_PID_GONE_READS more reads and LAT_PID_GONE_NS, so the scrapes after its
+ * exit still see its
  * last calls (a counter must not vanish before its final value is scraped),
  * then they are deleted: its series go stale in Prometheus, and its room in
  * the table is free for new processes.
@@ -29,6 +30,9 @@ struct lat_pid_result {
 
 /* Reads that find a process gone and still return its entries. */
 #define LAT_PID_GONE_READS 2
+/* ... and for this long at least: reads are not all Prometheus's (a liveness
+ * probe, a curl), and its scrapes may be a minute apart. */
+#define LAT_PID_GONE_NS (60ULL * 1000000000ULL)
 
 /* Room the kernel's table may take, at most: each entry is ~4.9 KB. */
 #define LAT_PID_MAX_BYTES (256ULL << 20)
@@ -42,6 +46,7 @@ struct lat_pids {
 	/* Processes the reads found gone, and how many reads in a row did. */
 	struct lat_pid_gone {
 		__u32 pid, reads;
+		__u64 since_ns; /* the first read that found it gone */
 	} *gone;
 	size_t nr_gone, cap_gone;
 };

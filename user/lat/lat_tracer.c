@@ -35,9 +35,13 @@ struct lat_tracer {
 	struct lat_offcpu *offcpu; /* --offcpu-stacks; else NULL */
 	/* Per function: the probes' cost to the target so far, and the calls it
 	 * covers. Each read adds the new calls at the cost measured now, so the
-	 * total only grows (a counter), whatever later calibrations find. */
+	 * total only grows (a counter), whatever later calibrations find. And the
+	 * highest on-CPU time read: derived as wall less off-CPU time, it reads
+	 * low while a call's off-CPU parts are in and its wall time not yet
+	 * (account_call()), and a counter must not go back (Prometheus). */
 	struct probe_overhead {
 		__u64 calls, ns;
+		__u64 oncpu_ns;
 	} *overhead;
 };
 
@@ -388,6 +392,18 @@ static __u64 add_overhead(struct probe_overhead *o, __u64 calls, __u64 call_ns)
 	return o->ns;
 }
 
+void lat_tracer__end(struct lat_tracer *lt)
+{
+	if (!lt->calib)
+		return;
+	calibrator__hold(lt->calib);
+	/* Every traced thread has exited (a command's run is over): bracket their last calls. */
+	if (lt->skel->bss->threads_tracked &&
+	    lt->skel->bss->threads_freed == lt->skel->bss->threads_tracked)
+		calibrator__close_round(lt->calib);
+	calibrator__release(lt->calib);
+}
+
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 {
 	int fd = bpf_map__fd(lt->skel->maps.func_stats);
@@ -405,10 +421,6 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 	/* No calibration round half done: its thread is in no count read here. */
 	if (lt->calib)
 		calibrator__hold(lt->calib);
-	/* Every traced thread has exited (a command's run is over): bracket their last calls. */
-	if (lt->calib && lt->skel->bss->threads_tracked &&
-	    lt->skel->bss->threads_freed == lt->skel->bss->threads_tracked)
-		calibrator__close_round(lt->calib);
 	memcpy(p->drops, lt->skel->bss->drops, sizeof(p->drops));
 	p->threads_tracked = lt->skel->bss->threads_tracked;
 	p->threads_freed = lt->skel->bss->threads_freed;
@@ -456,8 +468,12 @@ int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p)
 			f->overhead_ns = add_overhead(&lt->overhead[id], f->calls,
 						      cal.call_ns[site_shape(&set->sites[id])]);
 		f->no_split = set->sites[id].go;
-		if (p->sched && !f->no_split)
+		if (p->sched && !f->no_split) {
 			derive_sched_split(f);
+			if (f->oncpu_ns < lt->overhead[id].oncpu_ns)
+				f->oncpu_ns = lt->overhead[id].oncpu_ns;
+			lt->overhead[id].oncpu_ns = f->oncpu_ns;
+		}
 	}
 	p->nr_funcs = k;
 	if (lt->calib)

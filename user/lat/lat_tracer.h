@@ -44,6 +44,11 @@ bool lat_tracer__multi(const struct lat_tracer *lt);
  * counters: intervals are differences of snapshots, so no count arriving
  * between a read and a reset is lost. */
 int lat_tracer__read(struct lat_tracer *lt, struct lat_profile *p);
+/* Before the final read: when every traced thread has exited, one more
+ * calibration round, which brackets their last calls (calibrator__close_round()).
+ * Only at the end, so a scrape or a slice of a -b run between processes
+ * never takes it. */
+void lat_tracer__end(struct lat_tracer *lt);
 
 /* --prometheus-pid: the calls per process so far (lat_pids_read()). */
 int lat_tracer__read_pids(struct lat_tracer *lt, struct lat_pids *p);

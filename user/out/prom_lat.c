@@ -188,11 +188,19 @@ static int write_pid_durations(struct prom_writer *w, const struct lat_pids *pid
 	qsort(by, pids->nr, sizeof(*by), cmp_pid_result);
 	for (i = 0; i < pids->nr; i = j) {
 		struct lat_pid_result sum = *by[i];
-		char pid[16];
-		struct prom_label l[] = {
-		    {"function", sum.name}, {"object", base_name(sum.object)}, {"pid", pid}};
+		char pid[16], *function = safe_text_dup(sum.name),
+			      *object = safe_text_dup(base_name(sum.object));
+		/* As the per-function series name them (make_series()). */
+		struct prom_label l[] = {{"function", function}, {"object", object}, {"pid", pid}};
 		struct prom_hist h = {
 		    .buckets = sum.hist, .edges = b->edges, .nr_edges = b->nr_edges};
+
+		if (!function || !object) {
+			free(function);
+			free(object);
+			free(by);
+			return -ENOMEM;
+		}
 
 		for (j = i + 1; j < pids->nr && !cmp_pid_result(&by[i], &by[j]); j++) {
 			for (k = 0; k < SONDE_HIST_BUCKETS; k++)
@@ -204,6 +212,8 @@ static int write_pid_durations(struct prom_writer *w, const struct lat_pids *pid
 		h.count = sum.calls;
 		h.sum = sum.total_ns / NS_PER_S;
 		prom_histogram(w, l, 3, &h);
+		free(function);
+		free(object);
 	}
 	free(by);
 	return 0;

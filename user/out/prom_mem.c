@@ -73,6 +73,11 @@ static struct labelled *top_stacks(const struct mem_profile *p, size_t top, size
 		const struct mem_stack *s = &p->stacks[order[r]];
 
 		stack_label(s, label, sizeof(label));
+		/* A one-frame stack in a function called "other" is the rest's series. */
+		if (!strcmp(label, "other")) {
+			*other += s->live_bytes;
+			continue;
+		}
 		for (j = 0; j < nr && strcmp(v[j].label, label); j++)
 			;
 		if (j == nr && nr == top) {
