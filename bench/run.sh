@@ -141,7 +141,7 @@ MEM_MIB=$(awk -v r="$RSS_KB" -v m="$MAPS_B" 'BEGIN { printf "%.1f", (r * 1024 + 
 	echo
 	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), $(uname -sr), $(nproc) CPUs;"
 	echo "ROUNDS=$ROUNDS, $CALLS_PUSH calls of each copy per round (push-first), $CALLS_ENDBR (endbr64-first)."
-	echo "All seven modes run at once: each traces its own copy of tiny() in bench/interleave (the"
+	echo "All eight modes run at once: each traces its own copy of tiny() in bench/interleave (the"
 	echo "same instructions at another address), and the loop calls the copies in turn, 1,000 calls"
 	echo "at a time, so every tracer is timed in the same stretches of time (other tenants of this"
 	echo "virtual machine slow whole seconds by up to 2x). Each round starts the tracers afresh, each"
