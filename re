@@ -1,1 +1,0 @@
-sonde: no function matches 'setCommand' in /usr/bin/bash: it is stripped, and its 1670 exported functions (.dynsym) do not include it; use an unstripped build or debug symbols (try: sonde list -p 28278)
