@@ -43,13 +43,6 @@ const volatile bool sched_split = true;
  * kernel without CONFIG_SCHED_INFO and attaches lat_sched_wakeup instead.
  */
 const volatile bool runq_from_run_delay = true;
-/* --prometheus-pid: each call also into its process's totals (pid_stats). */
-const volatile bool per_pid = false;
-/* --tree: call paths (path_ids, path_stats), at most max_paths ids. */
-const volatile bool tree = false;
-const volatile __u32 max_paths = 0;
-/* Path ids handed out, from SONDE_PATH_FIRST: the next is this + SONDE_PATH_FIRST. */
-__u32 paths_used = 0;
 /* --slower-than: calls at least this long go to the ring buffer; 0 = off. */
 const volatile __u64 slower_than_ns = 0;
 
@@ -77,7 +70,7 @@ __u64 threads_freed = 0;
  * One traced call in progress. Every traced call writes its frame and reads
  * it back, so frames hold only that, packed (48 bytes: the top frames and the
  * thread's depth share few cache lines; 40 before --tree's path id, which
- * measured no slower: bench/tree.sh); what only calls that leave the CPU
+ * measured no slower: make bench); what only calls that leave the CPU
  * need is in sonde_thread.time_at_entry[].
  */
 struct sonde_frame {
@@ -92,9 +85,6 @@ struct sonde_frame {
 	__u32 path;
 	__u32 pad;
 };
-
-/* In a frame's path: the call is its caller's function again, in its caller's path. */
-#define SONDE_PATH_FOLDED (1U << 31)
 
 _Static_assert((SONDE_COOKIE_ID_MASK | SONDE_COOKIE_STEPPED | SONDE_COOKIE_INSNS) <= 0xffffffffULL &&
 		       SONDE_SHAPES == 1 << (32 - SONDE_COOKIE_SHAPE_SHIFT),
@@ -124,43 +114,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sonde_func_stats);
 } func_stats SEC(".maps");
-
-/*
- * --prometheus-pid's totals per process and function. Sized by the loader
- * (processes x functions, capped), and then allocated as processes call
- * (BPF_F_NO_PREALLOC, set by the loader only then: preallocated, one entry
- * costs nothing when the option is off). User space deletes the entries of
- * a process gone for a few scrapes.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, struct sonde_pid_key);
-	__type(value, struct sonde_pid_stats);
-} pid_stats SEC(".maps");
-
-/*
- * --tree: {caller's path, function} -> path id, and each path's totals
- * (sonde/lat.h). Sized by the loader to max_paths with --tree; ids are never
- * freed, so a path's stats grow like its function's.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, struct sonde_path_key);
-	__type(value, __u32);
-} path_ids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sonde_path_stats);
-} path_stats SEC(".maps");
-
-/* What a process's first call of a function inserts: a map value may not
- * come from the BPF stack, 512 bytes, and one is ~4.9 KB. */
-static const struct sonde_pid_stats pid_stats_zero;
 
 static __always_inline bool task_is_filtered_out(struct task_struct *task)
 {
@@ -250,53 +203,7 @@ static __always_inline __u32 drop_dead_frames(struct task_struct *task, struct s
 	return d;
 }
 
-/*
- * --tree: the path id of a call of `site` entered at depth d, its caller the
- * frame below. A call of its caller's own function folds into the caller's
- * path (direct recursion: recurse(20) is one path, not twenty); recursion
- * through other functions (a -> b -> a) makes new paths, up to the depth
- * kept. A call whose caller has no path has none either (the table was
- * full): counted, as the call is then in no path's totals. The first call of
- * a path inserts it (BPF_NOEXIST: another CPU may just have, and both then
- * use that one; the id this one took is left unused).
- */
-static __always_inline __u32 path_enter(const struct sonde_thread *t, __u32 d, __u32 site)
-{
-	struct sonde_path_key k = {.parent = SONDE_PATH_NONE, .func = site & SONDE_COOKIE_ID_MASK};
-	__u32 *v, id;
-
-	/* The calibration's calls look up a key that is never there, and add to a
-	 * path of their own: they pay about what a traced call pays. */
-	if (k.func >= calib_id_base) {
-		k.parent = ~0U;
-		v = bpf_map_lookup_elem(&path_ids, &k);
-		return v ? *v : SONDE_PATH_CALIB;
-	}
-	if (d > 0) {
-		const struct sonde_frame *caller = &t->frames[(d - 1) & (SONDE_MAX_DEPTH - 1)];
-
-		k.parent = caller->path & ~SONDE_PATH_FOLDED;
-		if (k.parent == SONDE_PATH_NONE)
-			goto none;
-		if ((caller->site & SONDE_COOKIE_ID_MASK) == k.func)
-			return k.parent | SONDE_PATH_FOLDED;
-	}
-	v = bpf_map_lookup_elem(&path_ids, &k);
-	if (v)
-		return *v;
-	if (paths_used >= max_paths)
-		goto none;
-	id = __sync_fetch_and_add(&paths_used, 1) + SONDE_PATH_FIRST;
-	if (id >= max_paths)
-		goto none;
-	bpf_map_update_elem(&path_ids, &k, &id, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(&path_ids, &k);
-	if (v)
-		return *v;
-none:
-	count_drop(SONDE_DROP_TREE_FULL);
-	return SONDE_PATH_NONE;
-}
+#include "lat_tree.bpf.h"
 
 static __always_inline int on_entry(void *ctx)
 {
@@ -526,29 +433,7 @@ static __always_inline void charge_parent(__u64 *child_ns, __u64 *probe_cost_ns,
 	*probe_cost_ns += calib_call_ns[shape] + callee_probe_cost_ns;
 }
 
-/*
- * --prometheus-pid: the call into its process's totals too. The entry is
- * inserted at the process's first call (BPF_NOEXIST: another CPU may just
- * have inserted it, then both add to that one); a full table is a drop, as
- * the call then is in its function's totals but in no process's.
- */
-static __always_inline void account_pid_call(const struct sonde_call *c)
-{
-	struct sonde_pid_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .id = c->id};
-	struct sonde_pid_stats *v;
-
-	v = bpf_map_lookup_elem(&pid_stats, &k);
-	if (!v) {
-		bpf_map_update_elem(&pid_stats, &k, &pid_stats_zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&pid_stats, &k);
-		if (!v) {
-			count_drop(SONDE_DROP_PID_TABLE);
-			return;
-		}
-	}
-	__sync_fetch_and_add(&v->total_ns, c->wall);
-	add_to_hist(true, v->hist, c->wall);
-}
+#include "lat_pid.bpf.h"
 
 /* Into the function's totals (s: its per-CPU stats), and to the ring buffer if slow. */
 static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
@@ -564,24 +449,6 @@ static __always_inline void finish_call(void *ctx, struct sonde_func_stats *s,
 	/* The calibration's own calls are no one's slow calls (nor ring-buffer drops). */
 	if (slower_than_ns && c->wall >= slower_than_ns && c->id < calib_id_base)
 		emit_slow_call(ctx, c, now);
-}
-
-/* --tree: the call into its path's totals (a folded recursion's time is its caller's). */
-static __always_inline void account_path(__u32 path, const struct sonde_call *c)
-{
-	const bool atomic = stats_atomic;
-	__u32 id = path & ~SONDE_PATH_FOLDED;
-	struct sonde_path_stats *ps;
-
-	if (id == SONDE_PATH_NONE)
-		return;
-	ps = bpf_map_lookup_elem(&path_stats, &id);
-	if (!ps)
-		return;
-	percpu_add_as(atomic, &ps->calls, 1);
-	if (!(path & SONDE_PATH_FOLDED))
-		percpu_add_as(atomic, &ps->total_ns, c->wall);
-	percpu_add_as(atomic, &ps->self_ns, c->self);
 }
 
 /* One call ends: frame idx, the top one, popped; its times into its function's totals. */
@@ -623,7 +490,7 @@ static __always_inline void close_call(void *ctx, struct task_struct *task, stru
 	}
 	finish_call(ctx, s, &call, split, now);
 	if (tree)
-		account_path(path, &call);
+		account_path(path, call.wall, call.self);
 }
 
 /* Traced functions tail-calling traced functions, closed by one return. */
